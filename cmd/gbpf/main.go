@@ -1,0 +1,28 @@
+// Command gbpf assembles, verifies, runs and inspects BPF programs, compiles
+// tcpdump filter expressions, and runs the performance tools built on gbpf.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// rootCmd is the top of the command tree. Each subcommand lives in a file of
+// its own and registers itself with addCommand from an init function.
+var rootCmd = &cobra.Command{
+	Use:           "gbpf",
+	Short:         "The BPF system in Go: assemble, verify, run and trace BPF programs",
+	SilenceUsage:  true,
+	SilenceErrors: true,
+}
+
+func addCommand(c *cobra.Command) { rootCmd.AddCommand(c) }
+
+func main() {
+	if err := rootCmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "gbpf:", err)
+		os.Exit(1)
+	}
+}

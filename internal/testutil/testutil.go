@@ -1,0 +1,61 @@
+// Package testutil has helpers shared by gbpf's tests.
+package testutil
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// SharedDir returns the project's shared data directory: $GBPF_SHARED if
+// set, otherwise the directory "shared" beside the repository root (the
+// directory holding go.mod). The test is skipped when it does not exist.
+func SharedDir(t testing.TB, sub ...string) string {
+	t.Helper()
+	dir := os.Getenv("GBPF_SHARED")
+	if dir == "" {
+		root, err := RepoRoot()
+		if err != nil {
+			t.Skipf("shared data: %v", err)
+		}
+		dir = filepath.Join(root, "..", "shared")
+	}
+	dir = filepath.Join(append([]string{dir}, sub...)...)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+	return dir
+}
+
+// RepoRoot returns the directory holding go.mod, searching upward from the
+// working directory.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
+
+// RequireKernel reports whether tests that need the kernel must run rather
+// than skip (GBPF_REQUIRE_KERNEL=1, set by CI where the bpf() syscall works).
+func RequireKernel() bool { return os.Getenv("GBPF_REQUIRE_KERNEL") == "1" }
+
+// SkipWithoutKernel skips the test with reason, or fails it when the
+// kernel is required.
+func SkipWithoutKernel(t testing.TB, reason string) {
+	t.Helper()
+	if RequireKernel() {
+		t.Fatalf("kernel required (GBPF_REQUIRE_KERNEL=1) but unavailable: %s", reason)
+	}
+	t.Skip(reason)
+}
