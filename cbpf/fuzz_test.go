@@ -40,11 +40,11 @@ func encodeFuzzInput(pkt []byte, prog []Instruction) []byte {
 // comparable reports whether x/net/bpf's VM has the same semantics as
 // Linux for every instruction of prog: it lacks NEG and the ancillary and
 // negative-offset loads, and shifts by X of 32 or more differ (Linux masks
-// the count).
+// the count). x/net/bpf also reads BPF_LDX|BPF_LEN as a load into A.
 func comparable(prog []Instruction) bool {
 	for _, ins := range prog {
 		switch {
-		case ins.Op == ClassALU|AluNEG,
+		case ins.Op == ClassALU|AluNEG, ins.Op == ClassLDX|SizeW|ModeLEN, // x/net/bpf loads the length into A
 			ins.Op == ClassALU|AluLSH|SrcX, ins.Op == ClassALU|AluRSH|SrcX:
 			return false
 		case Class(ins.Op) == ClassLD && Mode(ins.Op) == ModeABS && int32(ins.K) < 0:

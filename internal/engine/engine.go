@@ -111,3 +111,13 @@ func (f *Fault) Error() string {
 }
 
 func (f *Fault) Unwrap() error { return f.Err }
+
+// Program is a program prepared by an engine, ready to run any number of
+// times, from any number of goroutines at once.
+type Program interface {
+	// Run executes the program with r1 and r2 set (r10 points at the top of
+	// a fresh stack) and returns r0. A run-time error is a *Fault.
+	Run(env *Env, r1, r2 uint64) (uint64, error)
+	// Close releases the engine's resources (such as JIT code memory).
+	Close() error
+}

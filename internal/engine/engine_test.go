@@ -43,3 +43,18 @@ func TestFault(t *testing.T) {
 		t.Errorf("%v", f)
 	}
 }
+
+func TestAllocLow(t *testing.T) {
+	b, err := AllocLow(4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Free()
+	if b.Addr()+4096 > 1<<32 {
+		t.Fatalf("address %#x is not below 4 GiB", b.Addr())
+	}
+	Store32(b.Addr(), 7)
+	if Load32(b.Addr()) != 7 {
+		t.Fatal("store/load")
+	}
+}

@@ -20,7 +20,7 @@ func Alloc(size int) (*Block, error) {
 	if size <= 0 {
 		size = 1
 	}
-	mem, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	mem, err := mmap(nil, size, unix.MAP_PRIVATE|unix.MAP_ANON)
 	if err != nil {
 		return nil, fmt.Errorf("map %d bytes: %w", size, err)
 	}
@@ -52,7 +52,17 @@ func (b *Block) Free() error {
 	mem := b.mem[:cap(b.mem)]
 	b.mem = nil
 	runtime.SetFinalizer(b, nil)
-	return unix.Munmap(mem)
+	return unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(mem)), uintptr(len(mem)))
+}
+
+// mmap maps size bytes of read-write memory. It bypasses x/sys/unix's
+// Mmap bookkeeping so that Free can unmap memory however it was mapped.
+func mmap(addr unsafe.Pointer, size, flags int) ([]byte, error) {
+	p, err := unix.MmapPtr(-1, 0, addr, uintptr(size), unix.PROT_READ|unix.PROT_WRITE, flags)
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*byte)(p), size), nil
 }
 
 // ptr turns a program address into a pointer. Addresses come from runtime
@@ -96,3 +106,19 @@ func Atomic32(addr uint64) *uint32 { return (*uint32)(ptr(addr)) }
 
 //go:nocheckptr
 func Atomic64(addr uint64) *uint64 { return (*uint64)(ptr(addr)) }
+
+// Bytes returns the n bytes of runtime memory at addr as a slice, without
+// copying. The caller must have checked that the range is runtime memory
+// that stays mapped while the slice is used.
+//
+//go:nocheckptr
+func Bytes(addr, n uint64) []byte {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(ptr(addr)), n)
+}
+
+// Addr returns the address of the first byte of b, which must be runtime
+// memory (a Block's bytes or a slice of them).
+func Addr(b []byte) uint64 { return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) }
