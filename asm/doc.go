@@ -40,5 +40,8 @@
 //
 // Format prints a program back, either in the same dialect
 // (SyntaxConformance: assembling its output gives the same bytes) or in
-// the syntax of llvm-objdump (SyntaxLLVM).
+// the syntax of llvm-objdump (SyntaxLLVM). FprintLabels writes the
+// dialect with labels at jump targets instead of slot offsets, and
+// FormatInstruction prints one instruction, for listings that interleave
+// BPF with machine code.
 package asm

@@ -12,18 +12,22 @@ type token struct {
 	col  int // 1-based byte column
 }
 
-// line is one source line split into an optional label and the words of
-// an instruction.
+// line is one source line split into words; the first nlabels words are
+// label definitions (without their colon), the rest an instruction.
 type line struct {
-	num   int
-	label *token // without the trailing colon
-	words []token
+	num     int
+	words   []token
+	nlabels int
 }
 
+func (l *line) labels() []token      { return l.words[:l.nlabels] }
+func (l *line) instruction() []token { return l.words[l.nlabels:] }
+
 // splitLine splits the text of source line num. Words are separated by
-// blanks or by a comma; "#" ends the line.
-func splitLine(num int, text string) (line, error) {
-	l := line{num: num}
+// blanks or by a comma; "#" ends the line. The words are appended to
+// buf[:0], which the caller may reuse for the next line.
+func splitLine(num int, text string, buf []token) (line, error) {
+	l := line{num: num, words: buf[:0]}
 	if i := strings.IndexByte(text, '#'); i >= 0 {
 		text = text[:i]
 	}
@@ -63,14 +67,13 @@ func splitLine(num int, text string) (line, error) {
 	if comma >= 0 {
 		return l, &Error{num, comma, "Unexpected comma at the end of the line"}
 	}
-	if len(l.words) > 0 && strings.HasSuffix(l.words[0].text, ":") {
-		lab := l.words[0]
+	for l.nlabels < len(l.words) && strings.HasSuffix(l.words[l.nlabels].text, ":") {
+		lab := &l.words[l.nlabels]
 		lab.text = strings.TrimSuffix(lab.text, ":")
 		if !isIdent(lab.text) {
 			return l, &Error{num, lab.col, fmt.Sprintf("Invalid label name %q", lab.text)}
 		}
-		l.label = &lab
-		l.words = l.words[1:]
+		l.nlabels++
 	}
 	return l, nil
 }

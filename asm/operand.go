@@ -154,6 +154,9 @@ func memory(num int, t token) (isa.Register, int16, error) {
 	if end < 0 {
 		end = len(inner)
 	}
+	if end == 0 {
+		return 0, 0, &Error{num, col, fmt.Sprintf("Invalid memory operand %s: want [%%rN+OFFSET]", t.text)}
+	}
 	reg, err := register(num, token{inner[:end], col})
 	if err != nil {
 		return 0, 0, err

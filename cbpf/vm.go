@@ -62,6 +62,14 @@ const (
 	opJgtX
 	opJgeX
 	opJsetX
+	// Fused pairs: a packet load followed by a comparison with a
+	// constant. The second instruction stays decoded on its own for
+	// jumps that land on it.
+	opLdHJeq
+	opLdBJeq
+	opLdWJeq
+	opLdHJset
+	opLdBJset
 )
 
 // decoded is an instruction in the VM's internal form: jump targets are
@@ -70,6 +78,7 @@ type decoded struct {
 	op     op
 	k      uint32
 	jt, jf uint32
+	k2     uint32 // comparison constant of a fused pair
 }
 
 // VM runs one classic BPF program. It is safe for concurrent use by
@@ -92,7 +101,32 @@ func NewVM(prog []Instruction) (*VM, error) {
 		}
 		vm.insns[pc] = d
 	}
+	fuse(vm.insns)
 	return vm, nil
+}
+
+// fuse rewrites a packet load followed by a comparison with a constant
+// into one operation.
+func fuse(insns []decoded) {
+	for i := 0; i+1 < len(insns); i++ {
+		ld, j := insns[i], insns[i+1]
+		var f op
+		switch {
+		case ld.op == opLdAbsH && j.op == opJeqK:
+			f = opLdHJeq
+		case ld.op == opLdAbsB && j.op == opJeqK:
+			f = opLdBJeq
+		case ld.op == opLdAbsW && j.op == opJeqK:
+			f = opLdWJeq
+		case ld.op == opLdAbsH && j.op == opJsetK:
+			f = opLdHJset
+		case ld.op == opLdAbsB && j.op == opJsetK:
+			f = opLdBJset
+		default:
+			continue
+		}
+		insns[i] = decoded{op: f, k: ld.k, k2: j.k, jt: j.jt, jf: j.jf}
+	}
 }
 
 // Program returns a copy of the program the VM runs.
@@ -190,6 +224,14 @@ func isAncillary(ad uint32) bool {
 // and returns the filter's return value: the number of bytes to keep, 0 to
 // drop the packet.
 func (vm *VM) Run(pkt []byte, md *Metadata) uint32 {
+	return vm.RunWire(pkt, uint32(len(pkt)), md)
+}
+
+// RunWire is Run for a packet of which only pkt was captured: wireLen is
+// its length on the wire, which BPF_LEN loads return (as libpcap's
+// bpf_filter does for truncated captures), while packet loads are bounded
+// by len(pkt).
+func (vm *VM) RunWire(pkt []byte, wireLen uint32, md *Metadata) uint32 {
 	var a, x uint32
 	var mem [MemWords]uint32
 	insns := vm.insns
@@ -203,6 +245,41 @@ func (vm *VM) Run(pkt []byte, md *Metadata) uint32 {
 			return in.k
 		case opRetA:
 			return a
+		case opLdHJeq:
+			k := uint64(in.k)
+			if k+2 > plen {
+				return 0
+			}
+			a = uint32(binary.BigEndian.Uint16(pkt[k:]))
+			pc = cond(a == in.k2, in)
+		case opLdBJeq:
+			k := uint64(in.k)
+			if k >= plen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			pc = cond(a == in.k2, in)
+		case opLdWJeq:
+			k := uint64(in.k)
+			if k+4 > plen {
+				return 0
+			}
+			a = binary.BigEndian.Uint32(pkt[k:])
+			pc = cond(a == in.k2, in)
+		case opLdHJset:
+			k := uint64(in.k)
+			if k+2 > plen {
+				return 0
+			}
+			a = uint32(binary.BigEndian.Uint16(pkt[k:]))
+			pc = cond(a&in.k2 != 0, in)
+		case opLdBJset:
+			k := uint64(in.k)
+			if k >= plen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			pc = cond(a&in.k2 != 0, in)
 		case opLdAbsW:
 			k := uint64(in.k)
 			if k+4 > plen {
@@ -236,13 +313,13 @@ func (vm *VM) Run(pkt []byte, md *Metadata) uint32 {
 		case opLdAnc:
 			a = ancillary(in.k, a, x, pkt, md)
 		case opLdLen:
-			a = uint32(plen)
+			a = wireLen
 		case opLdImm:
 			a = in.k
 		case opLdMem:
 			a = mem[in.k&15]
 		case opLdxLen:
-			x = uint32(plen)
+			x = wireLen
 		case opLdxImm:
 			x = in.k
 		case opLdxMem:

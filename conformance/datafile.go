@@ -85,8 +85,11 @@ var sectionNames = map[string]int{
 // "mem-size", "result", "error", and the informational "no register
 // offset" and "c"), with "#" starting a comment anywhere on a line. name is
 // used in error messages and for Test.Name. Errors name the line, as in
-// "name:12: unknown directive ...". A file must hold a program ("-- asm"
-// or "-- raw"); the assembler text is not assembled here.
+// "name:12: unknown directive ...": an unknown or repeated section, text
+// before the first section, or a malformed value. A file must hold a
+// program ("-- asm" or "-- raw"); the assembler text is not assembled
+// here. "-- raw" holds 0x-prefixed 64-bit words (stored little-endian) or
+// single hex bytes.
 func ParseData(name string, b []byte) (*Test, error) {
 	t := &Test{Name: strings.TrimSuffix(filepath.Base(name), ".data")}
 	p := dataParser{name: name, t: t}

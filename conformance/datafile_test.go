@@ -207,3 +207,26 @@ func TestParseDataNegative(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseData checks that no input makes ParseData panic and that what
+// it accepts is consistent.
+func FuzzParseData(f *testing.F) {
+	f.Add([]byte("-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n"))
+	f.Add([]byte("-- raw\n0x0000000000000095\n-- mem\n01 02\n-- error\nboom\n"))
+	f.Add([]byte("# c\n-- asm\nexit\n-- mem-size\n16\n-- no register offset\n-- c\nint x;\n-- result\n-1\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tc, err := ParseData("fuzz.data", b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.data") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(tc.Raw)%8 != 0 || tc.Asm == "" && len(tc.Raw) == 0 || tc.Mem != nil && tc.MemSize != 0 {
+			t.Fatalf("inconsistent test %+v", tc)
+		}
+		if in := tc.Input(); len(in) != max(len(tc.Mem), tc.MemSize) {
+			t.Fatalf("Input has %d bytes", len(in))
+		}
+	})
+}

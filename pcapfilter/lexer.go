@@ -63,7 +63,7 @@ type token struct {
 	text string
 	val  uint32 // number value, or qualifier for tPname
 	pos  int
-	ch   byte // the character of a tPunct
+	ch   byte   // the character of a tPunct
 	err  string // error message of a tError token
 	name string // the name of a tID token
 }
@@ -161,24 +161,25 @@ var namedNums = map[string]uint32{
 	"icmp6-mobileprefixadvert": 147, "icmp6-certpathsolicit": 148, "icmp6-certpathadvert": 149,
 	"icmp6-multicastrouteradvert": 151, "icmp6-multicastroutersolicit": 152,
 	"icmp6-multicastrouterterm": 153,
-	"tcpflags": 13, "tcp-fin": 0x01, "tcp-syn": 0x02, "tcp-rst": 0x04, "tcp-push": 0x08,
+	"tcpflags":                  13, "tcp-fin": 0x01, "tcp-syn": 0x02, "tcp-rst": 0x04, "tcp-push": 0x08,
 	"tcp-ack": 0x10, "tcp-urg": 0x20, "tcp-ece": 0x40, "tcp-cwr": 0x80,
 }
 
 // Token patterns, tried at each position; the longest match wins and,
 // among matches of equal length, the earlier pattern (as in flex).
 var (
-	reB     = `[0-9A-Fa-f][0-9A-Fa-f]?`
-	reB2    = `[0-9A-Fa-f]{4}`
-	reN     = `(?:0[Xx][0-9A-Fa-f]+|[0-9]+)`
-	reMAC   = regexp.MustCompile(`^(?:` + reB + `:` + reB + `:` + reB + `:` + reB + `:` + reB + `:` + reB + `|` + reB + `-` + reB + `-` + reB + `-` + reB + `-` + reB + `-` + reB + `|` + reB + `\.` + reB + `\.` + reB + `\.` + reB + `\.` + reB + `\.` + reB + `|` + reB2 + `\.` + reB2 + `\.` + reB2 + `|` + reB2 + reB2 + reB2 + `)`)
-	reNum   = regexp.MustCompile(`^` + reN)
-	reHID   = regexp.MustCompile(`^` + reN + `(?:\.` + reN + `){1,3}`)
-	reV6    = regexp.MustCompile(`^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*(?:` + reN + `\.` + reN + `\.` + reN + `\.` + reN + `)?`)
-	reBogus = regexp.MustCompile(`^` + reB + `:+(?:` + reB + `:+)+`)
-	reID    = regexp.MustCompile(`^[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?`)
-	reEsc   = regexp.MustCompile(`^\\[^ !()\n\t]+`)
-	reWord  = regexp.MustCompile(`^[a-z0-9-]+`)
+	reB        = `[0-9A-Fa-f][0-9A-Fa-f]?`
+	reB2       = `[0-9A-Fa-f]{4}`
+	reN        = `(?:0[Xx][0-9A-Fa-f]+|[0-9]+)`
+	reMAC      = regexp.MustCompile(`^(?:` + reB + `:` + reB + `:` + reB + `:` + reB + `:` + reB + `:` + reB + `|` + reB + `-` + reB + `-` + reB + `-` + reB + `-` + reB + `-` + reB + `|` + reB + `\.` + reB + `\.` + reB + `\.` + reB + `\.` + reB + `\.` + reB + `|` + reB2 + `\.` + reB2 + `\.` + reB2 + `|` + reB2 + reB2 + reB2 + `)`)
+	reNum      = regexp.MustCompile(`^` + reN)
+	reHID      = regexp.MustCompile(`^` + reN + `(?:\.` + reN + `){1,3}`)
+	reV6       = regexp.MustCompile(`^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*(?:` + reN + `\.` + reN + `\.` + reN + `\.` + reN + `)?`)
+	reV6Dotted = regexp.MustCompile(`^[0-9A-Fa-f:]*::?[0-9A-Fa-f:]*` + reN + `\.` + reN + `\.` + reN + `\.` + reN + `$`)
+	reBogus    = regexp.MustCompile(`^` + reB + `:+(?:` + reB + `:+)+`)
+	reID       = regexp.MustCompile(`^[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?`)
+	reEsc      = regexp.MustCompile(`^\\[^ !()\n\t]+`)
+	reWord     = regexp.MustCompile(`^[a-z0-9-]+`)
 )
 
 // lex splits expr into tokens.
@@ -210,7 +211,7 @@ func lexOne(s string) token {
 			return token{kind: op.k, text: op.s, ch: op.c}
 		}
 	}
-	if strings.IndexByte("+-*/%:[]!<>()&|^=", s[0]) >= 0 {
+	if strings.IndexByte("+-*/%[]!<>()&|^=", s[0]) >= 0 || (s[0] == ':' && !strings.HasPrefix(s, "::")) {
 		if s[0] == '!' {
 			return token{kind: tNot, text: "!"}
 		}
@@ -265,6 +266,11 @@ func lexOne(s string) token {
 		try(len(m), token{kind: tHID})
 	}
 	if m := reV6.FindString(s); strings.Contains(m, ":") {
+		if reV6Dotted.MatchString(m) {
+			if _, err := netip.ParseAddr(m); err != nil {
+				try(len(m), token{kind: tError, err: "bogus IPv6 address " + m})
+			}
+		}
 		// Shorten to the longest prefix that is an IPv6 address.
 		for n := len(m); n > 1; n-- {
 			if _, err := netip.ParseAddr(m[:n]); err == nil && strings.Count(m[:n], ":") >= 2 {

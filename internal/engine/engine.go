@@ -45,6 +45,18 @@ type Env struct {
 	// Host is free for the embedder's helpers to use.
 	Host any
 
+	// Stack is set by the engine for the length of a run: the memory of
+	// the run's BPF stack (all frames), for helpers that check pointer
+	// arguments of unverified programs.
+	Stack Region
+	// CallFunc is set by the engine for the length of a run, or nil if
+	// the engine cannot call back into a program. It runs the function of
+	// the running program that starts at slot pc with r1 to r5, on a new
+	// stack frame, and returns its r0: helpers such as bpf_loop call
+	// their callbacks with it. A pc that is not a function's first slot,
+	// a call nested too deep or a fault in the callback is an error.
+	CallFunc func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
+
 	stopped bool
 	stopRet uint64
 }

@@ -20,34 +20,49 @@ type Options struct {
 type Program struct {
 	code    []insn
 	checked bool
+	// writes is set when the program may write memory: it has a store,
+	// an atomic or a helper call (helpers may write through pointers).
+	writes bool
 }
 
 var _ engine.Program = (*Program)(nil)
 
 // Compile validates p and translates it into the interpreter's internal
-// form. Instructions the interpreter cannot run (an lddw of a map or other
-// pseudo source not yet resolved by a loader, a kfunc call) are errors
-// naming the instruction.
+// form. An lddw of a function (isa.PseudoFunc) loads the function's slot
+// index, the callback address that engine.Env.CallFunc takes. Instructions
+// the interpreter cannot run (an lddw of a map or other pseudo source not
+// yet resolved by a loader, a kfunc call) are errors naming the
+// instruction.
 func Compile(p isa.Program, opts Options) (*Program, error) {
 	if err := isa.Validate(p); err != nil {
 		return nil, err
 	}
-	code := make([]insn, len(p.Insns))
+	// One more slot than the program holds: the instruction pointer of
+	// the run loop points past the last instruction while it runs it.
+	code := make([]insn, len(p.Insns), len(p.Insns)+1)
 	for i := 0; i < len(p.Insns); i++ {
 		ins := p.Insns[i]
 		in, err := lower(p, i)
 		if err != nil {
 			return nil, err
 		}
-		if opts.Checked && isMemory(in.op) {
-			in.sub, in.op = in.op, opChecked
+		if opts.Checked {
+			in = checked(in)
 		}
 		code[i] = in
 		if ins.IsLdImm64() {
 			i++ // the second slot stays opInvalid: lddw skips it
 		}
 	}
-	return &Program{code: code, checked: opts.Checked}, nil
+	pr := &Program{code: code, checked: opts.Checked}
+	for _, in := range code {
+		switch {
+		case in.op >= opStB && in.op <= opAtomic64, in.op >= opStBC && in.op <= opChecked,
+			in.op == opCallHelper, in.op == opCallX:
+			pr.writes = true
+		}
+	}
+	return pr, nil
 }
 
 // Close releases nothing: a Program holds only Go memory.
@@ -60,8 +75,15 @@ func compileError(i int, format string, args ...any) error {
 	return &isa.Error{Index: i, Reason: fmt.Sprintf(format, args...)}
 }
 
-func isMemory(o op) bool {
-	return o >= opLdxB && o <= opAtomic64
+// checked turns a memory operation into its checked form.
+func checked(in insn) insn {
+	switch {
+	case in.op >= opLdxB && in.op <= opStxDW:
+		in.op += opLdxBC - opLdxB
+	case in.op == opAtomic32 || in.op == opAtomic64:
+		in.sub, in.op = in.op, opChecked
+	}
+	return in
 }
 
 // lower translates the instruction at slot i, which isa.Validate accepted.
@@ -78,10 +100,17 @@ func lower(p isa.Program, i int) (insn, error) {
 			in.op = opLegacyPacket
 			return in, nil
 		}
-		if ins.Src != isa.PseudoImm {
+		switch ins.Src {
+		case isa.PseudoImm:
+			in.op, in.k = opLdImm64, p.Imm64(i)
+		case isa.PseudoFunc:
+			// A callback's address is its first slot, which helpers
+			// such as bpf_loop pass to engine.Env.CallFunc.
+			in.op, in.k = opLdImm64, uint64(ins.JumpTarget(i))
+		default:
 			return in, compileError(i, "lddw with pseudo source %d (%s) must be resolved by a loader first", ins.Src, pseudoName(ins.Src))
 		}
-		in.op, in.k = opLdImm64, p.Imm64(i)
+		in.src = 0
 		return in, nil
 	case isa.ClassLDX:
 		sx := ins.Op.Mode() == isa.ModeMEMSX
@@ -146,8 +175,8 @@ var aluOps = map[isa.ALUOp]op{
 }
 
 const (
-	aluX  = opAdd64X - opAdd64K // K form to X form
-	alu32 = opAdd32K - opAdd64K // 64-bit form to 32-bit form
+	xDist   = opAdd64X - opAdd64K // K form to X form
+	a32Dist = opAdd32K - opAdd64K // 64-bit form to 32-bit form
 )
 
 func lowerALU(ins isa.Instruction, in insn) (insn, error) {
@@ -184,10 +213,10 @@ func lowerALU(ins isa.Instruction, in insn) (insn, error) {
 			o++ // the signed form follows the unsigned one
 		}
 		if x {
-			o += aluX
+			o += xDist
 		}
 		if !is64 {
-			o += alu32
+			o += a32Dist
 		}
 		in.op = o
 	}
@@ -207,8 +236,8 @@ var jumpOps = map[isa.JumpOp]op{
 }
 
 const (
-	jmpX  = opJeq64X - opJeq64K
-	jmp32 = opJeq32K - opJeq64K
+	jxDist  = opJeq64X - opJeq64K
+	j32Dist = opJeq32K - opJeq64K
 )
 
 func lowerJump(ins isa.Instruction, in insn, i int) (insn, error) {
@@ -232,10 +261,10 @@ func lowerJump(ins isa.Instruction, in insn, i int) (insn, error) {
 	default:
 		o := jumpOps[j]
 		if ins.Op.Source() == isa.SourceX {
-			o += jmpX
+			o += jxDist
 		}
 		if !is64 {
-			o += jmp32
+			o += j32Dist
 		}
 		in.op, in.off = o, int32(ins.JumpTarget(i))
 		if is64 {

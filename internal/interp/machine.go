@@ -22,8 +22,23 @@ type frame struct {
 type machine struct {
 	stack  *engine.Block
 	top    uint64 // r10 of the main frame: the end of stack
+	lo     uint64 // the bottom of the current frame: [lo, top) is live
 	frames [engine.MaxCallDepth]frame
-	env    engine.Env // used when Run is given no Env
+	// depth is the current bpf-to-bpf call depth (0 in the main program),
+	// maxDepth the deepest one of the run.
+	depth, maxDepth int
+	env             engine.Env // used when Run is given no Env
+
+	// The run in progress, for callbacks (engine.Env.CallFunc): its
+	// program and Env, the depth at which exec returns, the caller's
+	// frame pointer at the latest helper call and the budget left.
+	prog   *Program
+	envp   *engine.Env
+	base   int
+	r10    uint64
+	budget uint64
+	ret    int // the slot to continue at after a call out of the loop
+	call   func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 }
 
 var machines = sync.Pool{New: func() any {
@@ -31,7 +46,9 @@ var machines = sync.Pool{New: func() any {
 	if err != nil {
 		return err
 	}
-	return &machine{stack: b, top: b.Addr() + uint64(b.Len())}
+	m := &machine{stack: b, top: b.Addr() + uint64(b.Len())}
+	m.call = m.callFunc
+	return m
 }}
 
 // getMachine returns a machine from the pool.
@@ -46,9 +63,13 @@ func getMachine() (*machine, error) {
 }
 
 // putMachine clears the frames a run used (the deepest one included) and
-// returns m to the pool, so that no run sees another's stack.
-func putMachine(m *machine, depth int) {
-	clear(m.stack.Bytes()[stackBytes-(depth+1)*engine.StackSize:])
-	m.env = engine.Env{}
+// returns m to the pool, so that no run sees another's stack. A run of a
+// program that cannot write memory (no store, atomic or helper call) left
+// the stack as it found it, zero, so dirty is false and nothing is cleared.
+func putMachine(m *machine, depth int, dirty bool) {
+	if dirty {
+		clear(m.stack.Bytes()[stackBytes-(depth+1)*engine.StackSize:])
+	}
+	m.depth = 0
 	machines.Put(m)
 }

@@ -8,13 +8,14 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-// atomicOp performs an atomic read-modify-write as the kernel does: the
-// fetch forms load the old value into src (zero-extended for 32-bit), and
-// cmpxchg compares with r0 and always loads the old value into r0.
-func atomicOp(in *insn, r *[16]uint64) {
+// atomicOp performs the atomic read-modify-write o (opAtomic32 or
+// opAtomic64) of in as the kernel does: the fetch forms load the old value
+// into src (zero-extended for 32-bit), and cmpxchg compares with r0 and
+// always loads the old value into r0.
+func atomicOp(o op, in *insn, r *[16]uint64) {
 	addr := r[in.dst&15] + uint64(in.off)
 	src := &r[in.src&15]
-	if in.op == opAtomic32 {
+	if o == opAtomic32 {
 		p := engine.Atomic32(addr)
 		v := uint32(*src)
 		switch isa.AtomicOp(in.k) {
@@ -100,108 +101,48 @@ func xor64(p *uint64, v uint64) uint64 {
 	}
 }
 
-// memOp performs the memory operation in.sub after checkAccess allowed it.
-func memOp(in *insn, r *[16]uint64) {
-	switch in.sub {
-	case opLdxB:
-		r[in.dst&15] = engine.Load8(r[in.src&15] + uint64(in.off))
-	case opLdxH:
-		r[in.dst&15] = engine.Load16(r[in.src&15] + uint64(in.off))
-	case opLdxW:
-		r[in.dst&15] = engine.Load32(r[in.src&15] + uint64(in.off))
-	case opLdxDW:
-		r[in.dst&15] = engine.Load64(r[in.src&15] + uint64(in.off))
-	case opLdxSB:
-		r[in.dst&15] = uint64(int64(int8(engine.Load8(r[in.src&15] + uint64(in.off)))))
-	case opLdxSH:
-		r[in.dst&15] = uint64(int64(int16(engine.Load16(r[in.src&15] + uint64(in.off)))))
-	case opLdxSW:
-		r[in.dst&15] = uint64(int64(int32(engine.Load32(r[in.src&15] + uint64(in.off)))))
-	case opStB:
-		engine.Store8(r[in.dst&15]+uint64(in.off), in.k)
-	case opStH:
-		engine.Store16(r[in.dst&15]+uint64(in.off), in.k)
-	case opStW:
-		engine.Store32(r[in.dst&15]+uint64(in.off), in.k)
-	case opStDW:
-		engine.Store64(r[in.dst&15]+uint64(in.off), in.k)
-	case opStxB:
-		engine.Store8(r[in.dst&15]+uint64(in.off), r[in.src&15])
-	case opStxH:
-		engine.Store16(r[in.dst&15]+uint64(in.off), r[in.src&15])
-	case opStxW:
-		engine.Store32(r[in.dst&15]+uint64(in.off), r[in.src&15])
-	case opStxDW:
-		engine.Store64(r[in.dst&15]+uint64(in.off), r[in.src&15])
-	case opAtomic32, opAtomic64:
-		atomicOp(&insn{op: in.sub, dst: in.dst, src: in.src, off: in.off, k: in.k}, r)
+// allowed reports whether the n bytes at addr lie in the live stack
+// frames [m.lo, m.top) or in one of env's regions (and may be written, if
+// write is set).
+func (m *machine) allowed(env *engine.Env, addr, n uint64, write bool) bool {
+	// One unsigned compare: addr below lo wraps around to a huge offset.
+	if addr-m.lo <= m.top-m.lo-n {
+		return true
 	}
+	return inRegions(env.Regions, addr, n, write)
 }
 
-// access describes the memory a checked instruction touches.
-func access(in *insn, r *[16]uint64) (addr, size uint64, write bool) {
-	switch in.sub {
-	case opLdxB, opLdxSB:
-		return r[in.src&15] + uint64(in.off), 1, false
-	case opLdxH, opLdxSH:
-		return r[in.src&15] + uint64(in.off), 2, false
-	case opLdxW, opLdxSW:
-		return r[in.src&15] + uint64(in.off), 4, false
-	case opLdxDW:
-		return r[in.src&15] + uint64(in.off), 8, false
-	case opStB, opStxB:
-		return r[in.dst&15] + uint64(in.off), 1, true
-	case opStH, opStxH:
-		return r[in.dst&15] + uint64(in.off), 2, true
-	case opStW, opStxW, opAtomic32:
-		return r[in.dst&15] + uint64(in.off), 4, true
-	default: // opStDW, opStxDW, opAtomic64
-		return r[in.dst&15] + uint64(in.off), 8, true
+func inRegions(regions []engine.Region, addr, n uint64, write bool) bool {
+	for _, reg := range regions {
+		if reg.Contains(addr, n, write) {
+			return true
+		}
 	}
+	return false
 }
 
 // nullPage is the size of the page at address 0 that no region may
 // contain; an access there is reported as a null pointer.
 const nullPage = 4096
 
-// checkAccess checks the memory that in (an opChecked) touches against the
-// live stack frames [lo, hi) and env.Regions. Atomics must also be aligned
-// to their size, as the kernel requires.
-func checkAccess(in *insn, r *[16]uint64, env *engine.Env, lo, hi uint64) *engine.Fault {
-	addr, size, write := access(in, r)
+// memFault is the fault of a checked access of n bytes at addr by the
+// instruction at slot pc, which m.allowed refused (or an atomic access
+// that is not aligned to its size, as the kernel requires).
+func (m *machine) memFault(env *engine.Env, pc int, addr, n uint64, write bool) *engine.Fault {
 	what := "read"
 	if write {
 		what = "write"
 	}
-	if (in.sub == opAtomic32 || in.sub == opAtomic64) && addr%size != 0 {
-		return &engine.Fault{Err: engine.ErrMemory, Msg: fmt.Sprintf("misaligned atomic %s of %d bytes at %#x", what, size, addr)}
-	}
-	stack := engine.Region{Start: lo, End: hi, Writable: true}
-	if stack.Contains(addr, size, write) {
-		return nil
-	}
-	for _, reg := range env.Regions {
-		if reg.Contains(addr, size, write) {
-			return nil
-		}
-	}
-	msg := fmt.Sprintf("%s of %d bytes at %#x", what, size, addr)
+	msg := fmt.Sprintf("%s of %d bytes at %#x", what, n, addr)
 	switch {
+	case m.allowed(env, addr, n, write): // allowed, so it is misaligned
+		msg = "misaligned atomic " + msg
 	case addr < nullPage:
 		msg += " (null pointer)"
-	case write && readOnly(env.Regions, addr, size):
+	case write && inRegions(env.Regions, addr, n, false):
 		msg += " (read-only memory)"
-	case addr >= hi-stackBytes && addr < hi:
+	case addr >= m.top-stackBytes-engine.StackSize && addr < m.top+engine.StackSize:
 		msg += " (outside the live stack frames)"
 	}
-	return &engine.Fault{Err: engine.ErrMemory, Msg: msg}
-}
-
-func readOnly(regions []engine.Region, addr, size uint64) bool {
-	for _, reg := range regions {
-		if reg.Contains(addr, size, false) {
-			return true
-		}
-	}
-	return false
+	return &engine.Fault{PC: pc, Err: engine.ErrMemory, Msg: msg}
 }

@@ -114,7 +114,26 @@ const (
 	opAtomic32
 	opAtomic64
 
-	// opChecked guards the memory operation in insn.sub with a check of
+	// Checked loads and stores: the same operations, in the same order,
+	// after a check of the address against the live stack frames and
+	// env.Regions.
+	opLdxBC
+	opLdxHC
+	opLdxWC
+	opLdxDWC
+	opLdxSBC
+	opLdxSHC
+	opLdxSWC
+	opStBC
+	opStHC
+	opStWC
+	opStDWC
+	opStxBC
+	opStxHC
+	opStxWC
+	opStxDWC
+
+	// opChecked guards the atomic operation in insn.sub with a check of
 	// the address against the live stack frames and env.Regions.
 	opChecked
 

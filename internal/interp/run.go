@@ -1,8 +1,10 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
+	"unsafe"
 
 	"github.com/gbpf/gbpf/internal/engine"
 )
@@ -16,35 +18,85 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 		return 0, &engine.Fault{PC: 0, Err: err, Msg: "no stack"}
 	}
 	if env == nil {
+		m.env = engine.Env{}
 		env = &m.env
 	}
 	env.Reset()
-	r0, depth, err := p.exec(m, env, r1, r2)
-	putMachine(m, depth)
+	m.maxDepth = 0
+	m.lo = m.top - engine.StackSize
+	env.Stack = m.stack.Region(true)
+	env.CallFunc = m.call
+	r0, err := p.exec(m, env, r1, r2)
+	env.Stack, env.CallFunc = engine.Region{}, nil
+	m.prog, m.envp = nil, nil
+	putMachine(m, m.maxDepth, p.writes)
 	return r0, err
 }
 
-// exec is the run loop. It returns r0, the deepest call depth reached (for
-// clearing the stack) and a fault, if any.
-func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, int, error) {
-	code := p.code
-	limit := env.Budget
-	if limit == 0 {
-		limit = engine.DefaultBudget
+// callFunc is engine.Env.CallFunc during a run: it runs the function at
+// slot pc on a new frame below the caller's, with the rest of the run's
+// budget, and returns when that function exits.
+func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
+	p, env := m.prog, m.envp
+	if p == nil {
+		return 0, errors.New("interp: CallFunc outside a run")
 	}
-	budget := limit
+	if pc < 0 || pc >= len(p.code) {
+		return 0, &engine.Fault{PC: pc, Err: errBadInsn, Msg: "callback outside the program"}
+	}
+	if m.depth+1 >= engine.MaxCallDepth {
+		return 0, &engine.Fault{PC: pc, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("callback nested beyond %d frames", engine.MaxCallDepth)}
+	}
+	base, lo, r10, ret := m.base, m.lo, m.r10, m.ret
+	m.depth++
+	m.maxDepth = max(m.maxDepth, m.depth)
+	m.base = m.depth
+	m.lo -= engine.StackSize
+	args := [5]uint64{r1, r2, r3, r4, r5}
+	r0, err := p.execAt(m, env, pc, &args, r10-engine.StackSize)
+	m.depth--
+	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
+	return r0, err
+}
+
+// exec runs p from its first slot with the run's budget. It returns r0 or
+// a fault, and leaves the deepest call depth it reached in m.maxDepth.
+func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	m.prog, m.envp, m.base = p, env, 0
+	m.budget = env.Budget
+	if m.budget == 0 {
+		m.budget = engine.DefaultBudget
+	}
+	args := [5]uint64{r1, r2}
+	return p.execAt(m, env, 0, &args, m.top)
+}
+
+// execAt runs from slot pc with r1 to r5 from args and r10 set, at call
+// depth m.depth, until the function at that depth exits.
+//
+// The loop keeps few values live so that they stay in registers: ip points
+// at the next instruction with no bounds check (Compile proved every jump
+// target and the end of the program), the call depth lives in m, and the
+// few cases that call out of the loop (helpers, atomics) save ip and the
+// budget in m and reload them, so that they are not spilled on every
+// instruction. Slot indexes (for faults and return addresses) are computed
+// from ip only when needed.
+func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r10 uint64) (uint64, error) {
+	base := unsafe.Pointer(unsafe.SliceData(p.code))
+	ip := unsafe.Add(base, uintptr(pc)*insnSize)
+	budget := m.budget
 	var r [16]uint64
-	r[1], r[2], r[10] = r1, r2, m.top
-	depth, maxDepth := 0, 0
-	pc := 0
+	r[1], r[2], r[3], r[4], r[5], r[10] = args[0], args[1], args[2], args[3], args[4], r10
 	for {
 		if budget == 0 {
-			return 0, maxDepth, &engine.Fault{PC: pc, Err: engine.ErrBudget, Msg: fmt.Sprintf("%d instructions executed", limit)}
+			return 0, budgetFault(env, slot(base, ip))
 		}
 		budget--
-		in := &code[pc]
-		pc++
+		in := (*insn)(ip)
+		ip = unsafe.Add(ip, insnSize)
 		switch in.op {
+		case opInvalid:
+			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
 		// 64-bit ALU, immediate.
 		case opAdd64K:
 			r[in.dst&15] += in.k
@@ -193,7 +245,7 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, int,
 
 		case opLdImm64:
 			r[in.dst&15] = in.k
-			pc++
+			ip = unsafe.Add(ip, insnSize)
 
 		// Memory, verified mode: raw access.
 		case opLdxB:
@@ -227,199 +279,296 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, int,
 		case opStxDW:
 			engine.Store64(r[in.dst&15]+uint64(in.off), r[in.src&15])
 		case opAtomic32, opAtomic64:
-			atomicOp(in, &r)
+			m.budget, m.ret = budget, slot(base, ip)
+			atomicOp(in.op, in, &r)
+			budget, ip = m.budget, unsafe.Add(base, uintptr(m.ret)*insnSize)
 
 		// Memory, checked mode.
-		case opChecked:
-			lo := m.top - uint64(depth+1)*engine.StackSize
-			if err := checkAccess(in, &r, env, lo, m.top); err != nil {
-				err.PC = pc - 1
-				return 0, maxDepth, err
+		case opLdxBC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 1, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 1, false)
 			}
-			memOp(in, &r)
+			r[in.dst&15] = engine.Load8(a)
+		case opLdxHC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 2, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 2, false)
+			}
+			r[in.dst&15] = engine.Load16(a)
+		case opLdxWC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 4, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 4, false)
+			}
+			r[in.dst&15] = engine.Load32(a)
+		case opLdxDWC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 8, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 8, false)
+			}
+			r[in.dst&15] = engine.Load64(a)
+		case opLdxSBC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 1, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 1, false)
+			}
+			r[in.dst&15] = uint64(int64(int8(engine.Load8(a))))
+		case opLdxSHC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 2, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 2, false)
+			}
+			r[in.dst&15] = uint64(int64(int16(engine.Load16(a))))
+		case opLdxSWC:
+			a := r[in.src&15] + uint64(in.off)
+			if !m.allowed(env, a, 4, false) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 4, false)
+			}
+			r[in.dst&15] = uint64(int64(int32(engine.Load32(a))))
+		case opStBC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 1, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 1, true)
+			}
+			engine.Store8(a, in.k)
+		case opStHC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 2, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 2, true)
+			}
+			engine.Store16(a, in.k)
+		case opStWC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 4, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 4, true)
+			}
+			engine.Store32(a, in.k)
+		case opStDWC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 8, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 8, true)
+			}
+			engine.Store64(a, in.k)
+		case opStxBC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 1, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 1, true)
+			}
+			engine.Store8(a, r[in.src&15])
+		case opStxHC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 2, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 2, true)
+			}
+			engine.Store16(a, r[in.src&15])
+		case opStxWC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 4, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 4, true)
+			}
+			engine.Store32(a, r[in.src&15])
+		case opStxDWC:
+			a := r[in.dst&15] + uint64(in.off)
+			if !m.allowed(env, a, 8, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, 8, true)
+			}
+			engine.Store64(a, r[in.src&15])
+		case opChecked:
+			a := r[in.dst&15] + uint64(in.off)
+			n := uint64(4)
+			if in.sub == opAtomic64 {
+				n = 8
+			}
+			if a%n != 0 || !m.allowed(env, a, n, true) {
+				return 0, m.memFault(env, slot(base, ip)-1, a, n, true)
+			}
+			m.budget, m.ret = budget, slot(base, ip)
+			atomicOp(in.sub, in, &r)
+			budget, ip = m.budget, unsafe.Add(base, uintptr(m.ret)*insnSize)
 
 		// Jumps.
 		case opJa:
-			pc = int(in.off)
+			ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 
 		case opJeq64K:
 			if r[in.dst&15] == in.k {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJne64K:
 			if r[in.dst&15] != in.k {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJgt64K:
 			if r[in.dst&15] > in.k {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJge64K:
 			if r[in.dst&15] >= in.k {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJlt64K:
 			if r[in.dst&15] < in.k {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJle64K:
 			if r[in.dst&15] <= in.k {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsgt64K:
 			if int64(r[in.dst&15]) > int64(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsge64K:
 			if int64(r[in.dst&15]) >= int64(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJslt64K:
 			if int64(r[in.dst&15]) < int64(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsle64K:
 			if int64(r[in.dst&15]) <= int64(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJset64K:
 			if r[in.dst&15]&in.k != 0 {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 
 		case opJeq64X:
 			if r[in.dst&15] == r[in.src&15] {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJne64X:
 			if r[in.dst&15] != r[in.src&15] {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJgt64X:
 			if r[in.dst&15] > r[in.src&15] {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJge64X:
 			if r[in.dst&15] >= r[in.src&15] {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJlt64X:
 			if r[in.dst&15] < r[in.src&15] {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJle64X:
 			if r[in.dst&15] <= r[in.src&15] {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsgt64X:
 			if int64(r[in.dst&15]) > int64(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsge64X:
 			if int64(r[in.dst&15]) >= int64(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJslt64X:
 			if int64(r[in.dst&15]) < int64(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsle64X:
 			if int64(r[in.dst&15]) <= int64(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJset64X:
 			if r[in.dst&15]&r[in.src&15] != 0 {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 
 		case opJeq32K:
 			if uint32(r[in.dst&15]) == uint32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJne32K:
 			if uint32(r[in.dst&15]) != uint32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJgt32K:
 			if uint32(r[in.dst&15]) > uint32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJge32K:
 			if uint32(r[in.dst&15]) >= uint32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJlt32K:
 			if uint32(r[in.dst&15]) < uint32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJle32K:
 			if uint32(r[in.dst&15]) <= uint32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsgt32K:
 			if int32(r[in.dst&15]) > int32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsge32K:
 			if int32(r[in.dst&15]) >= int32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJslt32K:
 			if int32(r[in.dst&15]) < int32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsle32K:
 			if int32(r[in.dst&15]) <= int32(in.k) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJset32K:
 			if uint32(r[in.dst&15])&uint32(in.k) != 0 {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 
 		case opJeq32X:
 			if uint32(r[in.dst&15]) == uint32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJne32X:
 			if uint32(r[in.dst&15]) != uint32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJgt32X:
 			if uint32(r[in.dst&15]) > uint32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJge32X:
 			if uint32(r[in.dst&15]) >= uint32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJlt32X:
 			if uint32(r[in.dst&15]) < uint32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJle32X:
 			if uint32(r[in.dst&15]) <= uint32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsgt32X:
 			if int32(r[in.dst&15]) > int32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsge32X:
 			if int32(r[in.dst&15]) >= int32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJslt32X:
 			if int32(r[in.dst&15]) < int32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJsle32X:
 			if int32(r[in.dst&15]) <= int32(r[in.src&15]) {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 		case opJset32X:
 			if uint32(r[in.dst&15])&uint32(r[in.src&15]) != 0 {
-				pc = int(in.off)
+				ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 			}
 
 		// Calls.
@@ -430,37 +579,57 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, int,
 			}
 			h := env.Helper(int64(id))
 			if h == nil {
-				return 0, maxDepth, &engine.Fault{PC: pc - 1, Err: engine.ErrUnknownHelper, Msg: fmt.Sprintf("helper %d", int64(id))}
+				return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: engine.ErrUnknownHelper, Msg: fmt.Sprintf("helper %d", int64(id))}
 			}
+			m.budget, m.r10, m.ret = budget, r[10], slot(base, ip)
 			r[0] = h(env, r[1], r[2], r[3], r[4], r[5])
+			budget, ip = m.budget, unsafe.Add(base, uintptr(m.ret)*insnSize)
 			if stopped, r0 := env.Stopped(); stopped {
-				return r0, maxDepth, nil
+				return r0, nil
 			}
 		case opCallLocal:
-			if depth+1 >= engine.MaxCallDepth {
-				return 0, maxDepth, &engine.Fault{PC: pc - 1, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
+			if m.depth+1 >= engine.MaxCallDepth {
+				return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
 			}
-			f := &m.frames[depth]
+			f := &m.frames[m.depth]
 			f.saved = [4]uint64{r[6], r[7], r[8], r[9]}
-			f.ret = pc
-			depth++
-			maxDepth = max(maxDepth, depth)
+			f.ret = slot(base, ip)
+			m.depth++
+			m.maxDepth = max(m.maxDepth, m.depth)
 			r[10] -= engine.StackSize
-			pc = int(in.off)
+			m.lo -= engine.StackSize
+			ip = unsafe.Add(base, uintptr(in.off)*insnSize)
 		case opExit:
-			if depth == 0 {
-				return r[0], maxDepth, nil
+			if m.depth == m.base {
+				m.budget = budget
+				return r[0], nil
 			}
-			depth--
-			f := &m.frames[depth]
+			m.depth--
+			f := &m.frames[m.depth]
 			r[6], r[7], r[8], r[9] = f.saved[0], f.saved[1], f.saved[2], f.saved[3]
 			r[10] += engine.StackSize
-			pc = f.ret
+			m.lo += engine.StackSize
+			ip = unsafe.Add(base, uintptr(f.ret)*insnSize)
 
 		case opLegacyPacket:
-			return 0, maxDepth, &engine.Fault{PC: pc - 1, Err: errLegacyPacket}
+			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errLegacyPacket}
 		default:
-			return 0, maxDepth, &engine.Fault{PC: pc - 1, Err: errBadInsn}
+			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
 		}
 	}
 }
+
+// insnSize is the size of one compiled instruction.
+const insnSize = unsafe.Sizeof(insn{})
+
+// budgetFault is the fault of a run that used up its budget at slot pc.
+func budgetFault(env *engine.Env, pc int) error {
+	limit := env.Budget
+	if limit == 0 {
+		limit = engine.DefaultBudget
+	}
+	return &engine.Fault{PC: pc, Err: engine.ErrBudget, Msg: fmt.Sprintf("%d instructions executed", limit)}
+}
+
+// slot returns the slot index of the instruction at ip.
+func slot(base, ip unsafe.Pointer) int { return int((uintptr(ip) - uintptr(base)) / insnSize) }

@@ -1,0 +1,4 @@
+package asm
+
+// ValidSingles exports validSingles to the external tests.
+var ValidSingles = validSingles

@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gbpf/gbpf/conformance"
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/interp"
+	"github.com/gbpf/gbpf/internal/jit/amd64"
+	"github.com/gbpf/gbpf/internal/testutil"
+	"github.com/gbpf/gbpf/isa"
+)
+
+var jitEngine = conformance.Engine{Name: "jit", Compile: func(p isa.Program) (engine.Program, error) {
+	return amd64.Compile(p, amd64.Options{})
+}}
+
+// The JIT joins the benchmarks where it runs, with and without constant
+// blinding.
+func init() {
+	if !amd64.Supported {
+		return
+	}
+	Engines = append(Engines, jitEngine,
+		conformance.Engine{Name: "jit-blind", Compile: func(p isa.Program) (engine.Program, error) {
+			return amd64.Compile(p, amd64.Options{Blind: true})
+		}},
+	)
+}
+
+// referenceFigures reads the native C and Linux JIT columns (µs per run) of
+// the README's table; 0 where the kernel rejected the workload.
+func referenceFigures(tb testing.TB, dir string) map[string][2]float64 {
+	f, err := os.Open(filepath.Join(dir, "README.md"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	num := func(s string) float64 {
+		s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+		if i := strings.IndexAny(s, "–-"); i > 0 { // a range: its low end
+			s = s[:i]
+		}
+		v, _ := strconv.ParseFloat(s, 64)
+		return v
+	}
+	figs := make(map[string][2]float64)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "|")
+		// | workload | executed insns | native C | Linux JIT | uBPF JIT | uBPF interpreter |
+		if len(cols) != 8 || num(cols[3]) == 0 {
+			continue
+		}
+		figs[strings.TrimSpace(cols[1])] = [2]float64{num(cols[3]), num(cols[4])}
+	}
+	return figs
+}
+
+// threadCPU returns the CPU time of the calling thread.
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+	return time.Duration(ts.Nano())
+}
+
+// cpuMicros returns the least thread CPU time of one run of r over n runs:
+// on a shared machine, the run that was disturbed least.
+func cpuMicros(tb testing.TB, r *Runner, n int) float64 {
+	best := math.Inf(1)
+	for range n {
+		start := threadCPU()
+		if err := r.Run(); err != nil {
+			tb.Fatal(err)
+		}
+		best = min(best, float64((threadCPU()-start).Nanoseconds())/1000)
+	}
+	return best
+}
+
+// BenchmarkJITSpeedup compares the JIT with the interpreter, the Linux
+// kernel's JIT and native C on each workload, by thread CPU time (the best
+// of a series of runs, which a busy machine disturbs least). It reports
+// µs per run of both engines and the ratios: x-interp (interpreter time
+// over JIT time, more is better), vs-kernel and vs-native (JIT time over the
+// README's figure, less is better), and their geometric means.
+func BenchmarkJITSpeedup(b *testing.B) {
+	if !amd64.Supported {
+		b.Skip("JIT not supported")
+	}
+	dir := testutil.SharedDir(b, "bench")
+	figs := referenceFigures(b, dir)
+	ws := loadWorkloads(b)
+	interpEngine := conformance.Engine{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
+		return interp.Compile(p, interp.Options{})
+	}}
+	var logInterp, logKernel, logNative float64
+	var nInterp, nKernel, nNative int
+	for _, w := range ws {
+		b.Run(w.Name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			jr, err := NewRunner(w, jitEngine)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer jr.Close()
+			ir, err := NewRunner(w, interpEngine)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ir.Close()
+			var jit, in float64
+			for b.Loop() {
+				jit = cpuMicros(b, jr, 20)
+				in = cpuMicros(b, ir, 3)
+			}
+			b.ReportMetric(jit, "jit-µs")
+			b.ReportMetric(in, "interp-µs")
+			b.ReportMetric(in/jit, "x-interp")
+			logInterp += math.Log(in / jit)
+			nInterp++
+			if f := figs[w.Name]; f[1] > 0 {
+				b.ReportMetric(jit/f[1], "vs-kernel")
+				logKernel += math.Log(jit / f[1])
+				nKernel++
+			}
+			if f := figs[w.Name]; f[0] > 0 {
+				b.ReportMetric(jit/f[0], "vs-native")
+				logNative += math.Log(jit / f[0])
+				nNative++
+			}
+		})
+	}
+	b.Run("geomean", func(b *testing.B) {
+		for b.Loop() {
+		}
+		if nInterp > 0 {
+			b.ReportMetric(math.Exp(logInterp/float64(nInterp)), "x-interp")
+		}
+		if nKernel > 0 {
+			b.ReportMetric(math.Exp(logKernel/float64(nKernel)), "vs-kernel")
+		}
+		if nNative > 0 {
+			b.ReportMetric(math.Exp(logNative/float64(nNative)), "vs-native")
+		}
+	})
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/internal/progfile"
+	"github.com/gbpf/gbpf/isa"
+)
+
+// jitListing prints the program with the machine code the JIT makes for
+// each instruction. It is nil where there is no JIT; the JIT sets it from
+// its own file.
+var jitListing func(w io.Writer, p isa.Program) error
+
+// errNoJIT is the error of "disasm --jit" when jitListing is nil.
+var errNoJIT = errors.New("JIT listing is not available on this platform/build")
+
+func init() { addCommand(newDisasmCmd()) }
+
+// newDisasmCmd returns the "disasm" command: bytecode to text.
+func newDisasmCmd() *cobra.Command {
+	var syntax, section, input string
+	var jit, labels bool
+	cmd := &cobra.Command{
+		Use:   "disasm FILE",
+		Short: "Disassemble a program",
+		Long: `Print the program in FILE as text. FILE holds raw bytecode, hex text, a
+conformance ".data" file, assembler text, or an ELF object (its first code
+section, or the one named by --section); "-" reads standard input.
+
+--syntax llvm (the default) prints like llvm-objdump -d: slot, bytes and
+instruction. --syntax conformance prints the assembler dialect, which
+"gbpf asm" reads back to the same bytes; with --labels, jumps go to labels
+rather than slot offsets. --jit prints the JIT's machine
+code under each instruction.`,
+		Example: `  gbpf disasm prog.bin
+  gbpf disasm --syntax conformance prog.bin > prog.s
+  gbpf disasm --syntax conformance --labels prog.bin
+  gbpf disasm --section xdp prog.o`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := asm.ParseSyntax(syntax)
+			if err != nil {
+				return err
+			}
+			if jit && jitListing == nil {
+				return errNoJIT
+			}
+			kind, err := progfile.ParseKind(input)
+			if err != nil {
+				return err
+			}
+			f, err := loadProgram(cmd, args[0], progfile.Options{Section: section, Kind: kind})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if jit {
+				return jitListing(out, f.Program)
+			}
+			if labels && s != asm.SyntaxConformance {
+				return fmt.Errorf("--labels needs --syntax conformance")
+			}
+			switch {
+			case labels:
+				return asm.FprintLabels(out, f.Program)
+			case s == asm.SyntaxConformance:
+				return asm.Fprint(out, f.Program, s)
+			}
+			return objdumpListing(out, f.Program)
+		},
+	}
+	cmd.Flags().StringVar(&syntax, "syntax", "llvm", "text syntax: llvm or conformance")
+	cmd.Flags().StringVar(&section, "section", "", "the ELF section to disassemble (default: the first with code)")
+	cmd.Flags().BoolVar(&jit, "jit", false, "interleave the JIT's machine code")
+	cmd.Flags().BoolVar(&labels, "labels", false, "write jump targets as labels (conformance syntax)")
+	cmd.Flags().StringVar(&input, "input", "auto", inputFlagUsage)
+	return cmd
+}
+
+// objdumpListing prints p as llvm-objdump -d does: the slot number, the
+// bytes of the instruction (both slots of an lddw) and its text.
+func objdumpListing(w io.Writer, p isa.Program) error {
+	var line []byte
+	for i := 0; i < len(p.Insns); {
+		text, n, err := asm.FormatInstruction(p, i, asm.SyntaxLLVM)
+		if err != nil {
+			return err
+		}
+		hexBytes := strings.TrimSuffix(string(appendHex(nil, isa.Program{Insns: p.Insns[i : i+n]})), "\n")
+		hexBytes = strings.ReplaceAll(hexBytes, "\n", " ") // both slots of an lddw on one line
+		line = fmt.Appendf(line[:0], "%8d:\t%s\t%s\n", i, hexBytes, text)
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+		i += n
+	}
+	return nil
+}

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/spf13/cobra"
+
+	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/loader"
+	"github.com/gbpf/gbpf/progtype"
+)
+
+func init() { addCommand(newProgCmd()) }
+
+// objectFlags choose how an object's collection is created.
+type objectFlags struct {
+	engine  string
+	checked bool
+	btf     string
+	sets    assignments
+}
+
+// assignments is a repeatable NAME=VALUE flag. Setting it to "" clears it
+// (its default), so that reusing a command starts afresh.
+type assignments []string
+
+func (a *assignments) String() string { return strings.Join(*a, ",") }
+func (a *assignments) Type() string   { return "NAME=VALUE" }
+func (a *assignments) Set(s string) error {
+	if s == "" {
+		*a = nil
+		return nil
+	}
+	*a = append(*a, s)
+	return nil
+}
+
+func (f *objectFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.engine, "engine", "default", "engine for verified programs: default, interpreter or jit")
+	cmd.Flags().BoolVar(&f.checked, "checked", false, "skip verification and run in the checked interpreter")
+	cmd.Flags().StringVar(&f.btf, "btf", "", "BTF to resolve CO-RE relocations against (default: /sys/kernel/btf/vmlinux)")
+	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
+}
+
+// load parses path, applies --set and creates the collection.
+func (f *objectFlags) load(path string) (*gbpf.Collection, error) {
+	spec, err := gbpf.LoadCollectionSpec(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range f.sets {
+		if err := setVariable(spec, s); err != nil {
+			return nil, err
+		}
+	}
+	e, err := gbpf.ParseEngine(f.engine)
+	if err != nil {
+		return nil, err
+	}
+	opts := &gbpf.Options{Engine: e, Checked: f.checked}
+	if f.btf != "" {
+		if opts.KernelTypes, err = btf.LoadSpec(f.btf); err != nil {
+			return nil, fmt.Errorf("--btf: %w", err)
+		}
+	}
+	return gbpf.NewCollection(spec, opts)
+}
+
+// setVariable applies one --set NAME=VALUE.
+func setVariable(spec *gbpf.CollectionSpec, s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("--set %q: want NAME=VALUE", s)
+	}
+	v := spec.Variables[name]
+	if v == nil {
+		return fmt.Errorf("--set: no global variable %q", name)
+	}
+	var b []byte
+	if hexText, ok := strings.CutPrefix(value, "0x"); ok && len(hexText) == 2*int(v.Size) {
+		var err error
+		if b, err = hex.DecodeString(hexText); err != nil {
+			return fmt.Errorf("--set %s: %w", name, err)
+		}
+	} else {
+		var n int64
+		if _, err := fmt.Sscan(value, &n); err != nil {
+			return fmt.Errorf("--set %s: %q is not an integer", name, value)
+		}
+		b = make([]byte, v.Size)
+		for i := range b {
+			b[i] = byte(uint64(n) >> (8 * i))
+		}
+		if v.Size < 8 && (n >= 1<<(8*v.Size) || n < -(1<<(8*v.Size-1))) {
+			return fmt.Errorf("--set %s: %d does not fit in %d bytes", name, n, v.Size)
+		}
+	}
+	return v.Set(b)
+}
+
+// runFlags are the input of a program run.
+type progRunFlags struct {
+	prog, data, ctx, dataOut, ctxOut string
+	repeat                           int
+}
+
+func (f *progRunFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.prog, "prog", "", "program to run (default: the object's only program)")
+	cmd.Flags().StringVar(&f.data, "data", "", "packet or input: @FILE for a file's bytes, or hex")
+	cmd.Flags().StringVar(&f.ctx, "ctx", "", "context: @FILE for a file's bytes, or hex")
+	cmd.Flags().StringVar(&f.dataOut, "data-out", "", "write the packet after the run to this file")
+	cmd.Flags().StringVar(&f.ctxOut, "ctx-out", "", "write the context after the run to this file")
+	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "run this many times; the duration is the mean")
+}
+
+// bytesArg reads @FILE or hex text.
+func bytesArg(flag, s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if path, ok := strings.CutPrefix(s, "@"); ok {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flag, err)
+		}
+		return b, nil
+	}
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: not @FILE or hex: %w", flag, err)
+	}
+	return b, nil
+}
+
+// pick returns the program --prog names, or the only one.
+func pick(coll *gbpf.Collection, name string) (*gbpf.Program, error) {
+	if name != "" {
+		p := coll.Programs[name]
+		if p == nil {
+			return nil, fmt.Errorf("no program %q (have %s)", name, strings.Join(programNames(coll), ", "))
+		}
+		return p, nil
+	}
+	if len(coll.Programs) != 1 {
+		return nil, fmt.Errorf("the object has %d programs (%s): choose one with --prog", len(coll.Programs), strings.Join(programNames(coll), ", "))
+	}
+	for _, p := range coll.Programs {
+		return p, nil
+	}
+	return nil, nil
+}
+
+func programNames(coll *gbpf.Collection) []string {
+	var names []string
+	for n := range coll.Programs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// run runs the chosen program with the run flags.
+func (f *progRunFlags) run(coll *gbpf.Collection) (gbpf.RunResult, error) {
+	if f.repeat < 1 {
+		return gbpf.RunResult{}, fmt.Errorf("--repeat must be at least 1, not %d", f.repeat)
+	}
+	p, err := pick(coll, f.prog)
+	if err != nil {
+		return gbpf.RunResult{}, err
+	}
+	opts := &gbpf.RunOptions{Repeat: f.repeat}
+	if opts.Data, err = bytesArg("data", f.data); err != nil {
+		return gbpf.RunResult{}, err
+	}
+	if opts.Context, err = bytesArg("ctx", f.ctx); err != nil {
+		return gbpf.RunResult{}, err
+	}
+	if f.dataOut != "" {
+		opts.DataOut = []byte{}
+	}
+	if f.ctxOut != "" {
+		opts.ContextOut = []byte{}
+	}
+	res, err := p.Test(opts)
+	if err != nil {
+		return res, err
+	}
+	if f.dataOut != "" {
+		if err := os.WriteFile(f.dataOut, opts.DataOut, 0o644); err != nil {
+			return res, err
+		}
+	}
+	if f.ctxOut != "" {
+		if err := os.WriteFile(f.ctxOut, opts.ContextOut, 0o644); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// newProgCmd returns "prog", with run and list.
+func newProgCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "prog",
+		Short: "Run and list the programs of an ELF object",
+	}
+	cmd.AddCommand(newProgRunCmd(), newProgListCmd())
+	return cmd
+}
+
+func newProgRunCmd() *cobra.Command {
+	var of objectFlags
+	var rf progRunFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "run OBJ [--prog NAME] [--data @FILE] [--ctx @FILE] [--repeat N] [--engine E] [--json]",
+		Short: "Run a program of an ELF object once, like bpftool prog run",
+		Long: `Load OBJ (an ELF object from clang -target bpf), create its maps, verify
+its programs and run one on the given input, the way BPF_PROG_TEST_RUN does:
+--data is the packet (XDP, socket filter, tc) or the input (raw programs),
+--ctx the context (a tracepoint record, kprobe registers, or the scalar
+fields of xdp_md and __sk_buff). Prints the return value and the mean
+duration of one run.`,
+		Example: `  gbpf prog run examples/bpf/hash_counter.o --data @packet.bin
+  gbpf prog run examples/bpf/tp_hist.o --ctx 0000000000000000000000000000000010000000 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			coll, err := of.load(args[0])
+			if err != nil {
+				return err
+			}
+			defer coll.Close()
+			res, err := rf.run(coll)
+			if err != nil {
+				return err
+			}
+			return printRun(cmd.OutOrStdout(), res, rf.repeat, asJSON)
+		},
+	}
+	of.register(cmd)
+	rf.register(cmd)
+	cmd.Flags().BoolVarP(&asJSON, "json", "j", false, "print JSON")
+	return cmd
+}
+
+// printRun prints a run's result as bpftool prog run does.
+func printRun(w io.Writer, res gbpf.RunResult, repeat int, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(struct {
+			Retval    uint64 `json:"retval"`
+			Duration  int64  `json:"duration"`
+			TailCalls int    `json:"tail_calls"`
+		}{res.Return, res.Duration.Nanoseconds(), res.TailCalls})
+	}
+	avg := ""
+	if repeat > 1 {
+		avg = " (average)"
+	}
+	_, err := fmt.Fprintf(w, "Return value: %d, duration%s: %dns\n", res.Return, avg, res.Duration.Nanoseconds())
+	return err
+}
+
+// typeName is the bpftool name of a program type.
+var typeNames = map[progtype.Type]string{
+	progtype.SocketFilter:  "socket_filter",
+	progtype.Kprobe:        "kprobe",
+	progtype.SchedCLS:      "sched_cls",
+	progtype.SchedACT:      "sched_act",
+	progtype.Tracepoint:    "tracepoint",
+	progtype.XDP:           "xdp",
+	progtype.PerfEvent:     "perf_event",
+	progtype.RawTracepoint: "raw_tracepoint",
+	progtype.Raw:           "raw",
+}
+
+func typeName(t progtype.Type) string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return strings.ToLower(t.String())
+}
+
+func newProgListCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list OBJ [--json]",
+		Short: "List the programs of an ELF object, like bpftool prog list",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec, err := loader.LoadCollectionSpec(args[0])
+			if err != nil {
+				return err
+			}
+			type entry struct {
+				ID      int      `json:"id"`
+				Type    string   `json:"type"`
+				Name    string   `json:"name"`
+				Section string   `json:"section"`
+				Attach  string   `json:"attach_to,omitempty"`
+				Insns   int      `json:"insns"`
+				Bytes   int      `json:"xlated"`
+				CORE    int      `json:"core_relocations,omitempty"`
+				Maps    []string `json:"maps"`
+				License string   `json:"license"`
+			}
+			var list []entry
+			for i, name := range spec.ProgramNames() {
+				p := spec.Programs[name]
+				list = append(list, entry{i, typeName(p.Type), name, p.SectionName, p.AttachTo,
+					len(p.Instructions.Insns), 8 * len(p.Instructions.Insns), len(p.CORE), append([]string{}, p.Maps...), p.License})
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(w).Encode(list)
+			}
+			for _, e := range list {
+				fmt.Fprintf(w, "%d: %s  name %s  section %s", e.ID, e.Type, e.Name, e.Section)
+				if e.License != "" {
+					fmt.Fprintf(w, "  gpl_compatible %v", e.License == "GPL" || e.License == "Dual BSD/GPL" || e.License == "Dual MIT/GPL")
+				}
+				fmt.Fprintf(w, "\n\txlated %dB  insns %d", e.Bytes, e.Insns)
+				if e.CORE > 0 {
+					fmt.Fprintf(w, "  core_relos %d", e.CORE)
+				}
+				if len(e.Maps) > 0 {
+					fmt.Fprintf(w, "  maps %s", strings.Join(e.Maps, ","))
+				}
+				fmt.Fprintln(w)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&asJSON, "json", "j", false, "print JSON")
+	return cmd
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// udpFrame is an Ethernet/IPv4/UDP frame from 10.0.0.1.
+func udpFrame() []byte {
+	b := make([]byte, 64)
+	b[12], b[13], b[14], b[23] = 0x08, 0x00, 0x45, 17
+	copy(b[26:], []byte{10, 0, 0, 1})
+	return b
+}
+
+func exampleObject(name string) string {
+	return filepath.Join("..", "..", "examples", "bpf", name+".o")
+}
+
+func TestProgAndMapCommands(t *testing.T) {
+	pkt := filepath.Join(t.TempDir(), "pkt.bin")
+	if err := os.WriteFile(pkt, udpFrame(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.bin")
+	for _, c := range []struct {
+		args []string
+		want []string // substrings of the output
+		err  string
+	}{
+		{[]string{"prog", "list", exampleObject("tail_call")}, []string{"0: xdp  name chain  section xdp", "maps calls,jump_table", "3: xdp  name handle_udp"}, ""},
+		{[]string{"prog", "list", exampleObject("syscount")}, []string{"tracepoint  name sys_enter  section tracepoint/raw_syscalls/sys_enter", "core_relos"}, ""},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "@" + pkt, "--repeat", "5"}, []string{"Return value: 2, duration (average): "}, ""},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "@" + pkt, "--engine", "interpreter", "--data-out", out}, []string{"Return value: 2, duration: "}, ""},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "@" + pkt, "--checked"}, []string{"Return value: 2"}, ""},
+		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "dispatch", "--data", "@" + pkt, "--json"}, []string{`"retval":1`, `"tail_calls":1`}, ""},
+		{[]string{"prog", "run", exampleObject("tail_call"), "--data", "@" + pkt}, nil, "choose one with --prog"},
+		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "nope"}, nil, `no program "nope"`},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "zz"}, nil, "not @FILE or hex"},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "00"}, nil, "at least an Ethernet header"},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--engine", "vm"}, nil, "unknown engine"},
+		{[]string{"prog", "run", "no-such.o"}, nil, "no such file"},
+		{[]string{"prog", "run", exampleObject("globals"), "--set", "min_len=1000", "--data", "@" + pkt}, []string{"Return value: 1,"}, ""},
+		{[]string{"prog", "run", exampleObject("globals"), "--set", "nope=1"}, nil, "no global variable"},
+		{[]string{"prog", "run", exampleObject("globals"), "--set", "verdict_small=300"}, nil, "does not fit"},
+		{[]string{"map", "dump", exampleObject("hash_counter"), "--prog", "count_sources", "--data", "@" + pkt, "--repeat", "3", "--map", "sources"},
+			[]string{"key: 0a 00 00 01  value: 03 00 00 00 00 00 00 00 c0 00 00 00 00 00 00 00", "Found 1 element\n"}, ""},
+		{[]string{"map", "dump", exampleObject("hash_counter"), "--map", "sources"}, []string{"Found 0 elements"}, ""},
+		{[]string{"map", "dump", exampleObject("xdp_proto_count"), "--prog", "count_protocols", "--data", "@" + pkt, "--map", "proto_bytes"},
+			[]string{"key:\n11 00 00 00\nvalue (CPU 00): ", "Found 256 elements"}, ""},
+		{[]string{"map", "dump", exampleObject("hash_counter"), "--map", "nope"}, nil, `no map "nope"`},
+		{[]string{"map", "list", exampleObject("globals")}, []string{"2: array  name .rodata  flags 0x80\n\tkey 4B  value 5B  max_entries 1"}, ""},
+	} {
+		got, err := execGbpf(t, c.args...)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%v: error %v, want %q", c.args, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", c.args, err)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%v: output %q lacks %q", c.args, got, w)
+			}
+		}
+	}
+	if b, err := os.ReadFile(out); err != nil || len(b) != 64 {
+		t.Errorf("--data-out wrote %d bytes, %v", len(b), err)
+	}
+	got, err := execGbpf(t, "map", "dump", exampleObject("hash_counter"), "--prog", "count_sources", "--data", "@"+pkt, "--map", "sources", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var elems []struct{ Key, Value []string }
+	if err := json.Unmarshal([]byte(got), &elems); err != nil || len(elems) != 1 || strings.Join(elems[0].Key, " ") != "0x0a 0x00 0x00 0x01" {
+		t.Errorf("JSON dump %q: %v", got, err)
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gbpf/gbpf/conformance"
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/progfile"
+)
+
+func init() {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a BPF program once or many times and print r0",
+		Long: `Run the program in FILE (assembler text, a conformance or benchmark .data
+file, hex text, raw bytecode or an ELF object) and print r0 in hex, then the
+mean time per run.
+
+r1 points at the input memory and r2 is its length (both 0 without memory).
+The memory is --mem (hex bytes, or @FILE for a file's raw bytes), or the
+"-- mem" of a .data file (the pattern buffer of a benchmark's "-- mem-size").
+Repeated runs use the same memory. Helper 5 is the conformance suite's
+"unwind". When a .data file gives the expected result, a different r0 is an
+error.
+
+The program is not verified: --checked runs it on the checked interpreter,
+which turns every access outside its stack and input into an error naming
+the instruction.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runProgram(cmd, args[0], &f)
+		},
+	}
+	cmd.Flags().StringVar(&f.mem, "mem", "", "input memory: hex bytes, or @FILE for the raw bytes of FILE")
+	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "number of runs")
+	cmd.Flags().BoolVar(&f.checked, "checked", false, "check every memory access (the interp-checked engine)")
+	cmd.Flags().StringVar(&f.engine, "engine", "", engineFlagUsage)
+	cmd.Flags().Uint64Var(&f.budget, "budget", 0, "most instructions a run may execute (0: the engine's default)")
+	cmd.Flags().StringVar(&f.section, "section", "", "ELF section holding the program (default: the first executable one)")
+	addCommand(cmd)
+}
+
+type runFlags struct {
+	mem     string
+	repeat  int
+	checked bool
+	engine  string
+	budget  uint64
+	section string
+}
+
+func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
+	if f.repeat < 1 {
+		return fmt.Errorf("--repeat must be at least 1, not %d", f.repeat)
+	}
+	name := f.engine
+	if f.checked {
+		if name != "" && name != "interp-checked" {
+			return fmt.Errorf("--checked runs the interp-checked engine; it cannot be combined with --engine %s", name)
+		}
+		name = "interp-checked"
+	}
+	e, err := lookupEngine(name)
+	if err != nil {
+		return err
+	}
+	file, err := progfile.LoadOptions(path, progfile.Options{Section: f.section})
+	if err != nil {
+		return err
+	}
+	input := file.Memory
+	if f.mem != "" {
+		if input, err = parseMem(f.mem); err != nil {
+			return err
+		}
+	}
+	prog, err := e.Compile(file.Program)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer prog.Close()
+
+	env := &engine.Env{Helpers: conformance.Helpers(), Budget: f.budget}
+	var r1, r2 uint64
+	if len(input) > 0 {
+		mem, err := engine.Alloc(len(input))
+		if err != nil {
+			return err
+		}
+		defer mem.Free()
+		copy(mem.Bytes(), input)
+		env.Regions = []engine.Region{mem.Region(true)}
+		r1, r2 = mem.Addr(), uint64(len(input))
+	}
+	r0, elapsed, err := timeRuns(prog, env, r1, r2, f.repeat)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%#x\n", r0)
+	fmt.Fprintf(out, "%v per run (mean of %d on %s)\n", elapsed/time.Duration(f.repeat), f.repeat, e.Name)
+	if t := file.Test; t != nil && t.HasResult && r0 != t.Result {
+		return fmt.Errorf("%s: r0 = %#x, but the file expects %#x", path, r0, t.Result)
+	}
+	return nil
+}
+
+// errUnmappedAccess is a run that touched memory that is not mapped.
+var errUnmappedAccess = errors.New("the program touched unmapped memory; run it with --checked to find the instruction")
+
+// timeRuns runs prog n times and returns the last r0 and the total time.
+// An engine that faults on unmapped memory becomes an error rather than a
+// crash where the Go runtime can catch it.
+func timeRuns(prog engine.Program, env *engine.Env, r1, r2 uint64, n int) (r0 uint64, elapsed time.Duration, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			if re, ok := v.(interface{ Addr() uintptr }); ok {
+				err = fmt.Errorf("%w (address %#x)", errUnmappedAccess, re.Addr())
+				return
+			}
+			if e, ok := v.(error); ok && strings.Contains(e.Error(), "invalid memory address") {
+				err = errUnmappedAccess
+				return
+			}
+			panic(v)
+		}
+	}()
+	start := time.Now()
+	for range n {
+		if r0, err = prog.Run(env, r1, r2); err != nil {
+			return 0, 0, err
+		}
+	}
+	return r0, time.Since(start), nil
+}
+
+// parseMem reads --mem: hex bytes, with or without spaces and 0x
+// prefixes, or @FILE.
+func parseMem(s string) ([]byte, error) {
+	if file, ok := strings.CutPrefix(s, "@"); ok {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--mem: %w", err)
+		}
+		return b, nil
+	}
+	var digits strings.Builder
+	for _, f := range strings.Fields(s) {
+		f = strings.TrimPrefix(strings.TrimPrefix(f, "0x"), "0X")
+		if len(f)%2 != 0 {
+			f = "0" + f // "7" is the byte 07
+		}
+		digits.WriteString(f)
+	}
+	b, err := hex.DecodeString(digits.String())
+	if err != nil {
+		return nil, fmt.Errorf("--mem: not hex bytes: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gbpf/gbpf/tools"
+)
+
+func init() {
+	toolsCmd := &cobra.Command{
+		Use:   "tools",
+		Short: "Performance tools built on gbpf: bitesize, biolatency, overhead",
+	}
+	toolsCmd.AddCommand(bitesizeCmd(), biolatencyCmd(), overheadCmd())
+	addCommand(toolsCmd)
+}
+
+// toolFlags are the flags every histogram tool has.
+type toolFlags struct {
+	mode      string
+	format    string
+	timestamp bool
+}
+
+func (f *toolFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&f.mode, "mode", "auto", "where the BPF program runs: kernel, copy (records copied to gbpf's runtime) or auto")
+	c.Flags().StringVar(&f.format, "format", tools.FormatBCC, "output format: bcc, bpftrace or json")
+	c.Flags().BoolVarP(&f.timestamp, "timestamp", "T", false, "include timestamp on output")
+}
+
+func (f *toolFlags) check() (tools.Mode, error) {
+	if err := tools.CheckFormat(f.format); err != nil {
+		return "", err
+	}
+	return tools.ParseMode(f.mode)
+}
+
+// intervalArgs parses the positional [interval] [count] of libbpf-tools.
+func intervalArgs(args []string) (time.Duration, int, error) {
+	interval, count := time.Duration(99999999)*time.Second, 99999999
+	if len(args) > 0 {
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n <= 0 {
+			return 0, 0, fmt.Errorf("invalid interval %q: want a positive number of seconds", args[0])
+		}
+		interval = time.Duration(n) * time.Second
+	}
+	if len(args) > 1 {
+		n, err := strconv.Atoi(args[1])
+		if err != nil || n <= 0 {
+			return 0, 0, fmt.Errorf("invalid count %q: want a positive number", args[1])
+		}
+		count = n
+	}
+	return interval, count, nil
+}
+
+// runTool prints the header, then one snapshot per interval until count
+// intervals have passed or the process is interrupted.
+func runTool(out io.Writer, f *toolFlags, mode tools.Mode, args []string, read func(clear bool) (*tools.Snapshot, error)) error {
+	interval, count, err := intervalArgs(args)
+	if err != nil {
+		return err
+	}
+	header := out
+	if f.format == tools.FormatJSON {
+		header = os.Stderr
+	}
+	fmt.Fprintf(header, "gbpf %s\n", mode.Describe())
+	fmt.Fprintln(header, "Tracing block device I/O... Hit Ctrl-C to end.")
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		exiting := false
+		select {
+		case <-tick.C:
+		case <-sig:
+			exiting = true
+		}
+		snap, err := read(true)
+		if err != nil {
+			return err
+		}
+		if err := tools.WriteSnapshot(out, snap, f.format, f.timestamp); err != nil {
+			return err
+		}
+		if snap.Stats.Lost > 0 || snap.Stats.Faults > 0 {
+			fmt.Fprintf(os.Stderr, "gbpf: %d records lost in perf rings, %d program faults\n", snap.Stats.Lost, snap.Stats.Faults)
+		}
+		count--
+		if exiting || count == 0 {
+			return nil
+		}
+	}
+}
+
+func bitesizeCmd() *cobra.Command {
+	var f toolFlags
+	var opts tools.BitesizeOptions
+	c := &cobra.Command{
+		Use:   "bitesize [-T] [-c COMM] [-d DISK] [interval] [count]",
+		Short: "Summarize block device I/O size as a histogram",
+		Example: `  gbpf tools bitesize              # summarize block I/O size as a histogram
+  gbpf tools bitesize 1 10         # print 1 second summaries, 10 times
+  gbpf tools bitesize -T 1         # 1s summaries with timestamps
+  gbpf tools bitesize -c fio       # trace fio only
+  gbpf tools bitesize --mode copy  # run the program in gbpf on copied records`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mode, err := f.check()
+			if err != nil {
+				return err
+			}
+			if _, _, err := intervalArgs(args); err != nil {
+				return err
+			}
+			opts.Mode = mode
+			b, err := tools.NewBitesize(opts)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			return runTool(cmd.OutOrStdout(), &f, mode, args, b.Read)
+		},
+	}
+	f.register(c)
+	c.Flags().StringVarP(&opts.Comm, "comm", "c", "", "trace this comm only")
+	c.Flags().StringVarP(&opts.Disk, "disk", "d", "", "trace this disk only")
+	return c
+}
+
+func biolatencyCmd() *cobra.Command {
+	var f toolFlags
+	var opts tools.BiolatencyOptions
+	c := &cobra.Command{
+		Use:   "biolatency [-T] [-m] [-Q] [-D] [-F] [-d DISK] [interval] [count]",
+		Short: "Summarize block device I/O latency as a histogram",
+		Example: `  gbpf tools biolatency              # summarize block I/O latency as a histogram
+  gbpf tools biolatency 1 10         # print 1 second summaries, 10 times
+  gbpf tools biolatency -mT 1        # 1s summaries, milliseconds, and timestamps
+  gbpf tools biolatency -Q           # include OS queued time in I/O time
+  gbpf tools biolatency -D           # show each disk device separately
+  gbpf tools biolatency -F           # show I/O flags separately
+  gbpf tools biolatency -d sdc       # trace sdc only`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mode, err := f.check()
+			if err != nil {
+				return err
+			}
+			if _, _, err := intervalArgs(args); err != nil {
+				return err
+			}
+			opts.Mode = mode
+			b, err := tools.NewBiolatency(opts)
+			if err != nil {
+				return err
+			}
+			defer b.Close()
+			return runTool(cmd.OutOrStdout(), &f, mode, args, b.Read)
+		},
+	}
+	f.register(c)
+	c.Flags().BoolVarP(&opts.Milliseconds, "milliseconds", "m", false, "millisecond histogram")
+	c.Flags().BoolVarP(&opts.Queued, "queued", "Q", false, "include OS queued time in I/O time")
+	c.Flags().BoolVarP(&opts.PerDisk, "disks", "D", false, "print a histogram per disk device")
+	c.Flags().BoolVarP(&opts.PerFlag, "flag", "F", false, "print a histogram per set of I/O flags")
+	c.Flags().StringVarP(&opts.Disk, "disk", "d", "", "trace this disk only")
+	return c
+}

@@ -1,0 +1,134 @@
+package gbpf
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/gbpf/gbpf/loader"
+	"github.com/gbpf/gbpf/maps"
+)
+
+// CollectionSpec describes the maps, programs and global variables of an
+// object as plain data; see package loader.
+type CollectionSpec = loader.CollectionSpec
+
+// LoadCollectionSpec parses the ELF object at path. It needs no
+// privileges.
+func LoadCollectionSpec(path string) (*CollectionSpec, error) {
+	return loader.LoadCollectionSpec(path)
+}
+
+// Collection is the live maps and programs of an object.
+type Collection struct {
+	Programs map[string]*Program
+	Maps     map[string]*Map
+}
+
+// LoadCollection parses the object at path and creates its collection.
+func LoadCollection(path string, opts *Options) (*Collection, error) {
+	spec, err := LoadCollectionSpec(path)
+	if err != nil {
+		return nil, err
+	}
+	return NewCollection(spec, opts)
+}
+
+// NewCollection creates the maps of spec (with their initial contents),
+// resolves CO-RE relocations, verifies and compiles the programs, and fills
+// program arrays and map-in-map maps. spec itself is not modified.
+func NewCollection(spec *CollectionSpec, opts *Options) (_ *Collection, err error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	rt := opts.Runtime
+	if rt == nil {
+		if rt, err = DefaultRuntime(); err != nil {
+			return nil, err
+		}
+	}
+	spec = spec.Copy()
+	if err := spec.RelocateCORE(opts.KernelTypes); err != nil {
+		return nil, err
+	}
+	coll := &Collection{Programs: make(map[string]*Program), Maps: make(map[string]*Map)}
+	defer func() {
+		if err != nil {
+			coll.Close()
+		}
+	}()
+	// Plain maps first, so that map-in-map maps can refer to them.
+	names := spec.MapNames()
+	slices.SortStableFunc(names, func(a, b string) int {
+		return boolInt(spec.Maps[a].InnerMap != nil) - boolInt(spec.Maps[b].InnerMap != nil)
+	})
+	for _, name := range names {
+		m, err := newMap(name, spec.Maps[name])
+		if err != nil {
+			return nil, fmt.Errorf("map %s: %w", name, err)
+		}
+		coll.Maps[name] = m
+	}
+	for _, name := range spec.ProgramNames() {
+		p, err := newProgram(rt, spec, spec.Programs[name], coll.Maps, opts)
+		if err != nil {
+			return nil, fmt.Errorf("program %s: %w", name, err)
+		}
+		coll.Programs[name] = p
+	}
+	for _, name := range names {
+		for _, ref := range spec.References[name] {
+			if err := coll.fill(name, ref); err != nil {
+				return nil, fmt.Errorf("map %s: element %d: %w", name, ref.Key, err)
+			}
+		}
+	}
+	return coll, nil
+}
+
+// fill puts a program or an inner map into element ref.Key of map name.
+func (c *Collection) fill(name string, ref loader.Reference) error {
+	m := c.Maps[name]
+	switch {
+	case ref.Program != "":
+		p := c.Programs[ref.Program]
+		if p == nil {
+			return fmt.Errorf("no program %q", ref.Program)
+		}
+		return m.SetProgram(ref.Key, p)
+	case ref.Map != "":
+		inner := c.Maps[ref.Map]
+		if inner == nil {
+			return fmt.Errorf("no map %q", ref.Map)
+		}
+		return m.Update(ref.Key, inner, UpdateAny)
+	}
+	return errors.New("empty reference")
+}
+
+// Close releases the collection's maps. Its programs must not run any
+// more.
+func (c *Collection) Close() {
+	for _, p := range c.Programs {
+		p.Close()
+	}
+	for _, m := range c.Maps {
+		m.Close()
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// newMap creates the live map of spec.
+func newMap(name string, spec *maps.Spec) (*Map, error) {
+	m, err := maps.New(spec)
+	if err != nil {
+		return nil, err
+	}
+	return &Map{name: name, m: m}, nil
+}

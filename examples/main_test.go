@@ -1,0 +1,126 @@
+package examples_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/gbpf/gbpf"
+)
+
+// config is one way of running the examples.
+type config struct {
+	name string
+	opts gbpf.Options
+}
+
+// configs are the engines every example runs on: unverified in the checked
+// interpreter, and verified on the interpreter and the JIT.
+var configs = []config{
+	{"checked", gbpf.Options{Checked: true}},
+	{"interpreter", gbpf.Options{Engine: gbpf.EngineInterpreter}},
+	{"jit", gbpf.Options{Engine: gbpf.EngineJIT}},
+}
+
+// object returns the path of an example object.
+func object(name string) string { return filepath.Join("bpf", name+".o") }
+
+// spec loads an example's collection spec.
+func spec(t testing.TB, name string) *gbpf.CollectionSpec {
+	t.Helper()
+	s, err := gbpf.LoadCollectionSpec(object(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// collection creates an example's collection with cfg.
+func collection(t testing.TB, s *gbpf.CollectionSpec, cfg config) *gbpf.Collection {
+	t.Helper()
+	opts := cfg.opts
+	coll, err := gbpf.NewCollection(s, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(coll.Close)
+	return coll
+}
+
+// gaps lists, per example, why an engine cannot run it yet. The test is
+// skipped only while NewCollection still fails with ErrNotSupported or a
+// verifier error, so it runs again as soon as the gap closes.
+var gaps = map[string]string{
+	"jit/loop":     "the JIT does not implement engine.Env.CallFunc (bpf_loop)",
+	"jit/for_each": "the JIT does not implement engine.Env.CallFunc (bpf_for_each_map_elem)",
+}
+
+// each runs f once per configuration, each with a fresh collection of the
+// example.
+func each(t *testing.T, name string, f func(t *testing.T, coll *gbpf.Collection)) {
+	for _, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			opts := cfg.opts
+			coll, err := gbpf.NewCollection(spec(t, name), &opts)
+			if err != nil {
+				if why := gaps[cfg.name+"/"+name]; why != "" {
+					t.Skipf("%s: %v", why, err)
+				}
+				t.Fatal(err)
+			}
+			t.Cleanup(coll.Close)
+			f(t, coll)
+		})
+	}
+}
+
+// run runs prog on data and returns its return value.
+func run(t testing.TB, coll *gbpf.Collection, prog string, opts *gbpf.RunOptions) uint64 {
+	t.Helper()
+	p := coll.Programs[prog]
+	if p == nil {
+		t.Fatalf("no program %s", prog)
+	}
+	ret, err := p.Run(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ret
+}
+
+// lookup reads key from map name into out, failing the test on error.
+func lookup(t testing.TB, coll *gbpf.Collection, name string, key, out any) {
+	t.Helper()
+	m := coll.Maps[name]
+	if m == nil {
+		t.Fatalf("no map %s", name)
+	}
+	if err := m.Lookup(key, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// u64 reads a uint64 value.
+func u64(t testing.TB, coll *gbpf.Collection, name string, key any) uint64 {
+	t.Helper()
+	var v uint64
+	lookup(t, coll, name, key, &v)
+	return v
+}
+
+// sum adds per-CPU values.
+func sum(vs []uint64) uint64 {
+	var n uint64
+	for _, v := range vs {
+		n += v
+	}
+	return n
+}
+
+// cstr returns b up to its first NUL.
+func cstr(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}

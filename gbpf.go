@@ -1,0 +1,100 @@
+// Package gbpf runs BPF programs inside a Go process: load an ELF object
+// compiled with clang -target bpf, create its maps, verify its programs and
+// run them on an interpreter or an x86-64 JIT, with Linux's semantics and
+// no privileges.
+//
+// The API follows cilium/ebpf: a CollectionSpec describes an object as
+// plain data (LoadCollectionSpec), NewCollection makes live maps and
+// programs from it, Program.Run runs a program once on given input the way
+// BPF_PROG_TEST_RUN does, and Map reads and writes map elements with Go
+// values. Hooks are named attachment points that the host fires from any
+// goroutine, with programs that can be replaced atomically while events
+// keep flowing.
+//
+//	coll, err := gbpf.LoadCollection("xdp_proto_count.o", nil)
+//	if err != nil { ... }
+//	defer coll.Close()
+//	ret, err := coll.Programs["count_protocols"].Run(&gbpf.RunOptions{Data: packet})
+package gbpf
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbpf/gbpf/helpers"
+)
+
+// Engine selects what runs a program's instructions.
+type Engine int
+
+const (
+	// EngineDefault is the JIT where gbpf has one (amd64) and the
+	// interpreter elsewhere; checked (unverified) programs always use the
+	// interpreter.
+	EngineDefault Engine = iota
+	// EngineInterpreter is the interpreter.
+	EngineInterpreter
+	// EngineJIT is the x86-64 JIT compiler; asking for it elsewhere is
+	// ErrNotSupported.
+	EngineJIT
+)
+
+func (e Engine) String() string {
+	switch e {
+	case EngineDefault:
+		return "default"
+	case EngineInterpreter:
+		return "interpreter"
+	case EngineJIT:
+		return "jit"
+	}
+	return fmt.Sprintf("Engine(%d)", int(e))
+}
+
+// ParseEngine parses an engine name as String prints it.
+func ParseEngine(s string) (Engine, error) {
+	switch s {
+	case "", "default":
+		return EngineDefault, nil
+	case "interpreter", "interp":
+		return EngineInterpreter, nil
+	case "jit":
+		return EngineJIT, nil
+	}
+	return 0, fmt.Errorf("unknown engine %q (want default, interpreter or jit)", s)
+}
+
+// ErrNotSupported is returned for a feature gbpf does not have here, such
+// as the JIT on an architecture without one.
+var ErrNotSupported = errors.New("not supported")
+
+// Options configure NewCollection. The zero value (or nil) verifies every
+// program and runs it on the default engine, with the builtin helpers.
+type Options struct {
+	// Engine chooses the engine for verified programs.
+	Engine Engine
+	// Checked skips verification and runs programs in the checked
+	// interpreter, which checks every memory access at run time and
+	// fails the run with an error instead of touching memory the program
+	// does not own. Use it for programs the verifier rejects or cannot
+	// yet handle.
+	Checked bool
+	// Helpers is the helper set programs may call; nil means
+	// helpers.Linux(). Builtin helpers expect a *helpers.State in
+	// engine.Env.Host, which the runtime provides.
+	Helpers *helpers.Set
+	// KernelTypes is the BTF that CO-RE relocations are resolved
+	// against; nil means the running kernel's (/sys/kernel/btf/vmlinux).
+	KernelTypes *btf.Spec
+	// Runtime runs the collection's programs; nil means the default
+	// runtime (one per process, created on first use).
+	Runtime *Runtime
+	// VerifierLog receives the verifier's log; VerifierLogLevel is its
+	// level (0: errors only, 1: the instructions of the failing path,
+	// 2: every instruction with its state).
+	VerifierLog      io.Writer
+	VerifierLogLevel int
+}

@@ -1,0 +1,238 @@
+package amd64
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
+	"github.com/gbpf/gbpf/isa"
+)
+
+// Options tune compilation.
+type Options struct {
+	// Blind XORs every immediate from the program with a random
+	// per-program key (constant blinding, like the kernel's
+	// bpf_jit_harden).
+	Blind bool
+}
+
+// ErrNotSupported is returned (wrapped) by Compile where the JIT cannot
+// run the program: on architectures other than amd64, and for instructions
+// it does not compile (legacy packet access, unresolved map references,
+// kfunc calls).
+var ErrNotSupported = errors.New("jit: not supported")
+
+// maxPasses bounds the layout passes that shrink jumps to their short
+// forms; a program that has not settled by then is laid out with near
+// jumps only, which always settles.
+const maxPasses = 16
+
+// label names a position in the generated code. Labels 0..n-1 are the
+// starts of the program's instruction slots; the fixed labels follow; then
+// labels made during a pass, in the same order in every pass.
+type label int32
+
+// compiler lays out machine code for one program. Code is generated in
+// passes: a jump to a label that is not yet placed in this pass uses the
+// label's position from the previous pass. Once a pass places every label
+// where the previous one did, the code is final.
+type compiler struct {
+	insns []isa.Instruction
+	opts  Options
+	a     x86.Assembler
+
+	prev, cur []int32 // label positions in the previous and current pass; -1 unknown
+	nextLabel label
+	shrink    int32 // how much the code before the last placed label shrank since the previous pass
+	forceNear bool  // emit rel32 jumps only
+
+	stubs   []stub
+	weights []int32 // budget charge of the backward jump at a slot
+	bodyEnd int     // end of the program's code, before the stubs
+	funcs   funcInfo
+
+	key   int32  // blinding key for 32-bit immediates
+	key64 uint64 // blinding key for lddw
+}
+
+// The fixed labels, numbered after the instruction slots.
+const (
+	lblEntry = iota
+	lblLeave
+	lblYield
+	lblHelper
+	lblFixed // count
+)
+
+// stub is out-of-line code that leaves the machine code from a given slot.
+type stub struct {
+	entry  label
+	resume label // where to continue (yield)
+	pc     int
+	exit   int
+}
+
+func (c *compiler) fixed(l int) label { return label(len(c.insns) + l) }
+
+func (c *compiler) newLabel() label {
+	l := c.nextLabel
+	c.nextLabel++
+	if int(l) >= len(c.cur) {
+		c.cur = append(c.cur, -1)
+	}
+	return l
+}
+
+// bind places l at the current position.
+func (c *compiler) bind(l label) {
+	c.cur[l] = int32(c.a.Len())
+	if int(l) < len(c.prev) && c.prev[l] >= 0 {
+		c.shrink = c.prev[l] - c.cur[l]
+	}
+}
+
+// target returns the best known position of l: this pass's if placed,
+// otherwise the previous pass's moved back by what the code before the
+// current position has shrunk since then (code only shrinks from pass to
+// pass, so the label will be there or earlier), otherwise 0 (first pass).
+func (c *compiler) target(l label) (pos int, exact bool) {
+	if p := c.cur[l]; p >= 0 {
+		return int(p), true
+	}
+	if int(l) < len(c.prev) && c.prev[l] >= 0 {
+		return int(c.prev[l] - c.shrink), false
+	}
+	return 0, false
+}
+
+func (c *compiler) short(l label, n int) (int, bool) {
+	pos, _ := c.target(l)
+	if c.forceNear || c.prev == nil && c.cur[l] < 0 {
+		return pos, false
+	}
+	return pos, x86.FitsShort(c.a.Len(), n, pos)
+}
+
+// jmp emits an unconditional jump to l.
+func (c *compiler) jmp(l label) {
+	if pos, ok := c.short(l, x86.JmpShortLen); ok {
+		c.a.JmpShort(pos)
+	} else {
+		c.a.JmpNear(pos)
+	}
+}
+
+// jcc emits a conditional jump to l.
+func (c *compiler) jcc(cc x86.Cond, l label) {
+	if pos, ok := c.short(l, x86.JccShortLen); ok {
+		c.a.JccShort(cc, pos)
+	} else {
+		c.a.JccNear(cc, pos)
+	}
+}
+
+func (c *compiler) call(l label) {
+	pos, _ := c.target(l)
+	c.a.Call(pos)
+}
+
+func (c *compiler) leaRIP(r x86.Reg, l label) {
+	pos, _ := c.target(l)
+	c.a.LeaRIP(r, pos)
+}
+
+// addStub records out-of-line code to emit after the program and returns
+// its entry label.
+func (c *compiler) addStub(pc, exit int, resume label) label {
+	l := c.newLabel()
+	c.stubs = append(c.stubs, stub{entry: l, resume: resume, pc: pc, exit: exit})
+	return l
+}
+
+// compiled is the result of a compilation: the code and where each slot's
+// code starts (offsets[n] is the end of the program's code).
+type compiled struct {
+	code    []byte
+	offsets []int32
+	entry   int
+}
+
+// compile generates the machine code of p (already validated).
+func compile(p isa.Program, opts Options) (*compiled, error) {
+	c := &compiler{insns: p.Insns, opts: opts}
+	if err := c.scan(); err != nil {
+		return nil, err
+	}
+	if opts.Blind {
+		var b [12]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("jit: blinding key: %w", err)
+		}
+		c.key = int32(binary.LittleEndian.Uint32(b[:4]))
+		c.key64 = binary.LittleEndian.Uint64(b[4:])
+	}
+	for pass := 0; ; pass++ {
+		if pass == maxPasses {
+			c.forceNear = true
+		}
+		if err := c.pass(); err != nil {
+			return nil, err
+		}
+		if c.settled() {
+			break
+		}
+		if pass > maxPasses+2 {
+			return nil, errors.New("jit: code layout did not settle")
+		}
+		c.prev, c.cur = c.cur, c.prev
+	}
+	n := len(c.insns)
+	off := make([]int32, n+1)
+	copy(off, c.cur[:n])
+	off[n] = int32(c.bodyEnd)
+	return &compiled{code: c.a.Buf, offsets: off, entry: int(c.cur[c.fixed(lblEntry)])}, nil
+}
+
+func (c *compiler) settled() bool {
+	if c.prev == nil || len(c.prev) < int(c.nextLabel) {
+		return false
+	}
+	for i := label(0); i < c.nextLabel; i++ {
+		if c.prev[i] != c.cur[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// scan checks for instructions the JIT cannot compile and works out the
+// budget charge of every backward jump.
+func (c *compiler) scan() error {
+	for pc := 0; pc < len(c.insns); pc++ {
+		ins := c.insns[pc]
+		switch {
+		case ins.IsLdImm64():
+			if ins.Src != isa.PseudoImm {
+				return unsupported(pc, fmt.Sprintf("lddw with pseudo source %d (resolve it before compiling)", ins.Src))
+			}
+			pc++
+		case ins.IsLocalCall():
+		case ins.Op == isa.OpCall && ins.Src != isa.PseudoCallHelper:
+			return unsupported(pc, fmt.Sprintf("call of kind %d", ins.Src))
+		case ins.Op.Class().IsLoad() && (ins.Op.Mode() == isa.ModeABS || ins.Op.Mode() == isa.ModeIND):
+			return unsupported(pc, "legacy packet access (ld abs/ind)")
+		}
+	}
+	c.chargeWeights()
+	c.analyzeFuncs()
+	return nil
+}
+
+// unsupported reports an instruction the JIT cannot compile; the error
+// wraps both an *isa.Error naming the slot and ErrNotSupported, so that a
+// caller may fall back to the interpreter.
+func unsupported(pc int, what string) error {
+	return fmt.Errorf("%w: %w", &isa.Error{Index: pc, Reason: what}, ErrNotSupported)
+}

@@ -1,0 +1,125 @@
+package amd64
+
+import (
+	"sort"
+
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/isa"
+)
+
+// funcInfo is what the compiler knows about the program's functions (the
+// main program and every target of a local call), to make local calls
+// cheaper:
+//
+//   - a call saves only those of r6-r9 that the called function writes
+//     itself (calls it makes in turn restore their own), and
+//   - a call checks the call depth at run time only when the call graph
+//     has a cycle or is deeper than engine.MaxCallDepth frames.
+//
+// Both rely on jumps staying inside their function, as the verifier
+// requires; when one does not, every call saves all four registers and
+// checks the depth.
+type funcInfo struct {
+	starts  []int          // sorted first slots
+	writes  map[int]uint16 // by first slot: mask of the BPF registers written
+	checkAt bool           // check the call depth at run time
+}
+
+func (c *compiler) analyzeFuncs() {
+	f := &c.funcs
+	f.starts = append(f.starts[:0], 0)
+	for pc, ins := range c.insns {
+		if ins.IsLocalCall() {
+			f.starts = append(f.starts, ins.JumpTarget(pc))
+		}
+	}
+	sort.Ints(f.starts)
+	f.starts = compactInts(f.starts)
+	f.writes = make(map[int]uint16, len(f.starts))
+	f.checkAt = false
+	calls := make(map[int][]int) // function start -> starts it calls
+	for i, start := range f.starts {
+		end := len(c.insns)
+		if i+1 < len(f.starts) {
+			end = f.starts[i+1]
+		}
+		var mask uint16
+		for pc := start; pc < end; pc++ {
+			ins := c.insns[pc]
+			mask |= written(ins)
+			if ins.Op.Class().IsJump() && ins.Op.JumpOp() != isa.Exit && ins.Op.JumpOp() != isa.Call {
+				if t := ins.JumpTarget(pc); t < start || t >= end {
+					f.checkAt = true // a jump out of its function
+					mask = 0xffff
+				}
+			}
+			if ins.IsLocalCall() {
+				calls[start] = append(calls[start], ins.JumpTarget(pc))
+			}
+			if ins.IsLdImm64() {
+				pc++
+			}
+		}
+		f.writes[start] = mask
+	}
+	if !f.checkAt {
+		f.checkAt = callDepth(calls, 0, make(map[int]int), make(map[int]bool)) > engine.MaxCallDepth
+	}
+	if f.checkAt {
+		for s := range f.writes {
+			f.writes[s] = 0xffff
+		}
+	}
+}
+
+// callDepth returns the most frames a call chain from fn can stack up,
+// counting fn's own, or a number past engine.MaxCallDepth on a cycle.
+func callDepth(calls map[int][]int, fn int, memo map[int]int, onPath map[int]bool) int {
+	if onPath[fn] {
+		return engine.MaxCallDepth + 1
+	}
+	if d, ok := memo[fn]; ok {
+		return d
+	}
+	onPath[fn] = true
+	depth := 1
+	for _, callee := range calls[fn] {
+		depth = max(depth, 1+callDepth(calls, callee, memo, onPath))
+		if depth > engine.MaxCallDepth {
+			break
+		}
+	}
+	onPath[fn] = false
+	memo[fn] = depth
+	return depth
+}
+
+// written returns the mask of BPF registers ins writes.
+func written(ins isa.Instruction) uint16 {
+	switch cls := ins.Op.Class(); {
+	case cls.IsALU(), cls == isa.ClassLDX, ins.IsLdImm64():
+		return 1 << ins.Dst
+	case cls == isa.ClassSTX && ins.Op.Mode() == isa.ModeATOMIC:
+		switch op := isa.AtomicOp(ins.Imm); {
+		case op == isa.AtomicCmpXchg:
+			return 1 << isa.R0
+		case op&isa.AtomicFetch != 0:
+			return 1 << ins.Src
+		}
+	case cls == isa.ClassLD: // legacy packet access writes r0 (not compiled)
+		return 1 << isa.R0
+	case ins.Op == isa.OpCall || ins.Op == isa.OpCallX:
+		return 1 << isa.R0
+	}
+	return 0
+}
+
+func compactInts(s []int) []int {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package amd64
+
+import (
+	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
+	"github.com/gbpf/gbpf/isa"
+)
+
+func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
+
+// pass generates the whole program once:
+//
+//	entry:  call slot 0; exit = done; jmp leave
+//	slots:  the code of every instruction slot
+//	stubs:  out-of-line exits (yield, call depth)
+//	helper: exit = helper; jmp leave
+//	yield:  exit = yield
+//	leave:  store the registers in the context and return to Go
+func (c *compiler) pass() error {
+	c.a.Reset()
+	n := len(c.insns)
+	c.cur = c.cur[:0]
+	for i := 0; i < n+lblFixed; i++ {
+		c.cur = append(c.cur, -1)
+	}
+	c.nextLabel = label(n + lblFixed)
+	c.shrink = 0
+	c.stubs = c.stubs[:0]
+
+	c.bind(c.fixed(lblEntry))
+	c.call(0)
+	c.a.StoreImm(x86.W64, ctxMem(offExit), exitDone)
+	c.jmp(c.fixed(lblLeave))
+
+	for pc := 0; pc < n; pc++ {
+		c.bind(label(pc))
+		ins := c.insns[pc]
+		if ins.IsLdImm64() {
+			c.lddw(ins.Dst, isa.Program{Insns: c.insns}.Imm64(pc))
+			pc++
+			c.bind(label(pc))
+			continue
+		}
+		if err := c.insn(pc, ins); err != nil {
+			return err
+		}
+	}
+	c.bodyEnd = c.a.Len()
+	c.a.Int3()
+
+	for _, s := range c.stubs {
+		c.bind(s.entry)
+		c.a.StoreImm(x86.W64, ctxMem(offPC), int32(s.pc))
+		switch s.exit {
+		case exitYield:
+			c.leaRIP(regTmp, s.resume)
+			c.jmp(c.fixed(lblYield))
+		default:
+			c.a.StoreImm(x86.W64, ctxMem(offExit), int32(s.exit))
+			c.jmp(c.fixed(lblLeave))
+		}
+	}
+
+	c.bind(c.fixed(lblHelper))
+	c.a.StoreImm(x86.W64, ctxMem(offExit), exitHelper)
+	c.jmp(c.fixed(lblLeave))
+	c.bind(c.fixed(lblYield))
+	c.a.StoreImm(x86.W64, ctxMem(offExit), exitYield)
+	c.bind(c.fixed(lblLeave))
+	for r, m := range regMap {
+		c.a.Store(x86.W64, ctxMem(offRegs+8*int32(r)), m)
+	}
+	c.a.Store(x86.W64, ctxMem(offCount), regCount)
+	c.a.Store(x86.W64, ctxMem(offResume), regTmp)
+	c.a.Store(x86.W64, ctxMem(offMachSP), x86.RSP)
+	c.a.Load(x86.W64, x86.RSP, ctxMem(offGoSP))
+	c.a.Load(x86.W64, x86.RBP, ctxMem(offGoBP))
+	c.a.Ret()
+	return nil
+}
+
+// insn generates the code of the instruction at slot pc.
+func (c *compiler) insn(pc int, ins isa.Instruction) error {
+	cls := ins.Op.Class()
+	switch cls {
+	case isa.ClassALU, isa.ClassALU64:
+		return c.alu(pc, ins)
+	case isa.ClassJMP, isa.ClassJMP32:
+		return c.jump(pc, ins)
+	case isa.ClassLDX:
+		return c.load(pc, ins)
+	case isa.ClassST, isa.ClassSTX:
+		return c.store(pc, ins)
+	}
+	return &isa.Error{Index: pc, Reason: "instruction not supported by the JIT: " + ins.String()}
+}

@@ -1,0 +1,211 @@
+package amd64
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/isa"
+)
+
+// Program is a program compiled to x86-64 machine code. It implements
+// engine.Program; Run may be called from many goroutines at once.
+type Program struct {
+	code     *execMem
+	entry    uint64 // address of the entry code
+	hasCalls bool   // uses more than the first stack frame
+
+	mu     sync.Mutex
+	free   []*state // idle per-run states
+	active int      // states in use
+	closed bool
+}
+
+// state is what one run needs for itself: an engine.Block holding the
+// context, the BPF stack and the machine stack.
+type state struct {
+	block     *engine.Block
+	ctx       *vmContext
+	addr      uint64 // of the context
+	stackTop  uint64 // r10 of the first frame
+	machTop   uint64
+	callLimit uint64
+}
+
+// ErrClosed is returned by Run after Close.
+var ErrClosed = errors.New("jit: program closed")
+
+// Compile validates p and compiles it to machine code.
+func Compile(p isa.Program, opts Options) (*Program, error) {
+	if !Supported {
+		return nil, ErrNotSupported
+	}
+	if err := isa.Validate(p); err != nil {
+		return nil, fmt.Errorf("jit: %w", err)
+	}
+	out, err := compile(p, opts)
+	if err != nil {
+		return nil, fmt.Errorf("jit: %w", err)
+	}
+	mem, err := newExecMem(out.code)
+	if err != nil {
+		return nil, err
+	}
+	prog := &Program{
+		code:  mem,
+		entry: uint64(uintptr(unsafe.Pointer(&mem.mem[0]))) + uint64(out.entry),
+	}
+	for _, ins := range p.Insns {
+		if ins.IsLocalCall() {
+			prog.hasCalls = true
+		}
+	}
+	runtime.AddCleanup(prog, func(m *execMem) { m.free() }, mem)
+	return prog, nil
+}
+
+// Close releases the machine code. It fails while runs are in progress;
+// Run fails after it.
+func (p *Program) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	if p.active > 0 {
+		return fmt.Errorf("jit: close: %d runs in progress", p.active)
+	}
+	p.closed = true
+	for _, s := range p.free {
+		s.block.Free()
+	}
+	p.free = nil
+	return p.code.free()
+}
+
+// Run executes the program with r1 and r2 set and r10 at the top of a fresh
+// stack, and returns r0. A run-time error is an *engine.Fault.
+func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
+	return p.run(nil, env, r1, r2)
+}
+
+// RunContext is Run, but it also ends the run with a fault wrapping
+// ctx.Err() when ctx is done. The run notices at its next yield, at most a
+// few hundred microseconds later.
+func (p *Program) RunContext(ctx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	return p.run(ctx, env, r1, r2)
+}
+
+func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	s, err := p.get()
+	if err != nil {
+		return 0, err
+	}
+	defer p.put(s)
+	env.Reset()
+	c := s.ctx
+	c.regs = [isa.MaxRegister + 1]uint64{isa.R1: r1, isa.R2: r2, isa.R10: s.stackTop}
+	c.machSP = s.machTop
+	c.resume = p.entry
+	c.callLimit = s.callLimit
+	budget := env.Budget
+	if budget == 0 {
+		budget = engine.DefaultBudget
+	}
+	var used uint64
+	quantum := min(budget, yieldQuantum)
+	c.count = int64(quantum)
+	for {
+		jitcall(uintptr(s.addr))
+		switch c.exit {
+		case exitDone:
+			return c.regs[0], nil
+		case exitHelper:
+			id := int64(c.arg)
+			h := env.Helper(id)
+			if h == nil {
+				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrUnknownHelper, Msg: fmt.Sprintf("helper %d", id)}
+			}
+			r0 := h(env, c.regs[1], c.regs[2], c.regs[3], c.regs[4], c.regs[5])
+			if stopped, v := env.Stopped(); stopped {
+				return v, nil
+			}
+			c.regs[0] = r0
+		case exitYield:
+			used += quantum + uint64(-c.count)
+			if used > budget {
+				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", budget)}
+			}
+			if cx != nil {
+				if err := cx.Err(); err != nil {
+					return 0, &engine.Fault{PC: int(c.pc), Err: err}
+				}
+			}
+			quantum = min(budget-used, yieldQuantum)
+			c.count = int64(quantum)
+			runtime.Gosched()
+		case exitCallDepth:
+			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
+		default:
+			return 0, &engine.Fault{PC: int(c.pc), Err: fmt.Errorf("jit: bad exit code %d", c.exit)}
+		}
+	}
+}
+
+func (p *Program) get() (*state, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, ErrClosed
+	}
+	p.active++
+	if n := len(p.free); n > 0 {
+		s := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return s, nil
+	}
+	p.mu.Unlock()
+	s, err := newState()
+	if err != nil {
+		p.mu.Lock()
+		p.active--
+		p.mu.Unlock()
+		return nil, err
+	}
+	return s, nil
+}
+
+// put clears the stack the run used, so that no run sees another's data,
+// and returns s to the idle list.
+func (p *Program) put(s *state) {
+	stack := s.block.Bytes()[stateStack:stateMachStack]
+	if !p.hasCalls {
+		stack = stack[len(stack)-engine.StackSize:]
+	}
+	clear(stack)
+	p.mu.Lock()
+	p.active--
+	p.free = append(p.free, s)
+	p.mu.Unlock()
+}
+
+func newState() (*state, error) {
+	b, err := engine.Alloc(stateSize)
+	if err != nil {
+		return nil, fmt.Errorf("jit: run state: %w", err)
+	}
+	addr := b.Addr()
+	return &state{
+		block:     b,
+		ctx:       (*vmContext)(unsafe.Pointer(&b.Bytes()[stateContext])),
+		addr:      addr + stateContext,
+		stackTop:  addr + stateMachStack,
+		machTop:   addr + stateSize,
+		callLimit: addr + stateStack + 2*engine.StackSize,
+	}, nil
+}

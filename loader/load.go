@@ -1,0 +1,265 @@
+package loader
+
+import (
+	"bytes"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbpf/gbpf/isa"
+	gmaps "github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/progtype"
+)
+
+// LoadCollectionSpec parses the ELF object at path.
+func LoadCollectionSpec(path string) (*CollectionSpec, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	spec, err := LoadCollectionSpecFromReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return spec, nil
+}
+
+// LoadCollectionSpecFromReader parses an ELF object. A malformed object is
+// an error that says what is wrong, never a panic.
+func LoadCollectionSpecFromReader(rd io.ReaderAt) (spec *CollectionSpec, err error) {
+	defer func() {
+		// cilium/ebpf's parser is robust, but a crafted object must never
+		// take the process down.
+		if r := recover(); r != nil {
+			spec, err = nil, fmt.Errorf("malformed ELF object: %v", r)
+		}
+	}()
+	if err := checkSections(rd); err != nil {
+		return nil, err
+	}
+	cs, err := ebpf.LoadCollectionSpecFromReader(rd)
+	if err != nil {
+		return nil, fmt.Errorf("parse ELF: %w", err)
+	}
+	return convert(cs)
+}
+
+// maxSection bounds the size of any section of an object, so that a
+// corrupt header cannot make the parser allocate gigabytes (a .bss section
+// has no bytes in the file, only a size). Linux bounds map values far
+// lower.
+const maxSection = 64 << 20
+
+// checkSections rejects objects with sections too large to be real.
+func checkSections(rd io.ReaderAt) error {
+	f, err := elf.NewFile(rd)
+	if err != nil {
+		return fmt.Errorf("parse ELF: %w", err)
+	}
+	defer f.Close()
+	for _, s := range f.Sections {
+		if s.Size > maxSection {
+			return fmt.Errorf("parse ELF: section %s: %d bytes, more than %d", s.Name, s.Size, maxSection)
+		}
+	}
+	return nil
+}
+
+// LoadCollectionSpecFromBytes parses an ELF object held in memory.
+func LoadCollectionSpecFromBytes(b []byte) (*CollectionSpec, error) {
+	return LoadCollectionSpecFromReader(bytes.NewReader(b))
+}
+
+// convert turns cilium/ebpf's spec into ours.
+func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
+	if cs.ByteOrder != nil && cs.ByteOrder.String() != "LittleEndian" {
+		return nil, fmt.Errorf("byte order %s: gbpf runs little-endian objects only", cs.ByteOrder)
+	}
+	out := &CollectionSpec{
+		Programs:   make(map[string]*ProgramSpec, len(cs.Programs)),
+		Maps:       make(map[string]*gmaps.Spec, len(cs.Maps)),
+		References: make(map[string][]Reference),
+		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
+		Types:      cs.Types,
+	}
+	for name, ms := range cs.Maps {
+		m, refs, err := convertMap(ms)
+		if err != nil {
+			return nil, fmt.Errorf("map %s: %w", name, err)
+		}
+		out.Maps[name] = m
+		if len(refs) > 0 {
+			out.References[name] = refs
+		}
+	}
+	for name, vs := range cs.Variables {
+		if _, ok := out.Maps[vs.SectionName]; !ok {
+			continue // a variable of a section that is not a map (.kconfig)
+		}
+		v := &VariableSpec{Name: name, MapName: vs.SectionName, Offset: vs.Offset, Size: vs.Size(), spec: out}
+		if vs.Type != nil {
+			v.Type = vs.Type.Type
+		}
+		if vs.Value != nil {
+			if err := v.Set(vs.Value); err != nil {
+				return nil, err
+			}
+		}
+		out.Variables[name] = v
+	}
+	kconfig, err := newKconfig(cs.Types)
+	if err != nil {
+		return nil, err
+	}
+	for name, ps := range cs.Programs {
+		p, err := convertProgram(ps, out, kconfig)
+		if err != nil {
+			return nil, fmt.Errorf("program %s: %w", name, err)
+		}
+		out.Programs[name] = p
+	}
+	for name, refs := range out.References {
+		for _, r := range refs {
+			if r.Program != "" && out.Programs[r.Program] == nil {
+				return nil, fmt.Errorf("map %s: element %d: no program %q", name, r.Key, r.Program)
+			}
+			if r.Map != "" && out.Maps[r.Map] == nil {
+				return nil, fmt.Errorf("map %s: element %d: no map %q", name, r.Key, r.Map)
+			}
+		}
+	}
+	return out, nil
+}
+
+// convertProgram turns a linked cilium/ebpf program into slots, rewriting
+// map references to indices into the program's map list.
+func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*ProgramSpec, error) {
+	typ, attach := sectionType(ps.SectionName)
+	p := &ProgramSpec{
+		Name:        ps.Name,
+		Type:        typ,
+		SectionName: ps.SectionName,
+		AttachTo:    attach,
+		License:     ps.License,
+		CtxSize:     ctxSize(ps),
+	}
+	// Marshal resolves bpf-to-bpf calls and function pointers; work on a
+	// copy, since it writes into the instructions.
+	insns := make(asm.Instructions, len(ps.Instructions))
+	copy(insns, ps.Instructions)
+	var buf bytes.Buffer
+	if err := insns.Marshal(&buf, ps.ByteOrder); err != nil {
+		return nil, err
+	}
+	prog, err := isa.Decode(buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[string]int)
+	mapIndex := func(name string) int {
+		i, ok := index[name]
+		if !ok {
+			i = len(p.Maps)
+			index[name] = i
+			p.Maps = append(p.Maps, name)
+		}
+		return i
+	}
+	iter := insns.Iterate()
+	for iter.Next() {
+		ins, slot := iter.Ins, int(iter.Offset)
+		if relo := btf.CORERelocationMetadata(ins); relo != nil {
+			p.CORE = append(p.CORE, CORESite{Index: slot, Relocation: relo})
+		}
+		if !ins.OpCode.IsDWordLoad() {
+			if ins.IsKfuncCall() {
+				return nil, fmt.Errorf("instruction %d: kfunc call %s: kernel functions are not available", slot, ins.Reference())
+			}
+			continue
+		}
+		ref := ins.Reference()
+		switch ins.Src {
+		case asm.PseudoMapFD:
+			if cs.Maps[ref] == nil {
+				return nil, fmt.Errorf("instruction %d: reference to unknown map %q", slot, ref)
+			}
+			prog.Insns[slot].Src = isa.PseudoMapIdx
+			prog.Insns[slot].Imm = int32(mapIndex(ref))
+			prog.Insns[slot+1].Imm = 0
+		case asm.PseudoMapValue:
+			off := uint32(uint64(ins.Constant) >> 32)
+			if koff, ok := kconfigOffset(ins); ok {
+				// An extern __kconfig variable.
+				if err := kc.fill(koff); err != nil {
+					return nil, fmt.Errorf("instruction %d: %w", slot, err)
+				}
+				if _, ok := cs.Maps[kconfigMap]; !ok {
+					cs.Maps[kconfigMap] = kc.spec()
+				}
+				ref, off = kconfigMap, koff
+			} else if cs.Maps[ref] == nil {
+				return nil, fmt.Errorf("instruction %d: reference to unknown data section %q", slot, ref)
+			}
+			prog.Insns[slot].Src = isa.PseudoMapIdxValue
+			prog.Insns[slot].Imm = int32(mapIndex(ref))
+			prog.Insns[slot+1].Imm = int32(off)
+		}
+	}
+	if len(ps.Instructions) > 0 && len(prog.Insns) == 0 {
+		return nil, errors.New("no instructions")
+	}
+	p.Instructions = prog
+	if err := isa.Validate(prog); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// sectionType maps an ELF section name to a program type and the name of
+// what it attaches to, like libbpf's section table.
+func sectionType(section string) (typ progtype.Type, attach string) {
+	kind, rest, _ := strings.Cut(section, "/")
+	for _, s := range sectionTypes {
+		if s.prefix == kind {
+			return s.typ, rest
+		}
+	}
+	return progtype.Unspec, rest
+}
+
+// ctxSize is the size of what the first parameter of the program's
+// function points to, from BTF, or 0.
+func ctxSize(ps *ebpf.ProgramSpec) int {
+	if len(ps.Instructions) == 0 {
+		return 0
+	}
+	fn := btf.FuncMetadata(&ps.Instructions[0])
+	if fn == nil {
+		return 0
+	}
+	proto, ok := fn.Type.(*btf.FuncProto)
+	if !ok || len(proto.Params) == 0 {
+		return 0
+	}
+	ptr, ok := btf.UnderlyingType(proto.Params[0].Type).(*btf.Pointer)
+	if !ok {
+		return 0
+	}
+	switch btf.UnderlyingType(ptr.Target).(type) {
+	case *btf.Void, *btf.FuncProto:
+		return 0
+	}
+	n, err := btf.Sizeof(ptr.Target)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package pcapfilter
+
+const raceEnabled = false

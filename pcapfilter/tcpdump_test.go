@@ -1,0 +1,191 @@
+package pcapfilter
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// readCorpus returns the expressions of testdata/corpus.txt.
+func readCorpus(t testing.TB) []string {
+	t.Helper()
+	f, err := os.Open("testdata/corpus.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func tcpdumpPath(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("tcpdump")
+	if err != nil {
+		t.Skip("tcpdump is not installed; the differential tests need it")
+	}
+	return p
+}
+
+// tcpdumpListing runs tcpdump -d on expr; ok is false if tcpdump rejects
+// the expression.
+func tcpdumpListing(tcpdump, expr string, lt LinkType, optimize bool) (string, bool) {
+	args := []string{"-d", "-y", lt.String()}
+	if !optimize {
+		args = append([]string{"-O"}, args...)
+	}
+	args = append(args, "--", expr)
+	out, err := exec.Command(tcpdump, args...).CombinedOutput()
+	return string(out), err == nil
+}
+
+type diffResult struct {
+	expr       string
+	lt         LinkType
+	optimize   bool
+	same       bool // byte-identical listing
+	bothReject bool // both compilers reject the expression
+	want, got  string
+}
+
+// runDifferential compiles every expression with gbpf and tcpdump.
+func runDifferential(t *testing.T, exprs []string, lt LinkType, optimize bool) []diffResult {
+	tcpdump := tcpdumpPath(t)
+	results := make([]diffResult, len(exprs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < 2*runtime.NumCPU(); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				e := exprs[i]
+				want, ok := tcpdumpListing(tcpdump, e, lt, optimize)
+				r := diffResult{expr: e, lt: lt, optimize: optimize, want: want}
+				prog, err := Compile(e, Options{LinkType: lt, Optimize: optimize})
+				switch {
+				case err != nil:
+					r.got = "error: " + err.Error()
+					var pe *Error
+					if errors.As(err, &pe) {
+						r.got = "tcpdump: " + pe.Msg + "\n"
+					}
+					// Both reject, with the same message.
+					r.bothReject = !ok && r.got == want
+				case ok:
+					r.got = Format(prog, Listing)
+					r.same = r.got == want
+				default:
+					r.got = Format(prog, Listing)
+				}
+				results[i] = r
+			}
+		}()
+	}
+	for i := range exprs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// minMatch is the share of corpus expressions whose listing must equal
+// tcpdump's; measured at 100% for libpcap 1.10.3 in both modes.
+const minMatch = 0.99
+
+func TestTcpdumpDifferential(t *testing.T) {
+	exprs := readCorpus(t)
+	if len(exprs) < 600 {
+		t.Fatalf("corpus has %d expressions, want at least 600", len(exprs))
+	}
+	for _, optimize := range []bool{false, true} {
+		name := "unoptimized"
+		if optimize {
+			name = "optimized"
+		}
+		t.Run(name, func(t *testing.T) {
+			res := runDifferential(t, exprs, LinkTypeEthernet, optimize)
+			checkResults(t, res)
+		})
+	}
+}
+
+// TestTcpdumpLinkTypes compares the single-primitive part of the corpus on
+// the other supported link layers.
+func TestTcpdumpLinkTypes(t *testing.T) {
+	exprs := readCorpus(t)[:175]
+	for _, lt := range []LinkType{LinkTypeRaw, LinkTypeLinuxSLL, LinkTypeLinuxSLL2, LinkTypeNull, LinkTypeLoop, LinkTypeIPv4, LinkTypeIPv6} {
+		for _, optimize := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/optimize=%v", lt, optimize), func(t *testing.T) {
+				checkResults(t, runDifferential(t, exprs, lt, optimize))
+			})
+		}
+	}
+}
+
+func checkResults(t *testing.T, res []diffResult) {
+	t.Helper()
+	same, rejected, bad := 0, 0, 0
+	for _, r := range res {
+		switch {
+		case r.same:
+			same++
+		case r.bothReject:
+			rejected++
+		default:
+			bad++
+			if bad <= 20 {
+				t.Logf("mismatch (%v, optimize=%v) %q:\n--- tcpdump\n%s--- gbpf\n%s", r.lt, r.optimize, r.expr, r.want, r.got)
+			}
+		}
+	}
+	share := float64(same+rejected) / float64(len(res))
+	t.Logf("%s optimize=%v: %d/%d identical listings, %d rejected by both with the same message, %d differ (%.2f%% agree)",
+		res[0].lt, res[0].optimize, same, len(res), rejected, bad, 100*share)
+	if share < minMatch {
+		t.Errorf("only %.2f%% of expressions agree with tcpdump, want at least %.0f%%", 100*share, 100*minMatch)
+	}
+}
+
+// TestTcpdumpFormats compares the -dd and -ddd output formats.
+func TestTcpdumpFormats(t *testing.T) {
+	tcpdump := tcpdumpPath(t)
+	exprs := readCorpus(t)[:100]
+	for _, style := range []struct {
+		flag  string
+		style Style
+	}{{"-dd", CArray}, {"-ddd", Decimal}} {
+		same, total := 0, 0
+		for _, e := range exprs {
+			out, err := exec.Command(tcpdump, style.flag, "-y", "EN10MB", "--", e).CombinedOutput()
+			if err != nil {
+				continue
+			}
+			total++
+			prog, cerr := Compile(e, Options{Optimize: true})
+			if cerr != nil {
+				t.Errorf("%q: %v", e, cerr)
+				continue
+			}
+			if got := Format(prog, style.style); got != string(out) {
+				t.Errorf("%s %q:\n--- tcpdump\n%s--- gbpf\n%s", style.flag, e, out, got)
+				continue
+			}
+			same++
+		}
+		t.Logf("%s: %d/%d identical", style.flag, same, total)
+	}
+}

@@ -1,0 +1,358 @@
+package gbpf
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/interp"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/loader"
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/progtype"
+)
+
+// Program is a verified (or checked) program, compiled for an engine and
+// ready to run from any number of goroutines.
+type Program struct {
+	name    string
+	info    *progtype.Info
+	rt      *Runtime
+	code    engine.Program
+	insns   isa.Program
+	helpers []engine.Helper
+	// regions are the global data sections the program addresses
+	// directly (lddw of a map value).
+	regions []engine.Region
+	ctxSize int
+	checked bool
+	engine  Engine
+	maps    []*Map
+}
+
+var (
+	linuxOnce sync.Once
+	linuxSet  *helpers.Set
+)
+
+// defaultHelpers is helpers.Linux(), built once.
+func defaultHelpers() *helpers.Set {
+	linuxOnce.Do(func() { linuxSet = helpers.Linux() })
+	return linuxSet
+}
+
+// newProgram verifies ps, resolves its map references to the live maps and
+// compiles it.
+func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live map[string]*Map, opts *Options) (*Program, error) {
+	info, ok := progtype.Lookup(ps.Type)
+	if !ok {
+		return nil, fmt.Errorf("section %q: program type %v: %w", ps.SectionName, ps.Type, ErrNotSupported)
+	}
+	hs := opts.Helpers
+	if hs == nil {
+		hs = defaultHelpers()
+	}
+	p := &Program{name: ps.Name, info: info, rt: rt, helpers: hs.Table(), checked: opts.Checked}
+	p.ctxSize = info.CtxSize
+	if info.VarCtx && ps.CtxSize > 0 {
+		p.ctxSize = ps.CtxSize
+	}
+	specs, err := spec.MapSpecs(ps)
+	if err != nil {
+		return nil, err
+	}
+	insns := isa.Program{Insns: append([]isa.Instruction(nil), ps.Instructions.Insns...)}
+	if !opts.Checked {
+		if err := verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range ps.Maps {
+		p.maps = append(p.maps, live[name])
+	}
+	if err := p.resolve(insns); err != nil {
+		return nil, err
+	}
+	p.insns = insns
+	if p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// usesCallbacks reports whether prog calls a helper that calls back into
+// the program (bpf_loop, bpf_for_each_map_elem).
+func usesCallbacks(prog isa.Program, hs *helpers.Set) bool {
+	for _, in := range prog.Insns {
+		if in.IsHelperCall() {
+			if p, ok := hs.Prototype(helpers.ID(in.Imm)); ok && p.Callback != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// resolve rewrites the program's references into plain 64-bit constants:
+// a map's handle, the address of a global variable, the slot of a
+// callback function.
+func (p *Program) resolve(prog isa.Program) error {
+	insns := prog.Insns
+	for i := 0; i < len(insns); i++ {
+		in := insns[i]
+		if !in.IsLdImm64() {
+			continue
+		}
+		if i+1 >= len(insns) {
+			return &isa.Error{Index: i, Reason: "incomplete lddw"}
+		}
+		var v uint64
+		switch in.Src {
+		case isa.PseudoImm:
+			i++
+			continue
+		case isa.PseudoMapIdx, isa.PseudoMapIdxValue:
+			if in.Imm < 0 || int(in.Imm) >= len(p.maps) {
+				return &isa.Error{Index: i, Reason: fmt.Sprintf("map index %d out of range (%d maps)", in.Imm, len(p.maps))}
+			}
+			m := p.maps[in.Imm]
+			if in.Src == isa.PseudoMapIdx {
+				v = maps.Handle(m.m)
+				break
+			}
+			sp := m.m.Spec()
+			off := uint64(uint32(insns[i+1].Imm))
+			if sp.Type != maps.Array || off >= uint64(sp.ValueSize) {
+				return &isa.Error{Index: i, Reason: fmt.Sprintf("value of map %s at offset %d: want an offset into an array's value", m.name, off)}
+			}
+			var key [4]byte
+			base := m.m.LookupElem(key[:], 0)
+			if base == 0 {
+				return &isa.Error{Index: i, Reason: fmt.Sprintf("map %s has no element 0", m.name)}
+			}
+			v = base + off
+			p.addRegion(engine.Region{Start: base, End: base + uint64(sp.ValueSize), Writable: sp.Flags&maps.ReadOnlyProg == 0})
+		case isa.PseudoFunc:
+			target := i + 1 + int(in.Imm)
+			if target < 0 || target >= len(insns) {
+				return &isa.Error{Index: i, Reason: fmt.Sprintf("function at slot %d outside the program", target)}
+			}
+			v = uint64(target)
+		default:
+			return &isa.Error{Index: i, Reason: fmt.Sprintf("lddw with pseudo source %d is not supported", in.Src)}
+		}
+		lo := isa.LdImm64(in.Dst, v)
+		insns[i], insns[i+1] = lo[0], lo[1]
+		i++
+	}
+	return nil
+}
+
+func (p *Program) addRegion(r engine.Region) {
+	for _, have := range p.regions {
+		if have == r {
+			return
+		}
+	}
+	p.regions = append(p.regions, r)
+}
+
+// compile prepares prog for the engine opts ask for. Programs whose helpers
+// call back into them run on the interpreter, the only engine that
+// implements engine.Env.CallFunc so far.
+func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, Engine, error) {
+	if opts.Checked {
+		if opts.Engine == EngineJIT {
+			return nil, 0, fmt.Errorf("checked programs run on the interpreter, not the JIT: %w", ErrNotSupported)
+		}
+		code, err := interp.Compile(prog, interp.Options{Checked: true})
+		return code, EngineInterpreter, err
+	}
+	switch opts.Engine {
+	case EngineInterpreter:
+		code, err := interp.Compile(prog, interp.Options{})
+		return code, EngineInterpreter, err
+	case EngineJIT:
+		if callbacks {
+			return nil, 0, fmt.Errorf("JIT: helpers that call back into the program (bpf_loop, bpf_for_each_map_elem): %w", ErrNotSupported)
+		}
+		code, err := compileJIT(prog)
+		return code, EngineJIT, err
+	}
+	if callbacks {
+		code, err := interp.Compile(prog, interp.Options{})
+		return code, EngineInterpreter, err
+	}
+	if code, err := compileJIT(prog); err == nil {
+		return code, EngineJIT, nil
+	} else if !errors.Is(err, ErrNotSupported) {
+		return nil, 0, err
+	}
+	code, err := interp.Compile(prog, interp.Options{})
+	return code, EngineInterpreter, err
+}
+
+// Name returns the program's name.
+func (p *Program) Name() string { return p.name }
+
+// Type returns the program's type.
+func (p *Program) Type() progtype.Type { return p.info.Type }
+
+// Engine returns the engine the program runs on.
+func (p *Program) Engine() Engine { return p.engine }
+
+// Checked reports whether the program runs unverified in the checked
+// interpreter.
+func (p *Program) Checked() bool { return p.checked }
+
+// Instructions returns the program as the engine runs it: map references
+// resolved to handles and addresses.
+func (p *Program) Instructions() isa.Program {
+	return isa.Program{Insns: append([]isa.Instruction(nil), p.insns.Insns...)}
+}
+
+// Close releases the engine's resources. The program must not run any
+// more.
+func (p *Program) Close() error {
+	if p.code == nil {
+		return nil
+	}
+	err := p.code.Close()
+	p.code = nil
+	return err
+}
+
+// RunOptions are the input and output of one Program.Run, like the
+// kernel's BPF_PROG_TEST_RUN.
+type RunOptions struct {
+	// Data is the packet of network programs (XDP, socket filter, tc),
+	// or the input of Raw programs.
+	Data []byte
+	// DataOut, if not nil, receives the packet after the run (Raw: the
+	// input memory); it is grown as needed.
+	DataOut []byte
+	// Context is the context: a tracepoint record, kprobe pt_regs, or
+	// the scalar fields of xdp_md / __sk_buff (for example
+	// ingress_ifindex, mark, cb); pointer fields are set by the runtime.
+	Context []byte
+	// ContextOut, if not nil, receives the context after the run.
+	ContextOut []byte
+	// Repeat runs the program this many times (at least once); the
+	// result is the last run's, Duration their mean.
+	Repeat int
+	// Task overrides the task that get_current_* helpers report.
+	Task *helpers.Task
+}
+
+// RunResult is the outcome of Program.Run.
+type RunResult struct {
+	// Return is the program's return value (r0).
+	Return uint64
+	// Duration is the mean time of one run.
+	Duration time.Duration
+	// TailCalls is how many tail calls the last run made.
+	TailCalls int
+}
+
+// Run runs the program on opts's input as BPF_PROG_TEST_RUN would, and
+// returns its return value. DataOut and ContextOut are filled if set.
+func (p *Program) Run(opts *RunOptions) (uint64, error) {
+	res, err := p.Test(opts)
+	return res.Return, err
+}
+
+// Test is Run with the full result: return value, mean duration and tail
+// calls.
+func (p *Program) Test(opts *RunOptions) (RunResult, error) {
+	if opts == nil {
+		opts = &RunOptions{}
+	}
+	if p.code == nil {
+		return RunResult{}, errors.New("program is closed")
+	}
+	c := p.rt.acquire()
+	defer p.rt.release(c)
+	in, err := c.prepare(p, opts.Data, opts.Context)
+	if err != nil {
+		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
+	}
+	in.bind(p)
+	task := p.rt.task
+	if opts.Task != nil {
+		task = *opts.Task
+	}
+	n := max(opts.Repeat, 1)
+	var res RunResult
+	start := time.Now()
+	for range n {
+		if err := c.reset(p, opts.Data, opts.Context, in); err != nil {
+			return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
+		}
+		res.Return, res.TailCalls, err = c.run(p, &task, in)
+		if err != nil {
+			return res, fmt.Errorf("program %s: %w", p.name, err)
+		}
+	}
+	res.Duration = time.Since(start) / time.Duration(n)
+	c.output(p, opts, in)
+	return res, nil
+}
+
+// run runs p, and the programs it tail-calls, on c with the prepared
+// input.
+func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error) {
+	env, st := &c.env, &c.state
+	st.Task = *task
+	st.CPU = c.id
+	st.Trace = p.rt.trace
+	g := maps.EnterProgram()
+	defer maps.LeaveProgram(g)
+	c.setEnv(p, in)
+	st.Begin(env, in.r1)
+	defer st.End()
+	for {
+		st.Checked = p.checked
+		ret, err := p.code.Run(env, in.r1, in.r2)
+		if err != nil {
+			return 0, st.TailCalls(), err
+		}
+		if err := st.Err(); err != nil {
+			return 0, st.TailCalls(), err
+		}
+		next, _ := st.TailCall().(*Program)
+		if next == nil {
+			return ret, st.TailCalls(), nil
+		}
+		if next.info.Type != p.info.Type || next.code == nil {
+			return 0, st.TailCalls(), fmt.Errorf("tail call from %s into %s: incompatible program", p.name, next.name)
+		}
+		if next != p {
+			p = next
+			c.setEnv(p, in)
+		}
+	}
+}
+
+// setEnv points c's environment at p: its helpers and regions plus the
+// input's.
+func (c *cpu) setEnv(p *Program, in input) {
+	env := &c.env
+	env.Helpers = p.helpers
+	env.Host = &c.state
+	// Keep room for the regions helpers add during checked runs, and the
+	// largest array seen, so that runs allocate nothing once warm.
+	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {
+		c.regions = env.Regions
+	}
+	r := c.regions[:0]
+	if need := in.nregions + len(p.regions) + 16; cap(r) < need {
+		r = make([]engine.Region, 0, need)
+	}
+	r = append(r, in.regions[:in.nregions]...)
+	r = append(r, p.regions...)
+	c.regions = r
+	env.Regions = r
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package gbpf_test
+
+const raceEnabled = false

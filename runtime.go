@@ -1,0 +1,148 @@
+package gbpf
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/maps"
+)
+
+// RuntimeOptions configure a Runtime.
+type RuntimeOptions struct {
+	// CPUs is how many programs may run at once, each on its own CPU
+	// number (per-CPU maps hold one value per CPU, and no two runs share
+	// one). Zero means maps.NumCPU().
+	CPUs int
+	// Trace receives bpf_trace_printk output, one line per call; nil
+	// discards it.
+	Trace io.Writer
+	// Task is the task identity the get_current_* helpers report for runs
+	// that do not give one; the zero value means this process.
+	Task *helpers.Task
+}
+
+// Runtime runs programs: it owns the per-CPU run states (the engine
+// environment, the helper state and the memory that contexts and packets
+// are built in) and the hooks. It is safe for concurrent use.
+type Runtime struct {
+	cpus  chan *cpu
+	ncpu  int
+	trace io.Writer
+	task  helpers.Task
+
+	mu    sync.Mutex
+	hooks map[string]*Hook
+}
+
+// NewRuntime creates a runtime.
+func NewRuntime(opts *RuntimeOptions) (*Runtime, error) {
+	if opts == nil {
+		opts = &RuntimeOptions{}
+	}
+	n := opts.CPUs
+	if n == 0 {
+		n = maps.NumCPU()
+	}
+	if n < 1 || n > maps.NumCPU() {
+		return nil, fmt.Errorf("runtime: %d CPUs: want 1 to %d, the CPUs per-CPU maps are made for (see maps.SetNumCPU)", n, maps.NumCPU())
+	}
+	rt := &Runtime{
+		cpus:  make(chan *cpu, n),
+		ncpu:  n,
+		trace: opts.Trace,
+		hooks: make(map[string]*Hook),
+	}
+	if opts.Task != nil {
+		rt.task = *opts.Task
+	} else {
+		rt.task = currentTask()
+	}
+	for i := range n {
+		rt.cpus <- &cpu{id: i}
+	}
+	return rt, nil
+}
+
+// NumCPU returns the number of CPUs of the runtime.
+func (rt *Runtime) NumCPU() int { return rt.ncpu }
+
+var (
+	defaultOnce    sync.Once
+	defaultRuntime *Runtime
+	defaultErr     error
+)
+
+// DefaultRuntime returns the process's default runtime, with maps.NumCPU()
+// CPUs and trace output discarded.
+func DefaultRuntime() (*Runtime, error) {
+	defaultOnce.Do(func() {
+		defaultRuntime, defaultErr = NewRuntime(nil)
+	})
+	return defaultRuntime, defaultErr
+}
+
+// acquire takes a free CPU, waiting for one if every CPU is running a
+// program.
+func (rt *Runtime) acquire() *cpu { return <-rt.cpus }
+
+// release gives c back.
+func (rt *Runtime) release(c *cpu) { rt.cpus <- c }
+
+// cpu is the state of one CPU: what a run needs besides the program.
+type cpu struct {
+	id    int
+	env   engine.Env
+	state helpers.State
+	// regions is the backing array of env.Regions.
+	regions []engine.Region
+	// packet holds the headroom and the packet of network programs; ctx
+	// holds the context. Both lie below 4 GiB and grow as needed.
+	packet *engine.Block
+	ctx    *engine.Block
+}
+
+// currentTask describes this process, for get_current_* helpers.
+func currentTask() helpers.Task {
+	t := helpers.Task{
+		PID:  uint32(os.Getpid()),
+		TGID: uint32(os.Getpid()),
+		UID:  uint32(os.Getuid()),
+		GID:  uint32(os.Getgid()),
+	}
+	name := "gbpf"
+	if exe, err := os.Executable(); err == nil {
+		name = exe
+		for i := len(exe) - 1; i >= 0; i-- {
+			if exe[i] == '/' {
+				name = exe[i+1:]
+				break
+			}
+		}
+	}
+	copy(t.Comm[:15], name)
+	return t
+}
+
+// block returns b if it holds at least n bytes, or a new zeroed block
+// below 4 GiB that does.
+func lowBlock(b *engine.Block, n int) (*engine.Block, error) {
+	if b != nil && b.Len() >= n {
+		return b, nil
+	}
+	size := 4096
+	for size < n {
+		size *= 2
+	}
+	nb, err := engine.AllocLow(size)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		_ = b.Free()
+	}
+	return nb, nil
+}

@@ -1,0 +1,84 @@
+package tools
+
+import (
+	"bytes"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// diskOf returns the /proc/partitions name of the device holding dir.
+func diskOf(t *testing.T, dir string) string {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	major, minor := uint32((st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff), uint32(st.Dev&0xff|(st.Dev>>12)&^0xff)
+	p, err := LoadPartitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := p.Name(MkDev(major, minor))
+	if name == "Unknown" {
+		t.Skipf("device %d:%d is not in /proc/partitions", major, minor)
+	}
+	return name
+}
+
+// TestBiolatencyLive measures the latency of dd's direct writes in each
+// mode, per disk and per flag, and checks that every write was timed.
+func TestBiolatencyLive(t *testing.T) {
+	requireKernel(t)
+	dir := blockBackedDir(t)
+	disk := diskOf(t, dir)
+	for _, mode := range []Mode{ModeKernel, ModeCopy} {
+		t.Run(string(mode), func(t *testing.T) {
+			if mode == ModeCopy && loadUser == nil {
+				t.Skip(errNoRuntime)
+			}
+			b, err := NewBiolatency(BiolatencyOptions{Mode: mode, PerDisk: true, PerFlag: true, Disk: disk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			directWrites(t, dir, 4096, 200)
+			snap, err := b.Read(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var writes uint64
+			for _, k := range snap.Hists {
+				if k.Labels[0].Value != disk {
+					t.Errorf("histogram of disk %q, traced only %q", k.Labels[0].Value, disk)
+				}
+				if strings.HasSuffix(k.Labels[1].Value, "Write") {
+					writes += k.Hist.Total()
+				}
+			}
+			if writes < 200 {
+				t.Errorf("%d write latencies, want >= 200", writes)
+			}
+			var out bytes.Buffer
+			if err := WriteSnapshot(&out, snap, FormatBCC, true); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "\ndisk = "+disk+"\tflags = ") || !strings.Contains(out.String(), "     usecs               : count     distribution\n") {
+				t.Errorf("output:\n%s", out.String())
+			}
+			t.Logf("mode %s: %d write latencies; records %d lost %d\n%s", mode, writes, snap.Stats.Records, snap.Stats.Lost, out.String())
+		})
+	}
+}
+
+func TestBitesizeOptionErrors(t *testing.T) {
+	if _, err := NewBitesize(BitesizeOptions{Mode: ModeCopy, Disk: "nosuchdisk", Partitions: Partitions{}}); err == nil || !strings.Contains(err.Error(), "nosuchdisk") {
+		t.Errorf("unknown disk: %v", err)
+	}
+	if _, err := NewBiolatency(BiolatencyOptions{Mode: ModeCopy, Disk: "nosuchdisk", Partitions: Partitions{}}); err == nil || !strings.Contains(err.Error(), "nosuchdisk") {
+		t.Errorf("unknown disk: %v", err)
+	}
+	if _, err := NewBitesize(BitesizeOptions{Mode: "sideways"}); err == nil {
+		t.Error("unknown mode: no error")
+	}
+}

@@ -1,0 +1,268 @@
+package verifier
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+var aluOpStr = map[isa.ALUOp]string{
+	isa.Add: "+=", isa.Sub: "-=", isa.Mul: "*=", isa.Div: "/=", isa.Or: "|=",
+	isa.And: "&=", isa.LSh: "<<=", isa.RSh: ">>=", isa.Neg: "neg", isa.Mod: "%=",
+	isa.Xor: "^=", isa.Mov: "=", isa.ArSh: "s>>=", isa.End: "endian",
+}
+
+// maxVarOff bounds pointer offsets (BPF_MAX_VAR_OFF).
+const maxVarOff = 1 << 29
+
+// checkALU checks an ALU or ALU64 instruction and computes its result.
+func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
+	f := v.cur.cur()
+	op := ins.Op.ALUOp()
+	is64 := ins.Op.Class() == isa.ClassALU64
+	dst := &f.regs[ins.Dst]
+	switch op {
+	case isa.End, isa.Neg:
+		if _, err := v.regRead(pc, ins.Dst); err != nil {
+			return err
+		}
+		if dst.isPtr() {
+			return v.errorf(pc, "R%d pointer arithmetic prohibited", ins.Dst)
+		}
+		if op == isa.Neg {
+			var zero reg
+			zero.setConst(0)
+			cp := *dst
+			r := zero
+			if is64 {
+				scalar64(isa.Sub, false, &r, &cp)
+				r.sync()
+			} else {
+				scalar32(isa.Sub, false, &r, &cp)
+			}
+			*dst = r
+			dst.id = 0
+			return nil
+		}
+		v.byteSwap(dst, ins, is64)
+		return nil
+	}
+	// The source operand.
+	var src reg
+	srcIsReg := ins.Op.Source() == isa.SourceX
+	if srcIsReg {
+		r, err := v.regRead(pc, ins.Src)
+		if err != nil {
+			return err
+		}
+		src = *r
+	} else if is64 {
+		src.setConst(uint64(int64(ins.Imm)))
+	} else {
+		src.setConst(uint64(uint32(ins.Imm)))
+	}
+	if op == isa.Mov {
+		return v.checkMov(pc, ins, dst, &src, srcIsReg, is64)
+	}
+	if _, err := v.regRead(pc, ins.Dst); err != nil {
+		return err
+	}
+	if !srcIsReg {
+		if (op == isa.Div || op == isa.Mod) && ins.Imm == 0 {
+			return v.errorf(pc, "div by zero")
+		}
+		if (op == isa.LSh || op == isa.RSh || op == isa.ArSh) &&
+			(ins.Imm < 0 || (is64 && ins.Imm >= 64) || (!is64 && ins.Imm >= 32)) {
+			return v.errorf(pc, "invalid shift %d", ins.Imm)
+		}
+	}
+	signed := ins.Off == 1 && (op == isa.Div || op == isa.Mod)
+	if dst.isPtr() || src.isPtr() {
+		return v.ptrArith(pc, ins, dst, &src, is64)
+	}
+	dst.id = 0
+	if is64 {
+		scalar64(op, signed, dst, &src)
+		dst.sync()
+	} else {
+		scalar32(op, signed, dst, &src)
+	}
+	if !dst.valid() {
+		// Cannot happen for a correct domain; stay sound.
+		dst.setUnknown()
+	}
+	return nil
+}
+
+func (v *verifier) checkMov(pc int, ins isa.Instruction, dst, src *reg, srcIsReg, is64 bool) error {
+	if ins.Off != 0 { // movsx
+		if src.isPtr() {
+			return v.errorf(pc, "R%d sign-extension part of pointer", ins.Src)
+		}
+		movsx(dst, src, int(ins.Off)/8, is64)
+		return nil
+	}
+	if !srcIsReg {
+		*dst = *src
+		return nil
+	}
+	if is64 {
+		if src.typ == scalarValue && !src.varOff.isConst() {
+			// Link the copies so that a branch on one bounds both.
+			orig := &v.cur.cur().regs[ins.Src]
+			if orig.id == 0 {
+				orig.id = v.newID()
+			}
+			*dst = *orig
+			return nil
+		}
+		*dst = *src
+		return nil
+	}
+	if src.isPtr() {
+		return v.errorf(pc, "R%d partial copy of pointer", ins.Src)
+	}
+	*dst = *src
+	dst.id = 0
+	dst.zext32()
+	dst.sync()
+	return nil
+}
+
+// byteSwap computes the END operation (le/be/bswap).
+func (v *verifier) byteSwap(r *reg, ins isa.Instruction, is64 bool) {
+	size := int(ins.Imm) / 8
+	swap := is64 || ins.Op.Source() == isa.ToBE // the host is little-endian
+	if r.varOff.isConst() {
+		x := r.varOff.v
+		switch size {
+		case 2:
+			x = uint64(uint16(x))
+			if swap {
+				x = uint64(bits.ReverseBytes16(uint16(x)))
+			}
+		case 4:
+			x = uint64(uint32(x))
+			if swap {
+				x = uint64(bits.ReverseBytes32(uint32(x)))
+			}
+		case 8:
+			if swap {
+				x = bits.ReverseBytes64(x)
+			}
+		}
+		r.setConst(x)
+		return
+	}
+	if !swap {
+		if size < 8 {
+			// Truncation.
+			r.id = 0
+			r.varOff = r.varOff.cast(size)
+			mask := uint64(1)<<(8*size) - 1
+			if r.umax > mask {
+				r.umin, r.umax = 0, mask
+			}
+			r.smin, r.smax = int64(r.umin), int64(r.umax)
+			r.u32min, r.u32max = 0, math.MaxUint32
+			r.s32min, r.s32max = math.MinInt32, math.MaxInt32
+			r.sync()
+		}
+		return
+	}
+	r.setUnknown()
+	if size < 8 {
+		r.umax = uint64(1)<<(8*size) - 1
+		r.sync()
+	}
+}
+
+// ptrArith checks arithmetic with a pointer operand
+// (adjust_ptr_min_max_vals).
+func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 bool) error {
+	op := ins.Op.ALUOp()
+	if dst.isPtr() && src.isPtr() {
+		pktFamily := func(t regType) bool { return t == ptrToPacket || t == ptrToPacketMeta || t == ptrToPacketEnd }
+		sameMem := dst.typ == src.typ || pktFamily(dst.typ) && pktFamily(src.typ)
+		if op == isa.Sub && is64 && sameMem && dst.typ != constPtrToMap && dst.typ != ptrToFunc &&
+			!dst.maybeNull() && !src.maybeNull() {
+			dst.setUnknown()
+			return nil
+		}
+		return v.errorf(pc, "R%d pointer %s pointer prohibited", ins.Dst, aluOpStr[op])
+	}
+	if !is64 {
+		return v.errorf(pc, "R%d 32-bit pointer arithmetic prohibited", ins.Dst)
+	}
+	ptr, off := dst, src
+	if !dst.isPtr() {
+		ptr, off = src, dst
+	}
+	if ptr.maybeNull() {
+		return v.errorf(pc, "R%d pointer arithmetic on %s prohibited, null-check it first", ins.Dst, ptr.typeString())
+	}
+	switch ptr.typ {
+	case ptrToCtx, ptrToMapValue, ptrToMapKey, ptrToStack, ptrToPacket, ptrToPacketMeta, ptrToMem:
+	default:
+		return v.errorf(pc, "R%d pointer arithmetic on %s prohibited", ins.Dst, ptr.typeString())
+	}
+	switch op {
+	case isa.Add:
+	case isa.Sub:
+		if !dst.isPtr() {
+			return v.errorf(pc, "R%d tried to subtract pointer from scalar", ins.Dst)
+		}
+		if ptr.typ == ptrToStack {
+			// Linux: JITs may not cope with it; add a negative value.
+			return v.errorf(pc, "R%d subtraction from stack pointer prohibited", ins.Dst)
+		}
+	case isa.And, isa.Or, isa.Xor:
+		return v.errorf(pc, "R%d bitwise operator %s on pointer prohibited", ins.Dst, aluOpStr[op])
+	default:
+		return v.errorf(pc, "R%d pointer arithmetic with %s operator prohibited", ins.Dst, aluOpStr[op])
+	}
+	tstr := ptr.typeString()
+	known := off.varOff.isConst()
+	if known {
+		if val := int64(off.varOff.v); val >= maxVarOff || val <= -maxVarOff {
+			return v.errorf(pc, "math between %s pointer and %d is not allowed", tstr, val)
+		}
+	} else {
+		if off.smin == math.MinInt64 {
+			return v.errorf(pc, "math between %s pointer and register with unbounded min value is not allowed", tstr)
+		}
+		if off.smin >= maxVarOff || off.smin <= -maxVarOff {
+			return v.errorf(pc, "value %d makes %s pointer be out of bounds", off.smin, tstr)
+		}
+	}
+	res := *ptr
+	if known {
+		val := int64(off.varOff.v)
+		if op == isa.Sub {
+			val = -val
+		}
+		n := int64(res.off) + val
+		if n >= maxVarOff || n <= -maxVarOff {
+			return v.errorf(pc, "%s pointer offset %d is not allowed", tstr, n)
+		}
+		res.off = int32(n)
+	} else {
+		vp := *ptr
+		vp.typ = scalarValue
+		o := *off
+		scalar64(op, false, &vp, &o)
+		vp.sync()
+		if vp.smin <= -maxVarOff {
+			return v.errorf(pc, "value %d makes %s pointer be out of bounds", vp.smin, tstr)
+		}
+		res.varOff, res.smin, res.smax, res.umin, res.umax = vp.varOff, vp.smin, vp.smax, vp.umin, vp.umax
+		res.s32min, res.s32max, res.u32min, res.u32max = vp.s32min, vp.s32max, vp.u32min, vp.u32max
+		if res.isPkt() {
+			res.id = v.newID()
+			res.rng = 0
+		}
+	}
+	*dst = res
+	return nil
+}

@@ -1,0 +1,324 @@
+package verifier
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+// checkCFG finds the functions, checks that jumps stay inside their
+// function, that every instruction is reachable and that no function calls
+// itself (check_cfg), and marks the prune points.
+func (v *verifier) checkCFG() error {
+	insns := v.prog
+	n := len(insns)
+	if n == 0 {
+		return v.errorf(-1, "empty program")
+	}
+	if n > MaxInsns {
+		return v.errorf(-1, "BPF program is too large. Processed %d insn", n)
+	}
+	if err := isa.Validate(isa.Program{Insns: insns}); err != nil {
+		var ie *isa.Error
+		if errors.As(err, &ie) {
+			return v.errorf(ie.Index, "%s", ie.Reason)
+		}
+		return v.errorf(-1, "%v", err)
+	}
+	// Functions start at 0 and at every target of a local call or of an
+	// lddw of a function address.
+	starts := map[int]bool{0: true}
+	for i := 0; i < n; i++ {
+		ins := insns[i]
+		switch {
+		case ins.IsLocalCall():
+			starts[ins.JumpTarget(i)] = true
+		case ins.IsLdImm64() && ins.Src == isa.PseudoFunc:
+			t := i + int(ins.Imm) + 1
+			if t < 0 || t >= n {
+				return v.errorf(i, "invalid func address: insn %d out of range", t)
+			}
+			starts[t] = true
+		case ins.Op.Class() == isa.ClassJMP && ins.Op.JumpOp() == isa.Call && ins.Src == isa.PseudoCallKfunc:
+			return v.errorf(i, "calling kernel functions is not supported")
+		case ins.Op == isa.OpCallX:
+			return v.errorf(i, "unknown opcode %02x", uint8(ins.Op))
+		}
+		if ins.IsLdImm64() {
+			i++
+		}
+	}
+	for s := range starts {
+		v.subprogs = append(v.subprogs, s)
+	}
+	sort.Ints(v.subprogs)
+	v.subprogOf = make([]int, n)
+	for k, s := range v.subprogs {
+		end := n
+		if k+1 < len(v.subprogs) {
+			end = v.subprogs[k+1]
+		}
+		for i := s; i < end; i++ {
+			v.subprogOf[i] = k
+		}
+		last := insns[end-1]
+		if end-2 >= s && insns[end-2].IsLdImm64() {
+			return v.errorf(end-1, "last insn is not an exit or jmp")
+		}
+		if c := last.Op.Class(); !(c == isa.ClassJMP || c == isa.ClassJMP32) ||
+			!(last.Op.JumpOp() == isa.Exit || last.Op.JumpOp() == isa.Ja) {
+			return v.errorf(end-1, "last insn is not an exit or jmp")
+		}
+	}
+	v.stackDepth = make([]int, len(v.subprogs))
+	v.prune = make([]bool, n)
+	for _, s := range v.subprogs {
+		v.prune[s] = true
+	}
+	// Jumps stay within their function.
+	for i := 0; i < n; i++ {
+		ins := insns[i]
+		if ins.IsLdImm64() {
+			i++
+			continue
+		}
+		c := ins.Op.Class()
+		if !(c == isa.ClassJMP || c == isa.ClassJMP32) {
+			continue
+		}
+		op := ins.Op.JumpOp()
+		if op == isa.Exit {
+			continue
+		}
+		if op == isa.Call {
+			if ins.IsLocalCall() {
+				v.prune[i+1] = true
+			}
+			continue
+		}
+		t := ins.JumpTarget(i)
+		if v.subprogOf[t] != v.subprogOf[i] {
+			return v.errorf(i, "jump out of range from insn %d to %d", i, t)
+		}
+		v.prune[t] = true
+		if op != isa.Ja && i+1 < n {
+			v.prune[i+1] = true
+		}
+	}
+	return v.walkCFG()
+}
+
+// walkCFG does a depth-first walk over the control flow graph with call
+// edges: a back-edge through a call is recursion; an instruction no walk
+// reaches is dead code.
+func (v *verifier) walkCFG() error {
+	insns := v.prog
+	n := len(insns)
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make([]uint8, n)
+	type item struct {
+		pc   int
+		next int // index into the successor list
+	}
+	succs := func(pc int) (out [3]int, isCall [3]bool, k int) {
+		ins := insns[pc]
+		add := func(t int, call bool) {
+			out[k], isCall[k] = t, call
+			k++
+		}
+		if ins.IsLdImm64() {
+			if ins.Src == isa.PseudoFunc {
+				add(pc+int(ins.Imm)+1, true)
+			}
+			add(pc+2, false)
+			return
+		}
+		c := ins.Op.Class()
+		if c != isa.ClassJMP && c != isa.ClassJMP32 {
+			add(pc+1, false)
+			return
+		}
+		switch ins.Op.JumpOp() {
+		case isa.Exit:
+		case isa.Call:
+			if ins.IsLocalCall() {
+				add(ins.JumpTarget(pc), true)
+			}
+			add(pc+1, false)
+		case isa.Ja:
+			add(ins.JumpTarget(pc), false)
+		default:
+			add(pc+1, false)
+			add(ins.JumpTarget(pc), false)
+		}
+		return
+	}
+	stack := []item{{0, 0}}
+	color[0] = grey
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		out, isCall, k := succs(top.pc)
+		if top.next >= k {
+			color[top.pc] = black
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		t, call := out[top.next], isCall[top.next]
+		top.next++
+		if t >= n {
+			continue // Validate guarantees this does not happen on a real path
+		}
+		switch color[t] {
+		case white:
+			color[t] = grey
+			stack = append(stack, item{t, 0})
+		case grey:
+			if call {
+				return v.errorf(top.pc, "back-edge from insn %d to %d", top.pc, t)
+			}
+			v.prune[t] = true // a loop head
+		}
+	}
+	for i := 0; i < n; i++ {
+		if color[i] == white {
+			return v.errorf(i, "unreachable insn %d", i)
+		}
+		if insns[i].IsLdImm64() {
+			i++
+		}
+	}
+	return nil
+}
+
+// computeLiveness finds, for every instruction, the registers R0-R9 that
+// some path from it reads before writing (static, per function).
+func (v *verifier) computeLiveness() {
+	insns := v.prog
+	n := len(insns)
+	use := make([]uint16, n)
+	def := make([]uint16, n)
+	var preds = make([][]int32, n)
+	bit := func(r isa.Register) uint16 {
+		if r >= 10 {
+			return 0
+		}
+		return 1 << r
+	}
+	const args = 0x3e    // R1-R5
+	const clobber = 0x3f // R0-R5
+	addEdge := func(from, to int) {
+		if to >= 0 && to < n {
+			preds[to] = append(preds[to], int32(from))
+		}
+	}
+	for pc := 0; pc < n; pc++ {
+		ins := insns[pc]
+		c := ins.Op.Class()
+		switch {
+		case ins.IsLdImm64():
+			def[pc] = bit(ins.Dst)
+			addEdge(pc, pc+2)
+			pc++
+			continue
+		case c == isa.ClassLD: // legacy packet access
+			use[pc] = 1 << 6
+			if ins.Op.Mode() == isa.ModeIND {
+				use[pc] |= bit(ins.Src)
+			}
+			def[pc] = clobber
+		case c == isa.ClassLDX:
+			use[pc] = bit(ins.Src)
+			def[pc] = bit(ins.Dst)
+		case c == isa.ClassST:
+			use[pc] = bit(ins.Dst)
+		case c == isa.ClassSTX:
+			use[pc] = bit(ins.Dst) | bit(ins.Src)
+			if ins.Op.Mode() == isa.ModeATOMIC {
+				op := isa.AtomicOp(ins.Imm)
+				if op == isa.AtomicCmpXchg {
+					use[pc] |= 1
+					def[pc] = 1
+				} else if op&isa.AtomicFetch != 0 {
+					def[pc] = bit(ins.Src)
+				}
+			}
+		case c.IsALU():
+			op := ins.Op.ALUOp()
+			if op == isa.Mov {
+				if ins.Op.Source() == isa.SourceX {
+					use[pc] = bit(ins.Src)
+				}
+			} else {
+				use[pc] = bit(ins.Dst)
+				if op != isa.Neg && op != isa.End && ins.Op.Source() == isa.SourceX {
+					use[pc] |= bit(ins.Src)
+				}
+			}
+			def[pc] = bit(ins.Dst)
+		default: // jumps
+			switch ins.Op.JumpOp() {
+			case isa.Exit:
+				use[pc] = 1
+				continue
+			case isa.Call:
+				use[pc] = args
+				def[pc] = clobber
+			case isa.Ja:
+				addEdge(pc, ins.JumpTarget(pc))
+				continue
+			default:
+				use[pc] = bit(ins.Dst)
+				if ins.Op.Source() == isa.SourceX {
+					use[pc] |= bit(ins.Src)
+				}
+				addEdge(pc, ins.JumpTarget(pc))
+			}
+		}
+		// Fall through, unless into the next function.
+		if pc+1 < n && v.subprogOf[pc+1] == v.subprogOf[pc] {
+			addEdge(pc, pc+1)
+		}
+	}
+	live := make([]uint16, n)
+	work := make([]int32, 0, n)
+	inWork := make([]bool, n)
+	for pc := n - 1; pc >= 0; pc-- {
+		work = append(work, int32(pc))
+		inWork[pc] = true
+	}
+	// succLive[pc] is the union of live-in of successors, rebuilt from
+	// predecessor pushes.
+	out := make([]uint16, n)
+	for len(work) > 0 {
+		pc := work[len(work)-1]
+		work = work[:len(work)-1]
+		inWork[pc] = false
+		in := use[pc] | out[pc]&^def[pc]
+		if in == live[pc] {
+			continue
+		}
+		live[pc] = in
+		for _, p := range preds[pc] {
+			if nout := out[p] | in; nout != out[p] {
+				out[p] = nout
+				if !inWork[p] {
+					inWork[p] = true
+					work = append(work, p)
+				}
+			}
+		}
+	}
+	v.live = live
+}
+
+func (v *verifier) errorf(insn int, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	v.log.printf("%s\n", msg)
+	return &Error{Insn: insn, Msg: msg}
+}

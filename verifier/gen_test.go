@@ -1,0 +1,347 @@
+package verifier
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/progtype"
+)
+
+// genProgram writes a random program in assembler text: mostly the shapes
+// compilers emit (context and packet loads, map lookups with null checks,
+// bounds checks, stack spills, loops, helper calls), with random mistakes,
+// so that the verifier accepts some and rejects others.
+type gen struct {
+	rnd    *rand.Rand
+	b      strings.Builder
+	label  int
+	typ    progtype.Type
+	ctx    int // readable context bytes (Raw)
+	scal   []string
+	nmaps  int
+	inLoop bool
+}
+
+// genMaps are the maps every generated program may use: an array with a
+// 32-byte value, a hash with a 16-byte value, a ring buffer.
+func genMaps() []*maps.Spec {
+	return []*maps.Spec{
+		{Name: "arr", Type: maps.Array, KeySize: 4, ValueSize: 32, MaxEntries: 4, SpinLockOffset: -1},
+		{Name: "hash", Type: maps.Hash, KeySize: 4, ValueSize: 16, MaxEntries: 8, SpinLockOffset: -1},
+		{Name: "rb", Type: maps.RingBuf, MaxEntries: 4096, SpinLockOffset: -1},
+	}
+}
+
+func newGen(seed uint64, typ progtype.Type) *gen {
+	return &gen{rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), typ: typ, ctx: 64,
+		scal: []string{"%r0", "%r2", "%r3", "%r4", "%r5", "%r9"}}
+}
+
+func (g *gen) p(format string, args ...any) {
+	fmt.Fprintf(&g.b, "    "+format+"\n", args...)
+}
+
+func (g *gen) newLabel() string {
+	g.label++
+	return fmt.Sprintf("l%d", g.label)
+}
+
+func (g *gen) n(k int) int       { return g.rnd.IntN(k) }
+func (g *gen) chance(p int) bool { return g.rnd.IntN(100) < p }
+func (g *gen) sreg() string      { return g.scal[g.n(len(g.scal))] }
+
+var genSizes = []string{"b", "h", "w", "dw"}
+var genSizeBytes = []int{1, 2, 4, 8}
+
+func (g *gen) program() string {
+	g.p("mov %%r6, %%r1")
+	for i := 1; i <= 8; i++ {
+		g.p("stdw [%%r10-%d], %d", 8*i, g.n(64))
+	}
+	g.p("mov %%r9, 0")
+	for _, r := range g.scal[:5] {
+		g.p("mov %s, %d", r, g.n(32))
+	}
+	if g.typ == progtype.XDP {
+		g.p("ldxw %%r7, [%%r6+0]")
+		g.p("ldxw %%r8, [%%r6+4]")
+	}
+	for k := 3 + g.n(12); k > 0; k-- {
+		g.snippet(0)
+	}
+	if g.chance(90) {
+		g.p("mov %%r0, %%r9")
+	}
+	g.p("exit")
+	return g.b.String()
+}
+
+func (g *gen) snippet(depth int) {
+	switch g.n(12) {
+	case 0, 1:
+		g.alu()
+	case 2:
+		g.ctxLoad()
+	case 3:
+		g.stack()
+	case 4:
+		g.mapAccess()
+	case 5:
+		if g.typ == progtype.XDP {
+			g.packet()
+		} else {
+			g.ctxLoad()
+		}
+	case 6:
+		if depth < 2 {
+			l := g.newLabel()
+			g.cond(l)
+			g.snippet(depth + 1)
+			fmt.Fprintf(&g.b, "%s:\n", l)
+		}
+	case 7:
+		if depth < 1 && !g.inLoop {
+			g.loop(depth)
+		}
+	case 8:
+		switch g.n(3) {
+		case 0:
+			g.p("call 7") // get_prandom_u32
+		case 1:
+			g.p("call 8") // get_smp_processor_id
+		default:
+			g.p("call 5") // ktime_get_ns
+		}
+		g.p("mov %%r9, %%r0")
+		for _, r := range []string{"%r2", "%r3", "%r4", "%r5"} {
+			g.p("mov %s, %d", r, g.n(16))
+		}
+	case 9:
+		g.ringbuf()
+	case 10:
+		g.atomic()
+	case 11:
+		g.varIndex()
+	}
+}
+
+var genALU = []string{"add", "sub", "mul", "div", "or", "and", "lsh", "rsh", "mod", "xor", "mov", "arsh"}
+
+func (g *gen) alu() {
+	op := genALU[g.n(len(genALU))]
+	if g.chance(30) {
+		op += "32"
+	}
+	dst := g.sreg()
+	if g.chance(50) {
+		imm := g.n(64)
+		if g.chance(20) {
+			imm = int(g.rnd.Int32())
+		}
+		g.p("%s %s, %d", op, dst, imm)
+		return
+	}
+	g.p("%s %s, %s", op, dst, g.sreg())
+}
+
+func (g *gen) ctxLoad() {
+	sz := g.n(4)
+	dst := g.sreg()
+	switch g.typ {
+	case progtype.XDP:
+		off := 4 * g.n(6)
+		if g.chance(10) {
+			off = g.n(28)
+		}
+		s := "w"
+		if g.chance(10) {
+			s = genSizes[sz]
+		}
+		g.p("ldx%s %s, [%%r6+%d]", s, dst, off)
+	default:
+		off := g.n(g.ctx/genSizeBytes[sz]+1) * genSizeBytes[sz]
+		if g.chance(5) {
+			off = g.n(g.ctx + 8)
+		}
+		g.p("ldx%s %s, [%%r6+%d]", genSizes[sz], dst, off)
+	}
+}
+
+func (g *gen) stack() {
+	sz := g.n(4)
+	b := genSizeBytes[sz]
+	off := -b * (1 + g.n(64/b+1))
+	if g.chance(5) {
+		off = -1 - g.n(80)
+	}
+	switch g.n(3) {
+	case 0:
+		g.p("stx%s [%%r10%d], %s", genSizes[sz], off, g.sreg())
+	case 1:
+		g.p("st%s [%%r10%d], %d", genSizes[sz], off, g.n(100))
+	default:
+		g.p("ldx%s %s, [%%r10%d]", genSizes[sz], g.sreg(), off)
+	}
+	if g.chance(10) {
+		// Spill and fill a pointer.
+		g.p("stxdw [%%r10-16], %%r6")
+		g.p("ldxdw %%r1, [%%r10-16]")
+		g.p("mov %%r6, %%r1")
+	}
+}
+
+// lookup leaves a map value pointer (or NULL, if check is false) in r0.
+func (g *gen) lookup(check bool, out string) int {
+	m := g.n(2)
+	g.p("stw [%%r10-4], %d", g.n(6))
+	g.p("mov %%r2, %%r10")
+	g.p("add %%r2, -4")
+	g.p("lddw %%r1, map_idx %d", m)
+	g.p("call 1")
+	for _, r := range []string{"%r2", "%r3", "%r4", "%r5"} {
+		g.p("mov %s, %d", r, g.n(16))
+	}
+	if check {
+		g.p("jeq %%r0, 0, %s", out)
+	}
+	return []int{32, 16}[m]
+}
+
+func (g *gen) mapAccess() {
+	out := g.newLabel()
+	vs := g.lookup(g.chance(92), out)
+	sz := g.n(4)
+	b := genSizeBytes[sz]
+	off := g.n(vs/b) * b
+	if g.chance(8) {
+		off = g.n(vs + 8)
+	}
+	if g.chance(50) {
+		g.p("stx%s [%%r0+%d], %%r9", genSizes[sz], off)
+	} else {
+		g.p("ldx%s %%r9, [%%r0+%d]", genSizes[sz], off)
+	}
+	fmt.Fprintf(&g.b, "%s:\n", out)
+	g.p("mov %%r0, 0")
+}
+
+func (g *gen) varIndex() {
+	out := g.newLabel()
+	vs := g.lookup(true, out)
+	idx := g.sreg()
+	if idx == "%r0" {
+		idx = "%r9"
+	}
+	switch g.n(3) {
+	case 0:
+		g.p("and %s, %d", idx, vs-1-g.n(4)+g.n(8))
+	case 1:
+		g.p("jgt %s, %d, %s", idx, vs-8+g.n(12), out)
+	default:
+		g.p("jge %s, %d, %s", idx, vs-8+g.n(12), out)
+	}
+	g.p("add %%r0, %s", idx)
+	sz := g.n(4)
+	g.p("ldx%s %%r9, [%%r0+0]", genSizes[sz])
+	fmt.Fprintf(&g.b, "%s:\n", out)
+	g.p("mov %%r0, 0")
+}
+
+func (g *gen) packet() {
+	out := g.newLabel()
+	k := 1 + g.n(40)
+	g.p("mov %%r1, %%r7")
+	g.p("add %%r1, %d", k)
+	switch g.n(4) {
+	case 0:
+		g.p("jgt %%r1, %%r8, %s", out)
+	case 1:
+		g.p("jge %%r1, %%r8, %s", out)
+	case 2:
+		g.p("jlt %%r8, %%r1, %s", out)
+	default:
+		g.p("jle %%r1, %%r8, %s", out) // wrong way round: the access is unchecked
+	}
+	sz := g.n(4)
+	b := genSizeBytes[sz]
+	off := g.n(k + 4)
+	if off+b > k && g.chance(70) {
+		off = max(0, k-b)
+	}
+	if g.chance(30) {
+		g.p("stx%s [%%r7+%d], %%r9", genSizes[sz], off)
+	} else {
+		g.p("ldx%s %%r9, [%%r7+%d]", genSizes[sz], off)
+	}
+	fmt.Fprintf(&g.b, "%s:\n", out)
+}
+
+var genJmp = []string{"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset"}
+
+func (g *gen) cond(target string) {
+	op := genJmp[g.n(len(genJmp))]
+	if g.chance(25) {
+		op += "32"
+	}
+	if g.chance(50) {
+		g.p("%s %s, %d, %s", op, g.sreg(), g.n(40)-4, target)
+	} else {
+		g.p("%s %s, %s, %s", op, g.sreg(), g.sreg(), target)
+	}
+}
+
+func (g *gen) loop(depth int) {
+	g.inLoop = true
+	defer func() { g.inLoop = false }()
+	head := g.newLabel()
+	g.p("stdw [%%r10-72], 0")
+	fmt.Fprintf(&g.b, "%s:\n", head)
+	g.snippet(depth + 1)
+	g.p("ldxdw %%r1, [%%r10-72]")
+	g.p("add %%r1, 1")
+	g.p("stxdw [%%r10-72], %%r1")
+	g.p("jlt %%r1, %d, %s", 1+g.n(12), head)
+}
+
+func (g *gen) ringbuf() {
+	out := g.newLabel()
+	size := 8 * (1 + g.n(4))
+	g.p("lddw %%r1, map_idx 2")
+	g.p("mov %%r2, %d", size)
+	g.p("mov %%r3, 0")
+	g.p("call 131")
+	if g.chance(95) {
+		g.p("jeq %%r0, 0, %s", out)
+	}
+	off := 8 * g.n(size/8+1)
+	if off+8 <= size || g.chance(20) {
+		g.p("stxdw [%%r0+%d], %%r9", off)
+	}
+	g.p("mov %%r1, %%r0")
+	g.p("mov %%r2, 0")
+	if g.chance(95) {
+		g.p("call %d", 132+g.n(2))
+	}
+	fmt.Fprintf(&g.b, "%s:\n", out)
+	for _, r := range []string{"%r0", "%r2", "%r3", "%r4", "%r5"} {
+		g.p("mov %s, %d", r, g.n(16))
+	}
+}
+
+func (g *gen) atomic() {
+	if g.chance(50) {
+		g.p("lock add [%%r10-%d], %s", 8*(1+g.n(8)), g.sreg())
+		return
+	}
+	out := g.newLabel()
+	vs := g.lookup(true, out)
+	off := 8 * g.n(vs/8)
+	if g.chance(10) {
+		off += 4
+	}
+	g.p("lock fetch add [%%r0+%d], %%r9", off)
+	fmt.Fprintf(&g.b, "%s:\n", out)
+	g.p("mov %%r0, 0")
+}

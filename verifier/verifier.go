@@ -1,0 +1,168 @@
+// Package verifier proves eBPF programs safe before they run, the way the
+// Linux verifier does: a path-sensitive abstract interpretation of every
+// path through the program, tracking for each register and stack slot
+// whether it holds a number (with its known bits and signed and unsigned
+// ranges) or a pointer (to the context, the stack, a map value, the packet,
+// ring buffer memory), with pruning of paths that reach an instruction in a
+// state already proven safe.
+//
+// A program the verifier accepts only touches memory it may touch (its
+// stack, its context fields, map values, the packet bytes it checked
+// against data_end, memory a helper gave it), calls helpers with arguments
+// of the kinds their prototypes ask for, releases every reference it takes,
+// and terminates. Engines run accepted programs without per-access checks.
+//
+// Messages, the log and the statistics line follow the kernel's wording, so
+// that what people know of the Linux verifier carries over.
+package verifier
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/progtype"
+)
+
+// Limits, as in Linux.
+const (
+	// MaxProcessedInsns is BPF_COMPLEXITY_LIMIT_INSNS: the most
+	// instructions the verifier walks over all paths.
+	MaxProcessedInsns = 1000000
+	// MaxPendingBranches is BPF_COMPLEXITY_LIMIT_JMP_SEQ: the most paths
+	// waiting to be explored at once.
+	MaxPendingBranches = 8192
+	// MaxCallFrames is the deepest nesting of bpf-to-bpf calls.
+	MaxCallFrames = maxCallFrames
+	// MaxStackSize is the stack of one frame and of a whole call chain.
+	MaxStackSize = maxStack
+	// MaxTailCalls is how many tail calls a chain of programs may make
+	// (MAX_TAIL_CALL_CNT); the runtime enforces it.
+	MaxTailCalls = 33
+	// MaxInsns is the longest program accepted (BPF_COMPLEXITY_LIMIT_INSNS
+	// also bounds the length of a privileged program).
+	MaxInsns = 1000000
+)
+
+// Options say what a program is checked against.
+type Options struct {
+	// Type is the program type; it decides the context and the helpers.
+	Type progtype.Type
+	// CtxSize is the size of a variable-sized context: the tracepoint
+	// record, the Raw input. 0 means the type's default.
+	CtxSize int
+	// Maps are the program's maps. An lddw with source PseudoMapIdx or
+	// PseudoMapIdxValue (or PseudoMapFD and PseudoMapValue, which gbpf
+	// reads the same way) names Maps[Imm].
+	Maps []*maps.Spec
+	// Helpers are the helpers the program may call. nil means the
+	// prototypes of gbpf's builtin helpers (helpers.BuiltinSet).
+	Helpers *helpers.Set
+	// LogLevel 1 writes the path that failed (or the statistics of
+	// success) to Log; 2 writes every instruction processed with the
+	// register state.
+	LogLevel int
+	Log      io.Writer
+	// MaxInsns bounds the instructions processed; 0 means
+	// MaxProcessedInsns.
+	MaxInsns int
+}
+
+// Stats are the verifier's statistics, as in the kernel's log.
+type Stats struct {
+	// Processed is the number of instructions walked over all paths.
+	Processed int
+	// TotalStates is the number of states remembered for pruning;
+	// PeakStates the most remembered at once; MaxStatesPerInsn the most
+	// at one instruction.
+	TotalStates, PeakStates, MaxStatesPerInsn int
+	// Pruned counts paths cut because a remembered state covered them.
+	Pruned int
+	// MarkRead is reported for the kernel's statistics line; gbpf's
+	// register liveness is computed statically, so it is always 0.
+	MarkRead int
+	// Time is how long verification took.
+	Time time.Duration
+}
+
+// MemKind is the kind of memory a load or store instruction touches.
+type MemKind uint8
+
+// Memory kinds recorded in InsnInfo.
+const (
+	MemNone MemKind = iota
+	MemStack
+	MemCtx
+	MemMapValue
+	MemPacket
+	MemMem   // ring buffer or Raw input memory
+	MemMixed // different kinds on different paths
+)
+
+// InsnInfo is what the verifier learned about one instruction slot.
+type InsnInfo struct {
+	// Seen: some path reaches the instruction.
+	Seen bool
+	// Mem is the memory a load, store or atomic touches.
+	Mem MemKind
+}
+
+// Result is what the verifier learned about an accepted program.
+type Result struct {
+	Stats
+	// Insns has one entry per instruction slot.
+	Insns []InsnInfo
+	// Subprogs are the first slots of the functions, Subprogs[0] == 0.
+	Subprogs []int
+	// StackDepth is the stack each function uses, in bytes.
+	StackDepth []int
+}
+
+// Error is a rejection: the instruction and the reason, worded like the
+// kernel's, and the verifier log up to that point.
+type Error struct {
+	Insn int
+	Msg  string
+	Log  string
+}
+
+func (e *Error) Error() string {
+	if e.Insn < 0 {
+		return "verifier: " + e.Msg
+	}
+	return fmt.Sprintf("verifier: insn %d: %s", e.Insn, e.Msg)
+}
+
+// Verify checks p against opts and returns what it learned, or an *Error
+// saying why p is unsafe.
+func Verify(p isa.Program, opts Options) (*Result, error) {
+	start := time.Now()
+	v, err := newVerifier(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	err = v.run()
+	v.stats.Time = time.Since(start)
+	if err == nil {
+		err = v.checkStackDepth()
+	}
+	v.printStats(err == nil)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			e.Log = v.log.String()
+			return nil, e
+		}
+		return nil, err
+	}
+	v.flushLog()
+	res := &Result{
+		Stats:      v.stats,
+		Insns:      v.insnInfo,
+		Subprogs:   v.subprogs,
+		StackDepth: v.stackDepth,
+	}
+	return res, nil
+}
