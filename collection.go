@@ -42,7 +42,16 @@ func NewCollection(spec *CollectionSpec, opts *Options) (_ *Collection, err erro
 		opts = &Options{}
 	}
 	rt := opts.Runtime
-	if rt == nil {
+	switch {
+	case rt != nil:
+		if opts.Trace != nil || opts.CPUs != 0 {
+			return nil, errors.New("options: Trace and CPUs configure a new runtime; they cannot be combined with Runtime")
+		}
+	case opts.Trace != nil || opts.CPUs != 0:
+		if rt, err = NewRuntime(&RuntimeOptions{Trace: opts.Trace, CPUs: opts.CPUs}); err != nil {
+			return nil, err
+		}
+	default:
 		if rt, err = DefaultRuntime(); err != nil {
 			return nil, err
 		}

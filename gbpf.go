@@ -42,6 +42,7 @@ const (
 	EngineJIT
 )
 
+// String returns the engine's name, as ParseEngine reads it.
 func (e Engine) String() string {
 	switch e {
 	case EngineDefault:
@@ -89,9 +90,16 @@ type Options struct {
 	// KernelTypes is the BTF that CO-RE relocations are resolved
 	// against; nil means the running kernel's (/sys/kernel/btf/vmlinux).
 	KernelTypes *btf.Spec
-	// Runtime runs the collection's programs; nil means the default
-	// runtime (one per process, created on first use).
+	// Runtime runs the collection's programs. When nil, a collection
+	// that sets Trace or CPUs gets a runtime of its own with them, and
+	// any other the default runtime (one per process, created on first
+	// use, with trace output discarded).
 	Runtime *Runtime
+	// Trace receives bpf_trace_printk output (see RuntimeOptions.Trace).
+	Trace io.Writer
+	// CPUs is the number of CPUs of the collection's own runtime (see
+	// RuntimeOptions.CPUs).
+	CPUs int
 	// VerifierLog receives the verifier's log; VerifierLogLevel is its
 	// level (0: errors only, 1: the instructions of the failing path,
 	// 2: every instruction with its state).

@@ -103,12 +103,28 @@ func (h *Hook) Fire(data []byte) (uint64, error) {
 // FireTask is Fire for an event that happened in task (nil: the runtime's
 // default task).
 func (h *Hook) FireTask(data []byte, task *helpers.Task) (uint64, error) {
-	p := h.prog.Load()
-	if p == nil {
-		return 0, fmt.Errorf("hook %s: %w", h.name, ErrNoProgram)
-	}
 	c := h.rt.acquire()
 	defer h.rt.release(c)
+	if task == nil {
+		task = &h.rt.task
+	}
+	for {
+		p := h.prog.Load()
+		if p == nil {
+			return 0, fmt.Errorf("hook %s: %w", h.name, ErrNoProgram)
+		}
+		ret, err := h.fire(c, p, data, task)
+		if errors.Is(err, errClosed) && h.prog.Load() != p {
+			// The event picked a program that was replaced and closed
+			// before it could start: run the new one instead.
+			continue
+		}
+		return ret, err
+	}
+}
+
+// fire runs p on one event.
+func (h *Hook) fire(c *cpu, p *Program, data []byte, task *helpers.Task) (uint64, error) {
 	var in input
 	var err error
 	var dataIn, ctxIn []byte
@@ -124,9 +140,6 @@ func (h *Hook) FireTask(data []byte, task *helpers.Task) (uint64, error) {
 	in.bind(p)
 	if err := c.reset(p, dataIn, ctxIn, in); err != nil {
 		return 0, fmt.Errorf("hook %s: %w", h.name, err)
-	}
-	if task == nil {
-		task = &h.rt.task
 	}
 	ret, _, err := c.run(p, task, in)
 	if err != nil {

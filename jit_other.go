@@ -14,3 +14,6 @@ import (
 func compileJIT(isa.Program) (engine.Program, error) {
 	return nil, fmt.Errorf("JIT on %s: %w", runtime.GOARCH, ErrNotSupported)
 }
+
+// jitCallbacks: there is no JIT.
+func jitCallbacks() bool { return false }

@@ -57,6 +57,7 @@ func (m *Map) Spec() *maps.Spec { return m.m.Spec().Copy() }
 // Unwrap returns the underlying map.
 func (m *Map) Unwrap() maps.Map { return m.m }
 
+// String describes the map by type and name.
 func (m *Map) String() string { return fmt.Sprintf("%s(%s)", m.m.Spec().Type, m.name) }
 
 // perCPU reports whether values are per CPU.

@@ -3,7 +3,9 @@ package gbpf
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gbpf/gbpf/helpers"
@@ -18,10 +20,16 @@ import (
 // Program is a verified (or checked) program, compiled for an engine and
 // ready to run from any number of goroutines.
 type Program struct {
-	name    string
-	info    *progtype.Info
-	rt      *Runtime
-	code    engine.Program
+	name string
+	info *progtype.Info
+	rt   *Runtime
+	code engine.Program
+	// runs counts the runs in flight plus one while the program is open;
+	// Close drops the one and waits for the count to reach zero before it
+	// releases the code, so that a program replaced on a hook can be
+	// closed while its last events finish.
+	runs    atomic.Int64
+	closed  atomic.Bool
 	insns   isa.Program
 	helpers []engine.Helper
 	// regions are the global data sections the program addresses
@@ -80,6 +88,7 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs)); err != nil {
 		return nil, err
 	}
+	p.runs.Store(1)
 	return p, nil
 }
 
@@ -161,9 +170,10 @@ func (p *Program) addRegion(r engine.Region) {
 }
 
 // compile prepares prog for the engine opts ask for. Programs whose helpers
-// call back into them run on the interpreter, the only engine that
-// implements engine.Env.CallFunc so far.
+// call back into them need an engine that implements engine.Env.CallFunc:
+// the default engine falls back to the interpreter while the JIT does not.
 func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, Engine, error) {
+	callbacks = callbacks && !jitCallbacks()
 	if opts.Checked {
 		if opts.Engine == EngineJIT {
 			return nil, 0, fmt.Errorf("checked programs run on the interpreter, not the JIT: %w", ErrNotSupported)
@@ -214,16 +224,38 @@ func (p *Program) Instructions() isa.Program {
 	return isa.Program{Insns: append([]isa.Instruction(nil), p.insns.Insns...)}
 }
 
-// Close releases the engine's resources. The program must not run any
-// more.
+// Close releases the engine's resources once the runs in flight have
+// finished; later runs fail. Closing twice does nothing.
 func (p *Program) Close() error {
-	if p.code == nil {
+	if p.code == nil || !p.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	err := p.code.Close()
-	p.code = nil
-	return err
+	p.runs.Add(-1)
+	for p.runs.Load() != 0 {
+		runtime.Gosched()
+	}
+	return p.code.Close()
 }
+
+// errClosed is the error of running a closed program.
+var errClosed = errors.New("program is closed")
+
+// enter marks a run in flight; it fails once the program is closed.
+func (p *Program) enter() bool {
+	if p.runs.Add(1) == 1 {
+		// Close has dropped the program's own count: it is closing.
+		p.runs.Add(-1)
+		return false
+	}
+	if p.closed.Load() {
+		p.leave()
+		return false
+	}
+	return true
+}
+
+// leave ends a run that enter started.
+func (p *Program) leave() { p.runs.Add(-1) }
 
 // RunOptions are the input and output of one Program.Run, like the
 // kernel's BPF_PROG_TEST_RUN.
@@ -260,18 +292,21 @@ type RunResult struct {
 // Run runs the program on opts's input as BPF_PROG_TEST_RUN would, and
 // returns its return value. DataOut and ContextOut are filled if set.
 func (p *Program) Run(opts *RunOptions) (uint64, error) {
-	res, err := p.Test(opts)
+	res, err := p.test(opts, false)
 	return res.Return, err
 }
 
 // Test is Run with the full result: return value, mean duration and tail
 // calls.
 func (p *Program) Test(opts *RunOptions) (RunResult, error) {
+	return p.test(opts, true)
+}
+
+// test runs opts.Repeat times, timing the runs if asked (reading the
+// clock costs as much as a short program).
+func (p *Program) test(opts *RunOptions, timed bool) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}
-	}
-	if p.code == nil {
-		return RunResult{}, errors.New("program is closed")
 	}
 	c := p.rt.acquire()
 	defer p.rt.release(c)
@@ -286,7 +321,10 @@ func (p *Program) Test(opts *RunOptions) (RunResult, error) {
 	}
 	n := max(opts.Repeat, 1)
 	var res RunResult
-	start := time.Now()
+	var start time.Time
+	if timed {
+		start = time.Now()
+	}
 	for range n {
 		if err := c.reset(p, opts.Data, opts.Context, in); err != nil {
 			return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
@@ -296,7 +334,9 @@ func (p *Program) Test(opts *RunOptions) (RunResult, error) {
 			return res, fmt.Errorf("program %s: %w", p.name, err)
 		}
 	}
-	res.Duration = time.Since(start) / time.Duration(n)
+	if timed {
+		res.Duration = time.Since(start) / time.Duration(n)
+	}
 	c.output(p, opts, in)
 	return res, nil
 }
@@ -315,7 +355,11 @@ func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error)
 	defer st.End()
 	for {
 		st.Checked = p.checked
+		if !p.enter() {
+			return 0, st.TailCalls(), errClosed
+		}
 		ret, err := p.code.Run(env, in.r1, in.r2)
+		p.leave()
 		if err != nil {
 			return 0, st.TailCalls(), err
 		}
@@ -326,7 +370,7 @@ func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error)
 		if next == nil {
 			return ret, st.TailCalls(), nil
 		}
-		if next.info.Type != p.info.Type || next.code == nil {
+		if next.info.Type != p.info.Type {
 			return 0, st.TailCalls(), fmt.Errorf("tail call from %s into %s: incompatible program", p.name, next.name)
 		}
 		if next != p {

@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/loader"
@@ -81,8 +83,14 @@ func TestRunRawDataOut(t *testing.T) {
 func TestCheckedFault(t *testing.T) {
 	// r0 = *(u64 *)(r1 + 4096): outside the input.
 	spec := single(progtype.Raw, 8, ins(isa.MemOpcode(isa.ClassLDX, isa.ModeMEM, isa.SizeDW), isa.R0, isa.R1, 4096, 0), exit)
-	if _, err := gbpf.NewCollection(spec, nil); err == nil {
+	var log strings.Builder
+	if _, err := gbpf.NewCollection(spec, &gbpf.Options{VerifierLog: &log, VerifierLogLevel: 1}); err == nil {
 		t.Fatal("the verifier accepted an out-of-bounds load")
+	} else if !strings.Contains(err.Error(), "program prog") {
+		t.Errorf("the error does not name the program: %v", err)
+	}
+	if log.Len() == 0 {
+		t.Error("no verifier log")
 	}
 	coll, err := gbpf.NewCollection(spec, &gbpf.Options{Checked: true})
 	if err != nil {
@@ -259,5 +267,64 @@ func TestMapAccess(t *testing.T) {
 	}
 	if err := pc.Lookup(uint32(1), &v); err == nil {
 		t.Error("per-CPU lookup into a single value succeeded")
+	}
+}
+
+func TestHostHelper(t *testing.T) {
+	hs := helpers.Linux()
+	const id = helpers.MaxID + 7
+	proto := helpers.Prototype{ID: id, Name: "host_scale", Ret: helpers.RetInteger,
+		Args: [5]helpers.ArgType{helpers.ArgAnything}, Release: -1}
+	if err := hs.Register(proto, func(env *engine.Env, r1, _, _, _, _ uint64) uint64 {
+		st := env.Host.(*helpers.State)
+		return r1*10 + uint64(st.Task.PID)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// r1 = r2 (the input length); r0 = host_scale(r1); exit
+	spec := single(progtype.Raw, 0,
+		ins(isa.ALUOpcode(isa.ClassALU64, isa.Mov, isa.SourceX), isa.R1, isa.R2, 0, 0),
+		ins(isa.OpCall, 0, isa.PseudoCallHelper, 0, int32(id)),
+		exit,
+	)
+	for _, opts := range []gbpf.Options{{Helpers: hs}, {Helpers: hs, Checked: true}, {Helpers: hs, Engine: gbpf.EngineInterpreter}} {
+		coll, err := gbpf.NewCollection(spec, &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ret, err := coll.Programs["prog"].Run(&gbpf.RunOptions{Data: make([]byte, 4), Task: &helpers.Task{PID: 3}})
+		coll.Close()
+		if err != nil || ret != 43 {
+			t.Errorf("%+v: host helper returned %d, %v; want 43", opts, ret, err)
+		}
+	}
+	// Without it, the verifier refuses the call.
+	if _, err := gbpf.NewCollection(spec, nil); err == nil {
+		t.Error("a call to an unknown helper was accepted")
+	}
+}
+
+func TestOptionsRuntime(t *testing.T) {
+	var trace strings.Builder
+	coll, err := gbpf.LoadCollection("examples/bpf/printk.o", &gbpf.Options{Trace: &trace, CPUs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	if _, err := coll.Programs["format"].Run(&gbpf.RunOptions{Data: make([]byte, 32)}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(trace.String(), "a=0 b=0 c=0\n") {
+		t.Errorf("trace = %q", trace.String())
+	}
+	rt, err := gbpf.NewRuntime(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gbpf.LoadCollection("examples/bpf/printk.o", &gbpf.Options{Runtime: rt, CPUs: 1}); err == nil {
+		t.Error("Runtime and CPUs together were accepted")
+	}
+	if _, err := gbpf.NewRuntime(&gbpf.RuntimeOptions{CPUs: maps.NumCPU() + 1}); err == nil {
+		t.Error("a runtime with more CPUs than per-CPU maps have was created")
 	}
 }

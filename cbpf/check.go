@@ -15,6 +15,7 @@ type CheckError struct {
 	Reason string // what is wrong
 }
 
+// Error formats the error with the instruction index.
 func (e *CheckError) Error() string {
 	if e.Index < 0 {
 		return fmt.Sprintf("%s: %s", ErrInvalidProgram, e.Reason)

@@ -3,6 +3,7 @@ package examples_test
 import (
 	"encoding/binary"
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -298,6 +299,17 @@ func TestKconfig(t *testing.T) {
 		lookup(t, coll, "version", uint32(0), &got)
 		if got != want {
 			t.Errorf("LINUX_KERNEL_VERSION = %#x, want %#x", got, want)
+		}
+		var hz, bpf uint32
+		lookup(t, coll, "config", uint32(0), &hz)
+		lookup(t, coll, "config", uint32(1), &bpf)
+		if _, err := os.Stat("/proc/config.gz"); err == nil {
+			if hz < 100 || hz > 1000 {
+				t.Errorf("CONFIG_HZ = %d", hz)
+			}
+			if bpf != 1 {
+				t.Errorf("CONFIG_BPF_SYSCALL = %d, want 1 (y)", bpf)
+			}
 		}
 		// .kconfig is read-only for programs.
 		if coll.Maps[".kconfig"].Spec().Flags&maps.ReadOnlyProg == 0 {

@@ -153,46 +153,57 @@ func differentials(t *testing.T) []differential {
 
 func TestKernelDifferential(t *testing.T) {
 	for _, d := range differentials(t) {
-		t.Run(d.object, func(t *testing.T) {
-			kspec, err := ebpf.LoadCollectionSpec(object(d.object))
-			if err != nil {
-				t.Fatal(err)
-			}
-			kcoll, err := ebpf.NewCollection(kspec)
-			if err != nil {
-				if errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, unix.EPERM) {
-					testutil.SkipWithoutKernel(t, fmt.Sprintf("loading into the kernel: %v", err))
-				}
-				var verr *ebpf.VerifierError
-				if errors.As(err, &verr) {
-					t.Fatalf("the kernel rejects %s: %v", d.object, verr)
-				}
-				testutil.SkipWithoutKernel(t, fmt.Sprintf("loading into the kernel: %v", err))
-			}
-			defer kcoll.Close()
-			gcoll, err := gbpf.LoadCollection(object(d.object), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer gcoll.Close()
-			k, g := kernelSide{kcoll}, gbpfSide{gcoll}
-			if d.setup != nil {
-				d.setup(t, k)
-				d.setup(t, g)
-			}
-			for i, r := range d.runs {
-				kr, gr := k.run(t, r.prog, r.data), g.run(t, r.prog, r.data)
-				if kr != gr {
-					t.Errorf("run %d (%s on %d bytes): kernel returned %#x, gbpf %#x", i, r.prog, len(r.data), kr, gr)
-				}
-			}
-			for name, km := range kcoll.Maps {
-				if contains(d.skip, name) {
-					continue
-				}
-				compareMap(t, name, km, gcoll.Maps[name])
-			}
-		})
+		for _, cfg := range configs {
+			t.Run(d.object+"/"+cfg.name, func(t *testing.T) {
+				differentialRun(t, d, cfg)
+			})
+		}
+	}
+}
+
+// differentialRun drives d on the kernel and on gbpf configured by cfg.
+func differentialRun(t *testing.T, d differential, cfg config) {
+	kspec, err := ebpf.LoadCollectionSpec(object(d.object))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kcoll, err := ebpf.NewCollection(kspec)
+	if err != nil {
+		if errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, unix.EPERM) {
+			testutil.SkipWithoutKernel(t, fmt.Sprintf("loading into the kernel: %v", err))
+		}
+		var verr *ebpf.VerifierError
+		if errors.As(err, &verr) {
+			t.Fatalf("the kernel rejects %s: %v", d.object, verr)
+		}
+		testutil.SkipWithoutKernel(t, fmt.Sprintf("loading into the kernel: %v", err))
+	}
+	defer kcoll.Close()
+	opts := cfg.opts
+	gcoll, err := gbpf.LoadCollection(object(d.object), &opts)
+	if err != nil {
+		if why := gaps[cfg.name+"/"+d.object]; why != "" {
+			t.Skipf("%s: %v", why, err)
+		}
+		t.Fatal(err)
+	}
+	defer gcoll.Close()
+	k, g := kernelSide{kcoll}, gbpfSide{gcoll}
+	if d.setup != nil {
+		d.setup(t, k)
+		d.setup(t, g)
+	}
+	for i, r := range d.runs {
+		kr, gr := k.run(t, r.prog, r.data), g.run(t, r.prog, r.data)
+		if kr != gr {
+			t.Errorf("run %d (%s on %d bytes): kernel returned %#x, gbpf %#x", i, r.prog, len(r.data), kr, gr)
+		}
+	}
+	for name, km := range kcoll.Maps {
+		if contains(d.skip, name) {
+			continue
+		}
+		compareMap(t, name, km, gcoll.Maps[name])
 	}
 }
 

@@ -340,3 +340,29 @@ func TestKprobeArgs(t *testing.T) {
 		}
 	})
 }
+
+// TestSyscountCOREMissingType resolves syscount against a kernel that has
+// no trace_event_raw_sys_enter: the relocations poison their
+// instructions, so the verifier rejects the program and the checked
+// interpreter stops at the first poisoned instruction it reaches.
+func TestSyscountCOREMissingType(t *testing.T) {
+	b, err := btf.NewBuilder([]btf.Type{&btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := b.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gbpf.NewCollection(spec(t, "syscount"), &gbpf.Options{KernelTypes: target}); err == nil {
+		t.Error("the verifier accepted a program with poisoned CO-RE relocations")
+	}
+	coll, err := gbpf.NewCollection(spec(t, "syscount"), &gbpf.Options{Checked: true, KernelTypes: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	if _, err := coll.Programs["sys_enter"].Run(&gbpf.RunOptions{Context: make([]byte, 72)}); err == nil {
+		t.Error("a poisoned instruction ran")
+	}
+}

@@ -161,3 +161,25 @@ func cstring0(b []byte) string {
 	}
 	return string(b)
 }
+
+// FuzzBprintf formats arbitrary formats with arbitrary arguments in a
+// checked run: it must never panic nor read outside the run's memory, and
+// trace_printk must agree with it.
+func FuzzBprintf(f *testing.F) {
+	for _, s := range []string{"%d %s %c", "%pI4 %pi6 %pks", "%-08lld|%+5x", "%%%", "%l", "%p%px%pK", "a\x00b %s"} {
+		f.Add(s, uint64(0), uint64(1), uint64(2))
+	}
+	f.Fuzz(func(t *testing.T, format string, a, b, c uint64) {
+		m := newTestMem(t, true)
+		str := m.put([]byte("text\x00"))
+		args := []uint64{a, b, c, str}
+		out, err := bprintf(m.env, nil, []byte(format), args)
+		if err == 0 && len(out) > len(format)*600+64 {
+			t.Fatalf("%q: %d bytes of output", format, len(out))
+		}
+		if len(format) < 512 {
+			fa := m.put(append([]byte(format), 0))
+			tracePrintk(m.env, fa, uint64(len(format)+1), a, b, c)
+		}
+	})
+}

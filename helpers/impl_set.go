@@ -44,20 +44,6 @@ var implementations = map[ID]engine.Helper{
 	SpinUnlock:         spinUnlock,
 }
 
-// prototypes of helpers that gbpf implements beyond the builtin table, or
-// declares as the kernel does where the table differs.
-var extraPrototypes = map[ID]Prototype{
-	// The kernel declares only the format and its size
-	// (bpf_trace_printk_proto): the arguments after them need not be
-	// set, since the format says how many there are.
-	TracePrintk: {ID: TracePrintk, Name: Name(TracePrintk), Ret: RetInteger,
-		Args: [5]ArgType{ArgPtrToMem, ArgConstSize}, Release: -1},
-	ProbeReadKernelStr: {ID: ProbeReadKernelStr, Name: Name(ProbeReadKernelStr), Ret: RetInteger,
-		Args: [5]ArgType{ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything}, Release: -1},
-	ProbeReadUserStr: {ID: ProbeReadUserStr, Name: Name(ProbeReadUserStr), Ret: RetInteger,
-		Args: [5]ArgType{ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything}, Release: -1},
-}
-
 // Linux returns a new Set holding every helper gbpf implements, with
 // Linux's ids, prototypes and semantics. The helpers expect a *State in
 // engine.Env.Host. Hosts add their own helpers to the Set with Register
@@ -65,11 +51,9 @@ var extraPrototypes = map[ID]Prototype{
 func Linux() *Set {
 	s := NewSet()
 	for _, id := range sortedIDs() {
-		p, ok := extraPrototypes[id]
+		p, ok := Builtin(id)
 		if !ok {
-			if p, ok = Builtin(id); !ok {
-				continue // the verifier's table does not describe it yet
-			}
+			panic(fmt.Sprintf("helpers: %s is implemented but has no builtin prototype", Name(id))) // a bug in the tables
 		}
 		if err := s.Register(p, implementations[id]); err != nil {
 			panic(fmt.Sprintf("helpers: builtin %s: %v", Name(id), err)) // a bug in the tables

@@ -410,6 +410,8 @@ var builtin = func() map[ID]Prototype {
 		proto(ProbeRead, RetInteger, ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything),
 		proto(ProbeReadKernel, RetInteger, ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything),
 		proto(ProbeReadUser, RetInteger, ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything),
+		proto(ProbeReadKernelStr, RetInteger, ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything),
+		proto(ProbeReadUserStr, RetInteger, ArgPtrToUninitMem, ArgConstSizeOrZero, ArgAnything),
 		proto(KtimeGetNS, RetInteger),
 		proto(KtimeGetBootNS, RetInteger),
 		proto(Jiffies64, RetInteger),
@@ -419,7 +421,9 @@ var builtin = func() map[ID]Prototype {
 		proto(GetCurrentPidTgid, RetInteger),
 		proto(GetCurrentUidGid, RetInteger),
 		proto(GetCurrentComm, RetInteger, ArgPtrToUninitMem, ArgConstSize),
-		proto(TracePrintk, RetInteger, ArgPtrToMem, ArgConstSize, ArgAnything, ArgAnything, ArgAnything),
+		// Like Linux, trace_printk declares only its format: the three
+		// values after it are read as they are, set or not.
+		proto(TracePrintk, RetInteger, ArgPtrToMem, ArgConstSize),
 		proto(Snprintf, RetInteger, ArgPtrToUninitMemOrNull, ArgConstSizeOrZero, ArgPtrToConstStr, ArgPtrToMemOrNull, ArgConstSizeOrZero),
 		withMaps(proto(TailCall, RetVoid, ArgPtrToCtx, ArgConstMapPtr, ArgAnything), mapProgArray),
 		withMaps(proto(PerfEventOutput, RetInteger, ArgPtrToCtx, ArgConstMapPtr, ArgAnything, ArgPtrToMem, ArgConstSizeOrZero), mapPerfEventArray),

@@ -157,6 +157,8 @@ func OpenTracepoint(group, name string, opts ReaderOptions) (*TracepointReader, 
 func (r *TracepointReader) Format() *Format { return r.format }
 
 // Lost returns how many records the kernel dropped because a ring was full.
+// The kernel reports a loss with the next record that fits in the ring, so
+// the count can lag until the tracepoint fires again.
 func (r *TracepointReader) Lost() uint64 { return r.lost.Load() }
 
 // Samples returns how many records Read has handed out.

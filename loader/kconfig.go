@@ -1,11 +1,16 @@
 package loader
 
 import (
+	"bufio"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
@@ -94,7 +99,10 @@ func (kc *kconfig) spec() *gmaps.Spec {
 	}
 }
 
-// kconfigValue is the value gbpf gives a kconfig extern.
+// kconfigValue is the value gbpf gives a kconfig extern: the kernel
+// version, the syscall wrapper flag, or a CONFIG_ option of the running
+// kernel as libbpf reads it (y is 1, m is 2, n or unset is 0, numbers as
+// they are).
 func kconfigValue(name string) (uint64, error) {
 	switch name {
 	case "LINUX_KERNEL_VERSION":
@@ -102,7 +110,98 @@ func kconfigValue(name string) (uint64, error) {
 	case "LINUX_HAS_SYSCALL_WRAPPER":
 		return 1, nil
 	}
-	return 0, errors.New("unknown kconfig extern: gbpf provides LINUX_KERNEL_VERSION and LINUX_HAS_SYSCALL_WRAPPER")
+	if !strings.HasPrefix(name, "CONFIG_") {
+		return 0, errors.New("unknown kconfig extern: gbpf provides LINUX_KERNEL_VERSION, LINUX_HAS_SYSCALL_WRAPPER and CONFIG_*")
+	}
+	cfg, err := kernelConfig()
+	if err != nil {
+		return 0, err
+	}
+	return configValue(cfg, name)
+}
+
+// configValue interprets option name of a parsed kernel configuration.
+func configValue(cfg map[string]string, name string) (uint64, error) {
+	v, ok := cfg[name]
+	switch {
+	case !ok || v == "n":
+		return 0, nil
+	case v == "y":
+		return 1, nil
+	case v == "m":
+		return 2, nil
+	}
+	n, err := strconv.ParseInt(v, 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %s is not a number (string options are not supported)", v)
+	}
+	return uint64(n), nil
+}
+
+var (
+	configOnce sync.Once
+	configMap  map[string]string
+	configErr  error
+)
+
+// kernelConfig reads the running kernel's configuration, from
+// /proc/config.gz or /boot/config-RELEASE. Without either, every option
+// is unset.
+func kernelConfig() (map[string]string, error) {
+	configOnce.Do(func() {
+		var r io.Reader
+		if f, err := os.Open("/proc/config.gz"); err == nil {
+			defer f.Close()
+			gz, err := gzip.NewReader(f)
+			if err != nil {
+				configErr = fmt.Errorf("/proc/config.gz: %w", err)
+				return
+			}
+			r = gz
+		} else {
+			var u unix.Utsname
+			if err := unix.Uname(&u); err != nil {
+				configErr = err
+				return
+			}
+			path := "/boot/config-" + unix.ByteSliceToString(u.Release[:])
+			f, err := os.Open(path)
+			if errors.Is(err, os.ErrNotExist) {
+				// No configuration to read (a container, another OS):
+				// every option reads as unset, as for a weak extern.
+				configMap = map[string]string{}
+				return
+			}
+			if err != nil {
+				configErr = fmt.Errorf("kernel configuration: %w", err)
+				return
+			}
+			defer f.Close()
+			r = f
+		}
+		configMap, configErr = parseConfig(r)
+	})
+	return configMap, configErr
+}
+
+// parseConfig parses a kernel .config: NAME=VALUE lines, comments and
+// blank lines.
+func parseConfig(r io.Reader) (map[string]string, error) {
+	cfg := make(map[string]string)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		cfg[name] = value
+	}
+	return cfg, sc.Err()
 }
 
 // kernelVersion is KERNEL_VERSION(a, b, c) of the running kernel, as the

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
@@ -198,17 +201,31 @@ func TestGlobalsAndVariables(t *testing.T) {
 func TestKconfig(t *testing.T) {
 	cs := load(t, "kconfig")
 	kc := cs.Maps[".kconfig"]
-	if kc == nil || kc.ValueSize != 4 || kc.Flags&maps.ReadOnlyProg == 0 {
+	// LINUX_KERNEL_VERSION (4 bytes), CONFIG_HZ (4) and
+	// CONFIG_BPF_SYSCALL (1).
+	if kc == nil || kc.ValueSize != 9 || kc.Flags&maps.ReadOnlyProg == 0 {
 		t.Fatalf(".kconfig = %v", kc)
 	}
 	want, err := kernelVersion()
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := kc.Contents[0].Value
-	if got := uint64(v[0]) | uint64(v[1])<<8 | uint64(v[2])<<16 | uint64(v[3])<<24; got != want {
-		t.Errorf("LINUX_KERNEL_VERSION = %#x, want %#x", got, want)
+	var ds *btf.Datasec
+	if err := cs.Types.TypeByName(".kconfig", &ds); err != nil {
+		t.Fatal(err)
 	}
+	v := kc.Contents[0].Value
+	for _, vsi := range ds.Vars {
+		if vsi.Type.TypeName() != "LINUX_KERNEL_VERSION" {
+			continue
+		}
+		b := v[vsi.Offset:]
+		if got := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24; got != want {
+			t.Errorf("LINUX_KERNEL_VERSION = %#x, want %#x", got, want)
+		}
+		return
+	}
+	t.Error("no LINUX_KERNEL_VERSION in .kconfig")
 }
 
 func TestParseKernelVersion(t *testing.T) {
@@ -295,4 +312,37 @@ func FuzzLoadCollectionSpec(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestKernelConfig(t *testing.T) {
+	cfg, err := parseConfig(strings.NewReader("# comment\nCONFIG_A=y\nCONFIG_B=m\n\nCONFIG_C=0x10\nCONFIG_D=\"text\"\n# CONFIG_E is not set\nCONFIG_F=n\nCONFIG_G=-3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		want uint64
+		ok   bool
+	}{
+		{"CONFIG_A", 1, true},
+		{"CONFIG_B", 2, true},
+		{"CONFIG_C", 16, true},
+		{"CONFIG_D", 0, false},
+		{"CONFIG_E", 0, true},
+		{"CONFIG_F", 0, true},
+		{"CONFIG_G", ^uint64(2), true},
+	} {
+		got, err := configValue(cfg, c.name)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("%s = %d, %v; want %d", c.name, got, err, c.want)
+		}
+	}
+	if _, err := os.Stat("/proc/config.gz"); err == nil {
+		if v, err := kconfigValue("CONFIG_BPF"); err != nil || v != 1 {
+			t.Errorf("CONFIG_BPF = %d, %v; want y on a kernel that runs BPF", v, err)
+		}
+	}
+	if _, err := kconfigValue("NOT_A_CONFIG"); err == nil {
+		t.Error("an unknown extern has a value")
+	}
 }

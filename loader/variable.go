@@ -80,6 +80,7 @@ func (v *VariableSpec) Get(out any) error {
 	return binary.Read(bytes.NewReader(src), binary.NativeEndian, out)
 }
 
+// String describes the variable and where it lives.
 func (v *VariableSpec) String() string {
 	return fmt.Sprintf("%s (%s+%d, %d bytes)", v.Name, v.MapName, v.Offset, v.Size)
 }

@@ -42,6 +42,9 @@ func (a *arrayMap) index(key []byte) uint32 { return binary.NativeEndian.Uint32(
 // LookupElem returns the address of the value at index key (CPU cpu's
 // copy for PerCPUArray), or 0 if the index is out of range.
 func (a *arrayMap) LookupElem(key []byte, cpu int) uint64 {
+	if len(key) < 4 {
+		return 0
+	}
 	i := a.index(key)
 	if i >= a.spec.MaxEntries {
 		return 0
@@ -62,6 +65,9 @@ func cpuIndex(cpu, n int) int {
 
 // UpdateElem writes value at index key (CPU cpu's copy for PerCPUArray).
 func (a *arrayMap) UpdateElem(key, value []byte, flags uint64, cpu int) int64 {
+	if len(key) < 4 || a.shortValue(value) {
+		return errnoEINVAL
+	}
 	if r := a.checkArrayUpdate(key, flags); r != 0 {
 		return r
 	}
@@ -95,6 +101,15 @@ func (a *arrayMap) DeleteElem(key []byte) int64 { return errnoEINVAL }
 
 // Lookup copies the value at index key.
 func (a *arrayMap) Lookup(key, valueOut []byte) error {
+	return a.LookupWithFlags(key, valueOut, 0)
+}
+
+// LookupWithFlags copies the value at index key, under its spin lock with
+// UpdateLock.
+func (a *arrayMap) LookupWithFlags(key, valueOut []byte, flags uint64) error {
+	if err := a.checkLookupFlags(flags); err != nil {
+		return err
+	}
 	key, err := a.keyArg(key)
 	if err != nil {
 		return err
@@ -109,7 +124,7 @@ func (a *arrayMap) Lookup(key, valueOut []byte) error {
 	if i >= a.spec.MaxEntries {
 		return ErrKeyNotExist
 	}
-	a.copyOutAll(valueOut, a.addr+uint64(i)*a.elemSize, false)
+	a.copyOutAll(valueOut, a.addr+uint64(i)*a.elemSize, flags&UpdateLock != 0)
 	return nil
 }
 

@@ -148,6 +148,19 @@ func (b *base) checkUpdateFlags(flags uint64) int64 {
 	return 0
 }
 
+// keyOf trims a program-side key to KeySize; ok is false if it is short.
+func (b *base) keyOf(key []byte) ([]byte, bool) {
+	n := int(b.spec.KeySize)
+	if len(key) < n {
+		return nil, false
+	}
+	return key[:n], true
+}
+
+// shortValue reports whether a program-side value is shorter than
+// ValueSize.
+func (b *base) shortValue(v []byte) bool { return len(v) < int(b.spec.ValueSize) }
+
 // Default program-side answers.
 
 // LookupElem returns 0: the type has no lookup.
@@ -169,6 +182,26 @@ func (b *base) PopElem(valueOut []byte) int64 { return errnoEOPNOTSUPP }
 func (b *base) PeekElem(valueOut []byte) int64 { return errnoEOPNOTSUPP }
 
 // Default Go-side answers.
+
+// checkLookupFlags applies the bpf() syscall's rules for lookup flags.
+func (b *base) checkLookupFlags(flags uint64) error {
+	if flags&^UpdateLock != 0 {
+		return fmt.Errorf("%s: lookup flags %#x: %w", b.spec.Type, flags, ErrInvalid)
+	}
+	if flags&UpdateLock != 0 && !b.spec.hasSpinLock() {
+		return fmt.Errorf("%s: BPF_F_LOCK without a bpf_spin_lock in the value: %w", b.spec.Type, ErrInvalid)
+	}
+	return nil
+}
+
+// LookupWithFlags checks flags and looks key up; types with spin locks
+// override it.
+func (b *base) LookupWithFlags(key, valueOut []byte, flags uint64) error {
+	if err := b.checkLookupFlags(flags); err != nil {
+		return err
+	}
+	return b.self.Lookup(key, valueOut)
+}
 
 // LookupAndDelete is not supported by default.
 func (b *base) LookupAndDelete(key, valueOut []byte) error {

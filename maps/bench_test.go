@@ -122,18 +122,33 @@ func BenchmarkGoLookup(b *testing.B) {
 func BenchmarkLPMLookup(b *testing.B) {
 	m := mustNew(b, &Spec{Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 4096, Flags: NoPrealloc})
 	v := runtimeBytes(b, u64(1))
+	// A routing-table-like set: /8 to /32 prefixes under 10.0.0.0/8.
 	for i := 0; i < 4000; i++ {
 		plen := uint32(8 + i%25)
-		k := append(u32(plen), byte(i), byte(i>>4), byte(i>>8), 0)
+		k := append(u32(plen), 10, byte(i), byte(i>>4), byte(i>>8))
 		m.UpdateElem(runtimeBytes(b, k), v, UpdateAny, 0)
 	}
-	key := runtimeBytes(b, append(u32(32), 10, 1, 2, 3))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		key[4] = byte(i)
-		m.LookupElem(key, 0)
-	}
+	b.Run("serial", func(b *testing.B) {
+		key := runtimeBytes(b, append(u32(32), 10, 1, 2, 3))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			key[5], key[6] = byte(i), byte(i>>8)
+			m.LookupElem(key, 0)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			key := make([]byte, 8) // Go memory is fine for a key view here
+			copy(key, append(u32(32), 10, 1, 2, 3))
+			i := 0
+			for pb.Next() {
+				key[5], key[6] = byte(i), byte(i>>8)
+				m.LookupElem(key, 0)
+				i++
+			}
+		})
+	})
 }
 
 // BenchmarkRingBuf measures records per second from a producer to a

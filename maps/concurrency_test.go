@@ -175,3 +175,40 @@ func TestConcurrentChurn(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentLRUEviction has goroutines insert far more keys than an
+// LRU map holds: every insert must succeed by evicting, and the map never
+// holds more than MaxEntries.
+func TestConcurrentLRUEviction(t *testing.T) {
+	for _, typ := range []Type{LRUHash, LRUCPUHash} {
+		t.Run(typ.String(), func(t *testing.T) {
+			m := mustNew(t, &Spec{Type: typ, KeySize: 4, ValueSize: 8, MaxEntries: 8})
+			var wg sync.WaitGroup
+			var failed atomic.Int64
+			for w := 0; w < 4; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					key := make([]byte, 4)
+					val := make([]byte, 8)
+					for i := 0; i < 2000; i++ {
+						binary.NativeEndian.PutUint32(key, uint32(w<<16|i))
+						g := EnterProgram()
+						if m.UpdateElem(key, val, UpdateAny, w) != 0 {
+							failed.Add(1)
+						}
+						LeaveProgram(g)
+						if n := m.(*hashMap).Len(); n > 8 {
+							t.Errorf("%d elements in an 8-entry map", n)
+							return
+						}
+					}
+				}(w)
+			}
+			wg.Wait()
+			if failed.Load() != 0 {
+				t.Fatalf("%d LRU inserts failed", failed.Load())
+			}
+		})
+	}
+}

@@ -53,13 +53,6 @@ type hashMap struct {
 func newHash(s *Spec) (*hashMap, error) {
 	h := &hashMap{}
 	h.init(h, s)
-	nb := uint32(1)
-	for nb < s.MaxEntries && nb < 1<<30 {
-		nb <<= 1
-	}
-	h.heads = make([]atomic.Uint32, nb)
-	h.locks = make([]sync.Mutex, nb)
-	h.mask = nb - 1
 	h.seed = maphash.MakeSeed()
 	h.keyOff = hdrSize
 	h.valOff = hdrSize + round8(uint64(s.KeySize))
@@ -71,10 +64,18 @@ func newHash(s *Spec) (*hashMap, error) {
 	}
 	sl, err := newSlab(h.valOff+uint64(h.ncpu)*h.stride, prealloc, s.MaxEntries)
 	if err != nil {
-		h.close()
 		return nil, err
 	}
 	h.slab = sl
+	// One bucket per element like Linux, up to 16M buckets; larger maps
+	// get longer chains rather than a giant bucket array.
+	nb := uint32(1)
+	for nb < s.MaxEntries && nb < 1<<24 {
+		nb <<= 1
+	}
+	h.heads = make([]atomic.Uint32, nb)
+	h.locks = make([]sync.Mutex, nb)
+	h.mask = nb - 1
 	return h, nil
 }
 
@@ -111,6 +112,10 @@ func (h *hashMap) lookup(key []byte) uint64 {
 // LookupElem returns the address of key's value (CPU cpu's copy for
 // per-CPU maps, the inner map's handle for HashOfMaps), or 0.
 func (h *hashMap) LookupElem(key []byte, cpu int) uint64 {
+	key, ok := h.keyOf(key)
+	if !ok {
+		return 0
+	}
 	a := h.lookup(key)
 	if a == 0 {
 		return 0
@@ -129,11 +134,19 @@ func (h *hashMap) UpdateElem(key, value []byte, flags uint64, cpu int) int64 {
 	if h.ofMaps {
 		return errnoEOPNOTSUPP
 	}
+	key, ok := h.keyOf(key)
+	if !ok || h.shortValue(value) {
+		return errnoEINVAL
+	}
 	return h.update(key, value, flags, cpu, false)
 }
 
 // DeleteElem is bpf_map_delete_elem from a program.
 func (h *hashMap) DeleteElem(key []byte) int64 {
+	key, ok := h.keyOf(key)
+	if !ok {
+		return errnoEINVAL
+	}
 	if h.remove(key, nil) {
 		return 0
 	}
@@ -233,18 +246,27 @@ func (h *hashMap) update(key, value []byte, flags uint64, cpu int, all bool) int
 	}
 }
 
-// reserve counts a new element in, evicting one in LRU maps when full.
+// reserve counts a new element in. When the map is full, an LRU map
+// evicts an element and hands its place over to the caller, so that
+// concurrent inserters cannot take it away.
 func (h *hashMap) reserve() int64 {
 	max := int64(h.spec.MaxEntries)
-	for tries := 0; ; tries++ {
-		if h.count.Add(1) <= max {
-			return 0
+	for tries := 0; tries < 64; {
+		if c := h.count.Load(); c < max {
+			if h.count.CompareAndSwap(c, c+1) {
+				return 0
+			}
+			continue
 		}
-		h.count.Add(-1)
-		if !h.lru || tries > 16 || !h.evict() {
+		tries++
+		if !h.lru {
 			return errnoE2BIG
 		}
+		if h.evict() {
+			return 0
+		}
 	}
+	return errnoE2BIG
 }
 
 func (h *hashMap) unreserve(reserved bool) {
@@ -301,7 +323,8 @@ func (h *hashMap) remove(key, out []byte) bool {
 	return true
 }
 
-// evict removes one element chosen by the CLOCK hand.
+// evict removes one element chosen by the CLOCK hand, leaving the count
+// of elements unchanged for the caller's new element.
 func (h *hashMap) evict() bool {
 	n := uint32(len(*h.slab.bases.Load())) << h.slab.shift
 	if n == 0 {
@@ -320,7 +343,7 @@ func (h *hashMap) evict() bool {
 		b := load32(a+hdrHash) & h.mask
 		h.locks[b].Lock()
 		if load32(a+hdrState) == 1 && h.unlinkLocked(b, idx+1) {
-			h.count.Add(-1)
+			// The count stays: the caller takes over the place.
 			h.locks[b].Unlock()
 			return true
 		}
@@ -331,6 +354,14 @@ func (h *hashMap) evict() bool {
 
 // Lookup copies key's value (the inner map's id for HashOfMaps).
 func (h *hashMap) Lookup(key, valueOut []byte) error {
+	return h.LookupWithFlags(key, valueOut, 0)
+}
+
+// LookupWithFlags copies key's value, under its spin lock with UpdateLock.
+func (h *hashMap) LookupWithFlags(key, valueOut []byte, flags uint64) error {
+	if err := h.checkLookupFlags(flags); err != nil {
+		return err
+	}
 	key, err := h.keyArg(key)
 	if err != nil {
 		return err
@@ -347,7 +378,7 @@ func (h *hashMap) Lookup(key, valueOut []byte) error {
 	if a == 0 {
 		return ErrKeyNotExist
 	}
-	h.copyOutAll(valueOut, a+h.valOff, false)
+	h.copyOutAll(valueOut, a+h.valOff, flags&UpdateLock != 0)
 	return nil
 }
 

@@ -535,3 +535,16 @@ func TestKernelDiffFreeze(t *testing.T) {
 	p.check(4, "delete", p.k.Delete(u32(1)), p.m.Delete(u32(1)))
 	p.lookup(5, u32(1), false)
 }
+
+func TestKernelDiffLookupFlags(t *testing.T) {
+	for _, typ := range []Type{Hash, Array} {
+		s := &Spec{Type: typ, KeySize: 4, ValueSize: 4, MaxEntries: 4}
+		p := newPair(t, s)
+		p.check(0, "update", p.k.Update(u32(1), u32(1), 0), p.m.Update(u32(1), u32(1), 0))
+		for i, flags := range []uint64{0, UpdateLock, 8, 1} {
+			kerr := p.k.LookupWithFlags(u32(1), make([]byte, 4), ebpf.MapLookupFlags(flags))
+			gerr := p.m.LookupWithFlags(u32(1), make([]byte, 4), flags)
+			p.check(i, fmt.Sprintf("%s lookup flags %d", typ, flags), kerr, gerr)
+		}
+	}
+}

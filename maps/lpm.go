@@ -136,6 +136,10 @@ func (t *lpmTrie) exact(plen uint32, data []byte) (slot, parent **lpmNode) {
 // LookupElem returns the address of the value of the longest prefix
 // matching key, or 0.
 func (t *lpmTrie) LookupElem(key []byte, cpu int) uint64 {
+	key, ok := t.keyOf(key)
+	if !ok {
+		return 0
+	}
 	t.mu.RLock()
 	n := t.find(key)
 	var i uint32
@@ -151,7 +155,8 @@ func (t *lpmTrie) LookupElem(key []byte, cpu int) uint64 {
 
 // UpdateElem inserts or replaces the exact prefix of key.
 func (t *lpmTrie) UpdateElem(key, value []byte, flags uint64, cpu int) int64 {
-	if flags > UpdateExist {
+	key, ok := t.keyOf(key)
+	if !ok || t.shortValue(value) || flags > UpdateExist {
 		return errnoEINVAL
 	}
 	plen := t.prefixLen(key)
@@ -233,6 +238,10 @@ func (t *lpmTrie) insert(plen uint32, data []byte, idx uint32) {
 
 // DeleteElem removes the exact prefix of key.
 func (t *lpmTrie) DeleteElem(key []byte) int64 {
+	key, ok := t.keyOf(key)
+	if !ok {
+		return errnoEINVAL
+	}
 	plen := t.prefixLen(key)
 	if plen > t.maxBits {
 		return errnoEINVAL

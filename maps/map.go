@@ -20,6 +20,9 @@ type Map interface {
 	ID() uint32
 	// Lookup copies the value of key into valueOut.
 	Lookup(key, valueOut []byte) error
+	// LookupWithFlags is Lookup with lookup flags: 0 or UpdateLock
+	// (BPF_F_LOCK: copy the value under its bpf_spin_lock).
+	LookupWithFlags(key, valueOut []byte, flags uint64) error
 	// Update creates or replaces the element of key, as flags allow
 	// (UpdateAny, UpdateNoExist, UpdateExist, optionally | UpdateLock).
 	Update(key, value []byte, flags uint64) error
@@ -59,7 +62,9 @@ type Map interface {
 // -EOPNOTSUPP like Linux (the verifier normally rules them out).
 type ProgramMap interface {
 	// LookupElem returns the address of key's value (for per-CPU maps the
-	// copy of CPU cpu; for map-in-map the inner map's handle), or 0.
+	// copy of CPU cpu; for map-in-map the inner map's handle), or 0. A cpu
+	// outside [0, NumCPU) is taken modulo the map's CPU count, so
+	// bpf_map_lookup_percpu_elem must check its cpu argument itself.
 	LookupElem(key []byte, cpu int) uint64
 	// UpdateElem is bpf_map_update_elem; per-CPU maps update the copy of
 	// CPU cpu and value holds one ValueSize.
@@ -105,6 +110,10 @@ func EnterProgram() Guard { return epoch.Enter() }
 
 // LeaveProgram ends the run that EnterProgram started.
 func LeaveProgram(g Guard) { g.Leave() }
+
+// maxGoSlots bounds maps whose slots live on the Go heap (program and perf
+// event arrays).
+const maxGoSlots = 1 << 24
 
 // New creates a map from spec and fills it with spec.Contents.
 func New(spec *Spec) (Map, error) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // PerfEventMap is PerfEventArray: one output buffer per index (per CPU),
@@ -27,6 +29,9 @@ type perfBuffer struct {
 }
 
 func newPerfEventArray(s *Spec) (*PerfEventMap, error) {
+	if s.MaxEntries > maxGoSlots {
+		return nil, fmt.Errorf("%s: MaxEntries %d: %w", s.Type, s.MaxEntries, unix.ENOMEM)
+	}
 	p := &PerfEventMap{bufs: make([]atomic.Pointer[perfBuffer], s.MaxEntries)}
 	p.init(p, s)
 	p.noBatch = noBatch

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // ProgArrayMap is ProgramArray, the map behind bpf_tail_call. The runtime
@@ -16,6 +18,9 @@ type ProgArrayMap struct {
 type progSlot struct{ prog any }
 
 func newProgArray(s *Spec) (*ProgArrayMap, error) {
+	if s.MaxEntries > maxGoSlots {
+		return nil, fmt.Errorf("%s: MaxEntries %d: %w", s.Type, s.MaxEntries, unix.ENOMEM)
+	}
 	p := &ProgArrayMap{progs: make([]atomic.Pointer[progSlot], s.MaxEntries)}
 	p.init(p, s)
 	p.noBatch = noBatch
@@ -52,6 +57,9 @@ func (p *ProgArrayMap) Program(index uint32) any {
 
 // DeleteElem empties the slot at index key.
 func (p *ProgArrayMap) DeleteElem(key []byte) int64 {
+	if len(key) < 4 {
+		return errnoEINVAL
+	}
 	i := binary.NativeEndian.Uint32(key)
 	if i >= p.spec.MaxEntries {
 		return errnoE2BIG

@@ -53,7 +53,7 @@ func TestProgramSideErrnos(t *testing.T) {
 		{"queue push", q.PushElem(v, 0), 0},
 		{"queue full", q.PushElem(v, 0), errnoE2BIG},
 		{"queue bad flags", q.PushElem(v, UpdateNoExist), errnoEINVAL},
-		{"queue overwrite", q.PushElem(k1, UpdateExist), 0},
+		{"queue overwrite", q.PushElem(runtimeBytes(t, u64(1)), UpdateExist), 0},
 		{"queue update", q.UpdateElem(nil, v, 0, 0), errnoEINVAL},
 		{"queue pop", q.PopElem(out), 0},
 	}
@@ -188,6 +188,12 @@ func TestSpinLockUpdate(t *testing.T) {
 			}
 			if l := binary.NativeEndian.Uint32(out[8:]); l != 0 {
 				t.Errorf("lookup shows lock word %#x, want 0", l)
+			}
+			if err := m.LookupWithFlags(u32(1), out, UpdateLock); err != nil || binary.NativeEndian.Uint64(out) != 2000 {
+				t.Errorf("BPF_F_LOCK lookup: %x %v", out, err)
+			}
+			if err := m.LookupWithFlags(u32(1), out, 8); !errors.Is(err, ErrInvalid) {
+				t.Errorf("lookup with unknown flags: %v", err)
 			}
 			// A BPF_F_LOCK update copies everything but the lock word.
 			val := bytes.Repeat([]byte{0xab}, 16)
@@ -380,6 +386,48 @@ func TestValuesAligned(t *testing.T) {
 					t.Errorf("%s key %d cpu %d: value at %#x", s.Type, i, cpu, a)
 				}
 			}
+		}
+	}
+}
+
+func TestProgramSideShortArguments(t *testing.T) {
+	specs := []Spec{
+		{Type: Hash, KeySize: 8, ValueSize: 8, MaxEntries: 2},
+		{Type: Array, KeySize: 4, ValueSize: 8, MaxEntries: 2},
+		{Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 2, Flags: NoPrealloc},
+		{Type: Queue, ValueSize: 8, MaxEntries: 2},
+		{Type: ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 2},
+		{Type: ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2, InnerMap: &Spec{Type: Array, KeySize: 4, ValueSize: 4, MaxEntries: 1, SpinLockOffset: -1}},
+	}
+	short := runtimeBytes(t, []byte{1, 2})
+	for _, s := range specs {
+		m := mustNew(t, &s)
+		if m.LookupElem(short, 0) != 0 {
+			t.Errorf("%s: lookup with a short key found something", s.Type)
+		}
+		for name, r := range map[string]int64{
+			"update short key":   m.UpdateElem(short, runtimeBytes(t, make([]byte, 8)), 0, 0),
+			"update short value": m.UpdateElem(runtimeBytes(t, make([]byte, 8)), short, 0, 0),
+			"delete short key":   m.DeleteElem(short),
+			"push short value":   m.PushElem(short, 0),
+			"pop short buffer":   m.PopElem(short),
+		} {
+			if r >= 0 {
+				t.Errorf("%s: %s: %d, want an error", s.Type, name, r)
+			}
+		}
+	}
+}
+
+func TestLookupWithFlagsNoLock(t *testing.T) {
+	for _, typ := range []Type{Hash, Array, Queue} {
+		spec := &Spec{Type: typ, KeySize: 4, ValueSize: 4, MaxEntries: 2}
+		if typ == Queue {
+			spec.KeySize = 0
+		}
+		m := mustNew(t, spec)
+		if err := m.LookupWithFlags(make([]byte, spec.KeySize), make([]byte, 4), UpdateLock); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: BPF_F_LOCK lookup without a lock: %v", typ, err)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (q *queueMap) empty() bool { return q.head == q.tail }
 
 // PushElem is bpf_map_push_elem.
 func (q *queueMap) PushElem(value []byte, flags uint64) int64 {
-	if flags&^UpdateExist != 0 {
+	if flags&^UpdateExist != 0 || q.shortValue(value) {
 		return errnoEINVAL
 	}
 	q.mu.Lock()
@@ -60,6 +60,9 @@ func (q *queueMap) PushElem(value []byte, flags uint64) int64 {
 
 // pop copies the next value out and, with del set, removes it.
 func (q *queueMap) pop(out []byte, del bool) int64 {
+	if q.shortValue(out) {
+		return errnoEINVAL
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.empty() {

@@ -1,14 +1,21 @@
 package maps
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/epoch"
 )
+
+// maxSlabBytes bounds what a map preallocates, so that an absurd
+// MaxEntries fails with ENOMEM instead of exhausting memory.
+const maxSlabBytes = 1 << 33
 
 // slabShards is the number of independently locked free lists; writers on
 // different processors rarely meet on one lock.
@@ -88,6 +95,9 @@ func newSlab(size uint64, prealloc, hint uint32) (*slab, error) {
 		per <<= 1
 	}
 	s.shift = uint(bits.TrailingZeros64(per))
+	if uint64(prealloc)*s.elemSize > maxSlabBytes {
+		return nil, fmt.Errorf("preallocating %d elements of %d bytes: %w", prealloc, s.elemSize, unix.ENOMEM)
+	}
 	empty := []uint64{}
 	s.bases.Store(&empty)
 	s.growMu.Lock()

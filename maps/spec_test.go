@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestSpecValidate(t *testing.T) {
@@ -94,5 +96,25 @@ func TestSpecContents(t *testing.T) {
 		Contents: []KV{{u32(1), u32(10)}, {u32(2), u32(20)}}})
 	if !errors.Is(err, ErrFull) || !strings.Contains(err.Error(), "Contents[1]") {
 		t.Fatalf("overfull contents: %v", err)
+	}
+}
+
+func TestAbsurdSizes(t *testing.T) {
+	for _, s := range []Spec{
+		{Type: Hash, KeySize: 8, ValueSize: 8, MaxEntries: 1 << 31},
+		{Type: LRUHash, KeySize: 64, ValueSize: 1024, MaxEntries: 1 << 30},
+		{Type: ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 1 << 30},
+		{Type: PerfEventArray, KeySize: 4, ValueSize: 4, MaxEntries: 1 << 30},
+	} {
+		s.SpinLockOffset = -1
+		m, err := New(&s)
+		if err == nil {
+			m.Close()
+			t.Errorf("%v: created", &s)
+			continue
+		}
+		if !errors.Is(err, unix.ENOMEM) || Errno(err) != -int64(unix.ENOMEM) {
+			t.Errorf("%v: %v, want ENOMEM", &s, err)
+		}
 	}
 }

@@ -120,6 +120,7 @@ type (
 		n2    uint32
 		op    byte
 		has   bool
+		name  string // LLC type name
 		pos   int
 	}
 )

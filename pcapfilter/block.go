@@ -45,7 +45,6 @@ type block struct {
 	head    *block
 	link    *block
 	dom     bitset
-	closure bitset
 	inEdges *edge
 	def     atomset
 	kill    atomset

@@ -1,8 +1,8 @@
 package pcapfilter
 
 import (
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gbpf/gbpf/cbpf"
 )
@@ -92,10 +92,6 @@ func Compile(expr string, opts Options) (prog []cbpf.Instruction, err error) {
 	return ic.toFcode()
 }
 
-// ErrRejectsAll is the message of the error Compile returns when the
-// optimised filter can never accept a packet.
-var ErrRejectsAll = errors.New("expression rejects all packets")
-
 func (c *compiler) gen(n node) *block {
 	switch n := n.(type) {
 	case *nBin:
@@ -155,6 +151,8 @@ func (c *compiler) genOther(n *nOther) *block {
 		return c.genInbound(n.kind == tOutbound)
 	case tIfindex:
 		return c.genIfindex(n.n1)
+	case tLLC:
+		return c.genLLCPrimitive(n)
 	case tGeneve:
 		c.errorf("geneve is not supported by this compiler")
 	}
@@ -248,4 +246,66 @@ func (c *compiler) genIfindex(ifindex uint32) *block {
 		return c.genCmp(orLinkhdr, 4, cbpf.SizeW, ifindex)
 	}
 	return c.genCmp(orLinkhdr, cbpf.AncillaryK(cbpf.AdIfindex), cbpf.SizeW, ifindex)
+}
+
+var (
+	llcSSubtypes = map[string]uint32{"rr": 0x01, "rnr": 0x05, "rej": 0x09}
+	llcUSubtypes = map[string]uint32{"ui": 0x03, "ua": 0x63, "disc": 0x43, "dm": 0x0f, "sabme": 0x6f,
+		"test": 0xe3, "xid": 0xaf, "frmr": 0x87}
+)
+
+// genLLC matches 802.2 LLC frames (Ethernet frames with a length field
+// and no Novell "raw" 0xFFFF header).
+func (c *compiler) genLLC() *block {
+	if c.linktype != DLTEN10MB {
+		c.errorf("'llc' not supported for %s", linkTypeDescription(c.linktype))
+	}
+	b0 := c.genCmpGt(orLinktype, 0, cbpf.SizeH, etherMTU)
+	genNot(b0)
+	b1 := c.genCmp(orLLC, 0, cbpf.SizeH, 0xffff)
+	genNot(b1)
+	genAnd(b0, b1)
+	return b1
+}
+
+// genLLCPrimitive compiles "llc" and "llc TYPE".
+func (c *compiler) genLLCPrimitive(n *nOther) *block {
+	if !n.has {
+		return c.genLLC()
+	}
+	name := strings.ToLower(n.name)
+	var b1 *block
+	switch name {
+	case "i":
+		b0 := c.genLLC()
+		b1 = newBlock(jmp(cbpf.JmpJSET))
+		b1.s.k = 0x01
+		b1.stmts = c.genLoadA(orLLC, 2, cbpf.SizeB)
+		genNot(b1)
+		genAnd(b0, b1)
+		return b1
+	case "s", "u":
+		b0 := c.genLLC()
+		v := uint32(1)
+		if name == "u" {
+			v = 3
+		}
+		b1 = c.genMcmp(orLLC, 2, cbpf.SizeB, v, 0x03)
+		genAnd(b0, b1)
+		return b1
+	}
+	if v, ok := llcSSubtypes[name]; ok {
+		b0 := c.genLLC()
+		b1 = c.genMcmp(orLLC, 2, cbpf.SizeB, v, 0x0f)
+		genAnd(b0, b1)
+		return b1
+	}
+	if v, ok := llcUSubtypes[name]; ok {
+		b0 := c.genLLC()
+		b1 = c.genMcmp(orLLC, 2, cbpf.SizeB, v, 0xef)
+		genAnd(b0, b1)
+		return b1
+	}
+	c.errorf("unknown LLC type name \"%s\"", n.name)
+	return nil
 }

@@ -9,6 +9,7 @@ type Error struct {
 	Msg    string
 }
 
+// Error returns the message followed by the offset.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s (at offset %d)", e.Msg, e.Offset)
 }

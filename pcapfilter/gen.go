@@ -1,10 +1,6 @@
 package pcapfilter
 
-import (
-	"fmt"
-
-	"github.com/gbpf/gbpf/cbpf"
-)
+import "github.com/gbpf/gbpf/cbpf"
 
 const offsetNotSet = 0xffffffff
 
@@ -125,7 +121,6 @@ type compiler struct {
 	offLinkpl, offLinktype                          absOffset
 	offNl, offNlNosnap                              uint32
 	labelStackDepth, vlanStackDepth                 int
-	isVlanVloffset                                  bool
 	snaplen, netmask                                uint32
 	regused                                         [cbpf.MemWords]bool
 	curreg                                          int
@@ -185,19 +180,10 @@ func (c *compiler) genRetblk(v uint32) *block {
 // finishParse turns the expression's exit lists into the two return
 // blocks, like libpcap's finish_parse.
 func (c *compiler) finishParse(p *block) *block {
-	c.insertComputeVloffsets(p.head)
 	backpatch(p, c.genRetblk(c.snaplen))
 	p.sense = !p.sense
 	backpatch(p, c.genRetblk(0))
 	return p.head
-}
-
-func (c *compiler) insertComputeVloffsets(b *block) {
-	if !c.isVlanVloffset {
-		return
-	}
-	// Only with the kernel's VLAN extensions, which this compiler never
-	// generates (they apply to live captures only).
 }
 
 func (c *compiler) genAbsOffsetVarpart(off *absOffset) *slist {
@@ -526,12 +512,5 @@ func (c *compiler) genMPLSLinktype(llProto uint32) *block {
 	return nil
 }
 
-func (c *compiler) genLLCLinktype(llProto uint32) *block {
-	c.errorf("LLC link-layer filtering not implemented")
-	return nil
-}
-
 // setPos records the expression offset that errors report.
 func (c *compiler) setPos(p int) { c.pos = p }
-
-func unexpected(what string, v any) string { return fmt.Sprintf("%s %v", what, v) }

@@ -55,6 +55,7 @@ const (
 	tGeneve
 	tPname // protocol name: ip, tcp, ...; val holds the qualifier
 	tOtherKeyword
+	tLLC // not produced by the lexer: the kind of an "llc" primitive
 )
 
 // token is one lexical token with its byte offset in the expression.
@@ -181,6 +182,13 @@ var (
 	reEsc      = regexp.MustCompile(`^\\[^ !()\n\t]+`)
 	reWord     = regexp.MustCompile(`^[a-z0-9-]+`)
 )
+
+func init() {
+	// flex matches the longest string a pattern allows.
+	for _, re := range []*regexp.Regexp{reMAC, reNum, reHID, reV6, reV6Dotted, reBogus, reID, reEsc, reWord} {
+		re.Longest()
+	}
+}
 
 // lex splits expr into tokens.
 func lex(expr string) []token {

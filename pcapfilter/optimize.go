@@ -74,7 +74,6 @@ func (o *optState) init(ic *icode) {
 	o.nodewords = n/32 + 1
 	for i, b := range o.blocks {
 		b.dom = make(bitset, o.nodewords)
-		b.closure = make(bitset, o.nodewords)
 		b.et.edom = make(bitset, o.edgewords)
 		b.ef.edom = make(bitset, o.edgewords)
 		b.et.id = i

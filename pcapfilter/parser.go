@@ -224,6 +224,23 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 			}
 		}
 		return o, qerr
+	case tOtherKeyword:
+		if t.text == "llc" {
+			p.next()
+			o := &nOther{kind: tLLC, pos: t.pos}
+			if n := p.peek(); n.kind == tID || (n.kind == tOtherKeyword && (n.text == "rnr" || n.text == "rulenum")) {
+				p.next()
+				o.name = n.name
+				if n.kind == tOtherKeyword {
+					o.name = "rnr"
+				}
+				o.has = true
+			}
+			return o, qerr
+		}
+		if isHeadQual(t) {
+			return p.head()
+		}
 	default:
 		if isHeadQual(t) {
 			return p.head()
@@ -270,7 +287,6 @@ func (p *parser) afterParenIsArith() bool {
 // pqual PROTO | pqual PROTOCHAIN | pqual GATEWAY.
 func (p *parser) head() (node, qual) {
 	q := qual{addr: qaDefault, proto: qDefault, dir: qdDefault}
-	pos := p.peek().pos
 	if t := p.peek(); t.kind == tPname {
 		q.proto = int(t.val)
 		p.next()
@@ -324,7 +340,6 @@ func (p *parser) head() (node, qual) {
 		p.fail(t)
 	}
 	n, _ := p.id(q)
-	_ = pos
 	return n, q
 }
 

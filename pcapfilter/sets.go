@@ -20,7 +20,6 @@ type bitset []uint32
 func newBitset(n int) bitset { return make(bitset, (n+31)/32) }
 
 func (s bitset) set(i int)      { s[i/32] |= 1 << uint(i%32) }
-func (s bitset) clear(i int)    { s[i/32] &^= 1 << uint(i%32) }
 func (s bitset) has(i int) bool { return s[i/32]&(1<<uint(i%32)) != 0 }
 
 func (s bitset) and(o bitset) {

@@ -78,11 +78,11 @@ var baseHelpers = []helpers.ID{
 	helpers.RingbufOutput, helpers.RingbufReserve, helpers.RingbufSubmit,
 	helpers.RingbufDiscard, helpers.RingbufQuery,
 	helpers.Loop, helpers.ForEachMapElem, helpers.Strncmp,
-	helpers.SpinLock, helpers.SpinUnlock, helpers.ProbeReadKernel,
+	helpers.SpinLock, helpers.SpinUnlock, helpers.ProbeReadKernel, helpers.ProbeReadKernelStr,
 }
 
 var tracingHelpers = append(append([]helpers.ID(nil), baseHelpers...),
-	helpers.ProbeRead, helpers.ProbeReadUser,
+	helpers.ProbeRead, helpers.ProbeReadUser, helpers.ProbeReadUserStr,
 	helpers.GetCurrentPidTgid, helpers.GetCurrentUidGid, helpers.GetCurrentComm,
 	helpers.PerfEventOutput,
 )

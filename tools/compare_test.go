@@ -28,6 +28,7 @@ func requireKernel(t *testing.T) {
 	if _, err := kernel.TracefsDir(); err != nil {
 		testutil.SkipWithoutKernel(t, err.Error())
 	}
+	testutil.LockTracing(t)
 }
 
 // blockBackedDir returns a directory whose file system sits on a block
@@ -358,8 +359,9 @@ END { clear(@start); }`
 	want := stop()
 	got := snap.Merged()
 	t.Logf("gbpf %d latencies, bpftrace %d", got.Total(), want.Total())
-	if got.Total() < 500 || want.Total() < 500 {
-		t.Errorf("gbpf %d, bpftrace %d latencies, want both >= 500", got.Total(), want.Total())
+	// Now and then ext4 merges two writes, or one completes partially.
+	if got.Total() < 490 || want.Total() < 490 {
+		t.Errorf("gbpf %d, bpftrace %d latencies of 500 writes, want both >= 490", got.Total(), want.Total())
 	}
 	// bpftrace's period is longer: it may count other requests; gbpf may
 	// count more only where a latency moved across a bucket boundary.

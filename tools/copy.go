@@ -124,6 +124,9 @@ func (c *copyBackend) loop() {
 		case reply := <-c.syncReq:
 			var err error
 			if !eof {
+				// Records younger than settle wait in the source; let the
+				// ones from before the request age past it.
+				time.Sleep(settle)
 				err = c.src.Read(0, handle)
 			}
 			if errors.Is(err, io.EOF) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gbpf/gbpf/kernel"
 )
 
@@ -50,43 +52,83 @@ type liveSource struct {
 	batch   batch
 }
 
-// batch collects records from several rings and sorts them by time.
+// settle is how long after a record's time it is surely in its ring. Read
+// hands out only records older than that, so that a record drained from one
+// ring never overtakes an older one still being written to another (an
+// I/O's completion overtaking its issue).
+const settle = 2 * time.Millisecond
+
+// monotonic returns CLOCK_MONOTONIC in nanoseconds, the records' clock.
+func monotonic() uint64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return 0
+	}
+	return uint64(ts.Nano())
+}
+
+// batch collects records from several rings, hands them out in time order
+// up to a cut-off, and keeps the younger ones for the next round.
 type batch struct {
 	arena []byte
 	recs  []Record
-	ends  []int
+	offs  []int // start of each record's bytes in arena
+	keepA []byte
+	keepR []Record
+	keepO []int
 }
-
-func (b *batch) reset() { b.arena, b.recs, b.ends = b.arena[:0], b.recs[:0], b.ends[:0] }
 
 func (b *batch) add(tp int, s *kernel.Sample) {
+	b.offs = append(b.offs, len(b.arena))
 	b.arena = append(b.arena, s.Raw...)
 	b.recs = append(b.recs, Record{TP: tp, Time: s.Time, CPU: s.CPU})
-	b.ends = append(b.ends, len(b.arena))
 }
 
-// emit sorts the batch by time and hands it to fn.
-func (b *batch) emit(fn func(*Record) error) error {
-	start := 0
+// emit hands fn the records no younger than cut, in time order, and keeps
+// the rest.
+func (b *batch) emit(cut uint64, fn func(*Record) error) error {
 	for i := range b.recs {
-		b.recs[i].Raw = b.arena[start:b.ends[i]:b.ends[i]]
-		start = b.ends[i]
-	}
-	slices.SortStableFunc(b.recs, func(x, y Record) int {
-		switch {
-		case x.Time < y.Time:
-			return -1
-		case x.Time > y.Time:
-			return 1
+		end := len(b.arena)
+		if i+1 < len(b.offs) {
+			end = b.offs[i+1]
 		}
-		return 0
-	})
-	for i := range b.recs {
-		if err := fn(&b.recs[i]); err != nil {
-			return err
+		b.recs[i].Raw = b.arena[b.offs[i]:end:end]
+	}
+	slices.SortStableFunc(b.recs, func(x, y Record) int { return cmpTime(x.Time, y.Time) })
+	n := 0
+	for n < len(b.recs) && b.recs[n].Time <= cut {
+		n++
+	}
+	var err error
+	from := n // the first record to keep: the young ones, or after an error the unseen ones
+	for i := range b.recs[:n] {
+		if err = fn(&b.recs[i]); err != nil {
+			from = i + 1
+			break
 		}
 	}
-	return nil
+	keep := b.recs[from:]
+	b.keepA, b.keepR, b.keepO = b.keepA[:0], b.keepR[:0], b.keepO[:0]
+	for _, r := range keep {
+		b.keepO = append(b.keepO, len(b.keepA))
+		b.keepA = append(b.keepA, r.Raw...)
+		r.Raw = nil
+		b.keepR = append(b.keepR, r)
+	}
+	b.arena, b.keepA = b.keepA, b.arena
+	b.recs, b.keepR = b.keepR, b.recs
+	b.offs, b.keepO = b.keepO, b.offs
+	return err
+}
+
+func cmpTime(x, y uint64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
 
 // OpenLive opens every tracepoint in tps for copying.
@@ -108,7 +150,7 @@ func (s *liveSource) Tracepoints() []Tracepoint { return s.tps }
 func (s *liveSource) Formats() []*kernel.Format { return s.formats }
 
 func (s *liveSource) Read(timeout time.Duration, fn func(*Record) error) error {
-	s.batch.reset()
+	cut := monotonic() - uint64(settle)
 	for i, r := range s.readers {
 		wait := time.Duration(0)
 		if i == 0 {
@@ -122,7 +164,7 @@ func (s *liveSource) Read(timeout time.Duration, fn func(*Record) error) error {
 			return err
 		}
 	}
-	return s.batch.emit(fn)
+	return s.batch.emit(cut, fn)
 }
 
 func (s *liveSource) Lost() uint64 {
@@ -215,15 +257,7 @@ func OpenRecordings(paths ...string) (RecordSource, error) {
 		s.formats = append(s.formats, format)
 		s.recs = append(s.recs, recs...)
 	}
-	slices.SortStableFunc(s.recs, func(x, y Record) int {
-		switch {
-		case x.Time < y.Time:
-			return -1
-		case x.Time > y.Time:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(s.recs, func(x, y Record) int { return cmpTime(x.Time, y.Time) })
 	return s, nil
 }
 

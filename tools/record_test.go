@@ -2,6 +2,8 @@ package tools
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -151,5 +153,59 @@ func TestRecordingRoundTrip(t *testing.T) {
 		if _, err := OpenRecordings(path); err == nil {
 			t.Errorf("recording cut at %d bytes: no error", cut)
 		}
+	}
+}
+
+// TestBatchOrdersAndHoldsBack checks the merge of live rings: records come
+// out in time order up to the cut-off, and younger ones wait for the next
+// round with their bytes intact.
+func TestBatchOrdersAndHoldsBack(t *testing.T) {
+	var b batch
+	add := func(tp int, tm uint64, raw string) {
+		b.add(tp, &kernel.Sample{Time: tm, Raw: []byte(raw)})
+	}
+	add(0, 30, "issue-30")
+	add(0, 10, "issue-10")
+	add(1, 20, "complete-20")
+	add(1, 50, "complete-50")
+	var got []string
+	collect := func(r *Record) error {
+		got = append(got, fmt.Sprintf("%d:%d:%s", r.TP, r.Time, r.Raw))
+		return nil
+	}
+	if err := b.emit(30, collect); err != nil {
+		t.Fatal(err)
+	}
+	add(0, 40, "issue-40")
+	if err := b.emit(100, collect); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"0:10:issue-10", "1:20:complete-20", "0:30:issue-30", "0:40:issue-40", "1:50:complete-50"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	// An error stops the round; the unseen records come in the next.
+	got = nil
+	add(0, 60, "a")
+	add(0, 70, "b")
+	stop := errors.New("stop")
+	err := b.emit(100, func(r *Record) error {
+		got = append(got, string(r.Raw))
+		return stop
+	})
+	if err != stop {
+		t.Fatalf("emit = %v, want the callback's error", err)
+	}
+	if err := b.emit(100, func(r *Record) error { got = append(got, string(r.Raw)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[a b]" {
+		t.Errorf("after an error: %v, want [a b]", got)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		add(0, 1, "steady")
+		b.emit(100, func(*Record) error { return nil })
+	}); n != 0 {
+		t.Errorf("a warm batch allocates %v times a round", n)
 	}
 }

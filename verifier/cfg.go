@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -268,6 +269,12 @@ func (v *verifier) computeLiveness() {
 				continue
 			case isa.Call:
 				use[pc] = args
+				if ins.IsHelperCall() {
+					// A helper reads only the arguments it declares.
+					if p, ok := v.helpers.Prototype(helpers.ID(ins.Imm)); ok {
+						use[pc] = uint16(1<<(p.NumArgs()+1)-1) &^ 1
+					}
+				}
 				def[pc] = clobber
 			case isa.Ja:
 				addEdge(pc, ins.JumpTarget(pc))
@@ -321,4 +328,127 @@ func (v *verifier) errorf(insn int, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
 	v.log.printf("%s\n", msg)
 	return &Error{Insn: insn, Msg: msg}
+}
+
+// computePrecision finds, for every instruction, the registers whose exact
+// value may matter for the safety of some path from it: values that flow
+// into a branch condition, a memory access address, a helper argument, an
+// operand of pointer arithmetic, a store (which may be a spill read back
+// later) or a checked return value. Pruning compares only these scalars
+// exactly; the others only need to be scalars. This is a static stand-in
+// for the kernel's precision marking (mark_chain_precision).
+func (v *verifier) computePrecision() {
+	insns := v.prog
+	n := len(insns)
+	bit := func(r isa.Register) uint16 {
+		if r >= 10 {
+			return 0
+		}
+		return 1 << r
+	}
+	// transfer computes needed-in from needed-out for instruction pc.
+	transfer := func(pc int, out uint16) uint16 {
+		ins := insns[pc]
+		c := ins.Op.Class()
+		switch {
+		case ins.IsLdImm64():
+			return out &^ bit(ins.Dst)
+		case c == isa.ClassLD:
+			in := out&^0x3f | 1<<6
+			if ins.Op.Mode() == isa.ModeIND {
+				in |= bit(ins.Src)
+			}
+			return in
+		case c == isa.ClassLDX:
+			return out&^bit(ins.Dst) | bit(ins.Src)
+		case c == isa.ClassST:
+			return out | bit(ins.Dst)
+		case c == isa.ClassSTX:
+			in := out | bit(ins.Dst) | bit(ins.Src)
+			if ins.Op.Mode() == isa.ModeATOMIC && isa.AtomicOp(ins.Imm) == isa.AtomicCmpXchg {
+				in |= 1
+			}
+			return in
+		case c.IsALU():
+			op := ins.Op.ALUOp()
+			src := uint16(0)
+			if ins.Op.Source() == isa.SourceX && op != isa.End && op != isa.Neg {
+				src = bit(ins.Src)
+			}
+			if op == isa.Mov {
+				if out&bit(ins.Dst) != 0 {
+					return out&^bit(ins.Dst) | src
+				}
+				return out &^ bit(ins.Dst)
+			}
+			// The source may be added to a pointer: always needed.
+			in := out | src
+			if out&bit(ins.Dst) == 0 && src == 0 {
+				in &^= bit(ins.Dst)
+			} else {
+				in |= bit(ins.Dst)
+			}
+			return in
+		}
+		switch ins.Op.JumpOp() {
+		case isa.Exit:
+			if v.subprogOf[pc] != 0 || v.info.RetChecked {
+				return 1
+			}
+			return 0
+		case isa.Call:
+			return out&^0x3f | 0x3e
+		case isa.Ja:
+			return out
+		}
+		in := out | bit(ins.Dst)
+		if ins.Op.Source() == isa.SourceX {
+			in |= bit(ins.Src)
+		}
+		return in
+	}
+	succ := func(pc int, fn func(int)) {
+		ins := insns[pc]
+		if ins.IsLdImm64() {
+			fn(pc + 2)
+			return
+		}
+		c := ins.Op.Class()
+		if c == isa.ClassJMP || c == isa.ClassJMP32 {
+			switch ins.Op.JumpOp() {
+			case isa.Exit:
+				return
+			case isa.Ja:
+				fn(ins.JumpTarget(pc))
+				return
+			case isa.Call:
+			default:
+				fn(ins.JumpTarget(pc))
+			}
+		}
+		if pc+1 < n && v.subprogOf[pc+1] == v.subprogOf[pc] {
+			fn(pc + 1)
+		}
+	}
+	need := make([]uint16, n)
+	changed := true
+	for changed {
+		changed = false
+		for pc := n - 1; pc >= 0; pc-- {
+			if pc > 0 && insns[pc-1].IsLdImm64() {
+				continue
+			}
+			var out uint16
+			succ(pc, func(s int) {
+				if s < n {
+					out |= need[s]
+				}
+			})
+			if in := transfer(pc, out); in != need[pc] {
+				need[pc] = in
+				changed = true
+			}
+		}
+	}
+	v.needed = need
 }

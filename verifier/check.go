@@ -8,7 +8,7 @@ import (
 )
 
 // maxStatesPerInsn bounds the checkpoints remembered at one instruction.
-const maxStatesPerInsn = 64
+const maxStatesPerInsn = 512
 
 type verifier struct {
 	prog    []isa.Instruction
@@ -26,6 +26,7 @@ type verifier struct {
 	stackDepth []int
 	prune      []bool
 	live       []uint16
+	needed     []uint16
 
 	explored  [][]*checkpoint
 	pending   []*state
@@ -82,6 +83,7 @@ func newVerifier(p isa.Program, opts Options) (*verifier, error) {
 		return nil, err
 	}
 	v.computeLiveness()
+	v.computePrecision()
 	for pc, ins := range v.prog {
 		if v.isCallbackSite(pc) && (pc == 0 || !v.prog[pc-1].IsLdImm64()) {
 			_ = ins
@@ -93,7 +95,8 @@ func newVerifier(p isa.Program, opts Options) (*verifier, error) {
 	return v, nil
 }
 
-var builtinSet = helpers.BuiltinSet()
+// builtinSet is the default helper set: every helper gbpf implements.
+var builtinSet = helpers.Linux()
 
 func (v *verifier) newID() uint32 {
 	v.idGen++
@@ -256,20 +259,29 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 	cur := v.cur
 	cbSite := v.isCallbackSite(pc)
 	var loopHead *checkpoint
+	var hash uint64
+	hashed := false
 	for _, cp := range v.explored[pc] {
-		if cp.branches > 0 {
-			// On the current path: a loop.
-			if cbSite {
-				if v.statesEqual(cp.st, cur, false) {
-					cp.hits++
-					return true, nil
-				}
-				loopHead = cp
-				continue
+		if cp.branches > 0 && !cbSite {
+			// On the current path: a loop. The same state again is an
+			// infinite loop.
+			if !hashed {
+				hash, hashed = v.stateHash(cur), true
 			}
-			if v.statesEqual(cp.st, cur, true) {
+			if cp.hash == hash && v.statesEqual(cp.st, cur, true) {
 				return false, v.errorf(pc, "infinite loop detected at insn %d", pc)
 			}
+			continue
+		}
+		if cp.branches > 0 {
+			// A helper calling a callback again: the helper bounds the
+			// iterations, so a state covered by an earlier call is
+			// safe (the kernel's rule for callback call sites).
+			if v.statesEqual(cp.st, cur, false) {
+				cp.hits++
+				return true, nil
+			}
+			loopHead = cp
 			continue
 		}
 		if v.statesEqual(cp.st, cur, false) {
@@ -302,7 +314,10 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 			return false, nil
 		}
 	}
-	cp := &checkpoint{st: cur.clone(), parent: cur.parent, branches: 1, insn: pc}
+	if !hashed {
+		hash = v.stateHash(cur)
+	}
+	cp := &checkpoint{st: cur.clone(), parent: cur.parent, branches: 1, insn: pc, hash: hash}
 	cp.st.parent = nil
 	cur.parent = cp
 	list = append(list, cp)

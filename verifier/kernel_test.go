@@ -199,6 +199,21 @@ func (d *diffStats) report(t *testing.T, what string) {
 	}
 }
 
+// kernelAvailable reports whether programs can be loaded into the kernel.
+func kernelAvailable() bool {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return false
+	}
+	spec := &ebpf.ProgramSpec{Type: ebpf.SocketFilter, License: "GPL",
+		Instructions: ciliumasm.Instructions{ciliumasm.Mov.Imm(ciliumasm.R0, 0), ciliumasm.Return()}}
+	p, err := ebpf.NewProgram(spec)
+	if err != nil {
+		return false
+	}
+	p.Close()
+	return true
+}
+
 func kernelSetup(t *testing.T) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		testutil.SkipWithoutKernel(t, fmt.Sprintf("memlock: %v", err))

@@ -134,6 +134,9 @@ type checkpoint struct {
 	insn     int
 	hits     int
 	miss     int
+	// hash summarizes the state for the exact comparison of loop
+	// detection: states with different hashes differ.
+	hash uint64
 }
 
 // idMap checks that the ids of two states correspond one to one.
@@ -184,6 +187,12 @@ func rangeEqual(a, b *reg) bool {
 // was already covered when it was explored from old's (exact: the values
 // must be the same).
 func regSafe(old, cur *reg, m *idMap, exact bool) bool {
+	return regSafePrec(old, cur, m, exact, true)
+}
+
+// regSafePrec is regSafe; precise false means that the exact value of a
+// scalar cannot matter from here on.
+func regSafePrec(old, cur *reg, m *idMap, exact, precise bool) bool {
 	if exact {
 		if old.typ != cur.typ {
 			return false
@@ -200,6 +209,9 @@ func regSafe(old, cur *reg, m *idMap, exact bool) bool {
 	case scalarValue:
 		if exact {
 			return rangeEqual(old, cur) && m.check(old.id, cur.id)
+		}
+		if !precise {
+			return true
 		}
 		if !rangeWithin(old, cur) {
 			return false
@@ -296,12 +308,12 @@ func (v *verifier) statesEqual(old, cur *state, exact bool) bool {
 		if of.callsite != cf.callsite || of.callback != cf.callback {
 			return false
 		}
-		live := v.liveMask(cur, i)
+		live, need := v.liveMask(cur, i)
 		for r := 0; r < numRegs; r++ {
 			if r < 10 && live&(1<<r) == 0 {
 				continue
 			}
-			if !regSafe(&of.regs[r], &cf.regs[r], m, exact) {
+			if !regSafePrec(&of.regs[r], &cf.regs[r], m, exact, r == 10 || need&(1<<r) != 0) {
 				return false
 			}
 		}
@@ -317,17 +329,61 @@ func (v *verifier) statesEqual(old, cur *state, exact bool) bool {
 	return true
 }
 
-// liveMask returns the registers of frame i of s that may be read later.
-func (v *verifier) liveMask(s *state, i int) uint16 {
+// liveMask returns the registers of frame i of s that may be read later,
+// and those whose exact value may matter.
+func (v *verifier) liveMask(s *state, i int) (live, need uint16) {
 	if i == len(s.frames)-1 {
-		return v.live[s.insn]
+		return v.live[s.insn], v.needed[s.insn]
 	}
 	callee := s.frames[i+1]
 	if callee.callback {
-		return v.live[callee.callsite]
+		return v.live[callee.callsite], v.needed[callee.callsite]
 	}
 	// After the call returns, R0-R5 are written before they are read.
-	return v.live[callee.callsite+1] &^ 0x3f
+	return v.live[callee.callsite+1] &^ 0x3f, v.needed[callee.callsite+1] &^ 0x3f
 }
 
 var _ = isa.R0
+
+// stateHash hashes what statesEqual compares exactly (without ids), so
+// that most in-path checkpoints are told apart without a full comparison.
+func (v *verifier) stateHash(s *state) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(x uint64) {
+		h ^= x
+		h *= 1099511628211
+	}
+	hreg := func(r *reg) {
+		mix(uint64(r.typ) | uint64(r.flags)<<8 | uint64(r.frame)<<16 | uint64(uint32(r.off))<<32)
+		if r.typ == notInit {
+			return
+		}
+		mix(r.varOff.v ^ r.varOff.m<<1)
+		mix(r.umin ^ r.umax<<3 ^ uint64(r.smin)<<5 ^ uint64(r.smax)<<7)
+		mix(uint64(r.u32min) | uint64(r.u32max)<<32)
+		mix(uint64(uint32(r.aux)) | uint64(uint32(r.rng))<<32)
+	}
+	mix(uint64(len(s.frames)) | uint64(len(s.refs))<<8)
+	for i, f := range s.frames {
+		live, _ := v.liveMask(s, i)
+		mix(uint64(f.callsite))
+		for r := 0; r < numRegs; r++ {
+			if r < 10 && live&(1<<r) == 0 {
+				continue
+			}
+			hreg(&f.regs[r])
+		}
+		mix(uint64(len(f.stack)))
+		for k := 0; k < len(f.stack); k += 8 {
+			w := uint64(0)
+			for j := 0; j < 8; j++ {
+				w = w<<8 | uint64(f.stack[k+j])
+			}
+			mix(w)
+			if f.stack[k] == stackSpill {
+				hreg(&f.spills[k/8])
+			}
+		}
+	}
+	return h
+}

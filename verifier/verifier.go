@@ -58,8 +58,8 @@ type Options struct {
 	// PseudoMapIdxValue (or PseudoMapFD and PseudoMapValue, which gbpf
 	// reads the same way) names Maps[Imm].
 	Maps []*maps.Spec
-	// Helpers are the helpers the program may call. nil means the
-	// prototypes of gbpf's builtin helpers (helpers.BuiltinSet).
+	// Helpers are the helpers the program may call. nil means every
+	// helper gbpf implements (helpers.Linux).
 	Helpers *helpers.Set
 	// LogLevel 1 writes the path that failed (or the statistics of
 	// success) to Log; 2 writes every instruction processed with the

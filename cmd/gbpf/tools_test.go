@@ -70,6 +70,7 @@ func TestToolsBitesizeKernel(t *testing.T) {
 	if err := kernel.Supported(); err != nil {
 		testutil.SkipWithoutKernel(t, err.Error())
 	}
+	testutil.LockTracing(t)
 	for _, format := range []string{"bcc", "bpftrace", "json"} {
 		out, err := runGbpf(t, "tools", "bitesize", "--mode", "kernel", "--format", format, "-T", "1", "1")
 		if err != nil {

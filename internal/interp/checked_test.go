@@ -15,8 +15,8 @@ import (
 // checked mode: each must end with a fault naming the instruction, the
 // access size and the address, and never touch the memory.
 func TestCheckedFaults(t *testing.T) {
-	in := newBlock(t, make([]byte, 64)) // r1: writable input
-	ro := newBlock(t, make([]byte, 64)) // r2: read-only region
+	in := newInner(t, 64) // r1: writable input
+	ro := newInner(t, 64) // r2: read-only region
 	env := &engine.Env{Regions: []engine.Region{in.Region(true), ro.Region(false)}}
 	tests := []struct {
 		name  string
@@ -84,14 +84,35 @@ func TestCheckedFaults(t *testing.T) {
 			}
 		})
 	}
-	for _, b := range in.Bytes() {
-		if b != 0 {
-			t.Fatal("a faulting program wrote to the input")
+	for _, m := range []*innerMem{in, ro} {
+		for _, b := range m.block.Bytes() {
+			if b != 0 {
+				t.Fatal("a faulting program wrote to memory")
+			}
 		}
 	}
 }
 
 func stackAt(off int64) *int64 { return &off }
+
+// innerMem is n bytes in the middle of a mapping of their own, so that no
+// other mapping (such as a stack) can lie right next to them: an access
+// just outside them is outside every region.
+type innerMem struct {
+	block *engine.Block
+	n     uint64
+}
+
+func newInner(t *testing.T, n int) *innerMem {
+	t.Helper()
+	return &innerMem{block: newBlock(t, make([]byte, 3*4096)), n: uint64(n)}
+}
+
+func (m *innerMem) Addr() uint64 { return m.block.Addr() + 4096 }
+
+func (m *innerMem) Region(writable bool) engine.Region {
+	return engine.Region{Start: m.Addr(), End: m.Addr() + m.n, Writable: writable}
+}
 
 // TestCheckedAllowed checks the accesses checked mode must allow: every
 // byte of the live frames, a caller's frame from a callee, the regions.

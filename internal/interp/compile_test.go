@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -52,4 +53,71 @@ func TestProgramInterface(t *testing.T) {
 	if err := pr.Close(); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestEveryInstruction compiles every instruction isa.Validate accepts
+// (every opcode with each meaningful src, offset and immediate) in both
+// modes, and runs it on a stack and memory it may touch: none may reach
+// the run loop's default case, and only legacy packet loads (and, in
+// checked mode, misaligned atomics) may fault.
+func TestEveryInstruction(t *testing.T) {
+	imms := []int32{0, 1, 16, 32, 64, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1}
+	offs := []int16{0, 1, 8, 16, 32}
+	mem := newBlock(t, make([]byte, 64))
+	env := &engine.Env{
+		Helpers: []engine.Helper{0: func(*engine.Env, uint64, uint64, uint64, uint64, uint64) uint64 { return 0 }},
+		Regions: []engine.Region{mem.Region(true)},
+	}
+	valid := 0
+	for op := range 256 {
+		for src := isa.Register(0); src <= 2; src++ {
+			for _, off := range offs {
+				for _, imm := range imms {
+					ins := isa.Instruction{Op: isa.Opcode(op), Dst: r1, Src: src, Off: off, Imm: imm}
+					if ins.Op.Class().IsJump() || ins.IsLocalCall() {
+						ins.Off, ins.Imm = 0, 0 // jump to the next slot
+						if ins.Op == isa.OpJa32 || ins.IsLocalCall() {
+							ins.Off = off
+						}
+						if ins.Op == isa.OpCallX {
+							ins.Dst = r3 // helper 0
+						}
+					}
+					p := prog(mov64x(r2, r1), mov64x(r0, r1), mov64(r3, 0), ins)
+					if ins.IsLdImm64() {
+						p.Insns = append(p.Insns, isa.Instruction{})
+					}
+					p = prog(p, mov64(r0, 0), exit())
+					if isa.Validate(p) != nil {
+						continue
+					}
+					valid++
+					for _, m := range modes {
+						pr, err := Compile(p, m.opts)
+						if err != nil {
+							continue // an unresolved pseudo lddw or a kfunc call
+						}
+						in := pr.code[3]
+						if in.op == opInvalid || in.op >= numOps {
+							t.Fatalf("%s: %v compiles to op %d", m.name, ins, in.op)
+						}
+						// r0, r1 and r2 point 16 bytes into the memory, so that
+						// every offset above stays inside it.
+						_, err = pr.Run(env, mem.Addr()+16, 0)
+						misaligned := ins.Op.Mode() == isa.ModeATOMIC && int(ins.Off)%ins.Op.Size().Bytes() != 0
+						switch {
+						case err == nil, errors.Is(err, errLegacyPacket):
+						case misaligned && m.opts.Checked && errors.Is(err, engine.ErrMemory):
+						default:
+							t.Fatalf("%s: %v: %v", m.name, ins, err)
+						}
+					}
+				}
+			}
+		}
+	}
+	if valid < 300 {
+		t.Errorf("only %d valid instructions tried", valid)
+	}
+	t.Logf("%d valid instruction forms", valid)
 }

@@ -16,6 +16,13 @@ type Options struct {
 	// per-program key (constant blinding, like the kernel's
 	// bpf_jit_harden).
 	Blind bool
+	// Bounded compiles no budget countdown, for programs known to finish
+	// quickly, such as those the verifier accepted (its complexity limit
+	// bounds the instructions a run executes). Loops then cost nothing
+	// extra, but a run never yields to Go: it ignores env.Budget, cannot
+	// be cancelled, and delays garbage collection for as long as it runs.
+	// Call depth is still checked.
+	Bounded bool
 }
 
 // ErrNotSupported is returned (wrapped) by Compile where the JIT cannot

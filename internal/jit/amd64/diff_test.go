@@ -112,7 +112,7 @@ func TestDifferential(t *testing.T) {
 			}
 			kinds[k] = true
 		}
-		d, err := differ(t, p, Options{Blind: i%2 == 1})
+		d, err := differ(t, p, Options{Blind: i%2 == 1, Bounded: i%3 == 2})
 		if d != "" {
 			t.Fatalf("program %d: %s\n%s", i, d, dump(p))
 		}
@@ -140,9 +140,12 @@ func FuzzDifferential(f *testing.F) {
 	f.Add(bytes.Repeat([]byte{17, 3, 200, 91}, 64))
 	f.Add(bytes.Repeat([]byte{0xff, 0x80, 0x7f, 1}, 128))
 	f.Fuzz(func(t *testing.T, choices []byte) {
-		blind := len(choices) > 0 && choices[0]&1 == 1
+		opts := Options{}
+		if len(choices) > 0 {
+			opts.Blind, opts.Bounded = choices[0]&1 == 1, choices[0]&2 == 2
+		}
 		p := generate(&byteSource{b: choices})
-		if d, _ := differ(t, p, Options{Blind: blind}); d != "" {
+		if d, _ := differ(t, p, opts); d != "" {
 			t.Fatalf("%s\n%s", d, dump(p))
 		}
 	})

@@ -26,6 +26,16 @@
 // calls use real call and ret on the machine stack, which survives these
 // round trips because the machine stack is not Go's.
 //
+// A bpf-to-bpf call moves r10 down one frame and saves only those of r6-r9
+// that the called function writes; the call depth is checked at run time
+// (engine.ErrCallDepth) only when the call graph could nest deeper than
+// engine.MaxCallDepth frames (see funcInfo).
+//
+// Tail calls (program arrays) are not compiled yet; they fit the same
+// scheme: an exit to Go naming the map and index, after which Go points the
+// context's resume address at the other program's entry, resets the
+// machine stack and frame, and resumes.
+//
 // The BPF stack (engine.MaxCallDepth frames of engine.StackSize bytes), the
 // machine stack and the context live together in one engine.Block per
 // concurrent run, outside the Go heap; Go pointers are never stored there.

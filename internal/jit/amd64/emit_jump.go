@@ -36,7 +36,7 @@ func (c *compiler) jump(pc int, ins isa.Instruction) error {
 		return &isa.Error{Index: pc, Reason: fmt.Sprintf("unknown jump operation %v", op)}
 	}
 	target := ins.JumpTarget(pc)
-	if op == isa.Ja && target <= pc {
+	if op == isa.Ja && target <= pc && !c.opts.Bounded {
 		// An unconditional loop: charge, and jump back while the
 		// countdown lasts, so that the loop takes one branch.
 		c.a.ALURegImm(x86.W64, x86.SUB, regCount, c.weights[pc])
@@ -79,6 +79,9 @@ func (c *compiler) jump(pc int, ins isa.Instruction) error {
 // countDown charges weight budget units; when the countdown goes below
 // zero, the code yields to Go and resumes right after the check.
 func (c *compiler) countDown(pc int, weight int32) {
+	if c.opts.Bounded {
+		return
+	}
 	resume := c.newLabel()
 	stub := c.addStub(pc, exitYield, resume)
 	c.a.ALURegImm(x86.W64, x86.SUB, regCount, weight)

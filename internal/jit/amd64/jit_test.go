@@ -14,7 +14,7 @@ import (
 var options = []struct {
 	name string
 	opts Options
-}{{"plain", Options{}}, {"blind", Options{Blind: true}}}
+}{{"plain", Options{}}, {"blind", Options{Blind: true}}, {"bounded", Options{Bounded: true}}}
 
 func assemble(t testing.TB, src string) isa.Program {
 	t.Helper()

@@ -3,6 +3,8 @@ package amd64
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/gbpf/gbpf/internal/engine"
 )
 
 // memory is the input for the load tests: bytes 0x80 0x81 ... 0x8f.
@@ -66,4 +68,42 @@ func TestAtomic(t *testing.T) {
 		{"cmpxchg32-miss", "lddw %r0, 0x100000004\nmov %r2, 9\nlock cmpxchg32 [%r1+0], %r2\nldxdw %r6, [%r1+0]\nlsh %r6, 8\nor %r0, %r6\nexit", word(3), 3<<8 | 3},
 		{"stack-atomic", "stdw [%r10-8], 1\nmov %r1, 2\nlock add [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit", nil, 3},
 	})
+}
+
+// TestStackCleared checks that a run does not see what an earlier run of
+// the same program left on the stack, in the first frame or a callee's.
+func TestStackCleared(t *testing.T) {
+	for _, src := range []string{`
+jeq %r1, 1, write
+ldxdw %r0, [%r10-8]
+exit
+write:
+stdw [%r10-8], 42
+mov %r0, 0
+exit`, `
+mov %r6, %r1
+call local f
+exit
+f:
+jeq %r6, 1, write
+ldxdw %r0, [%r10-504]
+exit
+write:
+stdw [%r10-504], 42
+mov %r0, 0
+exit`} {
+		p := assemble(t, src)
+		for _, o := range options {
+			prog := compileT(t, p, o.opts)
+			env := &engine.Env{}
+			for i := 0; i < 3; i++ {
+				if _, err := prog.Run(env, 1, 0); err != nil {
+					t.Fatal(err)
+				}
+				if r0, err := prog.Run(env, 0, 0); err != nil || r0 != 0 {
+					t.Errorf("%s: second run read %d, %v from the stack", o.name, r0, err)
+				}
+			}
+		}
+	}
 }

@@ -15,9 +15,9 @@ import (
 // Program is a program compiled to x86-64 machine code. It implements
 // engine.Program; Run may be called from many goroutines at once.
 type Program struct {
-	code     *execMem
-	entry    uint64 // address of the entry code
-	hasCalls bool   // uses more than the first stack frame
+	code       *execMem
+	entry      uint64 // address of the entry code
+	stackClear int    // bytes below the top of the stack that a run may have written
 
 	mu     sync.Mutex
 	free   []*state // idle per-run states
@@ -59,11 +59,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 		code:  mem,
 		entry: uint64(uintptr(unsafe.Pointer(&mem.mem[0]))) + uint64(out.entry),
 	}
-	for _, ins := range p.Insns {
-		if ins.IsLocalCall() {
-			prog.hasCalls = true
-		}
-	}
+	prog.stackClear = stackUse(p)
 	runtime.AddCleanup(prog, func(m *execMem) { m.free() }, mem)
 	return prog, nil
 }
@@ -180,14 +176,10 @@ func (p *Program) get() (*state, error) {
 	return s, nil
 }
 
-// put clears the stack the run used, so that no run sees another's data,
-// and returns s to the idle list.
+// put clears the stack the run may have used, so that no run sees
+// another's data, and returns s to the idle list.
 func (p *Program) put(s *state) {
-	stack := s.block.Bytes()[stateStack:stateMachStack]
-	if !p.hasCalls {
-		stack = stack[len(stack)-engine.StackSize:]
-	}
-	clear(stack)
+	clear(s.block.Bytes()[stateMachStack-p.stackClear : stateMachStack])
 	p.mu.Lock()
 	p.active--
 	p.free = append(p.free, s)
@@ -208,4 +200,27 @@ func newState() (*state, error) {
 		machTop:   addr + stateSize,
 		callLimit: addr + stateStack + 2*engine.StackSize,
 	}, nil
+}
+
+// stackUse returns how many bytes below the top of the first frame a run of
+// p may write: all frames when p makes local calls or lets r10 escape into
+// another register, memory or a helper; otherwise the lowest offset it
+// stores at through r10 (0 when it stores nothing there).
+func stackUse(p isa.Program) int {
+	use := 0
+	for _, ins := range p.Insns {
+		cls := ins.Op.Class()
+		switch {
+		case ins.IsLocalCall():
+			return stackBytes
+		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX):
+			return stackBytes // r10 escapes
+		case cls.IsStore() && ins.Dst == isa.R10:
+			if ins.Off >= 0 || int(-ins.Off) > engine.StackSize {
+				return stackBytes
+			}
+			use = max(use, int(-ins.Off))
+		}
+	}
+	return use
 }
