@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/progtype"
 )
 
 // engines are the ways benchmarks and allocation tests run programs.
@@ -53,6 +54,34 @@ func TestRunAllocatesNothing(t *testing.T) {
 				t.Errorf("%s: %s allocates %v times per run", e.name, c.prog, n)
 			}
 		}
+	}
+}
+
+// TestFireAllocatesNothing checks the same of firing a hook.
+func TestFireAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	rt, err := gbpf.NewRuntime(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := gbpf.LoadCollection("examples/bpf/hash_counter.o", &gbpf.Options{Runtime: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	hook, err := rt.NewHook("eth0", progtype.XDP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hook.Attach(coll.Programs["count_sources"]); err != nil {
+		t.Fatal(err)
+	}
+	pkt := udpPacket()
+	hook.Fire(pkt)
+	if n := testing.AllocsPerRun(500, func() { hook.Fire(pkt) }); n != 0 {
+		t.Errorf("Fire allocates %v times", n)
 	}
 }
 
@@ -162,4 +191,31 @@ func BenchmarkRingBuf(b *testing.B) {
 			b.ReportMetric(float64(read.Load())/elapsed.Seconds(), "records/s")
 		})
 	}
+}
+
+// BenchmarkHookFire: events fired at a hook from parallel goroutines, the
+// program counting them in a hash map.
+func BenchmarkHookFire(b *testing.B) {
+	rt, err := gbpf.NewRuntime(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	coll := loadBench(b, "hash_counter", gbpf.Options{Runtime: rt})
+	hook, err := rt.NewHook("bench", progtype.XDP)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := hook.Attach(coll.Programs["count_sources"]); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		pkt := udpPacket()
+		for pb.Next() {
+			if _, err := hook.Fire(pkt); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

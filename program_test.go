@@ -83,14 +83,10 @@ func TestRunRawDataOut(t *testing.T) {
 func TestCheckedFault(t *testing.T) {
 	// r0 = *(u64 *)(r1 + 4096): outside the input.
 	spec := single(progtype.Raw, 8, ins(isa.MemOpcode(isa.ClassLDX, isa.ModeMEM, isa.SizeDW), isa.R0, isa.R1, 4096, 0), exit)
-	var log strings.Builder
-	if _, err := gbpf.NewCollection(spec, &gbpf.Options{VerifierLog: &log, VerifierLogLevel: 1}); err == nil {
+	if _, err := gbpf.NewCollection(spec, nil); err == nil {
 		t.Fatal("the verifier accepted an out-of-bounds load")
 	} else if !strings.Contains(err.Error(), "program prog") {
 		t.Errorf("the error does not name the program: %v", err)
-	}
-	if log.Len() == 0 {
-		t.Error("no verifier log")
 	}
 	coll, err := gbpf.NewCollection(spec, &gbpf.Options{Checked: true})
 	if err != nil {

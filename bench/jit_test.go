@@ -21,12 +21,18 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-var jitEngine = conformance.Engine{Name: "jit", Compile: func(p isa.Program) (engine.Program, error) {
-	return amd64.Compile(p, amd64.Options{})
-}}
+var (
+	jitEngine = conformance.Engine{Name: "jit", Compile: func(p isa.Program) (engine.Program, error) {
+		return amd64.Compile(p, amd64.Options{})
+	}}
+	boundedEngine = conformance.Engine{Name: "jit-bounded", Compile: func(p isa.Program) (engine.Program, error) {
+		return amd64.Compile(p, amd64.Options{Bounded: true})
+	}}
+)
 
-// The JIT joins the benchmarks where it runs, with and without constant
-// blinding.
+// The JIT joins the benchmarks where it runs: plain, with constant
+// blinding, and without the budget countdown (for programs the verifier
+// bounded), which shows what the countdown costs.
 func init() {
 	if !amd64.Supported {
 		return
@@ -35,6 +41,7 @@ func init() {
 		conformance.Engine{Name: "jit-blind", Compile: func(p isa.Program) (engine.Program, error) {
 			return amd64.Compile(p, amd64.Options{Blind: true})
 		}},
+		boundedEngine,
 	)
 }
 
@@ -91,7 +98,8 @@ func cpuMicros(tb testing.TB, r *Runner, n int) float64 {
 // BenchmarkJITSpeedup compares the JIT with the interpreter, the Linux
 // kernel's JIT and native C on each workload, by thread CPU time (the best
 // of a series of runs, which a busy machine disturbs least). It reports
-// µs per run of both engines and the ratios: x-interp (interpreter time
+// µs per run of both engines (and of the JIT without its budget countdown,
+// Options.Bounded) and the ratios: x-interp (interpreter time
 // over JIT time, more is better), vs-kernel and vs-native (JIT time over the
 // README's figure, less is better), and their geometric means.
 func BenchmarkJITSpeedup(b *testing.B) {
@@ -120,12 +128,19 @@ func BenchmarkJITSpeedup(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer ir.Close()
-			var jit, in float64
+			br, err := NewRunner(w, boundedEngine)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer br.Close()
+			var jit, bounded, in float64
 			for b.Loop() {
 				jit = cpuMicros(b, jr, 20)
+				bounded = cpuMicros(b, br, 20)
 				in = cpuMicros(b, ir, 3)
 			}
 			b.ReportMetric(jit, "jit-µs")
+			b.ReportMetric(bounded, "bounded-µs")
 			b.ReportMetric(in, "interp-µs")
 			b.ReportMetric(in/jit, "x-interp")
 			logInterp += math.Log(in / jit)

@@ -36,7 +36,11 @@ func checkErr(i int, format string, args ...any) error {
 // or modulo by constant 0, constant shifts are below 32, scratch word
 // indices are below MemWords, and no scratch word is read before it is
 // written on some path to the read.
-func Check(prog []Instruction) error {
+func Check(prog []Instruction) error { return check(prog, false) }
+
+// check is Check; with backward it also accepts unconditional jumps to
+// an earlier instruction.
+func check(prog []Instruction, backward bool) error {
 	n := len(prog)
 	if n == 0 {
 		return checkErr(-1, "empty program")
@@ -62,6 +66,12 @@ func Check(prog []Instruction) error {
 				return checkErr(pc, "scratch word M[%d] out of range", ins.K)
 			}
 		case ClassJMP | JmpJA:
+			if backward && int32(ins.K) < 0 {
+				if t := pc + 1 + int(int32(ins.K)); t < 0 {
+					return checkErr(pc, "jump offset %d out of range", int32(ins.K))
+				}
+				break
+			}
 			if uint64(ins.K) >= uint64(n-pc-1) {
 				return checkErr(pc, "jump offset %d out of range", ins.K)
 			}
@@ -100,7 +110,11 @@ func checkLoadsAndStores(prog []Instruction) error {
 				return checkErr(pc, "scratch word M[%d] read before it is written", ins.K)
 			}
 		case ins.Op == ClassJMP|JmpJA:
-			masks[pc+1+int(ins.K)] &= valid
+			// A backward jump (allowed by NewVMOptions) goes to an
+			// instruction already checked.
+			if t := pc + 1 + int(int32(ins.K)); t > pc {
+				masks[t] &= valid
+			}
 			valid = 0xffff
 		case ins.IsConditionalJump():
 			masks[pc+1+int(ins.Jt)] &= valid

@@ -70,14 +70,16 @@ const (
 	opLdWJeq
 	opLdHJset
 	opLdBJset
+	opLdIndHJeq
+	opLdIndBJeq
 )
 
 // decoded is an instruction in the VM's internal form: jump targets are
 // absolute instruction indices.
 type decoded struct {
 	op     op
+	jt, jf uint16 // MaxInstructions fits
 	k      uint32
-	jt, jf uint32
 	k2     uint32 // comparison constant of a fused pair
 }
 
@@ -88,9 +90,24 @@ type VM struct {
 	insns []decoded
 }
 
+// VMOptions relax the Linux rules for programs from other sources.
+type VMOptions struct {
+	// BackwardJumps accepts unconditional jumps to earlier instructions,
+	// which libpcap's interpreter runs (libpcap compiles "protochain" to a
+	// loop) and Linux rejects. A run that takes more than
+	// MaxBackwardJumps of them ends with 0.
+	BackwardJumps bool
+}
+
+// MaxBackwardJumps bounds the backward jumps of one run.
+const MaxBackwardJumps = 1 << 16
+
 // NewVM checks prog with Check and decodes it for running.
-func NewVM(prog []Instruction) (*VM, error) {
-	if err := Check(prog); err != nil {
+func NewVM(prog []Instruction) (*VM, error) { return NewVMOptions(prog, VMOptions{}) }
+
+// NewVMOptions is NewVM with options.
+func NewVMOptions(prog []Instruction, opts VMOptions) (*VM, error) {
+	if err := check(prog, opts.BackwardJumps); err != nil {
 		return nil, err
 	}
 	vm := &VM{prog: append([]Instruction(nil), prog...), insns: make([]decoded, len(prog))}
@@ -122,6 +139,10 @@ func fuse(insns []decoded) {
 			f = opLdHJset
 		case ld.op == opLdAbsB && j.op == opJsetK:
 			f = opLdBJset
+		case ld.op == opLdIndH && j.op == opJeqK:
+			f = opLdIndHJeq
+		case ld.op == opLdIndB && j.op == opJeqK:
+			f = opLdIndBJeq
 		default:
 			continue
 		}
@@ -146,7 +167,7 @@ var jmpOps = map[uint16][2]op{
 
 func decode(pc int, ins Instruction) (decoded, error) {
 	d := decoded{k: ins.K}
-	next := uint32(pc + 1)
+	next := uint16(pc + 1)
 	switch Class(ins.Op) {
 	case ClassRET:
 		d.op = opRetK
@@ -204,11 +225,11 @@ func decode(pc int, ins Instruction) (decoded, error) {
 	case ClassJMP:
 		if Op(ins.Op) == JmpJA {
 			d.op = opJa
-			d.jt = next + ins.K
+			d.jt = uint16(int(next) + int(int32(ins.K)))
 			break
 		}
 		d.op = jmpOps[Op(ins.Op)][Src(ins.Op)>>3]
-		d.jt, d.jf = next+uint32(ins.Jt), next+uint32(ins.Jf)
+		d.jt, d.jf = next+uint16(ins.Jt), next+uint16(ins.Jf)
 	default:
 		return d, checkErr(pc, "unknown opcode %#x", ins.Op)
 	}
@@ -236,7 +257,8 @@ func (vm *VM) RunWire(pkt []byte, wireLen uint32, md *Metadata) uint32 {
 	var mem [MemWords]uint32
 	insns := vm.insns
 	plen := uint64(len(pkt))
-	pc := uint32(0)
+	pc := uint16(0)
+	back := 0
 	for {
 		in := &insns[pc]
 		pc++
@@ -273,6 +295,30 @@ func (vm *VM) RunWire(pkt []byte, wireLen uint32, md *Metadata) uint32 {
 			}
 			a = uint32(binary.BigEndian.Uint16(pkt[k:]))
 			pc = cond(a&in.k2 != 0, in)
+		case opLdIndHJeq:
+			off := int32(x + in.k)
+			if off < 0 || int64(off)+2 > int64(plen) {
+				v, ok := load(pkt, off, 2, md)
+				if !ok {
+					return 0
+				}
+				a = v
+			} else {
+				a = uint32(binary.BigEndian.Uint16(pkt[off:]))
+			}
+			pc = cond(a == in.k2, in)
+		case opLdIndBJeq:
+			off := int32(x + in.k)
+			if off < 0 || int64(off) >= int64(plen) {
+				v, ok := load(pkt, off, 1, md)
+				if !ok {
+					return 0
+				}
+				a = v
+			} else {
+				a = uint32(pkt[off])
+			}
+			pc = cond(a == in.k2, in)
 		case opLdBJset:
 			k := uint64(in.k)
 			if k >= plen {
@@ -387,6 +433,11 @@ func (vm *VM) RunWire(pkt []byte, wireLen uint32, md *Metadata) uint32 {
 		case opNeg:
 			a = -a
 		case opJa:
+			if in.jt < pc {
+				if back++; back > MaxBackwardJumps {
+					return 0
+				}
+			}
 			pc = in.jt
 		case opJeqK:
 			pc = cond(a == in.k, in)
@@ -410,7 +461,7 @@ func (vm *VM) RunWire(pkt []byte, wireLen uint32, md *Metadata) uint32 {
 	}
 }
 
-func cond(b bool, in *decoded) uint32 {
+func cond(b bool, in *decoded) uint16 {
 	if b {
 		return in.jt
 	}

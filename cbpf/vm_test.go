@@ -57,6 +57,14 @@ func TestRun(t *testing.T) {
 		{"ll off", []Instruction{Stmt(ClassLD|SizeB|ModeABS, negK(LLOff+7)), Stmt(ClassRET|SrcA, 0)}, nil, 0xff},
 		{"net off", []Instruction{Stmt(ClassLD|SizeB|ModeABS, negK(NetOff+1)), Stmt(ClassRET|SrcA, 0)}, &Metadata{NetOffset: 6}, 0xff},
 		{"net off out of bounds", []Instruction{Stmt(ClassLD|SizeH|ModeABS, negK(NetOff+1)), Stmt(ClassRET|SrcK, 1)}, &Metadata{NetOffset: 6}, 0},
+		{"fused ldh+jeq", []Instruction{Stmt(ClassLD|SizeH|ModeABS, 2), Jump(ClassJMP|JmpJEQ|SrcK, 0x0203, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 10},
+		{"fused ldb+jset", []Instruction{Stmt(ClassLD|SizeB|ModeABS, 6), Jump(ClassJMP|JmpJSET|SrcK, 0x02, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 20},
+		{"fused ld+jeq out of bounds", []Instruction{Stmt(ClassLD|SizeW|ModeABS, 6), Jump(ClassJMP|JmpJEQ|SrcK, 0, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 0},
+		{"fused ind+jeq", []Instruction{Stmt(ClassLDX|ModeIMM, 2), Stmt(ClassLD|SizeH|ModeIND, 1), Jump(ClassJMP|JmpJEQ|SrcK, 0x0304, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 10},
+		{"fused indb+jeq false", []Instruction{Stmt(ClassLDX|ModeIMM, 2), Stmt(ClassLD|SizeB|ModeIND, 1), Jump(ClassJMP|JmpJEQ|SrcK, 4, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcA, 0)}, nil, 3},
+		{"fused ind+jeq out of bounds", []Instruction{Stmt(ClassLDX|ModeIMM, 7), Stmt(ClassLD|SizeH|ModeIND, 0), Jump(ClassJMP|JmpJEQ|SrcK, 0, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 0},
+		{"fused ind+jeq negative", []Instruction{Stmt(ClassLDX|ModeIMM, negK(LLOff)), Stmt(ClassLD|SizeB|ModeIND, 7), Jump(ClassJMP|JmpJEQ|SrcK, 0xff, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 10},
+		{"jump into fused pair", []Instruction{Stmt(ClassLD|ModeIMM, 0x45ff), Stmt(ClassJMP|JmpJA, 1), Stmt(ClassLD|SizeH|ModeABS, 0), Jump(ClassJMP|JmpJEQ|SrcK, 0x45ff, 0, 1), Stmt(ClassRET|SrcK, 10), Stmt(ClassRET|SrcK, 20)}, nil, 10},
 		{"below ll off", []Instruction{Stmt(ClassLD|SizeB|ModeABS, negK(LLOff-1)), Stmt(ClassRET|SrcK, 1)}, nil, 0},
 	}
 	for _, tt := range tests {
@@ -172,3 +180,34 @@ func TestCheck(t *testing.T) {
 }
 
 func negK(off int32) uint32 { return uint32(off) }
+
+func TestBackwardJumps(t *testing.T) {
+	loop := []Instruction{
+		Stmt(ClassLD|ModeIMM, 0),
+		Stmt(ClassALU|AluADD|SrcK, 1),          // 1
+		Jump(ClassJMP|JmpJEQ|SrcK, 5, 1, 0),    // 2: A == 5 -> 4
+		Stmt(ClassJMP|JmpJA, uint32(negK(-3))), // 3: back to 1
+		Stmt(ClassRET|SrcA, 0),                 // 4
+	}
+	if _, err := NewVM(loop); err == nil {
+		t.Fatal("NewVM accepted a backward jump")
+	}
+	vm, err := NewVMOptions(loop, VMOptions{BackwardJumps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := vm.Run(nil, nil); got != 5 {
+		t.Errorf("loop returned %d, want 5", got)
+	}
+	forever := []Instruction{Stmt(ClassJMP|JmpJA, uint32(negK(-1))), Stmt(ClassRET|SrcK, 1)}
+	vm, err = NewVMOptions(forever, VMOptions{BackwardJumps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := vm.Run(nil, nil); got != 0 {
+		t.Errorf("endless loop returned %d, want 0", got)
+	}
+	if _, err := NewVMOptions([]Instruction{Stmt(ClassJMP|JmpJA, uint32(negK(-2))), Stmt(ClassRET|SrcK, 1)}, VMOptions{BackwardJumps: true}); err == nil {
+		t.Error("accepted a jump before the first instruction")
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-// The JIT runs the same suite as the interpreter, with and without
-// constant blinding.
+// The JIT runs the same suite as the interpreter: plain, with constant
+// blinding, and without the budget countdown.
 func init() {
 	if !amd64.Supported {
 		return
@@ -19,6 +19,9 @@ func init() {
 		}},
 		conformance.Engine{Name: "jit-blind", Compile: func(p isa.Program) (engine.Program, error) {
 			return amd64.Compile(p, amd64.Options{Blind: true})
+		}},
+		conformance.Engine{Name: "jit-bounded", Compile: func(p isa.Program) (engine.Program, error) {
+			return amd64.Compile(p, amd64.Options{Bounded: true})
 		}},
 	)
 }

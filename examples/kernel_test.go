@@ -124,6 +124,7 @@ func differentials(t *testing.T) []differential {
 		{object: "xdp_proto_count", runs: on("count_protocols", readPcap(t, pcapPath)...)},
 		{object: "hash_counter", runs: on("count_sources", append(all, pkt{src: "10.0.0.1", dst: "1.1.1.1", proto: layers.IPProtocolUDP, tos: 0xff}.build(t))...)},
 		{object: "array_stats", runs: on("socket_stats", all...)},
+		{object: "legacy_maps", runs: on("classify_legacy", all...)},
 		{object: "percpu_hash", runs: on("count_percpu", all...), skip: []string{"by_ethertype"}},
 		{object: "lru_hash", runs: on("remember", all...), skip: []string{"recent"}},
 		{object: "lru_percpu_hash", runs: on("bytes_by_port", all...)},

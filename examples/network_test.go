@@ -10,6 +10,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/maps"
 )
 
 const (
@@ -415,4 +416,42 @@ func TestGlobals(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLegacyMaps(t *testing.T) {
+	s := spec(t, "legacy_maps")
+	if m := s.Maps["by_protocol"]; m == nil || m.Type != maps.Hash || m.KeySize != 4 || m.ValueSize != 8 || m.MaxEntries != 16 {
+		t.Fatalf("by_protocol = %v", m)
+	}
+	each(t, "legacy_maps", func(t *testing.T, coll *gbpf.Collection) {
+		wantProto := map[uint32]uint64{}
+		var wantSize [4]uint64
+		for _, p := range capture {
+			data := p.build(t)
+			if ret := run(t, coll, "classify_legacy", &gbpf.RunOptions{Data: data}); ret != 0 {
+				t.Fatalf("return %d", ret)
+			}
+			wantProto[uint32(binary.LittleEndian.Uint16(data[12:14]))]++
+			switch n := len(data) - 14; {
+			case n < 64:
+				wantSize[0]++
+			case n < 128:
+				wantSize[1]++
+			case n < 1024:
+				wantSize[2]++
+			default:
+				wantSize[3]++
+			}
+		}
+		for proto, n := range wantProto {
+			if got := u64(t, coll, "by_protocol", proto); got != n {
+				t.Errorf("by_protocol[%#x] = %d, want %d", proto, got, n)
+			}
+		}
+		for i, n := range wantSize {
+			if got := u64(t, coll, "by_size", uint32(i)); got != n {
+				t.Errorf("by_size[%d] = %d, want %d", i, got, n)
+			}
+		}
+	})
 }

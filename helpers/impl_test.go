@@ -323,3 +323,43 @@ func TestLinuxSet(t *testing.T) {
 		t.Error("the host helper is not in the table")
 	}
 }
+
+// TestVerifiedRunMemory: in verified runs the helpers still read only
+// memory of the run, and the map values the run was handed.
+func TestVerifiedRunMemory(t *testing.T) {
+	m := newTestMem(t, false)
+	stack, err := engine.Alloc(512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stack.Free()
+	m.env.Stack = stack.Region(true) // an engine that reports its stack
+	h := newMap(t, maps.Spec{Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1})
+	key := m.put([]byte{0, 0, 0, 0})
+	if r := mapUpdateElem(m.env, maps.Handle(h), key, m.put([]byte("map value\x00\x00\x00\x00\x00\x00\x00")), 0, 0); r != 0 {
+		t.Fatal(int64(r))
+	}
+	// Before the program looks the value up, it is not the run's.
+	v := h.LookupElem([]byte{0, 0, 0, 0}, 0)
+	if out, _ := bprintf(m.env, nil, []byte("%s"), []uint64{v}); string(out) != "" {
+		t.Errorf("%%s of a value the run was not given = %q", out)
+	}
+	if got := mapLookupElem(m.env, maps.Handle(h), key, 0, 0, 0); got != v {
+		t.Fatalf("lookup = %#x, want %#x", got, v)
+	}
+	if out, _ := bprintf(m.env, nil, []byte("%s"), []uint64{v}); string(out) != "map value" {
+		t.Errorf("%%s of a looked-up value = %q", out)
+	}
+	dst := m.alloc(8)
+	if r := probeRead(m.env, dst, 8, v, 0, 0); r != 0 || string(m.bytes(dst, 8)) != "map valu" {
+		t.Errorf("probe_read of a looked-up value = %d, %q", int64(r), m.bytes(dst, 8))
+	}
+	// A wild pointer prints as an empty string instead of crashing.
+	if out, err := bprintf(m.env, nil, []byte("[%s]"), []uint64{0xdead0000}); err != 0 || string(out) != "[]" {
+		t.Errorf("%%s of a wild pointer = %q, %d", out, int64(err))
+	}
+	copy(stack.Bytes()[100:], "on the stack\x00")
+	if out, _ := bprintf(m.env, nil, []byte("%s"), []uint64{stack.Addr() + 100}); string(out) != "on the stack" {
+		t.Errorf("%%s of a stack string = %q", out)
+	}
+}

@@ -50,9 +50,14 @@ type State struct {
 	tailNext  any
 	err       error
 	reserved  []reservation
-	base      int // len(env.Regions) that the runtime set up
-	buf       []byte
-	scratch   *engine.Block
+	// recent are the last map values and records handed to a verified
+	// run, so that probe_read and %s can read them (checked runs keep
+	// theirs in env.Regions).
+	recent  [8]engine.Region
+	nrecent uint
+	base    int // len(env.Regions) that the runtime set up
+	buf     []byte
+	scratch *engine.Block
 }
 
 // Begin prepares s for a run on env: it forgets the previous run's tail
@@ -65,6 +70,7 @@ func (s *State) Begin(env *engine.Env, ctx uint64) {
 	s.tailNext = nil
 	s.err = nil
 	s.base = len(env.Regions)
+	s.recent = [8]engine.Region{}
 }
 
 // End finishes the run that Begin started: it discards ring buffer
@@ -144,10 +150,15 @@ func arg(env *engine.Env, addr, n uint64, write bool) ([]byte, bool) {
 
 // grant makes the n bytes at addr usable by a checked run.
 func grant(env *engine.Env, addr, n uint64, writable bool) {
-	if addr == 0 || !checked(env) {
+	s := state(env)
+	if addr == 0 || s == nil {
 		return
 	}
-	s := state(env)
+	if !s.Checked {
+		s.recent[s.nrecent%uint(len(s.recent))] = engine.Region{Start: addr, End: addr + n, Writable: writable}
+		s.nrecent++
+		return
+	}
 	if s.base > len(env.Regions) {
 		s.base = len(env.Regions)
 	}
@@ -167,10 +178,18 @@ func grant(env *engine.Env, addr, n uint64, writable bool) {
 }
 
 // cstring returns the NUL-terminated string at addr without its NUL,
-// reading at most max bytes of run memory (all of it when unchecked). ok is
-// false when no NUL is found in memory the run owns.
-func cstring(env *engine.Env, addr uint64, max int) (string, bool) {
-	b, ok := readableAt(env, addr, uint64(max))
+// reading at most max bytes. A trusted address (one the verifier proved
+// readable) is read as readableAt does; any other only inside the run's
+// memory (untrustedBytes). ok is false when no NUL is found in memory the
+// run may read.
+func cstring(env *engine.Env, addr uint64, max int, trusted bool) (string, bool) {
+	var b []byte
+	var ok bool
+	if trusted {
+		b, ok = readableAt(env, addr, uint64(max))
+	} else {
+		b, ok = untrustedBytes(env, addr, uint64(max))
+	}
 	if !ok {
 		return "", false
 	}
@@ -194,9 +213,25 @@ func readableAt(env *engine.Env, addr, n uint64) ([]byte, bool) {
 	return runBytes(env, addr, n)
 }
 
+// untrustedBytes returns up to n bytes at an address no one vouches for
+// (a %s argument): memory of the run (runBytes), or nothing. The one
+// exception is a verified run on an engine that does not report its stack
+// in env.Stack, where a string on the stack could not be found otherwise:
+// there the address is trusted, as the verifier's proof covers the
+// program's own pointers.
+func untrustedBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
+	if b, ok := runBytes(env, addr, n); ok {
+		return b, true
+	}
+	if env.Stack.End == 0 && !checked(env) && addr >= 4096 {
+		return engine.Bytes(addr, n), true
+	}
+	return nil, false
+}
+
 // runBytes returns up to n bytes at addr inside one region of the run (or
-// its stack), whether or not the run is checked: for probe_read-style
-// helpers, which may be given any address.
+// its stack, or a map value it was handed), whether or not the run is
+// checked: for probe_read-style helpers, which may be given any address.
 func runBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
 	try := func(r engine.Region) ([]byte, bool) {
 		if addr < r.Start || addr >= r.End {
@@ -210,6 +245,13 @@ func runBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
 	for _, r := range env.Regions {
 		if b, ok := try(r); ok {
 			return b, true
+		}
+	}
+	if s := state(env); s != nil {
+		for _, r := range s.recent {
+			if b, ok := try(r); ok {
+				return b, true
+			}
 		}
 	}
 	return nil, false

@@ -30,6 +30,7 @@ const (
 	Linear
 )
 
+// String returns "log2" or "linear".
 func (k Kind) String() string {
 	switch k {
 	case Log2:

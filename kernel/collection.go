@@ -51,6 +51,16 @@ func LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error) {
 	return &Collection{Collection: coll}, nil
 }
 
+// LoadCollectionFile parses the ELF object at path (as clang -target bpf
+// writes it) and loads it into the kernel.
+func LoadCollectionFile(path string) (*Collection, error) {
+	spec, err := ebpf.LoadCollectionSpec(path)
+	if err != nil {
+		return nil, fmt.Errorf("kernel: %w", err)
+	}
+	return LoadCollection(spec)
+}
+
 // Program returns the program called name.
 func (c *Collection) Program(name string) (*ebpf.Program, error) {
 	p := c.Programs[name]

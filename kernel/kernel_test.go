@@ -43,7 +43,9 @@ func getppidLoop(n int) int {
 
 func TestTracepointReader(t *testing.T) {
 	requireKernel(t)
-	r, err := OpenTracepoint("syscalls", "sys_enter_getppid", ReaderOptions{RingPages: 8})
+	// 1000 records of about 40 bytes, all on one CPU, need more than 8
+	// pages: the reader drains only after the loop.
+	r, err := OpenTracepoint("syscalls", "sys_enter_getppid", ReaderOptions{RingPages: 64})
 	if err != nil {
 		testutil.SkipWithoutKernel(t, err.Error())
 	}
@@ -281,6 +283,27 @@ func TestAttach(t *testing.T) {
 				t.Errorf("counter moved from %d to %d after Detach", n, m)
 			}
 		})
+	}
+}
+
+// TestLoadCollectionFile loads a clang-built object, the way gbpf's
+// runtime loads the same file.
+func TestLoadCollectionFile(t *testing.T) {
+	requireKernel(t)
+	c, err := LoadCollectionFile("testdata/counter.bpf.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.AttachTracepoint("count", "syscalls", "sys_enter_getppid"); err != nil {
+		t.Fatal(err)
+	}
+	getppidLoop(300)
+	if n := readCounter(t, c); n < 300 {
+		t.Errorf("counter = %d after 300 getppid calls", n)
+	}
+	if _, err := LoadCollectionFile("testdata/block_rq_issue.format"); err == nil {
+		t.Error("loading a text file as an object: no error")
 	}
 }
 

@@ -68,6 +68,9 @@ func (a *arrayMap) UpdateElem(key, value []byte, flags uint64, cpu int) int64 {
 	if len(key) < 4 || a.shortValue(value) {
 		return errnoEINVAL
 	}
+	if a.progReadOnly() {
+		return errnoEPERM
+	}
 	if r := a.checkArrayUpdate(key, flags); r != 0 {
 		return r
 	}
@@ -198,5 +201,5 @@ func (a *arrayMap) Close() error {
 
 // Memory returns the runtime memory holding the values, for checked runs.
 func (a *arrayMap) Memory() []engine.Region {
-	return []engine.Region{a.mem.Region(a.spec.Flags&ReadOnlyProg == 0)}
+	return []engine.Region{a.mem.Region(!a.progReadOnly())}
 }

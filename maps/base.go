@@ -71,6 +71,14 @@ func (b *base) close() bool {
 
 func round8(n uint64) uint64 { return (n + 7) &^ 7 }
 
+// typeOf names m's type for error messages; m may be nil.
+func typeOf(m Map) string {
+	if m == nil {
+		return "nil map"
+	}
+	return m.Spec().Type.String()
+}
+
 // keyArg checks a Go-side key and trims it to KeySize.
 func (b *base) keyArg(key []byte) ([]byte, error) {
 	if b.closed.Load() {
@@ -156,6 +164,11 @@ func (b *base) keyOf(key []byte) ([]byte, bool) {
 	}
 	return key[:n], true
 }
+
+// progReadOnly reports whether programs may not write the map
+// (BPF_F_RDONLY_PROG); the verifier rejects such writes, and the
+// program-side methods refuse them with -EPERM as a second line.
+func (b *base) progReadOnly() bool { return b.spec.Flags&ReadOnlyProg != 0 }
 
 // shortValue reports whether a program-side value is shorter than
 // ValueSize.

@@ -22,6 +22,10 @@
 // Programs name maps by a 64-bit handle (Handle, FromHandle), which the
 // loader puts where the kernel would put a map file descriptor.
 //
+// Maps whose values programs address directly (arrays, hash maps, LPM
+// tries, ring buffers) also have a method Memory() []engine.Region that
+// lists their runtime memory as it is now, for checked runs.
+//
 // # Map types
 //
 // Hash, PerCPUHash, LRUHash, LRUCPUHash and HashOfMaps are hash tables

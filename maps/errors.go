@@ -59,6 +59,7 @@ const (
 	errnoENOSPC     = -int64(unix.ENOSPC)
 	errnoEBUSY      = -int64(unix.EBUSY)
 	errnoEOPNOTSUPP = -int64(unix.EOPNOTSUPP)
+	errnoEPERM      = -int64(unix.EPERM)
 )
 
 // Errno returns the negative errno value a program sees for err: 0 for

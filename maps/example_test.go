@@ -65,3 +65,28 @@ func ExampleRingBufReader() {
 	fmt.Printf("%s\n", rec.RawSample)
 	// Output: hello
 }
+
+func ExamplePerfReader() {
+	defer maps.SetNumCPU(maps.NumCPU())
+	maps.SetNumCPU(2) // per-CPU maps created from now on have 2 CPUs
+	m, err := maps.New(&maps.Spec{Type: maps.PerfEventArray, KeySize: 4, ValueSize: 4, SpinLockOffset: -1})
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	rd, err := maps.NewPerfReader(m, 4096)
+	if err != nil {
+		panic(err)
+	}
+	defer rd.Close()
+
+	// What bpf_perf_event_output does on CPU 1.
+	m.(*maps.PerfEventMap).Output(1, []byte("sample"))
+
+	rec, err := rd.Read()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("cpu %d: %s, lost %d\n", rec.CPU, rec.RawSample, rec.LostSamples)
+	// Output: cpu 1: sample, lost 0
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"github.com/gbpf/gbpf/internal/engine"
 )
 
 // model is a straightforward reference implementation of a map's
@@ -155,6 +157,9 @@ func FuzzMapOps(f *testing.F) {
 	f.Add([]byte{4, 0, 1, 0, 2, 1, 3, 2, 4, 0, 3, 0, 3, 5, 5, 5})
 	f.Add([]byte{5, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 1, 1, 0, 7})
 	f.Add([]byte{6, 0, 1, 1, 1, 2, 1, 3, 1, 4, 4, 4})
+	f.Add([]byte{0, 6, 1, 5, 7, 1, 0, 6, 2, 9, 7, 2, 3, 2, 0, 7, 2, 0})
+	f.Add([]byte{3, 6, 0, 1, 6, 0, 2, 7, 0, 0, 7, 0, 0, 7, 0, 0})
+	f.Add([]byte{2, 6, 24, 10, 7, 32, 10, 6, 8, 10, 7, 16, 10, 3, 8, 10, 7, 32, 10})
 	f.Fuzz(fuzzMapOps)
 }
 
@@ -182,8 +187,16 @@ func fuzzMapOps(t *testing.T, data []byte) {
 		}
 		defer m.Close()
 		vs := m.(interface{ goValueSize() int }).goValueSize()
+		// Keys and values for the program-side calls live in runtime
+		// memory, as on a program's stack.
+		blk, err := engine.Alloc(64 + vs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer blk.Free()
+		pkey, pval := blk.Bytes()[:spec.KeySize], blk.Bytes()[64:64+int(spec.ValueSize)]
 		for len(data) >= 3 {
-			op, a, b := data[0]%6, data[1], data[2]
+			op, a, b := data[0]%8, data[1], data[2]
 			data = data[3:]
 			key := make([]byte, spec.KeySize)
 			if typ == LPMTrie {
@@ -235,6 +248,50 @@ func fuzzMapOps(t *testing.T, data []byte) {
 					check("pop", err, merr)
 					if err == nil && !bytes.Equal(out, want) {
 						t.Fatalf("pop: %x, model %x", out, want)
+					}
+				}
+			case 6: // program-side update or push
+				if typ == PerCPUHash {
+					continue
+				}
+				copy(pkey, key)
+				copy(pval, val)
+				var r int64
+				if typ == Queue || typ == Stack {
+					r = m.PushElem(pval, flags)
+				} else {
+					r = m.UpdateElem(pkey, pval, flags, 0)
+				}
+				check("program update", errorOf(r), md.update(key, val[:spec.ValueSize], flags))
+			case 7: // program-side lookup or pop
+				if typ == PerCPUHash || typ == LRUHash {
+					continue
+				}
+				copy(pkey, key)
+				var got []byte
+				var err error
+				if typ == Queue || typ == Stack {
+					err = errorOf(m.PopElem(pval))
+					got = pval
+				} else if a := m.LookupElem(pkey, 0); a != 0 {
+					got = engine.Bytes(a, uint64(spec.ValueSize))
+				} else {
+					err = ErrKeyNotExist
+				}
+				var want []byte
+				var merr error
+				if typ == Queue || typ == Stack {
+					want, merr = md.pop()
+				} else {
+					want, merr = md.lookup(key)
+				}
+				check("program lookup", err, merr)
+				if err == nil && merr == nil {
+					if want == nil {
+						want = make([]byte, spec.ValueSize)
+					}
+					if !bytes.Equal(got, want[:spec.ValueSize]) {
+						t.Fatalf("program lookup(%x): %x, model %x", key, got, want)
 					}
 				}
 			case 5:

@@ -138,6 +138,9 @@ func (h *hashMap) UpdateElem(key, value []byte, flags uint64, cpu int) int64 {
 	if !ok || h.shortValue(value) {
 		return errnoEINVAL
 	}
+	if h.progReadOnly() {
+		return errnoEPERM
+	}
 	return h.update(key, value, flags, cpu, false)
 }
 
@@ -146,6 +149,9 @@ func (h *hashMap) DeleteElem(key []byte) int64 {
 	key, ok := h.keyOf(key)
 	if !ok {
 		return errnoEINVAL
+	}
+	if h.progReadOnly() {
+		return errnoEPERM
 	}
 	if h.remove(key, nil) {
 		return 0
@@ -470,6 +476,10 @@ func (h *hashMap) NextKey(key, nextKeyOut []byte) error {
 	}
 	return ErrKeyNotExist
 }
+
+// Memory returns the runtime memory holding the elements now, for checked
+// runs; it grows with the map.
+func (h *hashMap) Memory() []engine.Region { return h.slab.regions(!h.progReadOnly()) }
 
 // Len returns the number of elements.
 func (h *hashMap) Len() int { return int(h.count.Load()) }

@@ -548,3 +548,82 @@ func TestKernelDiffLookupFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelDiffLRUEviction runs LRU maps small enough to evict all the
+// time. Which keys get evicted differs (both are approximate LRUs, and the
+// kernel may even evict the key being updated before checking BPF_NOEXIST
+// or BPF_EXIST), so an operation is compared only when its key is present
+// in both maps or in neither, values only while both hold the same write;
+// inserts must always succeed, and neither map may exceed MaxEntries.
+func TestKernelDiffLRUEviction(t *testing.T) {
+	for _, typ := range []Type{LRUHash, LRUCPUHash} {
+		t.Run(typ.String(), func(t *testing.T) {
+			s := &Spec{Type: typ, KeySize: 4, ValueSize: 8, MaxEntries: 16}
+			p := newPair(t, s)
+			r := rand.New(rand.NewPCG(7, uint64(typ)))
+			present := func(k []byte) (bool, bool) {
+				var kerr error
+				if p.percpu {
+					kerr = p.k.Lookup(k, make([]uint64, p.ncpu))
+				} else {
+					kerr = p.k.Lookup(k, make([]byte, 8))
+				}
+				gv := make([]byte, p.m.(interface{ goValueSize() int }).goValueSize())
+				return kerr == nil, p.m.Lookup(k, gv) == nil
+			}
+			dirty := map[string]bool{} // keys whose values may differ
+			compared := 0
+			for step := 0; step < 2000; step++ {
+				k := u32(uint32(r.IntN(64)))
+				inK, inG := present(k)
+				same := inK == inG
+				switch op := r.IntN(5); {
+				case op < 3:
+					flags := []uint64{UpdateAny, UpdateAny, UpdateNoExist, UpdateExist}[r.IntN(4)]
+					kv, gv := p.value(r)
+					kerr := p.k.Update(k, kv, ebpf.MapUpdateFlags(flags))
+					gerr := p.m.Update(k, gv, flags)
+					switch {
+					case flags == UpdateAny && (kerr != nil || gerr != nil):
+						t.Fatalf("step %d: LRU insert failed: kernel %v, gbpf %v", step, kerr, gerr)
+					case same && inG && flags != UpdateAny:
+						// The kernel may have evicted k itself first.
+						want := map[uint64]error{UpdateNoExist: ErrKeyExist, UpdateExist: nil}[flags]
+						if errnoOf(gerr) != errnoOf(want) {
+							t.Fatalf("step %d: update(%x, flags %d) of a present key: %v", step, k, flags, gerr)
+						}
+						compared++
+					case same:
+						p.check(step, fmt.Sprintf("update(%x, flags %d)", k, flags), kerr, gerr)
+						compared++
+					}
+					switch {
+					case kerr == nil && gerr == nil:
+						delete(dirty, string(k))
+					case (kerr == nil) != (gerr == nil):
+						dirty[string(k)] = true
+					}
+				case op < 4:
+					if same && !dirty[string(k)] {
+						p.lookup(step, k, false)
+						compared++
+					}
+				default:
+					kerr, gerr := p.k.Delete(k), p.m.Delete(k)
+					if same {
+						p.check(step, fmt.Sprintf("delete(%x)", k), kerr, gerr)
+						compared++
+					}
+					delete(dirty, string(k))
+				}
+				if n := p.m.(*hashMap).Len(); n > 16 {
+					t.Fatalf("step %d: %d elements", step, n)
+				}
+			}
+			if compared < 1000 {
+				t.Fatalf("only %d of 2000 operations comparable", compared)
+			}
+			t.Logf("%d of 2000 operations compared", compared)
+		})
+	}
+}

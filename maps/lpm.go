@@ -155,6 +155,13 @@ func (t *lpmTrie) LookupElem(key []byte, cpu int) uint64 {
 
 // UpdateElem inserts or replaces the exact prefix of key.
 func (t *lpmTrie) UpdateElem(key, value []byte, flags uint64, cpu int) int64 {
+	if t.progReadOnly() {
+		return errnoEPERM
+	}
+	return t.update(key, value, flags)
+}
+
+func (t *lpmTrie) update(key, value []byte, flags uint64) int64 {
 	key, ok := t.keyOf(key)
 	if !ok || t.shortValue(value) || flags > UpdateExist {
 		return errnoEINVAL
@@ -238,6 +245,13 @@ func (t *lpmTrie) insert(plen uint32, data []byte, idx uint32) {
 
 // DeleteElem removes the exact prefix of key.
 func (t *lpmTrie) DeleteElem(key []byte) int64 {
+	if t.progReadOnly() {
+		return errnoEPERM
+	}
+	return t.remove(key)
+}
+
+func (t *lpmTrie) remove(key []byte) int64 {
 	key, ok := t.keyOf(key)
 	if !ok {
 		return errnoEINVAL
@@ -338,7 +352,7 @@ func (t *lpmTrie) Update(key, value []byte, flags uint64) error {
 	if err := t.checkUpdate(flags); err != nil {
 		return err
 	}
-	return errorOf(t.UpdateElem(key, value, flags, 0))
+	return errorOf(t.update(key, value, flags))
 }
 
 // Delete removes the exact prefix of key.
@@ -350,7 +364,7 @@ func (t *lpmTrie) Delete(key []byte) error {
 	if err := t.checkWrite(); err != nil {
 		return err
 	}
-	return errorOf(t.DeleteElem(key))
+	return errorOf(t.remove(key))
 }
 
 // NextKey writes the key after key in post-order; nil or a missing key
@@ -393,6 +407,10 @@ func (t *lpmTrie) NextKey(key, nextKeyOut []byte) error {
 	copy(nextKeyOut[4:ks], n.data)
 	return nil
 }
+
+// Memory returns the runtime memory holding the values now, for checked
+// runs; it grows with the trie.
+func (t *lpmTrie) Memory() []engine.Region { return t.slab.regions(!t.progReadOnly()) }
 
 // Close frees the trie's memory.
 func (t *lpmTrie) Close() error {

@@ -58,8 +58,11 @@ type Map interface {
 // ProgramMap is the map as helper functions see it from inside a running
 // program. Keys and values are views of runtime memory (engine.Bytes);
 // results are raw addresses and zero or negative errno values. The methods
-// never allocate. Operations a type does not have return -EINVAL or
-// -EOPNOTSUPP like Linux (the verifier normally rules them out).
+// do not allocate, except when an LPM trie gains a new prefix (a trie
+// node, as in the kernel) and when a map's slab must grow because its free
+// elements all wait for their grace period. Operations a type does not
+// have return -EINVAL or -EOPNOTSUPP like Linux (the verifier normally
+// rules them out); short key or value views give -EINVAL (0 for lookups).
 type ProgramMap interface {
 	// LookupElem returns the address of key's value (for per-CPU maps the
 	// copy of CPU cpu; for map-in-map the inner map's handle), or 0. A cpu
@@ -90,13 +93,14 @@ func NumCPU() int {
 	return runtime.NumCPU()
 }
 
-// SetNumCPU sets the number of CPUs for maps created afterwards. n must be
-// at least 1.
-func SetNumCPU(n int) {
-	if n < 1 {
-		panic("maps: SetNumCPU with n < 1")
+// SetNumCPU sets the number of CPUs for maps created afterwards. Maps
+// already created keep theirs.
+func SetNumCPU(n int) error {
+	if n < 1 || n > 1<<16 {
+		return invalidf("SetNumCPU(%d): need 1 to 65536 CPUs", n)
 	}
 	numCPU.Store(int32(n))
+	return nil
 }
 
 // Guard marks a running program; see EnterProgram.

@@ -41,7 +41,7 @@ type PerfReader struct {
 func NewPerfReader(m Map, perCPUBuffer int) (*PerfReader, error) {
 	p, ok := m.(*PerfEventMap)
 	if !ok {
-		return nil, fmt.Errorf("perf reader of %s: %w", m.Spec().Type, ErrInvalid)
+		return nil, fmt.Errorf("perf reader of %s: %w", typeOf(m), ErrInvalid)
 	}
 	if perCPUBuffer < 16 {
 		return nil, invalidf("perf reader: buffer size %d too small", perCPUBuffer)

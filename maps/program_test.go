@@ -431,3 +431,75 @@ func TestLookupWithFlagsNoLock(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOnlyProg(t *testing.T) {
+	for _, s := range []Spec{
+		{Type: Hash, KeySize: 4, ValueSize: 4, MaxEntries: 2, Flags: ReadOnlyProg},
+		{Type: Array, KeySize: 4, ValueSize: 4, MaxEntries: 2, Flags: ReadOnlyProg},
+		{Type: LPMTrie, KeySize: 8, ValueSize: 4, MaxEntries: 2, Flags: ReadOnlyProg | NoPrealloc},
+		{Type: Queue, ValueSize: 4, MaxEntries: 2, Flags: ReadOnlyProg},
+	} {
+		m := mustNew(t, &s)
+		key := make([]byte, s.KeySize)
+		if s.Type == LPMTrie {
+			key[0] = 8
+		}
+		if err := m.Update(key, u32(1), UpdateAny); err != nil {
+			t.Fatalf("%s: Go-side update: %v", s.Type, err)
+		}
+		k, v := runtimeBytes(t, append(key, 0)), runtimeBytes(t, u32(2))
+		if s.Type == Queue {
+			if m.PushElem(v, 0) != errnoEPERM || m.PopElem(v) != errnoEPERM {
+				t.Errorf("%s: program push/pop allowed", s.Type)
+			}
+			continue
+		}
+		if r := m.UpdateElem(k[:s.KeySize], v, UpdateAny, 0); r != errnoEPERM {
+			t.Errorf("%s: program update: %d", s.Type, r)
+		}
+		if s.Type != Array {
+			if r := m.DeleteElem(k[:s.KeySize]); r != errnoEPERM {
+				t.Errorf("%s: program delete: %d", s.Type, r)
+			}
+			if err := m.Delete(key); err != nil {
+				t.Errorf("%s: Go-side delete: %v", s.Type, err)
+			}
+		}
+	}
+}
+
+func TestMemoryRegions(t *testing.T) {
+	type memory interface{ Memory() []engine.Region }
+	for _, s := range []Spec{
+		{Type: Hash, KeySize: 4, ValueSize: 8, MaxEntries: 4, Flags: NoPrealloc},
+		{Type: PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 4},
+		{Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 4, Flags: NoPrealloc | ReadOnlyProg},
+		{Type: RingBuf, MaxEntries: 4096},
+	} {
+		m := mustNew(t, &s)
+		key := make([]byte, s.KeySize)
+		if s.Type != RingBuf {
+			if err := m.Update(key, make([]byte, m.(interface{ goValueSize() int }).goValueSize()), UpdateAny); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var addr uint64
+		if s.Type == RingBuf {
+			addr = m.(*RingBufMap).Reserve(8)
+		} else {
+			addr = m.LookupElem(runtimeBytes(t, key), 1)
+		}
+		inside := false
+		for _, r := range m.(memory).Memory() {
+			if r.Contains(addr, 8, false) {
+				inside = true
+				if r.Writable == (s.Flags&ReadOnlyProg != 0) {
+					t.Errorf("%s: region writable %v", s.Type, r.Writable)
+				}
+			}
+		}
+		if !inside {
+			t.Errorf("%s: value at %#x outside Memory()", s.Type, addr)
+		}
+	}
+}

@@ -41,6 +41,13 @@ func (q *queueMap) empty() bool { return q.head == q.tail }
 
 // PushElem is bpf_map_push_elem.
 func (q *queueMap) PushElem(value []byte, flags uint64) int64 {
+	if q.progReadOnly() {
+		return errnoEPERM
+	}
+	return q.push(value, flags)
+}
+
+func (q *queueMap) push(value []byte, flags uint64) int64 {
 	if flags&^UpdateExist != 0 || q.shortValue(value) {
 		return errnoEINVAL
 	}
@@ -84,7 +91,12 @@ func (q *queueMap) pop(out []byte, del bool) int64 {
 }
 
 // PopElem is bpf_map_pop_elem.
-func (q *queueMap) PopElem(valueOut []byte) int64 { return q.pop(valueOut, true) }
+func (q *queueMap) PopElem(valueOut []byte) int64 {
+	if q.progReadOnly() {
+		return errnoEPERM
+	}
+	return q.pop(valueOut, true)
+}
 
 // PeekElem is bpf_map_peek_elem.
 func (q *queueMap) PeekElem(valueOut []byte) int64 { return q.pop(valueOut, false) }
@@ -124,7 +136,7 @@ func (q *queueMap) Update(key, value []byte, flags uint64) error {
 	if err := q.checkUpdate(flags); err != nil {
 		return err
 	}
-	return errorOf(q.PushElem(v, flags))
+	return errorOf(q.push(v, flags))
 }
 
 // LookupAndDelete pops the next value.

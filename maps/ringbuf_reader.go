@@ -36,7 +36,7 @@ type RingBufReader struct {
 func NewRingBufReader(m Map) (*RingBufReader, error) {
 	rb, ok := m.(*RingBufMap)
 	if !ok {
-		return nil, fmt.Errorf("ring buffer reader of %s: %w", m.Spec().Type, ErrInvalid)
+		return nil, fmt.Errorf("ring buffer reader of %s: %w", typeOf(m), ErrInvalid)
 	}
 	t := time.NewTimer(time.Hour)
 	t.Stop()

@@ -117,6 +117,33 @@ func TestRingBufReaderCloseAndDeadline(t *testing.T) {
 	}
 }
 
+func TestRingBufMapCloseWakesReader(t *testing.T) {
+	m := mustNew(t, &Spec{Type: RingBuf, MaxEntries: 4096})
+	rd, err := NewRingBufReader(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	done := make(chan error)
+	go func() {
+		_, err := rd.Read()
+		done <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	m.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrClosed) {
+			t.Fatalf("read after map close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reader still blocked after the map was closed")
+	}
+	if rd.AvailableBytes() != 0 {
+		t.Error("available bytes of a closed ring")
+	}
+}
+
 func TestRingBufConcurrentProducers(t *testing.T) {
 	rb, rd := newRing(t, 1<<14)
 	const producers, each = 4, 2000
@@ -151,6 +178,75 @@ func TestRingBufConcurrentProducers(t *testing.T) {
 		next[p]++
 	}
 	wg.Wait()
+}
+
+// TestRingBufMixedProducers mixes Output, Reserve+Submit and
+// Reserve+Discard from several goroutines with flags; the reader sees
+// every committed record once, and no discarded one.
+func TestRingBufMixedProducers(t *testing.T) {
+	rb, rd := newRing(t, 1<<13)
+	const producers, each = 3, 1500
+	var wg sync.WaitGroup
+	for p := 0; p < producers; p++ {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			buf := make([]byte, 24)
+			for i := 0; i < each; {
+				binary.NativeEndian.PutUint64(buf, uint64(p))
+				binary.NativeEndian.PutUint64(buf[8:], uint64(i))
+				flags := []uint64{0, RingBufNoWakeup, RingBufForceWakeup}[i%3]
+				switch i % 4 {
+				case 0:
+					if rb.Output(buf, flags|RingBufForceWakeup) != 0 {
+						time.Sleep(10 * time.Microsecond)
+						continue
+					}
+				case 1: // a discarded record in between
+					if a := rb.Reserve(40); a != 0 {
+						engine.Store64(a, 0xdead)
+						rb.Discard(a, flags)
+					}
+					fallthrough
+				default:
+					a := rb.Reserve(24)
+					if a == 0 {
+						time.Sleep(10 * time.Microsecond)
+						continue
+					}
+					engine.Store64(a, uint64(p))
+					engine.Store64(a+8, uint64(i))
+					engine.Store64(a+16, 0)
+					rb.Submit(a, RingBufForceWakeup)
+				}
+				i++
+			}
+		}(p)
+	}
+	next := make([]uint64, producers)
+	var rec RingBufRecord
+	rd.SetDeadline(time.Now().Add(20 * time.Second))
+	for n := 0; n < producers*each; n++ {
+		if err := rd.ReadInto(&rec); err != nil {
+			t.Fatalf("after %d records: %v", n, err)
+		}
+		if len(rec.RawSample) != 24 {
+			t.Fatalf("record of %d bytes (a discarded one?)", len(rec.RawSample))
+		}
+		p, i := binary.NativeEndian.Uint64(rec.RawSample), binary.NativeEndian.Uint64(rec.RawSample[8:])
+		if p >= producers || i != next[p] {
+			t.Fatalf("producer %d: record %d, want %d", p, i, next[p])
+		}
+		next[p]++
+	}
+	wg.Wait()
+	if rb.Query(RingBufAvailData) != 0 {
+		// Only discarded records may be left.
+		rd.SetDeadline(time.Now().Add(10 * time.Millisecond))
+		if _, err := rd.Read(); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("extra record: %v", err)
+		}
+	}
 }
 
 func TestPerfEventArray(t *testing.T) {

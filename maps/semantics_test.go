@@ -229,3 +229,22 @@ func TestShortArguments(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+func TestBadArguments(t *testing.T) {
+	if _, err := NewRingBufReader(nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("NewRingBufReader(nil): %v", err)
+	}
+	h := mustNew(t, &Spec{Type: Hash, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if _, err := NewPerfReader(h, 4096); !errors.Is(err, ErrInvalid) {
+		t.Errorf("NewPerfReader(hash): %v", err)
+	}
+	if _, err := New(nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("New(nil): %v", err)
+	}
+	if err := SetNumCPU(0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("SetNumCPU(0): %v", err)
+	}
+	if Handle(nil) != 0 {
+		t.Error("Handle(nil) != 0")
+	}
+}

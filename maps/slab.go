@@ -207,6 +207,18 @@ func (s *slab) release(idx uint32) {
 	}
 }
 
+// regions returns the slab's chunks as they are now; the slab may grow
+// later.
+func (s *slab) regions(writable bool) []engine.Region {
+	s.growMu.Lock()
+	defer s.growMu.Unlock()
+	rs := make([]engine.Region, 0, len(s.blocks))
+	for _, b := range s.blocks {
+		rs = append(rs, b.Region(writable))
+	}
+	return rs
+}
+
 // destroy unmaps all memory. No program may run on the map any more.
 func (s *slab) destroy() {
 	s.growMu.Lock()

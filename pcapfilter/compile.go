@@ -81,7 +81,7 @@ func Compile(expr string, opts Options) (prog []cbpf.Instruction, err error) {
 		root = c.finishParse(c.gen(ast))
 	}
 	ic := &icode{root: root}
-	if opts.Optimize {
+	if opts.Optimize && !c.noOptimize {
 		if err := optimize(ic); err != nil {
 			return nil, &Error{Offset: 0, Msg: err.Error()}
 		}

@@ -124,6 +124,7 @@ type compiler struct {
 	snaplen, netmask                                uint32
 	regused                                         [cbpf.MemWords]bool
 	curreg                                          int
+	noOptimize                                      bool // set by protochain
 	pos                                             int
 }
 

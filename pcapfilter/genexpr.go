@@ -111,10 +111,10 @@ func (c *compiler) genScode(name string, q qual) *block {
 		c.errorf("'gateway' not supported in this configuration")
 	case qaProto, qaProtochain:
 		v := c.lookupProto(name, proto)
-		if q.addr == qaProtochain {
-			c.errorf("protochain not supported")
-		}
 		if v >= 0 {
+			if q.addr == qaProtochain {
+				return c.genProtochain(uint32(v), proto)
+			}
 			return c.genProto(uint32(v), proto, dir)
 		}
 		c.errorf("unknown protocol: %s", name)

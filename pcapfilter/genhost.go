@@ -384,7 +384,7 @@ func (c *compiler) genNcode(s string, v uint32, q qual) *block {
 	case qaProto:
 		return c.genProto(v, q.proto, q.dir)
 	case qaProtochain:
-		c.errorf("protochain not supported")
+		return c.genProtochain(v, q.proto)
 	}
 	c.errorf("syntax error in filter expression")
 	return nil

@@ -59,15 +59,42 @@ func (ic *icode) convertCode(cs *convState, p *block) (bool, error) {
 	cs.tail -= slen + 1 + p.longjt + p.longjf
 	dst := cs.tail
 	p.offset = dst
+	// The first slen statements, for resolving block-local jumps.
+	offset := make([]*slist, 0, slen)
+	for src := p.stmts; src != nil && len(offset) < slen; src = src.next {
+		offset = append(offset, src)
+	}
+	off := 0
 	for src := p.stmts; src != nil; src = src.next {
 		if src.s.code == nop {
 			continue
 		}
 		cs.f[dst] = cbpf.Instruction{Op: uint16(src.s.code), K: src.s.k}
-		if cbpf.Class(uint16(src.s.code)) == cbpf.ClassJMP && src.s.code != cbpf.ClassJMP|cbpf.JmpJA {
-			return false, fmt.Errorf("block-local conditional jumps are not supported")
+		if cbpf.Class(uint16(src.s.code)) == cbpf.ClassJMP && src.s.code != cbpf.ClassJMP|cbpf.JmpJA && off != slen-2 {
+			if src.s.jt == nil || src.s.jf == nil {
+				return false, fmt.Errorf("no jmp destination for block-local relative jump: off=%d", off)
+			}
+			var nt, nf int
+			for i, o := range offset {
+				if o == src.s.jt {
+					if nt++; nt > 1 || i-off-1 >= 256 {
+						return false, fmt.Errorf("bad block-local relative jump: off=%d", off)
+					}
+					cs.f[dst].Jt = uint8(i - off - 1)
+				}
+				if o == src.s.jf {
+					if nf++; nf > 1 || i-off-1 >= 256 {
+						return false, fmt.Errorf("bad block-local relative jump: off=%d", off)
+					}
+					cs.f[dst].Jf = uint8(i - off - 1)
+				}
+			}
+			if nt == 0 || nf == 0 {
+				return false, fmt.Errorf("no destination found for block-local relative jump: off=%d", off)
+			}
 		}
 		dst++
+		off++
 	}
 	cs.f[dst] = cbpf.Instruction{Op: uint16(p.s.code), K: p.s.k}
 	if jt(p) != nil {

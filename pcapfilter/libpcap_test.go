@@ -183,7 +183,7 @@ func TestLibpcapApply(t *testing.T) {
 			t.Logf("%s: %q on %v: %v", tc.Label, tc.Expr, cr.LinkType(), err)
 			continue
 		}
-		vm, err := cbpf.NewVM(prog)
+		vm, err := cbpf.NewVMOptions(prog, cbpf.VMOptions{BackwardJumps: true})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.Label, err)
 		}

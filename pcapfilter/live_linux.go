@@ -102,7 +102,7 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 		}
 	}
 	if opts.UserSpace {
-		if c.vm, err = cbpf.NewVM(prog); err != nil {
+		if c.vm, err = cbpf.NewVMOptions(prog, cbpf.VMOptions{BackwardJumps: true}); err != nil {
 			unix.Close(fd)
 			return nil, err
 		}

@@ -153,12 +153,12 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 					results[i].firstDiff = err.Error()
 					continue
 				}
-				vmOpt, err := cbpf.NewVM(opt)
+				vmOpt, err := cbpf.NewVMOptions(opt, cbpf.VMOptions{BackwardJumps: true})
 				if err != nil {
 					results[i].firstDiff = err.Error()
 					continue
 				}
-				vmUnopt, err := cbpf.NewVM(unopt)
+				vmUnopt, err := cbpf.NewVMOptions(unopt, cbpf.VMOptions{BackwardJumps: true})
 				if err != nil {
 					results[i].firstDiff = err.Error()
 					continue

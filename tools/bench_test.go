@@ -9,9 +9,6 @@ import (
 // bitesize's program in gbpf's runtime on one recorded block_rq_issue
 // record.
 func BenchmarkCopyRun(b *testing.B) {
-	if loadUser == nil {
-		b.Skip(errNoRuntime)
-	}
 	src, err := OpenRecordings(filepath.Join("testdata", "block_rq_issue.rec"))
 	if err != nil {
 		b.Fatal(err)
@@ -21,7 +18,7 @@ func BenchmarkCopyRun(b *testing.B) {
 		recs = append(recs, r.Raw)
 		return nil
 	})
-	u, err := loadUser("bitesize", []string{"block_rq_issue"})
+	u, err := loadRuntime("bitesize", []string{"block_rq_issue"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -32,7 +29,7 @@ func BenchmarkCopyRun(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if err := u.run("block_rq_issue", recs[i%len(recs)], uint64(i)); err != nil {
+		if err := u.run(0, recs[i%len(recs)], uint64(i)); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -42,9 +39,6 @@ func BenchmarkCopyRun(b *testing.B) {
 // TestCopyRunAllocatesNothing checks that copy mode's hot path, one program
 // run per record, allocates nothing.
 func TestCopyRunAllocatesNothing(t *testing.T) {
-	if loadUser == nil {
-		t.Skip(errNoRuntime)
-	}
 	src, err := OpenRecordings(filepath.Join("testdata", "block_rq_issue.rec"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +50,7 @@ func TestCopyRunAllocatesNothing(t *testing.T) {
 		}
 		return nil
 	})
-	u, err := loadUser("bitesize", []string{"block_rq_issue"})
+	u, err := loadRuntime("bitesize", []string{"block_rq_issue"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +58,8 @@ func TestCopyRunAllocatesNothing(t *testing.T) {
 	if err := u.update("config", make([]byte, 4), make([]byte, 32)); err != nil {
 		t.Fatal(err)
 	}
-	u.run("block_rq_issue", rec, 1) // creates the key's histogram
-	if n := testing.AllocsPerRun(1000, func() { u.run("block_rq_issue", rec, 2) }); n != 0 {
+	u.run(0, rec, 1) // creates the key's histogram
+	if n := testing.AllocsPerRun(1000, func() { u.run(0, rec, 2) }); n != 0 {
 		t.Errorf("a program run allocates %v times", n)
 	}
 }

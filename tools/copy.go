@@ -17,24 +17,21 @@ import (
 // userCollection is a tool's collection loaded into gbpf's runtime: what
 // copy mode runs each record through.
 type userCollection interface {
-	// run runs program prog with the record as its context; the program's
+	// run runs program prog (an index into the names the collection was
+	// loaded with) with the record as its context; the program's
 	// bpf_ktime_get_ns returns now, the record's time.
-	run(prog string, record []byte, now uint64) error
+	run(prog int, record []byte, now uint64) error
 	update(mapName string, key, value []byte) error
 	iterate(mapName string, fn func(key, value []byte) error) error
 	clear(mapName string) error
 	close() error
 }
 
-// loadUser loads an object into gbpf's runtime. It is set by the file that
-// adapts the runtime's API.
-var loadUser func(object string, programs []string) (userCollection, error)
-
 // copyBackend copies records to user space and runs the programs on them.
 type copyBackend struct {
 	user  userCollection
 	src   RecordSource
-	progs []string // program per tracepoint of src
+	progs []int // program per tracepoint of src, as an index into sessionSpec.programs
 
 	syncReq chan chan error
 	stop    chan struct{}
@@ -48,17 +45,14 @@ type copyBackend struct {
 }
 
 func startCopy(spec *ebpf.CollectionSpec, ss sessionSpec) (*copyBackend, error) {
-	if loadUser == nil {
-		return nil, fmt.Errorf("mode copy: %w", errNoRuntime)
-	}
-	byTP := map[Tracepoint]string{}
+	byTP := map[Tracepoint]int{}
 	var tps []Tracepoint
-	for _, name := range ss.programs {
+	for i, name := range ss.programs {
 		tp, err := programTracepoint(spec.Programs[name])
 		if err != nil {
 			return nil, err
 		}
-		byTP[tp] = name
+		byTP[tp] = i
 		tps = append(tps, tp)
 	}
 	src := ss.source
@@ -86,7 +80,7 @@ func startCopy(spec *ebpf.CollectionSpec, ss sessionSpec) (*copyBackend, error) 
 		}
 		c.progs = append(c.progs, prog)
 	}
-	user, err := loadUser(ss.object, ss.programs)
+	user, err := loadRuntime(ss.object, ss.programs)
 	if err != nil {
 		return fail(fmt.Errorf("mode copy: %w", err))
 	}

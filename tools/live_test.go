@@ -34,9 +34,6 @@ func TestBiolatencyLive(t *testing.T) {
 	disk := diskOf(t, dir)
 	for _, mode := range []Mode{ModeKernel, ModeCopy} {
 		t.Run(string(mode), func(t *testing.T) {
-			if mode == ModeCopy && loadUser == nil {
-				t.Skip(errNoRuntime)
-			}
 			b, err := NewBiolatency(BiolatencyOptions{Mode: mode, PerDisk: true, PerFlag: true, Disk: disk})
 			if err != nil {
 				t.Fatal(err)
@@ -80,5 +77,56 @@ func TestBitesizeOptionErrors(t *testing.T) {
 	}
 	if _, err := NewBitesize(BitesizeOptions{Mode: "sideways"}); err == nil {
 		t.Error("unknown mode: no error")
+	}
+}
+
+// TestBitesizeDiskFilter traces dd's writes with -d set to their disk, and
+// with -d set to the disk's number plus one, which must see none of them.
+func TestBitesizeDiskFilter(t *testing.T) {
+	requireKernel(t)
+	dir := blockBackedDir(t)
+	disk := diskOf(t, dir)
+	parts, err := LoadPartitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := parts.Dev(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A partition table naming an absent device, to filter on it.
+	other := Partitions{dev: disk, dev + 1: "absent"}
+	for _, mode := range []Mode{ModeKernel, ModeCopy} {
+		t.Run(string(mode), func(t *testing.T) {
+			on, err := NewBitesize(BitesizeOptions{Mode: mode, Disk: disk, Comm: "dd", Partitions: other})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer on.Close()
+			var off *Bitesize
+			if mode == ModeKernel {
+				if off, err = NewBitesize(BitesizeOptions{Mode: mode, Disk: "absent", Comm: "dd", Partitions: other}); err != nil {
+					t.Fatal(err)
+				}
+				defer off.Close()
+			}
+			directWrites(t, dir, 4096, 50)
+			snap, err := on.Read(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snap.Total() < 50 {
+				t.Errorf("-d %s: %d requests, want >= 50", disk, snap.Total())
+			}
+			if off != nil {
+				snap, err := off.Read(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if snap.Total() != 0 {
+					t.Errorf("-d absent: %d requests, want 0", snap.Total())
+				}
+			}
+		})
 	}
 }

@@ -41,6 +41,7 @@ func DescribeMachine() Machine {
 	return m
 }
 
+// String describes the machine in one line.
 func (m Machine) String() string {
 	return fmt.Sprintf("%s, %d CPUs (%s), Linux %s, %s", m.CPUModel, m.CPUs, m.Arch, m.Kernel, m.Go)
 }

@@ -51,6 +51,7 @@ type Tracepoint struct {
 	Group, Name string
 }
 
+// String returns "group:name".
 func (tp Tracepoint) String() string { return tp.Group + ":" + tp.Name }
 
 // programTracepoint returns the tracepoint a program's ELF section names

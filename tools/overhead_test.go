@@ -9,10 +9,7 @@ import (
 func TestMeasureOverhead(t *testing.T) {
 	requireKernel(t)
 	dir := blockBackedDir(t)
-	modes := []Mode{ModeNone, ModeKernel}
-	if loadUser != nil {
-		modes = append(modes, ModeCopy)
-	}
+	modes := []Mode{ModeNone, ModeKernel, ModeCopy}
 	results, err := MeasureOverhead(OverheadOptions{Calls: 20000, IOs: 50, Dir: dir, Modes: modes, Repeat: 1, RingPages: 512})
 	if err != nil {
 		t.Fatal(err)

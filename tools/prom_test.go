@@ -138,9 +138,6 @@ func TestServeKernel(t *testing.T) {
 // TestServeRecorded exposes bitesize and biolatency run in copy mode on
 // the recordings: no kernel needed.
 func TestServeRecorded(t *testing.T) {
-	if loadUser == nil {
-		t.Skip(errNoRuntime)
-	}
 	src, err := OpenRecordings(filepath.Join("testdata", "block_rq_issue.rec"))
 	if err != nil {
 		t.Fatal(err)

@@ -71,9 +71,6 @@ func compareKeyed(t *testing.T, got []Keyed, want map[string]*hist.Hist, key fun
 // TestBitesizeCopyRecorded runs bitesize's BPF program in gbpf's runtime on
 // recorded block_rq_issue records, with no kernel involved.
 func TestBitesizeCopyRecorded(t *testing.T) {
-	if loadUser == nil {
-		t.Skip(errNoRuntime)
-	}
 	for _, comm := range []string{"", "dd"} {
 		t.Run("comm="+comm, func(t *testing.T) {
 			src, err := OpenRecordings(filepath.Join("testdata", "block_rq_issue.rec"))
@@ -185,9 +182,6 @@ func expectedBiolatency(t *testing.T, opts BiolatencyOptions) map[string]*hist.H
 // TestBiolatencyCopyRecorded runs biolatency's three programs in gbpf's
 // runtime on recorded insert, issue and complete records merged by time.
 func TestBiolatencyCopyRecorded(t *testing.T) {
-	if loadUser == nil {
-		t.Skip(errNoRuntime)
-	}
 	tests := []struct {
 		name string
 		opts BiolatencyOptions
@@ -237,9 +231,6 @@ func TestBiolatencyCopyRecorded(t *testing.T) {
 }
 
 func TestCopyRejectsWrongLayout(t *testing.T) {
-	if loadUser == nil {
-		t.Skip(errNoRuntime)
-	}
 	src, err := OpenRecordings(filepath.Join("testdata", "block_rq_issue.rec"))
 	if err != nil {
 		t.Fatal(err)

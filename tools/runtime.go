@@ -11,12 +11,10 @@ import (
 	"github.com/gbpf/gbpf/loader"
 )
 
-func init() { loadUser = loadRuntime }
-
 // runtimeCollection is a tool's collection in gbpf's runtime.
 type runtimeCollection struct {
 	coll  *gbpf.Collection
-	progs map[string]*gbpf.Program
+	progs []*gbpf.Program // in the order loadRuntime was given their names
 	// now is what bpf_ktime_get_ns returns: the time of the record being
 	// run, so latencies come out as in the kernel although the program
 	// runs later.
@@ -42,6 +40,8 @@ func recordClock(now *atomic.Uint64) (*helpers.Set, error) {
 	return set, nil
 }
 
+// loadRuntime loads a tool's object into gbpf's runtime, keeping only the
+// named programs.
 func loadRuntime(object string, programs []string) (userCollection, error) {
 	obj, err := Object(object)
 	if err != nil {
@@ -60,7 +60,7 @@ func loadRuntime(object string, programs []string) (userCollection, error) {
 			delete(spec.Programs, name)
 		}
 	}
-	rc := &runtimeCollection{progs: map[string]*gbpf.Program{}}
+	rc := &runtimeCollection{}
 	set, err := recordClock(&rc.now)
 	if err != nil {
 		return nil, err
@@ -69,17 +69,19 @@ func loadRuntime(object string, programs []string) (userCollection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gbpf runtime: %w", err)
 	}
-	for _, p := range programs {
-		if rc.progs[p] = rc.coll.Programs[p]; rc.progs[p] == nil {
+	for _, name := range programs {
+		p := rc.coll.Programs[name]
+		if p == nil {
 			rc.coll.Close()
-			return nil, fmt.Errorf("gbpf runtime: %s object has no program %s", object, p)
+			return nil, fmt.Errorf("gbpf runtime: %s object has no program %s", object, name)
 		}
+		rc.progs = append(rc.progs, p)
 	}
 	return rc, nil
 }
 
 // run is called from one goroutine at a time (the copy loop).
-func (rc *runtimeCollection) run(prog string, record []byte, now uint64) error {
+func (rc *runtimeCollection) run(prog int, record []byte, now uint64) error {
 	rc.now.Store(now)
 	rc.opts.Context = record
 	_, err := rc.progs[prog].Run(&rc.opts)

@@ -2,7 +2,6 @@ package tools
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf"
@@ -165,5 +164,3 @@ func (k *kernelBackend) clear(mapName string) error {
 func (k *kernelBackend) sync() error  { return nil }
 func (k *kernelBackend) stats() Stats { return Stats{} }
 func (k *kernelBackend) close() error { return k.coll.Close() }
-
-var errNoRuntime = errors.New("gbpf's runtime is not available in this build")

@@ -463,6 +463,9 @@ func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, m
 // checkStackRange checks size bytes of stack at r for a helper: in bounds,
 // and initialized unless the helper writes them (then they become so).
 func (v *verifier) checkStackRange(pc int, regno isa.Register, r *reg, size int, write bool) error {
+	if int(r.frame) >= len(v.cur.frames) {
+		return v.errorf(pc, "R%d points to the stack of a returned function", regno)
+	}
 	fr := v.cur.frames[r.frame]
 	var lo, hi int64
 	if r.varOff.isConst() {
@@ -578,7 +581,7 @@ func (v *verifier) checkStackDepth() error {
 // stackConst returns the value of the size bytes at stack pointer r if the
 // verifier knows them: zeroed bytes or part of a spilled constant.
 func (v *verifier) stackConst(r *reg, size int) (uint64, bool) {
-	if r.typ != ptrToStack || !r.varOff.isConst() || size > 8 || size <= 0 {
+	if r.typ != ptrToStack || !r.varOff.isConst() || size > 8 || size <= 0 || int(r.frame) >= len(v.cur.frames) {
 		return 0, false
 	}
 	fr := v.cur.frames[r.frame]

@@ -84,9 +84,8 @@ func newVerifier(p isa.Program, opts Options) (*verifier, error) {
 	}
 	v.computeLiveness()
 	v.computePrecision()
-	for pc, ins := range v.prog {
+	for pc := range v.prog {
 		if v.isCallbackSite(pc) && (pc == 0 || !v.prog[pc-1].IsLdImm64()) {
-			_ = ins
 			v.prune[pc] = true
 		}
 	}

@@ -20,6 +20,7 @@ import (
 //	== name of the case
 //	#: type xdp
 //	#: ctxsize 64
+//	#: maxinsns 100000    (a lower complexity limit, to keep the test fast)
 //	#: map hash key=4 value=8 entries=16 [flags=N] [lock=OFF] [str=TEXT]
 //	#: accept
 //	#: reject text the error message must contain
@@ -33,6 +34,7 @@ type corpusCase struct {
 	src        string
 	typ        progtype.Type
 	ctxSize    int
+	maxInsns   int
 	maps       []*maps.Spec
 	accept     bool
 	msg        string
@@ -89,6 +91,12 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 				return nil, bad(err)
 			}
 			cur.ctxSize = n
+		case "maxinsns":
+			n, err := strconv.Atoi(f[1])
+			if err != nil {
+				return nil, bad(err)
+			}
+			cur.maxInsns = n
 		case "accept":
 			cur.accept = true
 		case "reject":
@@ -185,7 +193,7 @@ func (c *corpusCase) program(t testing.TB) isa.Program {
 }
 
 func (c *corpusCase) options() Options {
-	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps}
+	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns}
 }
 
 func TestCorpus(t *testing.T) {

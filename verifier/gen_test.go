@@ -20,8 +20,10 @@ type gen struct {
 	typ    progtype.Type
 	ctx    int // readable context bytes (Raw)
 	scal   []string
-	nmaps  int
 	inLoop bool
+	// funcs are the subprograms called so far, emitted after the main
+	// program.
+	funcs []string
 }
 
 // genMaps are the maps every generated program may use: an array with a
@@ -31,6 +33,7 @@ func genMaps() []*maps.Spec {
 		{Name: "arr", Type: maps.Array, KeySize: 4, ValueSize: 32, MaxEntries: 4, SpinLockOffset: -1},
 		{Name: "hash", Type: maps.Hash, KeySize: 4, ValueSize: 16, MaxEntries: 8, SpinLockOffset: -1},
 		{Name: "rb", Type: maps.RingBuf, MaxEntries: 4096, SpinLockOffset: -1},
+		{Name: "bytes", Type: maps.Array, KeySize: 4, ValueSize: 40, MaxEntries: 1, SpinLockOffset: -1},
 	}
 }
 
@@ -75,11 +78,69 @@ func (g *gen) program() string {
 		g.p("mov %%r0, %%r9")
 	}
 	g.p("exit")
+	for _, f := range g.funcs {
+		g.b.WriteString(f)
+	}
 	return g.b.String()
 }
 
+// call calls a subprogram (bpf-to-bpf, or as a bpf_loop callback) that
+// works on the caller's stack through a pointer.
+func (g *gen) call() {
+	name := fmt.Sprintf("f%d", len(g.funcs))
+	off := -8 * (1 + g.n(8))
+	var f strings.Builder
+	fmt.Fprintf(&f, "%s:\n", name)
+	ptr := "%r1"
+	if g.chance(50) {
+		// A bpf_loop callback: r1 is the index, r2 the context.
+		ptr = "%r2"
+		g.p("mov %%r1, %d", 1+g.n(8))
+		g.p("lddw %%r2, func %s", name)
+		g.p("mov %%r3, %%r10")
+		g.p("add %%r3, %d", off)
+		g.p("mov %%r4, 0")
+		g.p("call 181")
+	} else {
+		g.p("mov %%r1, %%r10")
+		g.p("add %%r1, %d", off)
+		g.p("mov %%r2, %d", g.n(16))
+		g.p("call local %s", name)
+	}
+	g.p("add %%r9, %%r0")
+	for _, r := range []string{"%r2", "%r3", "%r4", "%r5"} {
+		g.p("mov %s, %d", r, g.n(16))
+	}
+	w := func(format string, args ...any) { fmt.Fprintf(&f, "    "+format+"\n", args...) }
+	w("ldxdw %%r3, [%s+0]", ptr)
+	switch g.n(3) {
+	case 0:
+		w("and %%r3, %d", 7+g.n(40))
+		w("lddw %%r4, map_idx_value 3, 0")
+		w("add %%r4, %%r3")
+		w("ldxb %%r0, [%%r4+0]")
+	case 1:
+		w("add %%r3, 1")
+		w("stxdw [%s+0], %%r3", ptr)
+	default:
+		w("stdw [%%r10-8], 1")
+		rd := 8
+		if g.chance(10) {
+			rd = 16 // uninitialized
+		}
+		w("ldxdw %%r0, [%%r10-%d]", rd)
+	}
+	w("mov %%r0, %d", g.n(2))
+	w("exit")
+	g.funcs = append(g.funcs, f.String())
+}
+
 func (g *gen) snippet(depth int) {
-	switch g.n(12) {
+	switch g.n(13) {
+	case 12:
+		if depth == 0 && len(g.funcs) < 3 {
+			g.call()
+		}
 	case 0, 1:
 		g.alu()
 	case 2:
@@ -151,8 +212,11 @@ func (g *gen) ctxLoad() {
 	dst := g.sreg()
 	switch g.typ {
 	case progtype.XDP:
-		off := 4 * g.n(6)
+		off := 12 + 4*g.n(2) // ingress_ifindex, rx_queue_index
 		if g.chance(10) {
+			off = 4 * g.n(6) // any field, pointers too
+		}
+		if g.chance(5) {
 			off = g.n(28)
 		}
 		s := "w"

@@ -15,7 +15,6 @@ type logger struct {
 	b     strings.Builder
 	// marks[i] is the log length when pending state i was pushed.
 	marks []int
-	keep  string // text kept when rewinding (level 1 trims it)
 }
 
 func (l *logger) init(level int) { l.level = level }

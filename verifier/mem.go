@@ -259,8 +259,9 @@ func (v *verifier) checkPacketAccess(pc int, regno isa.Register, base *reg, off,
 	}
 	o := int64(base.off) + int64(off)
 	if o < 0 || o+int64(size) > int64(base.rng) {
-		v.log.printf("invalid access to packet, off=%d size=%d, R%d(id=%d,off=%d,r=%d)\n", o, size, regno, base.id, base.off, base.rng)
-		return v.errorf(pc, "R%d offset is outside of the packet", regno)
+		err := v.errorf(pc, "invalid access to packet, off=%d size=%d, R%d(id=%d,off=%d,r=%d)", o, size, regno, base.id, base.off, base.rng)
+		v.log.printf("R%d offset is outside of the packet\n", regno)
+		return err
 	}
 	return nil
 }
@@ -348,6 +349,9 @@ func (v *verifier) checkCtxAccess(pc int, regno isa.Register, base *reg, off, si
 
 // checkStackAccess checks a direct load or store on the stack.
 func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, size int, kind accessKind, val *reg, out *reg) error {
+	if int(base.frame) >= len(v.cur.frames) {
+		return v.errorf(pc, "R%d points to the stack of a returned function", regno)
+	}
 	fr := v.cur.frames[base.frame]
 	lo := int64(base.off) + int64(off) + base.smin
 	hi := int64(base.off) + int64(off) + base.smax + int64(size)

@@ -28,7 +28,7 @@ func TestTnum(t *testing.T) {
 		{"mul consts", tnumConst(6).mul(tnumConst(7)), tnumConst(42)},
 		{"lsh", tnum{1, 2}.lsh(4), tnum{16, 32}},
 		{"rsh", tnum{16, 32}.rsh(4), tnum{1, 2}},
-		{"arsh64 negative", tnumConst(uint64(1) << 63).arsh(62, 64), tnumConst(^uint64(1))},
+		{"arsh64 negative", tnumConst(uint64(1)<<63).arsh(62, 64), tnumConst(^uint64(1))},
 		{"arsh32", tnumConst(0x80000000).arsh(4, 32), tnumConst(0xf8000000)},
 		{"cast", tnum{0x1234, 0xff00}.cast(1), tnum{0x34, 0}},
 		{"sext32", tnumConst(0xffffffff).sext32(), tnumConst(math.MaxUint64)},

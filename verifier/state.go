@@ -1,9 +1,5 @@
 package verifier
 
-import (
-	"github.com/gbpf/gbpf/isa"
-)
-
 // Stack byte kinds, as the kernel's STACK_* slot types.
 const (
 	stackInvalid uint8 = iota // never written
@@ -85,22 +81,19 @@ type state struct {
 	// insn is the instruction to process next; the logs of pending
 	// states need where they came from.
 	insn, prevInsn int
-	// speculative bookkeeping for loops through callbacks.
-	inCallback int
 }
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
 
 func (s *state) clone() *state {
 	n := &state{
-		frames:     make([]*frame, len(s.frames)),
-		refs:       append([]refState(nil), s.refs...),
-		lock:       s.lock,
-		lockOff:    s.lockOff,
-		parent:     s.parent,
-		insn:       s.insn,
-		prevInsn:   s.prevInsn,
-		inCallback: s.inCallback,
+		frames:   make([]*frame, len(s.frames)),
+		refs:     append([]refState(nil), s.refs...),
+		lock:     s.lock,
+		lockOff:  s.lockOff,
+		parent:   s.parent,
+		insn:     s.insn,
+		prevInsn: s.prevInsn,
 	}
 	for i, f := range s.frames {
 		n.frames[i] = f.clone()
@@ -342,8 +335,6 @@ func (v *verifier) liveMask(s *state, i int) (live, need uint16) {
 	// After the call returns, R0-R5 are written before they are read.
 	return v.live[callee.callsite+1] &^ 0x3f, v.needed[callee.callsite+1] &^ 0x3f
 }
-
-var _ = isa.R0
 
 // stateHash hashes what statesEqual compares exactly (without ids), so
 // that most in-path checkpoints are told apart without a full comparison.

@@ -14,6 +14,29 @@
 //
 // Messages, the log and the statistics line follow the kernel's wording, so
 // that what people know of the Linux verifier carries over.
+//
+// # Differences from Linux
+//
+// gbpf applies to every program the rules Linux applies to unprivileged
+// ones where they protect the process: a program may not leak pointers
+// (return them, store them into maps, the context or packets, turn them
+// into numbers with 32-bit moves, negation or byte swaps) and may not read
+// stack bytes it has not written. Linux lets a privileged loader do both.
+//
+// Where Linux relies on precision tracking (mark_chain_precision) to prune
+// paths whose numbers differ only in values that cannot matter, gbpf
+// computes statically which registers may flow into a branch, an address,
+// a helper argument or a store, and compares only those exactly. Both are
+// sound; they prune differently.
+//
+// gbpf folds division and modulo by constants and knows the bounds of an
+// unsigned division or modulo by a constant, which Linux does not; Linux
+// knows that bpf_get_smp_processor_id returns less than the number of
+// CPUs, which gbpf does not assume. Packet ranges are learned from
+// comparisons of packet pointers with data_end as in Linux; a program that
+// compares with "<" gains the byte at the pointer too.
+//
+// Tail calls are limited to MaxTailCalls at run time, by the runtime.
 package verifier
 
 import (

@@ -137,7 +137,7 @@ func openPacketWriter(name string, lt pcapfilter.LinkType, snaplen uint32) (pack
 }
 
 func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruction, f filterFlags) error {
-	vm, err := cbpf.NewVM(prog)
+	vm, err := cbpf.NewVMOptions(prog, cbpf.VMOptions{BackwardJumps: true}) // libpcap runs protochain loops
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,29 @@ func describeIPv6(d []byte) string {
 	src := netip.AddrFrom16([16]byte(d[8:24]))
 	dst := netip.AddrFrom16([16]byte(d[24:40]))
 	plen := int(binary.BigEndian.Uint16(d[4:]))
-	return describeTransport("IP6", d[6], src, dst, d[40:min(len(d), 40+plen)], plen)
+	next, body := d[6], d[40:min(len(d), 40+plen)]
+	// Walk the extension headers to the transport header.
+	for i := 0; i < 256 && len(body) >= 8; i++ {
+		var hl int
+		switch next {
+		case 0, 43, 60: // hop-by-hop, routing, destination options
+			hl = (int(body[1]) + 1) * 8
+		case 44: // fragment
+			if binary.BigEndian.Uint16(body[2:])&0xfff8 != 0 {
+				return fmt.Sprintf("IP6 %s > %s: frag, length %d", src, dst, plen)
+			}
+			hl = 8
+		case 51: // authentication header
+			hl = (int(body[1]) + 2) * 4
+		default:
+			return describeTransport("IP6", next, src, dst, body, len(body))
+		}
+		if hl > len(body) {
+			break
+		}
+		next, body = body[0], body[hl:]
+	}
+	return describeTransport("IP6", next, src, dst, body, len(body))
 }
 
 func describeTransport(ipName string, proto byte, src, dst netip.Addr, d []byte, length int) string {

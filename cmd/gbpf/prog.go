@@ -21,10 +21,12 @@ func init() { addCommand(newProgCmd()) }
 
 // objectFlags choose how an object's collection is created.
 type objectFlags struct {
-	engine  string
-	checked bool
-	btf     string
-	sets    assignments
+	engine   string
+	checked  bool
+	btf      string
+	sets     assignments
+	logLevel int
+	log      io.Writer
 }
 
 // assignments is a repeatable NAME=VALUE flag. Setting it to "" clears it
@@ -46,6 +48,7 @@ func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.engine, "engine", "default", "engine for verified programs: default, interpreter or jit")
 	cmd.Flags().BoolVar(&f.checked, "checked", false, "skip verification and run in the checked interpreter")
 	cmd.Flags().StringVar(&f.btf, "btf", "", "BTF to resolve CO-RE relocations against (default: /sys/kernel/btf/vmlinux)")
+	cmd.Flags().IntVar(&f.logLevel, "log-level", 0, "write the verifier's log to standard error: 1 the failing path, 2 every instruction")
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
 }
 
@@ -65,6 +68,9 @@ func (f *objectFlags) load(path string) (*gbpf.Collection, error) {
 		return nil, err
 	}
 	opts := &gbpf.Options{Engine: e, Checked: f.checked}
+	if f.logLevel > 0 {
+		opts.VerifierLog, opts.VerifierLogLevel = f.log, f.logLevel
+	}
 	if f.btf != "" {
 		if opts.KernelTypes, err = btf.LoadSpec(f.btf); err != nil {
 			return nil, fmt.Errorf("--btf: %w", err)
@@ -232,6 +238,7 @@ duration of one run.`,
   gbpf prog run examples/bpf/tp_hist.o --ctx 0000000000000000000000000000000010000000 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			of.log = cmd.ErrOrStderr()
 			coll, err := of.load(args[0])
 			if err != nil {
 				return err

@@ -81,6 +81,7 @@ func runTool(out io.Writer, f *toolFlags, mode tools.Mode, args []string, read f
 	defer signal.Stop(sig)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	hinted := false
 	for {
 		exiting := false
 		select {
@@ -97,6 +98,10 @@ func runTool(out io.Writer, f *toolFlags, mode tools.Mode, args []string, read f
 		}
 		if snap.Stats.Lost > 0 || snap.Stats.Faults > 0 {
 			fmt.Fprintf(os.Stderr, "gbpf: %d records lost in perf rings, %d program faults\n", snap.Stats.Lost, snap.Stats.Faults)
+		}
+		if mode == tools.ModeCopy && snap.Stats.Records == 0 && !hinted {
+			hinted = true
+			fmt.Fprintln(os.Stderr, "gbpf: no tracepoint records were copied; if another BPF program (bpftrace, bcc, gbpf in mode kernel) is attached to the tracepoint, the kernel gives its records to no perf event")
 		}
 		count--
 		if exiting || count == 0 {

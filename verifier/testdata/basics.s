@@ -135,7 +135,8 @@ done:
     exit
 
 == loop that never ends by counting up
-#: reject BPF program is too large
+#: maxinsns 100000
+#: reject BPF program is too large. Processed 100001 insn
     mov %r0, 0
     mov %r1, 0
 loop:

@@ -691,7 +691,7 @@ ok:
 
 == tc data is a packet pointer
 #: type tc
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+76]
     ldxb %r0, [%r2+0]
     mov %r0, 0

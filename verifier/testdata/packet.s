@@ -15,14 +15,14 @@ drop:
 
 == xdp read without bounds check
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxb %r0, [%r2+0]
     exit
 
 == xdp read one byte past the check
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -37,7 +37,7 @@ drop:
 
 == xdp check in the wrong direction
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -141,7 +141,7 @@ drop:
 
 == xdp variable offset needs a new check
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -202,7 +202,7 @@ pass:
 
 == xdp negative packet offset
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -217,7 +217,7 @@ drop:
 
 == xdp unbounded variable packet offset
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     ldxw %r5, [%r1+12]
@@ -274,7 +274,7 @@ out:
 
 == xdp meta read unchecked
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+8]
     ldxw %r0, [%r2+0]
     mov %r0, 2
@@ -317,7 +317,7 @@ drop:
 == xdp packet key too short for helper
 #: type xdp
 #: map hash key=8 value=8 entries=16
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -352,7 +352,7 @@ out:
 
 == 32-bit comparison does not bound the packet
 #: type xdp
-#: reject R2 offset is outside of the packet
+#: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2

@@ -14,7 +14,7 @@ import "github.com/gbpf/gbpf/isa"
 // charges one. The search gives up (charging one) after maxWeightSearch
 // slots.
 
-const maxWeightSearch = 4096
+const maxWeightSearch = 1024
 
 // chargeWeights works out the charge of every backward jump.
 func (c *compiler) chargeWeights() {

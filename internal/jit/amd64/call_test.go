@@ -308,3 +308,21 @@ func TestRunAllocs(t *testing.T) {
 		t.Errorf("Run allocates %v times", n)
 	}
 }
+
+// TestCallFallThrough runs an (unverifiable) program whose function falls
+// through into the next one, which writes r6: the caller's r6 must survive.
+func TestCallFallThrough(t *testing.T) {
+	runTable(t, []insnTest{{"fall-through", `
+mov %r6, 5
+call local f
+mov %r0, %r6
+exit
+f:
+mov %r0, 0
+g:
+mov %r6, 9
+exit
+h:
+call local g
+exit`, nil, 5}})
+}

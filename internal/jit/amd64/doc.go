@@ -57,6 +57,11 @@
 // counted. A run yields at least every yieldQuantum units, a few hundred
 // microseconds of work, so the garbage collector never waits long for it.
 //
+// The countdown costs one fused subtract-and-branch per loop trip, which is
+// up to a third of a tight loop's time. Options.Bounded leaves it out for
+// programs whose running time is bounded otherwise (the verifier's
+// complexity limit), at the price of budget, cancellation and yielding.
+//
 // # Semantics
 //
 // Everything follows Linux: division by zero gives zero and modulo by zero

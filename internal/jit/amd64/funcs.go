@@ -16,9 +16,9 @@ import (
 //   - a call checks the call depth at run time only when the call graph
 //     has a cycle or is deeper than engine.MaxCallDepth frames.
 //
-// Both rely on jumps staying inside their function, as the verifier
-// requires; when one does not, every call saves all four registers and
-// checks the depth.
+// Both rely on control staying inside its function, as the verifier
+// requires; when a jump leaves its function or code falls through into the
+// next one, every call saves all four registers and checks the depth.
 type funcInfo struct {
 	starts  []int          // sorted first slots
 	writes  map[int]uint16 // by first slot: mask of the BPF registers written
@@ -60,10 +60,13 @@ func (c *compiler) analyzeFuncs() {
 				pc++
 			}
 		}
+		if i+1 < len(f.starts) && !endsFunction(c.insns[end-1]) {
+			f.checkAt = true // falls through into the next function
+		}
 		f.writes[start] = mask
 	}
 	if !f.checkAt {
-		f.checkAt = callDepth(calls, 0, make(map[int]int), make(map[int]bool)) > engine.MaxCallDepth
+		f.checkAt = callDepth(calls, 0, 1, make(map[int]int), make(map[int]bool)) > engine.MaxCallDepth
 	}
 	if f.checkAt {
 		for s := range f.writes {
@@ -73,9 +76,10 @@ func (c *compiler) analyzeFuncs() {
 }
 
 // callDepth returns the most frames a call chain from fn can stack up,
-// counting fn's own, or a number past engine.MaxCallDepth on a cycle.
-func callDepth(calls map[int][]int, fn int, memo map[int]int, onPath map[int]bool) int {
-	if onPath[fn] {
+// counting fn's own, or a number past engine.MaxCallDepth on a cycle or
+// when fn is reached level frames deep and that is already too deep.
+func callDepth(calls map[int][]int, fn, level int, memo map[int]int, onPath map[int]bool) int {
+	if onPath[fn] || level > engine.MaxCallDepth {
 		return engine.MaxCallDepth + 1
 	}
 	if d, ok := memo[fn]; ok {
@@ -84,7 +88,7 @@ func callDepth(calls map[int][]int, fn int, memo map[int]int, onPath map[int]boo
 	onPath[fn] = true
 	depth := 1
 	for _, callee := range calls[fn] {
-		depth = max(depth, 1+callDepth(calls, callee, memo, onPath))
+		depth = max(depth, 1+callDepth(calls, callee, level+1, memo, onPath))
 		if depth > engine.MaxCallDepth {
 			break
 		}
@@ -92,6 +96,11 @@ func callDepth(calls map[int][]int, fn int, memo map[int]int, onPath map[int]boo
 	onPath[fn] = false
 	memo[fn] = depth
 	return depth
+}
+
+// endsFunction reports whether control cannot fall through past ins.
+func endsFunction(ins isa.Instruction) bool {
+	return ins.Op == isa.OpExit || ins.Op == isa.OpJa || ins.Op == isa.OpJa32
 }
 
 // written returns the mask of BPF registers ins writes.

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gbpf/gbpf/internal/testutil"
+)
+
+func verifyTestRun(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := newVerifyCmd()
+	var out, errb bytes.Buffer
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	return out.String(), errb.String(), err
+}
+
+func TestVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.s", "ldxw %r0, [%r1+4]\nexit\n")
+	bad := write("bad.s", "ldxdw %r0, [%r10-8]\nexit\n")
+	tests := []struct {
+		name    string
+		args    []string
+		ok      bool
+		out     string
+		errText string
+	}{
+		{"accepted socket filter", []string{good, "--type", "socket"}, true, "accepted (SocketFilter)", ""},
+		{"raw needs a context size", []string{good}, false, "", "invalid access to memory, mem_size=0 off=4 size=4"},
+		{"raw with a context", []string{good, "--ctx-size", "8"}, true, "accepted (Raw)", ""},
+		{"rejected with log", []string{bad, "--log-level", "1"}, false, "0: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack off -8+0 size 8"},
+		{"level 2 shows registers", []string{good, "--type", "kprobe", "--log-level", "2"}, true, "0: R1=ctx() R10=fp0", ""},
+		{"bad type", []string{good, "--type", "nonsense"}, false, "", ""},
+		{"bad level", []string{good, "--log-level", "3"}, false, "", ""},
+		{"prog on text", []string{good, "--prog", "x"}, false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errText, err := verifyTestRun(t, tt.args...)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v, stderr %q", err, errText)
+			}
+			if !strings.Contains(out, tt.out) {
+				t.Errorf("stdout %q lacks %q", out, tt.out)
+			}
+			if !strings.Contains(errText, tt.errText) {
+				t.Errorf("stderr %q lacks %q", errText, tt.errText)
+			}
+			if err != nil && tt.errText != "" && !errors.Is(err, errRejected) {
+				t.Errorf("error %v is not a rejection", err)
+			}
+		})
+	}
+}
+
+// TestVerifyObjects verifies the example objects, which clang built.
+func TestVerifyObjects(t *testing.T) {
+	root, err := testutil.RepoRoot()
+	if err != nil {
+		t.Skip(err)
+	}
+	objs, _ := filepath.Glob(filepath.Join(root, "examples", "bpf", "*.o"))
+	if len(objs) == 0 {
+		t.Skip("no example objects")
+	}
+	for _, o := range objs {
+		out, errText, err := verifyTestRun(t, o)
+		if err != nil {
+			t.Errorf("%s: %v\n%s%s", filepath.Base(o), err, out, errText)
+		}
+	}
+}
