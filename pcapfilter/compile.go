@@ -57,13 +57,18 @@ func Compile(expr string, opts Options) (prog []cbpf.Instruction, err error) {
 	if snaplen == 0 {
 		snaplen = DefaultSnaplen
 	}
-	ast, err := parse(expr)
-	if err != nil {
-		return nil, err
-	}
+	ast, done, perr := parse(expr)
 	c, err := newCompiler(opts.LinkType.DLT(), snaplen, opts.Netmask)
 	if err != nil {
 		return nil, err
+	}
+	if perr != nil {
+		// libpcap generates code while it parses, so a primitive that
+		// was complete before the syntax error reports its own error.
+		if gerr := c.replay(done); gerr != nil {
+			return nil, gerr
+		}
+		return nil, perr
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -90,6 +95,29 @@ func Compile(expr string, opts Options) (prog []cbpf.Instruction, err error) {
 		}
 	}
 	return ic.toFcode()
+}
+
+// replay generates code for the completed primitives and returns the
+// first error.
+func (c *compiler) replay(done []any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ge, ok := r.(genError)
+			if !ok {
+				panic(r)
+			}
+			err = ge.err
+		}
+	}()
+	for _, x := range done {
+		switch x := x.(type) {
+		case node:
+			c.gen(x)
+		case arth:
+			c.genArith(x)
+		}
+	}
+	return nil
 }
 
 func (c *compiler) gen(n node) *block {

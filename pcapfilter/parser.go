@@ -8,7 +8,14 @@ import "github.com/gbpf/gbpf/cbpf"
 type parser struct {
 	toks []token
 	i    int
+	// done lists the primitives in the order they were completed, for
+	// reporting their semantic errors ahead of a later syntax error, as
+	// libpcap does (its parser generates code as it reduces).
+	done []any
 }
+
+// complete records a finished primitive (a node or an arth).
+func (p *parser) complete(x any) { p.done = append(p.done, x) }
 
 // parseError aborts parsing; it carries the first error.
 type parseError struct{ err *Error }
@@ -50,13 +57,14 @@ func (p *parser) expectPunct(c byte) {
 // try runs f and reports whether it parsed; on failure the position is
 // restored.
 func (p *parser) try(f func()) (ok bool) {
-	save := p.i
+	save, saveDone := p.i, len(p.done)
 	defer func() {
 		if r := recover(); r != nil {
 			if _, isParse := r.(parseError); !isParse {
 				panic(r)
 			}
 			p.i = save
+			p.done = p.done[:saveDone]
 			ok = false
 		}
 	}()
@@ -65,7 +73,8 @@ func (p *parser) try(f func()) (ok bool) {
 }
 
 // parse parses a whole expression; an empty expression gives a nil node.
-func parse(expr string) (n node, err error) {
+// On a syntax error it also returns the primitives completed before it.
+func parse(expr string) (n node, done []any, err error) {
 	p := &parser{toks: lex(expr)}
 	defer func() {
 		if r := recover(); r != nil {
@@ -73,19 +82,19 @@ func parse(expr string) (n node, err error) {
 			if !ok {
 				panic(r)
 			}
-			n, err = nil, pe.err
+			n, done, err = nil, p.done, pe.err
 		}
 	}()
 	// A lexical error anywhere is reported first, as the scanner would
 	// when the parser reaches it; report it at its position.
 	if p.peek().kind == tEOF {
-		return nil, nil
+		return nil, nil, nil
 	}
 	n, _ = p.expr(qerr)
 	if p.peek().kind != tEOF {
 		p.fail(p.peek())
 	}
-	return n, nil
+	return n, nil, nil
 }
 
 func isAndOr(t token) bool { return t.kind == tAnd || t.kind == tOr }
@@ -163,20 +172,22 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 		case nt.kind == tBroadcast || nt.kind == tMulticast:
 			p.next()
 			p.next()
-			return &nOther{kind: nt.kind, proto: int(t.val), pos: t.pos}, qerr
+			return p.other(&nOther{kind: nt.kind, proto: int(t.val), pos: t.pos}), qerr
 		}
 		p.next()
-		return &nAbbrev{proto: int(t.val), pos: t.pos}, qerr
+		a := &nAbbrev{proto: int(t.val), pos: t.pos}
+		p.complete(a)
+		return a, qerr
 	case tBroadcast, tMulticast:
 		p.next()
-		return &nOther{kind: t.kind, proto: qDefault, pos: t.pos}, qerr
+		return p.other(&nOther{kind: t.kind, proto: qDefault, pos: t.pos}), qerr
 	case tLess, tGreater:
 		p.next()
 		n := p.next()
 		if n.kind != tNum {
 			p.fail(n)
 		}
-		return &nOther{kind: t.kind, n1: n.val, pos: t.pos}, qerr
+		return p.other(&nOther{kind: t.kind, n1: n.val, pos: t.pos}), qerr
 	case tByte:
 		p.next()
 		idx := p.next()
@@ -195,7 +206,7 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 		if v.kind != tNum {
 			p.fail(v)
 		}
-		return &nOther{kind: tByte, n1: idx.val, op: c, n2: v.val, pos: t.pos}, qerr
+		return p.other(&nOther{kind: tByte, n1: idx.val, op: c, n2: v.val, pos: t.pos}), qerr
 	case tVlan, tMpls, tPppoes:
 		p.next()
 		o := &nOther{kind: t.kind, pos: t.pos}
@@ -203,10 +214,10 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 		if p.try(func() { v = p.pnum() }) {
 			o.n1, o.has = v, true
 		}
-		return o, qerr
+		return p.other(o), qerr
 	case tPppoed:
 		p.next()
-		return &nOther{kind: t.kind, pos: t.pos}, qerr
+		return p.other(&nOther{kind: t.kind, pos: t.pos}), qerr
 	case tInbound, tOutbound, tIfindex, tGeneve:
 		p.next()
 		o := &nOther{kind: t.kind, pos: t.pos}
@@ -223,7 +234,7 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 				o.n1, o.has = v, true
 			}
 		}
-		return o, qerr
+		return p.other(o), qerr
 	case tOtherKeyword:
 		if t.text == "llc" {
 			p.next()
@@ -236,7 +247,7 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 				}
 				o.has = true
 			}
-			return o, qerr
+			return p.other(o), qerr
 		}
 		if isHeadQual(t) {
 			return p.head()
@@ -361,7 +372,9 @@ func (p *parser) id(ctx qual) (node, qual) {
 	switch {
 	case t.kind == tNum:
 		p.next()
-		return &nID{q: ctx, tok: t, pos: t.pos}, ctx
+		n := &nID{q: ctx, tok: t, pos: t.pos}
+		p.complete(n)
+		return n, ctx
 	case t.kind == tPunct && t.ch == '(':
 		p.next()
 		n, q := p.pid(ctx)
@@ -392,7 +405,9 @@ func (p *parser) nid(ctx qual) (node, qual) {
 		return &nNot{x: x, pos: t.pos}, q
 	case tID, tEID:
 		p.next()
-		return &nID{q: ctx, tok: t, pos: t.pos}, ctx
+		n := &nID{q: ctx, tok: t, pos: t.pos}
+		p.complete(n)
+		return n, ctx
 	case tHID, tHID6:
 		p.next()
 		n := &nID{q: ctx, tok: t, pos: t.pos}
@@ -411,10 +426,17 @@ func (p *parser) nid(ctx qual) (node, qual) {
 			}
 			n.mask = &m
 		}
+		p.complete(n)
 		return n, ctx
 	}
 	p.fail(t)
 	return nil, ctx
+}
+
+// other records a keyword primitive as completed.
+func (p *parser) other(o *nOther) *nOther {
+	p.complete(o)
+	return o
 }
 
 // pnum: NUM | paren pnum ')'.
@@ -456,7 +478,9 @@ func (p *parser) relation() node {
 		p.fail(t)
 	}
 	r := p.arith()
-	return &nRel{code: code, reversed: rev, l: l, r: r, pos: pos}
+	n := &nRel{code: code, reversed: rev, l: l, r: r, pos: pos}
+	p.complete(n)
+	return n
 }
 
 // binop returns the ALU operation and yacc precedence of a binary
@@ -513,7 +537,9 @@ func (p *parser) arith() arth {
 		r := vals[len(vals)-1]
 		l := vals[len(vals)-2]
 		vals = vals[:len(vals)-2]
-		vals = append(vals, &aBin{op: o.op, l: l, r: r, pos: o.pos})
+		b := &aBin{op: o.op, l: l, r: r, pos: o.pos}
+		p.complete(b)
+		vals = append(vals, b)
 	}
 	for {
 		// Operand, with any unary minus signs before it.
@@ -565,7 +591,9 @@ func (p *parser) primary() arth {
 			size = n.val
 		}
 		p.expectPunct(']')
-		return &aLoad{proto: int(t.val), idx: idx, size: size, pos: t.pos}
+		ld := &aLoad{proto: int(t.val), idx: idx, size: size, pos: t.pos}
+		p.complete(ld)
+		return ld
 	case tPunct:
 		if t.ch == '(' {
 			p.next()

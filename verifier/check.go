@@ -260,7 +260,10 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 	var loopHead *checkpoint
 	var hash uint64
 	hashed := false
-	for _, cp := range v.explored[pc] {
+	list := v.explored[pc]
+	inPath := 0
+	for i := len(list) - 1; i >= 0; i-- {
+		cp := list[i]
 		if cp.branches > 0 && !cbSite {
 			// On the current path: a loop. The same state again is an
 			// infinite loop.
@@ -275,12 +278,18 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 		if cp.branches > 0 {
 			// A helper calling a callback again: the helper bounds the
 			// iterations, so a state covered by an earlier call is
-			// safe (the kernel's rule for callback call sites).
+			// safe (the kernel's rule for callback call sites). With
+			// widening, the last few calls are enough to compare with.
+			if loopHead == nil {
+				loopHead = cp
+			}
+			if inPath++; inPath > 4 {
+				continue
+			}
 			if v.statesEqual(cp.st, cur, false) {
 				cp.hits++
 				return true, nil
 			}
-			loopHead = cp
 			continue
 		}
 		if v.statesEqual(cp.st, cur, false) {
@@ -295,7 +304,6 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 		// converge (widen_imprecise_scalars).
 		widen(loopHead.st, cur)
 	}
-	list := v.explored[pc]
 	if len(list) >= maxStatesPerInsn {
 		// Forget a finished checkpoint that never helped.
 		evicted := false

@@ -157,8 +157,11 @@ func parseMem(s string) ([]byte, error) {
 	var digits strings.Builder
 	for _, f := range strings.Fields(s) {
 		f = strings.TrimPrefix(strings.TrimPrefix(f, "0x"), "0X")
-		if len(f)%2 != 0 {
+		switch {
+		case len(f) == 1:
 			f = "0" + f // "7" is the byte 07
+		case len(f)%2 != 0:
+			return nil, fmt.Errorf("--mem: %q has an odd number of hex digits", f)
 		}
 		digits.WriteString(f)
 	}
