@@ -111,10 +111,10 @@ func (c *compiler) replay(done []any) (err error) {
 	}()
 	for _, x := range done {
 		switch x := x.(type) {
+		case *aNum, *aLoad, *aBin, *aNeg, *aLen:
+			c.genArith(x.(arth))
 		case node:
 			c.gen(x)
-		case arth:
-			c.genArith(x)
 		}
 	}
 	return nil

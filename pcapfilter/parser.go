@@ -99,6 +99,11 @@ func parse(expr string) (n node, done []any, err error) {
 
 func isAndOr(t token) bool { return t.kind == tAnd || t.kind == tOr }
 
+// isTermEnd reports whether t may follow a complete term.
+func isTermEnd(t token) bool {
+	return isAndOr(t) || t.kind == tEOF || (t.kind == tPunct && t.ch == ')')
+}
+
 // expr: term | expr and term | expr and id | expr or term | expr or id.
 func (p *parser) expr(ctx qual) (node, qual) {
 	n, q := p.term(ctx)
@@ -106,12 +111,24 @@ func (p *parser) expr(ctx qual) (node, qual) {
 		op := p.next()
 		var r node
 		var rq qual
-		if !p.try(func() {
-			r, rq = p.id(q)
-			if t := p.peek(); !(isAndOr(t) || t.kind == tEOF || (t.kind == tPunct && t.ch == ')')) {
-				p.fail(t)
+		save, saveDone := p.i, len(p.done)
+		if p.try(func() { r, rq = p.id(q) }) {
+			if isTermEnd(p.peek()) {
+				n = &nBin{and: op.kind == tAnd, l: n, r: r, pos: op.pos}
+				q = rq
+				continue
 			}
-		}) {
+			// Not an id after all, or an id followed by an error: the
+			// id's primitives were complete (libpcap reduces them
+			// before it sees the error), so keep them if the
+			// alternative fails too.
+			idEnd, idDone := p.i, append([]any(nil), p.done[saveDone:]...)
+			p.i, p.done = save, p.done[:saveDone]
+			if !p.try(func() { r, rq = p.term(q) }) {
+				p.i, p.done = idEnd, append(p.done, idDone...)
+				p.fail(p.peek())
+			}
+		} else {
 			r, rq = p.term(q)
 		}
 		n = &nBin{and: op.kind == tAnd, l: n, r: r, pos: op.pos}
@@ -176,7 +193,11 @@ func (p *parser) rterm(ctx qual) (node, qual) {
 		}
 		p.next()
 		a := &nAbbrev{proto: int(t.val), pos: t.pos}
-		p.complete(a)
+		if isTermEnd(p.peek()) {
+			// Otherwise libpcap's parser cannot yet tell a protocol
+			// abbreviation from a qualifier, and fails first.
+			p.complete(a)
+		}
 		return a, qerr
 	case tBroadcast, tMulticast:
 		p.next()

@@ -111,7 +111,12 @@ func Atomic64(addr uint64) *uint64 { return (*uint64)(ptr(addr)) }
 // copying. The caller must have checked that the range is runtime memory
 // that stays mapped while the slice is used.
 //
+// It is not inlined: Go 1.26's compiler crashes ("disjointTypes: one of
+// arguments is not a pointer") on a copy into an inlined unsafe.Slice of a
+// constant length built from unsafe.Add(nil, addr).
+//
 //go:nocheckptr
+//go:noinline
 func Bytes(addr, n uint64) []byte {
 	if n == 0 {
 		return nil
