@@ -12,6 +12,9 @@ type parser struct {
 	// reporting their semantic errors ahead of a later syntax error, as
 	// libpcap does (its parser generates code as it reduces).
 	done []any
+	// inHead is set while parsing the id of "head id", where a number
+	// can only be an id.
+	inHead bool
 }
 
 // complete records a finished primitive (a node or an arth).
@@ -371,6 +374,9 @@ func (p *parser) head() (node, qual) {
 	default:
 		p.fail(t)
 	}
+	saveHead := p.inHead
+	p.inHead = true
+	defer func() { p.inHead = saveHead }()
 	n, _ := p.id(q)
 	return n, q
 }
@@ -394,7 +400,11 @@ func (p *parser) id(ctx qual) (node, qual) {
 	case t.kind == tNum:
 		p.next()
 		n := &nID{q: ctx, tok: t, pos: t.pos}
-		p.complete(n)
+		if p.inHead || isTermEnd(p.peek()) {
+			// After and/or a number is an id or the start of
+			// arithmetic; libpcap's parser decides by the next token.
+			p.complete(n)
+		}
 		return n, ctx
 	case t.kind == tPunct && t.ch == '(':
 		p.next()

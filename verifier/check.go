@@ -296,8 +296,14 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 			cp.hits++
 			return true, nil
 		}
-		cp.miss++
+		// Forget states that keep failing to prune, as the kernel
+		// does (miss_cnt > hit_cnt*3 + 3).
+		if cp.miss++; cp.miss > cp.hits*3+3 {
+			list = append(list[:i], list[i+1:]...)
+			v.curStates--
+		}
 	}
+	v.explored[pc] = list
 	if loopHead != nil {
 		// The helper calls the callback again and again: forget the
 		// numbers that changed since the last call, so that the states
