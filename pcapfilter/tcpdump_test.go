@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
@@ -188,4 +189,29 @@ func TestTcpdumpFormats(t *testing.T) {
 		}
 		t.Logf("%s: %d/%d identical", style.flag, same, total)
 	}
+}
+
+// randomTokens are the pieces of TestTcpdumpRandom's expressions.
+var randomTokens = strings.Fields(`tcp udp ip ip6 arp host net port portrange src dst and or not ! ( ) 10.0.0.1
+	10.0.0.0/8 1.2.3 80 53 0x10 ::1 fe80::/10 ether proto less greater len = != > < >= <= + - * & | ^ % << >>
+	[ ] : 2 4 1 icmp vlan mpls pppoes broadcast multicast 00:11:22:33:44:55 \tcp http 1-1000 mask 255.255.0.0
+	icmp[icmptype] tcp-syn tcpflags gateway byte protochain llc decnet 1.1 && || == ip[0] tcp[13]`)
+
+// TestTcpdumpRandom compiles random token sequences, mostly invalid, and
+// checks that gbpf and tcpdump agree on the listing or on the error
+// message (libpcap reports the error of a primitive completed before a
+// syntax error first).
+func TestTcpdumpRandom(t *testing.T) {
+	tcpdumpPath(t)
+	r := rand.New(rand.NewPCG(2026, 6))
+	exprs := make([]string, 1000)
+	for i := range exprs {
+		words := make([]string, 1+r.IntN(8))
+		for j := range words {
+			words[j] = randomTokens[r.IntN(len(randomTokens))]
+		}
+		exprs[i] = strings.Join(words, " ")
+	}
+	res := runDifferential(t, exprs, LinkTypeEthernet, true)
+	checkResults(t, res)
 }

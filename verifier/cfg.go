@@ -204,7 +204,8 @@ func (v *verifier) computeLiveness() {
 	n := len(insns)
 	use := make([]uint16, n)
 	def := make([]uint16, n)
-	var preds = make([][]int32, n)
+	type edge struct{ from, to int32 }
+	edges := make([]edge, 0, 2*n)
 	bit := func(r isa.Register) uint16 {
 		if r >= 10 {
 			return 0
@@ -215,7 +216,7 @@ func (v *verifier) computeLiveness() {
 	const clobber = 0x3f // R0-R5
 	addEdge := func(from, to int) {
 		if to >= 0 && to < n {
-			preds[to] = append(preds[to], int32(from))
+			edges = append(edges, edge{int32(from), int32(to)})
 		}
 	}
 	for pc := 0; pc < n; pc++ {
@@ -292,6 +293,21 @@ func (v *verifier) computeLiveness() {
 			addEdge(pc, pc+1)
 		}
 	}
+	// Predecessor lists in one array: preds of pc are
+	// predList[predStart[pc]:predStart[pc+1]].
+	predStart := make([]int32, n+1)
+	for _, e := range edges {
+		predStart[e.to+1]++
+	}
+	for i := 1; i <= n; i++ {
+		predStart[i] += predStart[i-1]
+	}
+	predList := make([]int32, len(edges))
+	fill := append([]int32(nil), predStart[:n]...)
+	for _, e := range edges {
+		predList[fill[e.to]] = e.from
+		fill[e.to]++
+	}
 	live := make([]uint16, n)
 	work := make([]int32, 0, n)
 	inWork := make([]bool, n)
@@ -311,7 +327,7 @@ func (v *verifier) computeLiveness() {
 			continue
 		}
 		live[pc] = in
-		for _, p := range preds[pc] {
+		for _, p := range predList[predStart[pc]:predStart[pc+1]] {
 			if nout := out[p] | in; nout != out[p] {
 				out[p] = nout
 				if !inWork[p] {

@@ -59,12 +59,22 @@ func (k *kernelLoader) load(p isa.Program, typ progtype.Type, specs []*maps.Spec
 			in := s.InnerMap
 			ms.InnerMap = &ebpf.MapSpec{Type: ebpf.MapType(in.Type), KeySize: in.KeySize, ValueSize: in.ValueSize, MaxEntries: in.MaxEntries}
 		}
+		for _, kv := range s.Contents {
+			ms.Contents = append(ms.Contents, ebpf.MapKV{Key: kv.Key, Value: kv.Value})
+		}
 		if s.SpinLockOffset >= 0 {
 			return nil, 0, errors.New("spin locks need BTF")
 		}
 		m, err := ebpf.NewMap(ms)
 		if err != nil {
 			return nil, 0, fmt.Errorf("map %v: %w", s, err)
+		}
+		if s.Flags&maps.ReadOnlyProg != 0 {
+			// The kernel reads constant strings only from frozen maps.
+			if err := m.Freeze(); err != nil {
+				m.Close()
+				return nil, 0, err
+			}
 		}
 		k.maps = append(k.maps, m)
 	}

@@ -8,10 +8,13 @@ import "github.com/gbpf/gbpf/isa"
 // jump is the fewest instructions that can run since the previous charge
 // point: the length of the shortest path that reaches it from a function
 // entry or from the successor of another charge point without crossing one,
-// found by a breadth-first search backwards. So the sum of the charges never
-// exceeds the instructions that ran, and a run that executes at most
-// env.Budget instructions never fails with engine.ErrBudget. A local call
-// charges one. The search gives up (charging one) after maxWeightSearch
+// found by a breadth-first search backwards. Function entries are slot 0,
+// the targets of local calls and of lddw of functions, and every slot that
+// nothing jumps or falls into: engine.Env.CallFunc may enter a callback
+// there even when a loader has turned its lddw into a plain constant. So
+// the sum of the charges never exceeds the instructions that ran, and a run
+// that executes at most env.Budget instructions never fails with
+// engine.ErrBudget. A local call charges one. The search gives up (charging one) after maxWeightSearch
 // slots.
 
 const maxWeightSearch = 1024
@@ -40,6 +43,9 @@ func (c *compiler) chargeWeights() {
 		}
 		cls := ins.Op.Class()
 		switch {
+		case ins.IsLdImm64() && ins.Src == isa.PseudoFunc:
+			entry[ins.JumpTarget(pc)] = true
+			addEdge(pc, next)
 		case !cls.IsJump():
 			addEdge(pc, next)
 		case ins.IsLocalCall():
@@ -59,6 +65,11 @@ func (c *compiler) chargeWeights() {
 		}
 		if ins.IsLdImm64() {
 			pc++
+		}
+	}
+	for pc := 0; pc < n; pc++ {
+		if count[pc+1] == 0 {
+			entry[pc] = true // no predecessor: only a callback starts here
 		}
 	}
 	for i := 1; i <= n; i++ {

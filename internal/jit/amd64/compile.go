@@ -66,7 +66,8 @@ type compiler struct {
 
 // The fixed labels, numbered after the instruction slots.
 const (
-	lblEntry = iota
+	lblEntry  = iota
+	lblReturn // after the entry's call: where a function returns to end a run or a callback
 	lblLeave
 	lblYield
 	lblHelper
@@ -164,6 +165,7 @@ type compiled struct {
 	code    []byte
 	offsets []int32
 	entry   int
+	ret     int // lblReturn
 }
 
 // compile generates the machine code of p (already validated).
@@ -199,7 +201,12 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 	off := make([]int32, n+1)
 	copy(off, c.cur[:n])
 	off[n] = int32(c.bodyEnd)
-	return &compiled{code: c.a.Buf, offsets: off, entry: int(c.cur[c.fixed(lblEntry)])}, nil
+	return &compiled{
+		code:    c.a.Buf,
+		offsets: off,
+		entry:   int(c.cur[c.fixed(lblEntry)]),
+		ret:     int(c.cur[c.fixed(lblReturn)]),
+	}, nil
 }
 
 func (c *compiler) settled() bool {
@@ -215,21 +222,33 @@ func (c *compiler) settled() bool {
 }
 
 // scan checks for instructions the JIT cannot compile and works out the
-// budget charge of every backward jump.
+// budget charge of every backward jump and what calls need.
 func (c *compiler) scan() error {
+	second := make([]bool, len(c.insns)) // second slots of lddw
+	var funcs []int                      // slots of lddw of functions
 	for pc := 0; pc < len(c.insns); pc++ {
 		ins := c.insns[pc]
 		switch {
 		case ins.IsLdImm64():
-			if ins.Src != isa.PseudoImm {
+			switch ins.Src {
+			case isa.PseudoImm:
+			case isa.PseudoFunc:
+				funcs = append(funcs, pc)
+			default:
 				return unsupported(pc, fmt.Sprintf("lddw with pseudo source %d (resolve it before compiling)", ins.Src))
 			}
 			pc++
+			second[pc] = true
 		case ins.IsLocalCall():
 		case ins.Op == isa.OpCall && ins.Src != isa.PseudoCallHelper:
 			return unsupported(pc, fmt.Sprintf("call of kind %d", ins.Src))
 		case ins.Op.Class().IsLoad() && (ins.Op.Mode() == isa.ModeABS || ins.Op.Mode() == isa.ModeIND):
 			return unsupported(pc, "legacy packet access (ld abs/ind)")
+		}
+	}
+	for _, pc := range funcs {
+		if t := c.insns[pc].JumpTarget(pc); t < 0 || t >= len(c.insns) || second[t] {
+			return &isa.Error{Index: pc, Reason: fmt.Sprintf("function at slot %d is not an instruction of the program", t)}
 		}
 	}
 	c.chargeWeights()

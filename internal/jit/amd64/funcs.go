@@ -8,13 +8,16 @@ import (
 )
 
 // funcInfo is what the compiler knows about the program's functions (the
-// main program and every target of a local call), to make local calls
-// cheaper:
+// main program and every target of a local call or lddw of a function), to
+// make local calls cheaper:
 //
 //   - a call saves only those of r6-r9 that the called function writes
 //     itself (calls it makes in turn restore their own), and
 //   - a call checks the call depth at run time only when the call graph
-//     has a cycle or is deeper than engine.MaxCallDepth frames.
+//     has a cycle or is deeper than engine.MaxCallDepth frames, or when
+//     the program also calls helpers: a helper may run a callback
+//     (engine.Env.CallFunc) on a new frame below the caller's, whose calls
+//     the static call graph does not see.
 //
 // Both rely on control staying inside its function, as the verifier
 // requires; when a jump leaves its function or code falls through into the
@@ -28,9 +31,16 @@ type funcInfo struct {
 func (c *compiler) analyzeFuncs() {
 	f := &c.funcs
 	f.starts = append(f.starts[:0], 0)
+	helpers, locals := false, false
 	for pc, ins := range c.insns {
-		if ins.IsLocalCall() {
+		switch {
+		case ins.IsLocalCall():
 			f.starts = append(f.starts, ins.JumpTarget(pc))
+			locals = true
+		case ins.IsLdImm64() && ins.Src == isa.PseudoFunc:
+			f.starts = append(f.starts, ins.JumpTarget(pc))
+		case ins.Op == isa.OpCall || ins.Op == isa.OpCallX:
+			helpers = true
 		}
 	}
 	sort.Ints(f.starts)
@@ -73,6 +83,9 @@ func (c *compiler) analyzeFuncs() {
 			f.writes[s] = 0xffff
 		}
 	}
+	// Callbacks run from Go with the caller's r6-r9 restored by Go, so
+	// they need no saving; only their depth is unknown here.
+	f.checkAt = f.checkAt || helpers && locals
 }
 
 // callDepth returns the most frames a call chain from fn can stack up,

@@ -9,7 +9,8 @@ func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 
 // pass generates the whole program once:
 //
-//	entry:  call slot 0; exit = done; jmp leave
+//	entry:  call slot 0
+//	return: exit = done; jmp leave
 //	slots:  the code of every instruction slot
 //	stubs:  out-of-line exits (yield, call depth)
 //	helper: exit = helper; jmp leave
@@ -28,6 +29,7 @@ func (c *compiler) pass() error {
 
 	c.bind(c.fixed(lblEntry))
 	c.call(0)
+	c.bind(c.fixed(lblReturn))
 	c.a.StoreImm(x86.W64, ctxMem(offExit), exitDone)
 	c.jmp(c.fixed(lblLeave))
 
@@ -35,7 +37,13 @@ func (c *compiler) pass() error {
 		c.bind(label(pc))
 		ins := c.insns[pc]
 		if ins.IsLdImm64() {
-			c.lddw(ins.Dst, isa.Program{Insns: c.insns}.Imm64(pc))
+			v := isa.Program{Insns: c.insns}.Imm64(pc)
+			if ins.Src == isa.PseudoFunc {
+				// A function's address is its first slot, the pc that
+				// engine.Env.CallFunc takes.
+				v = uint64(ins.JumpTarget(pc))
+			}
+			c.lddw(ins.Dst, v)
 			pc++
 			c.bind(label(pc))
 			continue

@@ -16,8 +16,11 @@ import (
 // engine.Program; Run may be called from many goroutines at once.
 type Program struct {
 	code       *execMem
-	entry      uint64 // address of the entry code
-	stackClear int    // bytes below the top of the stack that a run may have written
+	base       uint64  // address of the code
+	entry      uint64  // address of the entry code
+	ret        uint64  // address a run's outermost function returns to
+	slots      []int32 // code offset of every slot; -1 for second slots of lddw
+	stackClear int     // bytes below the top of a frame that a run may have written
 
 	mu     sync.Mutex
 	free   []*state // idle per-run states
@@ -26,7 +29,7 @@ type Program struct {
 }
 
 // state is what one run needs for itself: an engine.Block holding the
-// context, the BPF stack and the machine stack.
+// context, the BPF stack and the machine stack, and the run in progress.
 type state struct {
 	block     *engine.Block
 	ctx       *vmContext
@@ -34,6 +37,18 @@ type state struct {
 	stackTop  uint64 // r10 of the first frame
 	machTop   uint64
 	callLimit uint64
+	stack     engine.Region // the BPF stack, all frames
+
+	// The run in progress, for callbacks (engine.Env.CallFunc).
+	prog    *Program
+	env     *engine.Env
+	cx      context.Context // nil for Run
+	budget  uint64          // env.Budget, or the default
+	used    uint64          // budget spent before the current quantum
+	quantum uint64          // budget the countdown started from
+	low     uint64          // lowest r10 of a callback's frame; stackTop if none
+	ownEnv  engine.Env      // the Env of a run given none
+	call    func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 }
 
 // ErrClosed is returned by Run after Close.
@@ -55,11 +70,15 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	base := uint64(uintptr(unsafe.Pointer(&mem.mem[0])))
 	prog := &Program{
-		code:  mem,
-		entry: uint64(uintptr(unsafe.Pointer(&mem.mem[0]))) + uint64(out.entry),
+		code:       mem,
+		base:       base,
+		entry:      base + uint64(out.entry),
+		ret:        base + uint64(out.ret),
+		slots:      slotOffsets(p, out.offsets),
+		stackClear: stackUse(p),
 	}
-	prog.stackClear = stackUse(p)
 	runtime.AddCleanup(prog, func(m *execMem) { m.free() }, mem)
 	return prog, nil
 }
@@ -84,7 +103,9 @@ func (p *Program) Close() error {
 }
 
 // Run executes the program with r1 and r2 set and r10 at the top of a fresh
-// stack, and returns r0. A run-time error is an *engine.Fault.
+// stack, and returns r0. A run-time error is an *engine.Fault. A nil env
+// runs with no helpers and the default budget. During the run, env.Stack is
+// the BPF stack and env.CallFunc runs callbacks (see callFunc).
 func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	return p.run(nil, env, r1, r2)
 }
@@ -102,19 +123,37 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 		return 0, err
 	}
 	defer p.put(s)
+	if env == nil {
+		s.ownEnv = engine.Env{}
+		env = &s.ownEnv
+	}
 	env.Reset()
 	c := s.ctx
 	c.regs = [isa.MaxRegister + 1]uint64{isa.R1: r1, isa.R2: r2, isa.R10: s.stackTop}
 	c.machSP = s.machTop
 	c.resume = p.entry
 	c.callLimit = s.callLimit
-	budget := env.Budget
-	if budget == 0 {
-		budget = engine.DefaultBudget
+	s.prog, s.env, s.cx = p, env, cx
+	s.budget = env.Budget
+	if s.budget == 0 {
+		s.budget = engine.DefaultBudget
 	}
-	var used uint64
-	quantum := min(budget, yieldQuantum)
-	c.count = int64(quantum)
+	s.used = 0
+	s.quantum = min(s.budget, yieldQuantum)
+	c.count = int64(s.quantum)
+	s.low = s.stackTop
+	env.Stack, env.CallFunc = s.stack, s.call
+	r0, err := s.loop()
+	env.Stack, env.CallFunc = engine.Region{}, nil
+	s.prog, s.env, s.cx = nil, nil, nil
+	return r0, err
+}
+
+// loop enters the machine code at the context's resume address and serves
+// its exits to Go (helper calls, yields, faults) until the function it was
+// entered in returns, which ends the run or a callback.
+func (s *state) loop() (uint64, error) {
+	c, env := s.ctx, s.env
 	for {
 		jitcall(uintptr(s.addr))
 		switch c.exit {
@@ -132,17 +171,17 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 			}
 			c.regs[0] = r0
 		case exitYield:
-			used += quantum + uint64(-c.count)
-			if used > budget {
-				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", budget)}
+			s.used += s.quantum + uint64(-c.count)
+			if s.used > s.budget {
+				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
 			}
-			if cx != nil {
-				if err := cx.Err(); err != nil {
+			if s.cx != nil {
+				if err := s.cx.Err(); err != nil {
 					return 0, &engine.Fault{PC: int(c.pc), Err: err}
 				}
 			}
-			quantum = min(budget-used, yieldQuantum)
-			c.count = int64(quantum)
+			s.quantum = min(s.budget-s.used, yieldQuantum)
+			c.count = int64(s.quantum)
 			runtime.Gosched()
 		case exitCallDepth:
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
@@ -176,10 +215,11 @@ func (p *Program) get() (*state, error) {
 	return s, nil
 }
 
-// put clears the stack the run may have used, so that no run sees
-// another's data, and returns s to the idle list.
+// put clears the stack the run may have used (callbacks' frames included),
+// so that no run sees another's data, and returns s to the idle list.
 func (p *Program) put(s *state) {
-	clear(s.block.Bytes()[stateMachStack-p.stackClear : stateMachStack])
+	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
+	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
 	p.mu.Lock()
 	p.active--
 	p.free = append(p.free, s)
@@ -192,14 +232,32 @@ func newState() (*state, error) {
 		return nil, fmt.Errorf("jit: run state: %w", err)
 	}
 	addr := b.Addr()
-	return &state{
+	s := &state{
 		block:     b,
 		ctx:       (*vmContext)(unsafe.Pointer(&b.Bytes()[stateContext])),
 		addr:      addr + stateContext,
 		stackTop:  addr + stateMachStack,
 		machTop:   addr + stateSize,
 		callLimit: addr + stateStack + 2*engine.StackSize,
-	}, nil
+		stack:     engine.Region{Start: addr + stateStack, End: addr + stateMachStack, Writable: true},
+	}
+	s.low = s.stackTop
+	s.call = s.callFunc
+	return s, nil
+}
+
+// slotOffsets returns the code offset of every slot of p, -1 for the
+// second slots of lddw, which are not instructions.
+func slotOffsets(p isa.Program, offsets []int32) []int32 {
+	slots := make([]int32, len(p.Insns))
+	for pc := 0; pc < len(p.Insns); pc++ {
+		slots[pc] = offsets[pc]
+		if p.Insns[pc].IsLdImm64() && pc+1 < len(p.Insns) {
+			pc++
+			slots[pc] = -1
+		}
+	}
+	return slots
 }
 
 // stackUse returns how many bytes below the top of the first frame a run of
