@@ -170,8 +170,9 @@ func (p *Program) addRegion(r engine.Region) {
 }
 
 // compile prepares prog for the engine opts ask for. Programs whose helpers
-// call back into them need an engine that implements engine.Env.CallFunc:
-// the default engine falls back to the interpreter while the JIT does not.
+// call back into them need an engine that implements engine.Env.CallFunc;
+// jitCallbacks probes the JIT once, and where it lacks them the default
+// engine falls back to the interpreter.
 func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, Engine, error) {
 	callbacks = callbacks && !jitCallbacks()
 	if opts.Checked {

@@ -47,14 +47,6 @@ func collection(t testing.TB, s *gbpf.CollectionSpec, cfg config) *gbpf.Collecti
 	return coll
 }
 
-// gaps lists, per example, why an engine cannot run it yet. The test is
-// skipped only while NewCollection still fails with ErrNotSupported or a
-// verifier error, so it runs again as soon as the gap closes.
-var gaps = map[string]string{
-	"jit/loop":     "the JIT does not implement engine.Env.CallFunc (bpf_loop)",
-	"jit/for_each": "the JIT does not implement engine.Env.CallFunc (bpf_for_each_map_elem)",
-}
-
 // each runs f once per configuration, each with a fresh collection of the
 // example.
 func each(t *testing.T, name string, f func(t *testing.T, coll *gbpf.Collection)) {
@@ -63,9 +55,6 @@ func each(t *testing.T, name string, f func(t *testing.T, coll *gbpf.Collection)
 			opts := cfg.opts
 			coll, err := gbpf.NewCollection(spec(t, name), &opts)
 			if err != nil {
-				if why := gaps[cfg.name+"/"+name]; why != "" {
-					t.Skipf("%s: %v", why, err)
-				}
 				t.Fatal(err)
 			}
 			t.Cleanup(coll.Close)

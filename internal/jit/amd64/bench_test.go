@@ -62,6 +62,16 @@ func BenchmarkLocalCall(b *testing.B) {
 	cpuLoop(b, 1000, "call", func() { prog.Run(env, 0, 0) })
 }
 
+// BenchmarkCallback measures one callback from a helper through
+// engine.Env.CallFunc (bpf_loop's way): entering machine code at the
+// callback and leaving it when the callback returns.
+func BenchmarkCallback(b *testing.B) {
+	src := "lddw %r2, func cb\nmov %r1, 1000\nmov %r3, 0\ncall 181\nexit\ncb:\nmov %r0, 0\nexit"
+	prog := compileT(b, assemble(b, src), Options{})
+	env := &engine.Env{Helpers: callbackHelpers}
+	cpuLoop(b, 1000, "call", func() { prog.Run(env, 0, 0) })
+}
+
 // BenchmarkCompile measures compilation (layout passes, mapping the code)
 // of generated programs, per 1,000 instruction slots.
 func BenchmarkCompile(b *testing.B) {

@@ -40,6 +40,12 @@ var callbackHelpers = []engine.Helper{1: mix, 2: stop, 181: loopHelper}
 // with env, and checks that each returns want.
 func runEngines(t *testing.T, src string, env *engine.Env, want uint64) {
 	t.Helper()
+	runEnginesIf(t, src, env, want, func(Options) bool { return true })
+}
+
+// runEnginesIf is runEngines on the JIT options that use accepts.
+func runEnginesIf(t *testing.T, src string, env *engine.Env, want uint64, use func(Options) bool) {
+	t.Helper()
 	p := assemble(t, src)
 	ip, err := interp.Compile(p, interp.Options{})
 	if err != nil {
@@ -49,6 +55,9 @@ func runEngines(t *testing.T, src string, env *engine.Env, want uint64) {
 		t.Errorf("interpreter: r0 = %#x, %v; want %#x", got, err, want)
 	}
 	for _, o := range options {
+		if !use(o.opts) {
+			continue
+		}
 		got, err := compileT(t, p, o.opts).Run(env, 0, 0)
 		if err != nil || got != want {
 			t.Errorf("%s: r0 = %#x, %v; want %#x", o.name, got, err, want)
@@ -272,8 +281,8 @@ exit`
 	}
 	for _, err := range errs {
 		var f *engine.Fault
-		if !errors.As(err, &f) || f.Err != engine.ErrCallDepth || f.PC != 8 {
-			t.Errorf("error %v, want a call depth fault at 8", err)
+		if !errors.As(err, &f) || f.Err != engine.ErrCallDepth || f.PC != 7 {
+			t.Errorf("error %v, want a call depth fault at 7", err)
 		}
 	}
 }
@@ -283,7 +292,7 @@ exit`
 func TestCallbackFaults(t *testing.T) {
 	var got []error
 	try := func(env *engine.Env, _, _, _, _, _ uint64) uint64 {
-		for _, pc := range []int{-1, 1, 5, 1 << 20} {
+		for _, pc := range []int{-1, 1, 6, 1 << 20} {
 			_, err := env.CallFunc(pc, 0, 0, 0, 0, 0)
 			got = append(got, err)
 		}
@@ -306,7 +315,8 @@ func TestCallbackFaults(t *testing.T) {
 	}
 
 	// An endless callback ends with the budget fault, given back to the
-	// helper, and the helper decides what the run returns.
+	// helper, and the helper decides what the run returns. (Bounded code
+	// has no budget.)
 	src := `
 lddw %r2, func cb
 mov %r1, 1
@@ -315,7 +325,8 @@ call 181
 exit
 cb:
 ja cb`
-	runEngines(t, src, &engine.Env{Helpers: callbackHelpers, Budget: 10000}, loopFailed)
+	runEnginesIf(t, src, &engine.Env{Helpers: callbackHelpers, Budget: 10000}, loopFailed,
+		func(o Options) bool { return !o.Bounded })
 }
 
 // TestCallbackCancel cancels a run whose callback loops for ever.
@@ -340,15 +351,13 @@ func TestCallbackCancel(t *testing.T) {
 }
 
 // TestCallbackStack checks that env.Stack covers the frames during a run
-// and that the frames a callback wrote are clear for the next run.
+// and that the frames a callback wrote are clear for the next run, even
+// when the main program writes no stack itself.
 func TestCallbackStack(t *testing.T) {
 	var stack engine.Region
-	var dirty int
-	check := func(env *engine.Env, r10, _, _, _, _ uint64) uint64 {
+	dirty := 0
+	check := func(env *engine.Env, _, _, _, _, _ uint64) uint64 {
 		stack = env.Stack
-		if !stack.Contains(r10-engine.StackSize, engine.StackSize, true) {
-			return 1
-		}
 		for _, b := range engine.Bytes(stack.Start, stack.End-stack.Start) {
 			if b != 0 {
 				dirty++
@@ -356,23 +365,26 @@ func TestCallbackStack(t *testing.T) {
 		}
 		return 0
 	}
+	inStack := func(env *engine.Env, r10, _, _, _, _ uint64) uint64 {
+		if env.Stack.Contains(r10-engine.StackSize, engine.StackSize, true) {
+			return 1
+		}
+		return 0
+	}
 	src := `
-mov %r1, %r10
 call 7
-jne %r0, 0, out
 lddw %r2, func cb
 mov %r1, 1
 mov %r3, 0
 call 181
 mov %r0, 0
-out:
 exit
 cb:
 stdw [%r10-8], -1
 stdw [%r10-512], -1
 mov %r0, 0
 exit`
-	env := &engine.Env{Helpers: []engine.Helper{7: check, 181: loopHelper}}
+	env := &engine.Env{Helpers: []engine.Helper{7: check, 8: inStack, 181: loopHelper}}
 	prog := compileT(t, assemble(t, src), Options{})
 	for i := range 3 {
 		if r0, err := prog.Run(env, 0, 0); err != nil || r0 != 0 {
@@ -385,6 +397,22 @@ exit`
 	if dirty != 0 {
 		t.Errorf("%d stack bytes not cleared between runs", dirty)
 	}
+
+	// A callback's frame is inside env.Stack.
+	src = `
+lddw %r2, func cb
+mov %r1, 1
+mov %r3, 0
+call 181
+exit
+cb:
+mov %r1, %r10
+call 8
+jeq %r0, 1, out
+mov %r0, 0
+out:
+exit`
+	runEngines(t, src, env, 1)
 }
 
 func TestCallbackConcurrentRuns(t *testing.T) {

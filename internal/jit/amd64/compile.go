@@ -57,6 +57,7 @@ type compiler struct {
 
 	stubs   []stub
 	weights []int32 // budget charge of the backward jump at a slot
+	loops   []bool  // slots that a backward jump goes to (aligned, see loopAlign)
 	bodyEnd int     // end of the program's code, before the stubs
 	funcs   funcInfo
 
@@ -249,6 +250,14 @@ func (c *compiler) scan() error {
 	for _, pc := range funcs {
 		if t := c.insns[pc].JumpTarget(pc); t < 0 || t >= len(c.insns) || second[t] {
 			return &isa.Error{Index: pc, Reason: fmt.Sprintf("function at slot %d is not an instruction of the program", t)}
+		}
+	}
+	c.loops = make([]bool, len(c.insns))
+	for pc, ins := range c.insns {
+		if ins.Op.Class().IsJump() && !second[pc] && ins.Op.JumpOp() != isa.Call && ins.Op.JumpOp() != isa.Exit {
+			if t := ins.JumpTarget(pc); t <= pc && t >= 0 {
+				c.loops[t] = true
+			}
 		}
 	}
 	c.chargeWeights()

@@ -5,6 +5,13 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
+// loopAlign is the alignment of the first instruction of a loop (the
+// target of a backward jump), so that a small loop does not straddle a
+// 64-byte boundary of the instruction fetch and op cache: on the memsum
+// workload a badly placed loop runs 1.5 times slower, whether or not it
+// counts down the budget. Code starts on a page boundary.
+const loopAlign = 32
+
 func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 
 // pass generates the whole program once:
@@ -34,6 +41,9 @@ func (c *compiler) pass() error {
 	c.jmp(c.fixed(lblLeave))
 
 	for pc := 0; pc < n; pc++ {
+		if c.loops[pc] {
+			c.a.Nop(-c.a.Len() & (loopAlign - 1))
+		}
 		c.bind(label(pc))
 		ins := c.insns[pc]
 		if ins.IsLdImm64() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gbpf/gbpf/internal/engine"
@@ -47,6 +48,7 @@ type state struct {
 	used    uint64          // budget spent before the current quantum
 	quantum uint64          // budget the countdown started from
 	low     uint64          // lowest r10 of a callback's frame; stackTop if none
+	sched   time.Duration   // since epoch, at the first yield or the last Gosched; 0 before
 	ownEnv  engine.Env      // the Env of a run given none
 	call    func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 }
@@ -142,6 +144,7 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	s.quantum = min(s.budget, yieldQuantum)
 	c.count = int64(s.quantum)
 	s.low = s.stackTop
+	s.sched = 0
 	env.Stack, env.CallFunc = s.stack, s.call
 	r0, err := s.loop()
 	env.Stack, env.CallFunc = engine.Region{}, nil
@@ -182,7 +185,7 @@ func (s *state) loop() (uint64, error) {
 			}
 			s.quantum = min(s.budget-s.used, yieldQuantum)
 			c.count = int64(s.quantum)
-			runtime.Gosched()
+			s.yield()
 		case exitCallDepth:
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
 		default:
@@ -190,6 +193,46 @@ func (s *state) loop() (uint64, error) {
 		}
 	}
 }
+
+// yield lets the Go scheduler in at a yield of the machine code: at every
+// yield it may stop the goroutine for a garbage collection or preempt it
+// (preemptible), and every goschedInterval of running the goroutine also
+// steps aside for others (runtime.Gosched), such as the collector's mark
+// workers. Gosched is not called at every yield: a fast loop yields every
+// few tens of microseconds, and a Gosched costs tens of microseconds on a
+// goroutine locked to its thread.
+func (s *state) yield() {
+	preemptible()
+	now := time.Since(epoch)
+	if s.sched == 0 {
+		s.sched = now
+	} else if now-s.sched >= goschedInterval {
+		runtime.Gosched()
+		s.sched = time.Since(epoch)
+	}
+}
+
+// goschedInterval is how long a run may keep its thread before it calls
+// runtime.Gosched; epoch is the origin of the times in state.sched.
+const goschedInterval = time.Millisecond
+
+var epoch = time.Now()
+
+// preemptible is a safe point for the Go scheduler: like every call in Go
+// code that can grow the stack, it checks on entry whether the runtime has
+// asked the goroutine to stop (for a garbage collection, or because it has
+// run for 10ms while others wait) and if so lets it. It costs a
+// nanosecond otherwise, where runtime.Gosched costs a trip through the
+// scheduler: tens of microseconds on a goroutine locked to its thread.
+//
+//go:noinline
+func preemptible() { safePoint() }
+
+// safePoint does nothing; calling it makes preemptible a function with a
+// stack check.
+//
+//go:noinline
+func safePoint() {}
 
 func (p *Program) get() (*state, error) {
 	p.mu.Lock()

@@ -259,6 +259,31 @@ func TestLengths(t *testing.T) {
 	}
 }
 
+// TestNop decodes Nop(n): n bytes, all of them NOPs, at most one
+// instruction per nine bytes.
+func TestNop(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		var a Assembler
+		a.Nop(n)
+		if a.Len() != n {
+			t.Errorf("Nop(%d) emitted %d bytes", n, a.Len())
+			continue
+		}
+		count := 0
+		for off := 0; off < n; count++ {
+			in, err := x86asm.Decode(a.Buf[off:], 64)
+			if err != nil || in.Op != x86asm.NOP {
+				t.Errorf("Nop(%d): % x at %d: %v %v", n, a.Buf[off:], off, in, err)
+				break
+			}
+			off += in.Len
+		}
+		if want := (n + 8) / 9; count != want {
+			t.Errorf("Nop(%d): %d instructions, want %d", n, count, want)
+		}
+	}
+}
+
 func TestNoAllocs(t *testing.T) {
 	a := Assembler{Buf: make([]byte, 0, 4096)}
 	n := testing.AllocsPerRun(100, func() {
