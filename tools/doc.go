@@ -27,6 +27,6 @@
 // complete records with their format files.
 package tools
 
-//go:generate clang -O2 -g -target bpf -Wall -c bpf/bitesize.bpf.c -o bpf/bitesize.bpf.o
-//go:generate clang -O2 -g -target bpf -Wall -c bpf/biolatency.bpf.c -o bpf/biolatency.bpf.o
-//go:generate clang -O2 -g -target bpf -Wall -c bpf/syscount.bpf.c -o bpf/syscount.bpf.o
+//go:generate clang -O2 -g -target bpf -Wall -fdebug-compilation-dir=. -c bpf/bitesize.bpf.c -o bpf/bitesize.bpf.o
+//go:generate clang -O2 -g -target bpf -Wall -fdebug-compilation-dir=. -c bpf/biolatency.bpf.c -o bpf/biolatency.bpf.o
+//go:generate clang -O2 -g -target bpf -Wall -fdebug-compilation-dir=. -c bpf/syscount.bpf.c -o bpf/syscount.bpf.o

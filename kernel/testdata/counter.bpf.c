@@ -2,7 +2,7 @@
 //
 // A tracepoint program for the kernel package's tests: counts
 // sys_enter_getppid in an array map. Rebuild with
-//   clang -O2 -g -target bpf -c counter.bpf.c -o counter.bpf.o
+//   clang -O2 -g -target bpf -fdebug-compilation-dir=. -c counter.bpf.c -o counter.bpf.o
 typedef unsigned int __u32;
 typedef unsigned long long __u64;
 
