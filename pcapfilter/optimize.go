@@ -783,69 +783,16 @@ func firstInSlot(b *block) **block {
 	return &pred.ef.succ
 }
 
-func (o *optState) orPullup(b *block) {
-	ep := b.inEdges
-	if ep == nil {
-		return
-	}
-	val := ep.pred.val[aAtom]
-	for ep = ep.next; ep != nil; ep = ep.next {
-		if val != ep.pred.val[aAtom] {
-			return
-		}
-	}
-	diffp := firstInSlot(b)
-	atTop := true
-	for {
-		if *diffp == nil {
-			return
-		}
-		if jt(*diffp) != jt(b) {
-			return
-		}
-		if !(*diffp).dom.has(b.id) {
-			return
-		}
-		if (*diffp).val[aAtom] != val {
-			break
-		}
-		diffp = &(*diffp).ef.succ
-		atTop = false
-	}
-	samep := &(*diffp).ef.succ
-	for {
-		if *samep == nil {
-			return
-		}
-		if jt(*samep) != jt(b) {
-			return
-		}
-		if !(*samep).dom.has(b.id) {
-			return
-		}
-		if (*samep).val[aAtom] == val {
-			break
-		}
-		samep = &(*samep).ef.succ
-	}
-	pull := *samep
-	*samep = jf(pull)
-	setJF(pull, *diffp)
-	if atTop {
-		for ep := b.inEdges; ep != nil; ep = ep.next {
-			if jt(ep.pred) == b {
-				setJT(ep.pred, pull)
-			} else {
-				setJF(ep.pred, pull)
-			}
-		}
-	} else {
-		*diffp = pull
-	}
-	o.done = false
-}
+// orPullup and andPullup move a comparison that repeats the value of the
+// block's predecessors up a chain of blocks. They are mirror images: an
+// "or" chain shares its true exit and links through false edges, an "and"
+// chain shares its false exit and links through true edges.
+func (o *optState) orPullup(b *block)  { o.pullup(b, jt, func(p *block) **block { return &p.ef.succ }) }
+func (o *optState) andPullup(b *block) { o.pullup(b, jf, func(p *block) **block { return &p.et.succ }) }
 
-func (o *optState) andPullup(b *block) {
+// pullup does the work of orPullup and andPullup: exit gives the exit every
+// block of the chain shares, link the edge the chain continues through.
+func (o *optState) pullup(b *block, exit func(*block) *block, link func(*block) **block) {
 	ep := b.inEdges
 	if ep == nil {
 		return
@@ -856,43 +803,33 @@ func (o *optState) andPullup(b *block) {
 			return
 		}
 	}
+	// inChain reports whether p continues the chain below b.
+	inChain := func(p *block) bool { return p != nil && exit(p) == exit(b) && p.dom.has(b.id) }
 	diffp := firstInSlot(b)
 	atTop := true
 	for {
-		if *diffp == nil {
-			return
-		}
-		if jf(*diffp) != jf(b) {
-			return
-		}
-		if !(*diffp).dom.has(b.id) {
+		if !inChain(*diffp) {
 			return
 		}
 		if (*diffp).val[aAtom] != val {
 			break
 		}
-		diffp = &(*diffp).et.succ
+		diffp = link(*diffp)
 		atTop = false
 	}
-	samep := &(*diffp).et.succ
+	samep := link(*diffp)
 	for {
-		if *samep == nil {
-			return
-		}
-		if jf(*samep) != jf(b) {
-			return
-		}
-		if !(*samep).dom.has(b.id) {
+		if !inChain(*samep) {
 			return
 		}
 		if (*samep).val[aAtom] == val {
 			break
 		}
-		samep = &(*samep).et.succ
+		samep = link(*samep)
 	}
 	pull := *samep
-	*samep = jt(pull)
-	setJT(pull, *diffp)
+	*samep = *link(pull)
+	*link(pull) = *diffp
 	if atTop {
 		for ep := b.inEdges; ep != nil; ep = ep.next {
 			if jt(ep.pred) == b {
