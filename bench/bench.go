@@ -10,17 +10,18 @@ package bench
 
 import (
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/interp"
-	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/internal/engines"
 )
 
-// Engines are the engines the benchmarks run on.
-var Engines = []conformance.Engine{
-	{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{})
-	}},
-	{Name: "interp-checked", Compile: func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{Checked: true})
-	}},
+// Engines are the engines the benchmarks run on: the interpreter in both
+// modes; the JIT and its variants join from jit_test.go.
+var Engines = []conformance.Engine{mustEngine("interp"), mustEngine("interp-checked")}
+
+// mustEngine returns a named engine; the names above always exist.
+func mustEngine(name string) conformance.Engine {
+	e, err := engines.Lookup(name)
+	if err != nil {
+		panic(err)
+	}
+	return e
 }

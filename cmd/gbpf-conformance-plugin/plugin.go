@@ -10,22 +10,9 @@ import (
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/interp"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
 )
-
-// engines maps an engine name to the function that prepares a program for
-// it. Other engines register themselves from an init function in a file
-// of their own.
-var engines = map[string]func(isa.Program) (engine.Program, error){
-	"interp": func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{})
-	},
-	"interp-checked": func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{Checked: true})
-	},
-}
 
 const usage = "usage: gbpf-conformance-plugin [--program <hex program>] [<hex memory>] [--engine NAME] [--debug] [--elf]"
 
@@ -113,10 +100,11 @@ func execute(args []string, stdin io.Reader, stderr io.Writer) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%w\n%s", err, usage)
 	}
-	compile, ok := engines[opts.engine]
-	if !ok {
-		return 0, fmt.Errorf("unknown engine %q", opts.engine)
+	e, err := engines.Lookup(opts.engine)
+	if err != nil {
+		return 0, err
 	}
+	compile := e.Compile
 	text := opts.program
 	if !opts.hasProgram {
 		b, err := io.ReadAll(stdin)

@@ -34,7 +34,11 @@ func TestJITEngines(t *testing.T) {
 		if tc.src == "legacy" {
 			p = legacy
 		}
-		prog, err := engines[tc.engine](p)
+		e, err := lookupEngine(tc.engine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := e.Compile(p)
 		if tc.wantErr {
 			if err == nil || !errors.Is(err, amd64.ErrNotSupported) {
 				t.Errorf("%s/%s: error %v, want ErrNotSupported", tc.engine, tc.src, err)
