@@ -54,70 +54,67 @@ func mapLookupElem(env *engine.Env, r1, r2, _, _, _ uint64) uint64 {
 
 // mapUpdateElem is bpf_map_update_elem(map, key, value, flags).
 func mapUpdateElem(env *engine.Env, r1, r2, r3, r4, _ uint64) uint64 {
-	m := maps.FromHandle(r1)
-	if m == nil {
-		return errnoEINVAL
+	m, key, errno := mapArg(env, r1, r2, false, false)
+	if errno != 0 {
+		return errno
 	}
-	sp := m.Spec()
-	key, ok := arg(env, r2, uint64(sp.KeySize), false)
-	if !ok {
-		return errnoEFAULT
-	}
-	value, ok := arg(env, r3, uint64(sp.ValueSize), false)
+	value, ok := arg(env, r3, uint64(m.Spec().ValueSize), false)
 	if !ok {
 		return errnoEFAULT
 	}
 	return uint64(m.UpdateElem(key, value, r4, cpu(env)))
 }
 
+// mapArg resolves the map handle h and the program memory at addr that
+// holds one key (or, with value set, one value) of the map; write says the
+// helper writes there. errno is -EINVAL for a bad handle and -EFAULT for
+// memory the run may not touch.
+func mapArg(env *engine.Env, h, addr uint64, value, write bool) (m maps.Map, b []byte, errno uint64) {
+	if m = maps.FromHandle(h); m == nil {
+		return nil, nil, errnoEINVAL
+	}
+	size := m.Spec().KeySize
+	if value {
+		size = m.Spec().ValueSize
+	}
+	if b, ok := arg(env, addr, uint64(size), write); ok {
+		return m, b, 0
+	}
+	return nil, nil, errnoEFAULT
+}
+
 // mapDeleteElem is bpf_map_delete_elem(map, key).
 func mapDeleteElem(env *engine.Env, r1, r2, _, _, _ uint64) uint64 {
-	m := maps.FromHandle(r1)
-	if m == nil {
-		return errnoEINVAL
-	}
-	key, ok := arg(env, r2, uint64(m.Spec().KeySize), false)
-	if !ok {
-		return errnoEFAULT
+	m, key, errno := mapArg(env, r1, r2, false, false)
+	if errno != 0 {
+		return errno
 	}
 	return uint64(m.DeleteElem(key))
 }
 
 // mapPushElem is bpf_map_push_elem(map, value, flags).
 func mapPushElem(env *engine.Env, r1, r2, r3, _, _ uint64) uint64 {
-	m := maps.FromHandle(r1)
-	if m == nil {
-		return errnoEINVAL
-	}
-	value, ok := arg(env, r2, uint64(m.Spec().ValueSize), false)
-	if !ok {
-		return errnoEFAULT
+	m, value, errno := mapArg(env, r1, r2, true, false)
+	if errno != 0 {
+		return errno
 	}
 	return uint64(m.PushElem(value, r3))
 }
 
 // mapPopElem is bpf_map_pop_elem(map, value).
 func mapPopElem(env *engine.Env, r1, r2, _, _, _ uint64) uint64 {
-	m := maps.FromHandle(r1)
-	if m == nil {
-		return errnoEINVAL
-	}
-	out, ok := arg(env, r2, uint64(m.Spec().ValueSize), true)
-	if !ok {
-		return errnoEFAULT
+	m, out, errno := mapArg(env, r1, r2, true, true)
+	if errno != 0 {
+		return errno
 	}
 	return uint64(m.PopElem(out))
 }
 
 // mapPeekElem is bpf_map_peek_elem(map, value).
 func mapPeekElem(env *engine.Env, r1, r2, _, _, _ uint64) uint64 {
-	m := maps.FromHandle(r1)
-	if m == nil {
-		return errnoEINVAL
-	}
-	out, ok := arg(env, r2, uint64(m.Spec().ValueSize), true)
-	if !ok {
-		return errnoEFAULT
+	m, out, errno := mapArg(env, r1, r2, true, true)
+	if errno != 0 {
+		return errno
 	}
 	return uint64(m.PeekElem(out))
 }
