@@ -65,6 +65,33 @@ func intervalArgs(args []string) (time.Duration, int, error) {
 
 // runTool prints the header, then one snapshot per interval until count
 // intervals have passed or the process is interrupted.
+// toolReader is a running tool: its histograms, and Close to stop it.
+type toolReader interface {
+	Read(clear bool) (*tools.Snapshot, error)
+	Close() error
+}
+
+// runE returns the RunE of a tool command: it checks the flags and the
+// positional [interval] [count], starts the tool in the chosen mode with
+// start, and prints its histograms until count or Ctrl-C.
+func (f *toolFlags) runE(start func(tools.Mode) (toolReader, error)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		mode, err := f.check()
+		if err != nil {
+			return err
+		}
+		if _, _, err := intervalArgs(args); err != nil {
+			return err
+		}
+		t, err := start(mode)
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		return runTool(cmd.OutOrStdout(), f, mode, args, t.Read)
+	}
+}
+
 func runTool(out io.Writer, f *toolFlags, mode tools.Mode, args []string, read func(clear bool) (*tools.Snapshot, error)) error {
 	interval, count, err := intervalArgs(args)
 	if err != nil {
@@ -122,22 +149,10 @@ func bitesizeCmd() *cobra.Command {
   gbpf tools bitesize -c fio       # trace fio only
   gbpf tools bitesize --mode copy  # run the program in gbpf on copied records`,
 		Args: cobra.MaximumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			mode, err := f.check()
-			if err != nil {
-				return err
-			}
-			if _, _, err := intervalArgs(args); err != nil {
-				return err
-			}
+		RunE: f.runE(func(mode tools.Mode) (toolReader, error) {
 			opts.Mode = mode
-			b, err := tools.NewBitesize(opts)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			return runTool(cmd.OutOrStdout(), &f, mode, args, b.Read)
-		},
+			return tools.NewBitesize(opts)
+		}),
 	}
 	f.register(c)
 	c.Flags().StringVarP(&opts.Comm, "comm", "c", "", "trace this comm only")
@@ -159,22 +174,10 @@ func biolatencyCmd() *cobra.Command {
   gbpf tools biolatency -F           # show I/O flags separately
   gbpf tools biolatency -d sdc       # trace sdc only`,
 		Args: cobra.MaximumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			mode, err := f.check()
-			if err != nil {
-				return err
-			}
-			if _, _, err := intervalArgs(args); err != nil {
-				return err
-			}
+		RunE: f.runE(func(mode tools.Mode) (toolReader, error) {
 			opts.Mode = mode
-			b, err := tools.NewBiolatency(opts)
-			if err != nil {
-				return err
-			}
-			defer b.Close()
-			return runTool(cmd.OutOrStdout(), &f, mode, args, b.Read)
-		},
+			return tools.NewBiolatency(opts)
+		}),
 	}
 	f.register(c)
 	c.Flags().BoolVarP(&opts.Milliseconds, "milliseconds", "m", false, "millisecond histogram")
