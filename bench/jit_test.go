@@ -2,6 +2,8 @@ package bench
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 	"github.com/gbpf/gbpf/internal/jit/amd64"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/kernel"
 )
 
 var (
@@ -102,6 +105,17 @@ func cpuMicros(tb testing.TB, r *Runner, n int) float64 {
 // Options.Bounded) and the ratios: x-interp (interpreter time
 // over JIT time, more is better), vs-kernel and vs-native (JIT time over the
 // README's figure, less is better), and their geometric means.
+//
+// It also measures the baselines on this machine in the same run:
+// native-µs, the workload's C version built with the C compiler found
+// (native_test.go), and kernel-µs, the kernel's JIT through
+// BPF_PROG_TEST_RUN (kernel_test.go), each the least of 20 runs (for the
+// kernel, of the best of kernelLoads loads, whose code the kernel places
+// at random; the time depends on the place); and the
+// ratios vs-native-here and vs-kernel-here (JIT time over the baseline,
+// less is better), with their geometric means. A baseline that is
+// unavailable (no C compiler, no bpf() syscall, a workload the verifier
+// rejects) is left out, with a log line saying why.
 func BenchmarkJITSpeedup(b *testing.B) {
 	if !amd64.Supported {
 		b.Skip("JIT not supported")
@@ -112,10 +126,38 @@ func BenchmarkJITSpeedup(b *testing.B) {
 	interpEngine := conformance.Engine{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
 		return interp.Compile(p, interp.Options{})
 	}}
-	var logInterp, logKernel, logNative float64
-	var nInterp, nKernel, nNative int
+	var notes []string // what the baselines were, logged with the geomean
+	var nb *nativeBuild
+	if cc, err := cCompiler(); err != nil {
+		notes = append(notes, fmt.Sprintf("no native baseline: %v", err))
+	} else if nb, err = buildNative(cc, ws, b.TempDir()); err != nil {
+		b.Fatal(err)
+	} else {
+		notes = append(notes, fmt.Sprintf("native baseline: %s -O2 (%s)", nb.CC, nb.Version))
+	}
+	kernelErr := kernel.Supported()
+	if kernelErr != nil {
+		notes = append(notes, fmt.Sprintf("no kernel baseline: %v", kernelErr))
+	} else {
+		notes = append(notes, fmt.Sprintf("kernel baseline: best of %d loads; %s", kernelLoads, kernelJITNotes()))
+	}
+	var logInterp, logKernel, logNative, logKernelHere, logNativeHere float64
+	var nInterp, nKernel, nNative, nKernelHere, nNativeHere int
 	for _, w := range ws {
 		b.Run(w.Name, func(b *testing.B) {
+			var kb kernelBaseline
+			if kernelErr == nil {
+				var err error
+				kb, err = loadKernelBaseline(w, kernelLoads)
+				switch {
+				case errors.Is(err, errKernelRejected):
+					b.Logf("no kernel baseline: %v", err)
+				case err != nil:
+					b.Fatal(err)
+				default:
+					defer kb.Close()
+				}
+			}
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			jr, err := NewRunner(w, jitEngine)
@@ -133,11 +175,17 @@ func BenchmarkJITSpeedup(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer br.Close()
-			var jit, bounded, in float64
+			var jit, bounded, in, native, kern float64
 			for b.Loop() {
 				jit = cpuMicros(b, jr, 20)
 				bounded = cpuMicros(b, br, 20)
 				in = cpuMicros(b, ir, 3)
+				if nb != nil {
+					native = nativeMicros(b, nb, w, 20)
+				}
+				if kb != nil {
+					kern, _ = kb.micros(b, 20)
+				}
 			}
 			b.ReportMetric(jit, "jit-µs")
 			b.ReportMetric(bounded, "bounded-µs")
@@ -155,10 +203,25 @@ func BenchmarkJITSpeedup(b *testing.B) {
 				logNative += math.Log(jit / f[0])
 				nNative++
 			}
+			if native > 0 {
+				b.ReportMetric(native, "native-µs")
+				b.ReportMetric(jit/native, "vs-native-here")
+				logNativeHere += math.Log(jit / native)
+				nNativeHere++
+			}
+			if kern > 0 {
+				b.ReportMetric(kern, "kernel-µs")
+				b.ReportMetric(jit/kern, "vs-kernel-here")
+				logKernelHere += math.Log(jit / kern)
+				nKernelHere++
+			}
 		})
 	}
 	b.Run("geomean", func(b *testing.B) {
 		for b.Loop() {
+		}
+		for _, n := range notes {
+			b.Log(n)
 		}
 		if nInterp > 0 {
 			b.ReportMetric(math.Exp(logInterp/float64(nInterp)), "x-interp")
@@ -168,6 +231,12 @@ func BenchmarkJITSpeedup(b *testing.B) {
 		}
 		if nNative > 0 {
 			b.ReportMetric(math.Exp(logNative/float64(nNative)), "vs-native")
+		}
+		if nKernelHere > 0 {
+			b.ReportMetric(math.Exp(logKernelHere/float64(nKernelHere)), "vs-kernel-here")
+		}
+		if nNativeHere > 0 {
+			b.ReportMetric(math.Exp(logNativeHere/float64(nNativeHere)), "vs-native-here")
 		}
 	})
 }

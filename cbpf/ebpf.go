@@ -45,7 +45,19 @@ func (t *translator) jump(op isa.Opcode, dst, src isa.Register, imm int32, targe
 func alu32(op isa.ALUOp, src isa.Source) isa.Opcode { return isa.ALUOpcode(isa.ClassALU, op, src) }
 func alu64(op isa.ALUOp, src isa.Source) isa.Opcode { return isa.ALUOpcode(isa.ClassALU64, op, src) }
 
-const reject = -1
+// Jump targets beyond the program's instructions.
+const (
+	reject   = -1 // return 0
+	indirect = -2 // an indirect load out of range: see Fallback
+)
+
+// Fallback is what a program from ToEBPF returns, in r0, when an indirect
+// load's offset (X + k) is negative at run time. Such a load reads relative
+// to the link-layer or network header (LLOff, NetOff), which depends on
+// metadata that the raw calling convention does not pass; the caller
+// should run the classic program in the VM for that packet instead, as
+// Filter does. Every other result fits in 32 bits.
+const Fallback = 1 << 32
 
 // ToEBPF translates a classic BPF program into an eBPF program with the
 // same results under the raw calling convention: R1 points to the packet,
@@ -53,7 +65,7 @@ const reject = -1
 // beyond the packet end the program with 0, as do division and modulo by
 // a zero X. Ancillary loads and loads at negative offsets have no packet
 // to read here and are errors naming the instruction; a run-time negative
-// offset of an indirect load ends the program with 0.
+// offset of an indirect load ends the program with Fallback.
 func ToEBPF(prog []Instruction) (isa.Program, error) {
 	if err := Check(prog); err != nil {
 		return isa.Program{}, err
@@ -69,13 +81,23 @@ func ToEBPF(prog []Instruction) (isa.Program, error) {
 			return isa.Program{}, err
 		}
 	}
+	// An indirect load out of range: Fallback if its offset is negative
+	// as a signed 32-bit number (in r3), otherwise reject.
+	indirectSlot := len(t.insns)
+	t.jump(isa.JumpOpcode(isa.ClassJMP32, isa.JSGE, isa.SourceK), regTmp, 0, 0, reject)
+	t.emit(isa.Instruction{Op: alu64(isa.Mov, isa.SourceK), Dst: isa.R0, Imm: 1})
+	t.emit(isa.Instruction{Op: alu64(isa.LSh, isa.SourceK), Dst: isa.R0, Imm: 32})
+	t.emit(isa.Instruction{Op: isa.OpExit})
 	rejectSlot := len(t.insns)
 	t.emit(isa.Instruction{Op: alu32(isa.Mov, isa.SourceK), Dst: isa.R0})
 	t.emit(isa.Instruction{Op: isa.OpExit})
 	for _, f := range t.fixups {
 		target := rejectSlot
-		if f.target >= 0 {
+		switch {
+		case f.target >= 0:
 			target = start[f.target]
+		case f.target == indirect:
+			target = indirectSlot
 		}
 		off := target - (f.slot + 1)
 		if off > 32767 {
@@ -122,6 +144,9 @@ var aluMap = map[uint16]isa.ALUOp{
 
 var jmpMap = map[uint16]isa.JumpOp{JmpJEQ: isa.JEq, JmpJGT: isa.JGT, JmpJGE: isa.JGE, JmpJSET: isa.JSet}
 
+// inverse maps a comparison to its opposite (eBPF has no opposite of JSET).
+var inverse = map[isa.JumpOp]isa.JumpOp{isa.JEq: isa.JNE, isa.JGT: isa.JLE, isa.JGE: isa.JLT}
+
 func (t *translator) translate(pc int, ins Instruction) error {
 	k := ins.K
 	switch Class(ins.Op) {
@@ -159,12 +184,12 @@ func (t *translator) translate(pc int, ins Instruction) error {
 			}
 		case ModeIND:
 			size := sizeBytes(ins.Op)
-			// R3 = (u32)(X + k); reject unless R3 + size <= len.
+			// R3 = (u32)(X + k); out of range unless R3 + size <= len.
 			t.emit(isa.Instruction{Op: alu32(isa.Mov, isa.SourceX), Dst: regTmp, Src: regX})
 			t.emit(isa.Instruction{Op: alu32(isa.Add, isa.SourceK), Dst: regTmp, Imm: int32(k)})
 			t.emit(isa.Instruction{Op: alu64(isa.Mov, isa.SourceX), Dst: isa.R0, Src: regTmp})
 			t.emit(isa.Instruction{Op: alu64(isa.Add, isa.SourceK), Dst: isa.R0, Imm: int32(size)})
-			t.jump(isa.JumpOpcode(isa.ClassJMP, isa.JGT, isa.SourceX), isa.R0, regLen, 0, reject)
+			t.jump(isa.JumpOpcode(isa.ClassJMP, isa.JGT, isa.SourceX), isa.R0, regLen, 0, indirect)
 			t.emit(isa.Instruction{Op: alu64(isa.Add, isa.SourceX), Dst: regTmp, Src: regPkt})
 			t.loadPacket(regA, regTmp, 0, size)
 		case ModeMSH:
@@ -221,6 +246,11 @@ func (t *translator) translate(pc int, ins Instruction) error {
 		}
 		jop := jmpMap[Op(ins.Op)]
 		tTarget, fTarget := next+int(ins.Jt), next+int(ins.Jf)
+		if inv, ok := inverse[jop]; ok && tTarget == next && fTarget != next {
+			// Jump on the opposite condition to the false branch and fall
+			// through to the true one: one jump instead of two.
+			jop, tTarget, fTarget = inv, fTarget, next
+		}
 		if Src(ins.Op) == SrcK {
 			t.jump(isa.JumpOpcode(isa.ClassJMP32, jop, isa.SourceK), regA, 0, int32(k), tTarget)
 		} else {

@@ -35,7 +35,8 @@ func newEBPFRunner(t testing.TB, prog []Instruction) *ebpfRunner {
 	return &ebpfRunner{prog: ip, blk: blk, env: &engine.Env{}}
 }
 
-func (r *ebpfRunner) run(t testing.TB, pkt []byte) uint32 {
+// run returns the eBPF program's r0 on pkt: a 32-bit result, or Fallback.
+func (r *ebpfRunner) run(t testing.TB, pkt []byte) uint64 {
 	t.Helper()
 	copy(r.blk.Bytes(), pkt)
 	r.env.Regions = []engine.Region{r.blk.Region(false)}
@@ -43,7 +44,7 @@ func (r *ebpfRunner) run(t testing.TB, pkt []byte) uint32 {
 	if err != nil {
 		t.Fatalf("eBPF run: %v", err)
 	}
-	return uint32(v)
+	return v
 }
 
 func TestToEBPFBenchProgram(t *testing.T) {
@@ -54,10 +55,32 @@ func TestToEBPFBenchProgram(t *testing.T) {
 	r := newEBPFRunner(t, benchProg)
 	for _, c := range benchCases() {
 		for _, n := range []int{len(c.pkt), 40, 36, 20, 13, 0} {
-			if got, want := r.run(t, c.pkt[:n]), vm.Run(c.pkt[:n], nil); got != want {
+			if got, want := r.run(t, c.pkt[:n]), uint64(vm.Run(c.pkt[:n], nil)); got != want {
 				t.Errorf("%s[:%d]: eBPF %d, cBPF VM %d", c.name, n, got, want)
 			}
 		}
+	}
+}
+
+// TestToEBPFFallback checks that an indirect load at a negative offset
+// (here LLOff+1: the link-layer header's second byte) ends the eBPF program
+// with Fallback, and that Filter then runs the VM, which reads the byte.
+func TestToEBPFFallback(t *testing.T) {
+	prog := []Instruction{
+		Stmt(ClassLDX|ModeIMM, 2),
+		Stmt(ClassLD|SizeH|ModeIND, negK(LLOff-1)),
+		Stmt(ClassRET|SrcA, 0),
+	}
+	pkt := []byte{0x11, 0x22, 0x33, 0x44}
+	if got := newEBPFRunner(t, prog).run(t, pkt); got != Fallback {
+		t.Errorf("eBPF: %#x, want Fallback", got)
+	}
+	f, err := NewFilter(prog, FilterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Run(pkt, nil); got != 0x2233 {
+		t.Errorf("filter (JIT %v): %#x, want 0x2233", f.JIT(), got)
 	}
 }
 
@@ -114,32 +137,55 @@ func randomProgram(r *rand.Rand) []Instruction {
 	return prog
 }
 
+// randomPackets returns packets of the given sizes with random bytes, an
+// IPv4 header length byte at offset 14 where there is one.
+func randomPackets(r *rand.Rand, sizes ...int) [][]byte {
+	pkts := make([][]byte, len(sizes))
+	for i, n := range sizes {
+		p := make([]byte, n)
+		for j := range p {
+			p[j] = byte(r.Uint32())
+		}
+		if n > 14 {
+			p[14] = 0x45
+		}
+		pkts[i] = p
+	}
+	return pkts
+}
+
 // TestToEBPFRandom runs random programs on the cBPF VM and, translated,
 // on the eBPF interpreter, and compares the results.
 func TestToEBPFRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	pkts := [][]byte{nil, make([]byte, 14), make([]byte, 64), make([]byte, 1500)}
-	for _, p := range pkts {
-		for i := range p {
-			p[i] = byte(r.Uint32())
+	pkts := randomPackets(r, 0, 14, 64, 1500)
+	fallbacks := 0
+	forRandomPrograms(r, 3000, func(prog []Instruction, vm *VM) {
+		er := newEBPFRunner(t, prog)
+		for _, p := range pkts {
+			got, want := er.run(t, p), vm.Run(p, nil)
+			if got == Fallback {
+				fallbacks++
+				continue
+			}
+			if got != uint64(want) {
+				t.Fatalf("program %v on %d bytes: eBPF %d, cBPF VM %d", prog, len(p), got, want)
+			}
 		}
-		if len(p) > 14 {
-			p[14] = 0x45
-		}
-	}
-	tested := 0
-	for tested < 3000 {
+	})
+	t.Logf("3000 programs, %d runs ended in Fallback", fallbacks)
+}
+
+// forRandomPrograms calls f with n random programs that the checker
+// accepts, and their VM.
+func forRandomPrograms(r *rand.Rand, n int, f func(prog []Instruction, vm *VM)) {
+	for tested := 0; tested < n; {
 		prog := randomProgram(r)
 		vm, err := NewVM(prog)
 		if err != nil {
 			continue // e.g. a scratch word read before written
 		}
 		tested++
-		er := newEBPFRunner(t, prog)
-		for _, p := range pkts {
-			if got, want := er.run(t, p), vm.Run(p, nil); got != want {
-				t.Fatalf("program %v on %d bytes: eBPF %d, cBPF VM %d", prog, len(p), got, want)
-			}
-		}
+		f(prog, vm)
 	}
 }

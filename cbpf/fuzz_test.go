@@ -82,8 +82,10 @@ func fuzzSeeds() [][]byte {
 	return seeds
 }
 
-// FuzzVM runs random programs on random packets: NewVM must never panic,
-// and where x/net/bpf's VM has the same semantics, both must agree.
+// FuzzVM runs random programs on random packets: NewVM must never panic;
+// a Filter (machine code where the JIT takes the program) must give the
+// VM's result, with the packet as captured and with a longer wire length;
+// and where x/net/bpf's VM has the same semantics, it must agree too.
 func FuzzVM(f *testing.F) {
 	for _, s := range fuzzSeeds() {
 		f.Add(s)
@@ -94,7 +96,19 @@ func FuzzVM(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got := vm.Run(pkt, &Metadata{Protocol: 0x800, Random: func() uint32 { return 4 }})
+		md := &Metadata{Protocol: 0x800, Random: func() uint32 { return 4 }}
+		got := vm.Run(pkt, md)
+		flt, err := NewFilter(prog, FilterOptions{})
+		if err != nil {
+			t.Fatalf("NewVM accepts %v, NewFilter: %v", prog, err)
+		}
+		if fg := flt.Run(pkt, md); fg != got {
+			t.Fatalf("program %v on % x: filter (JIT %v) %d, VM %d", prog, pkt, flt.JIT(), fg, got)
+		}
+		wire := uint32(len(pkt)) + 7
+		if fg, want := flt.RunWire(pkt, wire, md), vm.RunWire(pkt, wire, md); fg != want {
+			t.Fatalf("program %v on % x of %d: filter (JIT %v) %d, VM %d", prog, pkt, wire, flt.JIT(), fg, want)
+		}
 		if !comparable(prog) {
 			return
 		}

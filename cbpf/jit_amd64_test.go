@@ -3,82 +3,120 @@
 package cbpf
 
 import (
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/jit/amd64"
 	"golang.org/x/net/bpf"
+
+	"github.com/gbpf/gbpf/internal/testutil"
 )
 
-// jitRunner runs a translated program as x86-64 machine code.
-type jitRunner struct {
-	prog *amd64.Program
-	blk  *engine.Block
-	env  *engine.Env
-}
-
-func newJITRunner(tb testing.TB, prog []Instruction) *jitRunner {
+func newJITFilter(tb testing.TB, prog []Instruction) *Filter {
 	tb.Helper()
-	p, err := ToEBPF(prog)
+	f, err := NewFilter(prog, FilterOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	jp, err := amd64.Compile(p, amd64.Options{})
-	if err != nil {
-		tb.Skipf("JIT unavailable: %v", err)
+	if !f.JIT() {
+		tb.Fatal("filter not compiled to machine code")
 	}
-	tb.Cleanup(func() { jp.Close() })
-	blk, err := engine.Alloc(1 << 16)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { blk.Free() })
-	return &jitRunner{prog: jp, blk: blk, env: &engine.Env{}}
+	return f
 }
 
-func TestToEBPFJIT(t *testing.T) {
+func TestFilterJIT(t *testing.T) {
 	vm, err := NewVM(benchProg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	jr := newJITRunner(t, benchProg)
+	f := newJITFilter(t, benchProg)
 	for _, c := range benchCases() {
 		for _, n := range []int{len(c.pkt), 36, 13, 0} {
-			copy(jr.blk.Bytes(), c.pkt[:n])
-			got, err := jr.prog.Run(jr.env, jr.blk.Addr(), uint64(n))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := vm.Run(c.pkt[:n], nil); uint32(got) != want {
+			if got, want := f.Run(c.pkt[:n], nil), vm.Run(c.pkt[:n], nil); got != want {
 				t.Errorf("%s[:%d]: JIT %d, VM %d", c.name, n, got, want)
 			}
 		}
 	}
 }
 
-// BenchmarkJIT runs the benchmark filter translated to eBPF and compiled
-// by gbpf's x86-64 JIT; the packet already lives in engine memory, as it
-// does for packets that gbpf captures.
+// TestFilterJITRandom runs random programs in the VM and as machine code
+// on packets of several lengths (so that loads run off the end) and
+// compares the results, and checks RunWire's BPF_LEN on truncated packets.
+func TestFilterJITRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pkts := randomPackets(r, 0, 1, 14, 54, 64, 1500)
+	forRandomPrograms(r, 3000, func(prog []Instruction, vm *VM) {
+		f := newJITFilter(t, prog)
+		for _, p := range pkts {
+			if got, want := f.Run(p, nil), vm.Run(p, nil); got != want {
+				t.Fatalf("program %v on %d bytes: JIT %d, VM %d", prog, len(p), got, want)
+			}
+			wire := uint32(len(p)) + 100
+			if got, want := f.RunWire(p, wire, nil), vm.RunWire(p, wire, nil); got != want {
+				t.Fatalf("program %v on %d of %d bytes: filter %d, VM %d", prog, len(p), wire, got, want)
+			}
+		}
+	})
+}
+
+// TestFilterFallback checks that programs the JIT does not take run in
+// the VM with the same results.
+func TestFilterFallback(t *testing.T) {
+	progs := map[string]struct {
+		prog []Instruction
+		opts FilterOptions
+	}{
+		"ancillary": {[]Instruction{{Op: ClassLD | SizeW | ModeABS, K: uint32(0xfffff000) + AdProtocol}, {Op: ClassRET | SrcA}}, FilterOptions{}},
+		"backward":  {[]Instruction{{Op: ClassLD | ModeIMM, K: 7}, {Op: ClassJMP | JmpJA, K: 0xfffffffe}, {Op: ClassRET | SrcA}}, FilterOptions{VMOptions: VMOptions{BackwardJumps: true}}},
+		"nojit":     {benchProg, FilterOptions{NoJIT: true}},
+	}
+	md := &Metadata{Protocol: 0x0800}
+	for name, c := range progs {
+		f, err := NewFilter(c.prog, c.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if f.JIT() {
+			t.Errorf("%s: compiled, want the VM", name)
+		}
+		vm, _ := NewVMOptions(c.prog, c.opts.VMOptions)
+		pkt := benchPacket([4]byte{10, 0, 0, 2}, 80)
+		if got, want := f.Run(pkt, md), vm.Run(pkt, md); got != want {
+			t.Errorf("%s: filter %d, VM %d", name, got, want)
+		}
+	}
+}
+
+func TestFilterJITAllocs(t *testing.T) {
+	if testutil.RaceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	f := newJITFilter(t, benchProg)
+	pkt := benchPacket([4]byte{10, 0, 0, 2}, 80)
+	if n := testing.AllocsPerRun(1000, func() { f.Run(pkt, nil) }); n != 0 {
+		t.Errorf("%v allocations per run", n)
+	}
+}
+
+// BenchmarkJIT runs the benchmark filter compiled to machine code, on
+// packets in ordinary Go memory.
 func BenchmarkJIT(b *testing.B) {
-	jr := newJITRunner(b, benchProg)
+	f := newJITFilter(b, benchProg)
 	for _, c := range benchCases() {
 		b.Run(c.name, func(b *testing.B) {
-			copy(jr.blk.Bytes(), c.pkt)
-			addr, n := jr.blk.Addr(), uint64(len(c.pkt))
 			b.ReportAllocs()
 			for b.Loop() {
-				jr.prog.Run(jr.env, addr, n)
+				f.Run(c.pkt, nil)
 			}
 		})
 	}
 }
 
-// TestMeasureBursts prints the per-packet cost of the benchmark filter on
-// the VM, the JIT and x/net/bpf's VM as the minimum over many short
-// bursts, which is stable on a busy machine where go test -bench is not.
-// It runs only with GBPF_MEASURE=1.
+// TestMeasureBursts prints the per-packet cost of the benchmark filter in
+// the VM, as machine code and in x/net/bpf's VM as the minimum over many
+// short bursts, which is stable on a busy machine where go test -bench is
+// not. It runs only with GBPF_MEASURE=1.
 func TestMeasureBursts(t *testing.T) {
 	if os.Getenv("GBPF_MEASURE") != "1" {
 		t.Skip("set GBPF_MEASURE=1 to measure")
@@ -91,22 +129,20 @@ func TestMeasureBursts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jr := newJITRunner(t, benchProg)
+	f := newJITFilter(t, benchProg)
 	const n = 100000
 	for _, c := range benchCases() {
-		copy(jr.blk.Bytes(), c.pkt)
-		addr, plen := jr.blk.Addr(), uint64(len(c.pkt))
 		runs := map[string]func(){
 			"vm":   func() { vm.Run(c.pkt, nil) },
-			"jit":  func() { jr.prog.Run(jr.env, addr, plen) },
+			"jit":  func() { f.Run(c.pkt, nil) },
 			"xnet": func() { xvm.Run(c.pkt) },
 		}
 		best := map[string]time.Duration{}
 		for round := 0; round < 50; round++ {
-			for name, f := range runs {
+			for name, run := range runs {
 				start := time.Now()
 				for i := 0; i < n; i++ {
-					f()
+					run()
 				}
 				if d := time.Since(start); best[name] == 0 || d < best[name] {
 					best[name] = d
@@ -116,5 +152,7 @@ func TestMeasureBursts(t *testing.T) {
 		for _, name := range []string{"vm", "jit", "xnet"} {
 			t.Logf("%s %-4s %.1f ns/packet", c.name, name, float64(best[name].Nanoseconds())/n)
 		}
+		t.Logf("%s jit is %.1fx x/net/bpf, %.1fx the VM", c.name,
+			float64(best["xnet"])/float64(best["jit"]), float64(best["vm"])/float64(best["jit"]))
 	}
 }

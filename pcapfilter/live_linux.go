@@ -43,7 +43,7 @@ type LiveCapture struct {
 	loopback   bool
 	linkType   LinkType
 	snaplen    uint32
-	vm         *cbpf.VM // filters in user space when the kernel does not
+	vm         *cbpf.Filter // filters in user space when the kernel does not
 	buf        []byte
 	matched    uint64
 	received   uint64
@@ -102,7 +102,7 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 		}
 	}
 	if opts.UserSpace {
-		if c.vm, err = cbpf.NewVMOptions(prog, cbpf.VMOptions{BackwardJumps: true}); err != nil {
+		if c.vm, err = cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}}); err != nil {
 			unix.Close(fd)
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package pcapfilter
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -119,6 +120,37 @@ func TestVerdictsCooked(t *testing.T) {
 	})
 }
 
+// verdictRunner runs one program as a cbpf.Filter (machine code where the
+// JIT takes the program) and in the VM.
+type verdictRunner struct {
+	filter *cbpf.Filter
+	vm     *cbpf.VM
+}
+
+func newVerdictRunner(prog []cbpf.Instruction) (*verdictRunner, error) {
+	opts := cbpf.VMOptions{BackwardJumps: true}
+	f, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: opts})
+	if err != nil {
+		return nil, err
+	}
+	vm, err := cbpf.NewVMOptions(prog, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &verdictRunner{filter: f, vm: vm}, nil
+}
+
+// run returns whether the program accepts p, or an error if the filter
+// and the VM disagree.
+func (r *verdictRunner) run(p genPacket) (bool, error) {
+	a := r.filter.RunWire(p.data, uint32(p.wireLen), nil)
+	b := r.vm.RunWire(p.data, uint32(p.wireLen), nil)
+	if a != b {
+		return false, fmt.Errorf("filter (JIT %v) returns %d, VM %d", r.filter.JIT(), a, b)
+	}
+	return a != 0, nil
+}
+
 func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fileLT layers.LinkType, unoptExprs int) {
 	tcpdump := tcpdumpPath(t)
 	dir := t.TempDir()
@@ -126,7 +158,7 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 	writeGenCaptureLink(t, in, pkts, fileLT)
 	type result struct {
 		compared, agree, packetsDiffer int
-		skipped                        bool
+		skipped, jit                   bool
 		firstDiff                      string
 	}
 	results := make([]result, len(exprs))
@@ -153,12 +185,15 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 					results[i].firstDiff = err.Error()
 					continue
 				}
-				vmOpt, err := cbpf.NewVMOptions(opt, cbpf.VMOptions{BackwardJumps: true})
+				// Each program runs as machine code where the JIT takes
+				// it (cbpf.Filter) and in the VM, and both must agree.
+				optRun, err := newVerdictRunner(opt)
 				if err != nil {
 					results[i].firstDiff = err.Error()
 					continue
 				}
-				vmUnopt, err := cbpf.NewVMOptions(unopt, cbpf.VMOptions{BackwardJumps: true})
+				results[i].jit = optRun.filter.JIT()
+				unoptRun, err := newVerdictRunner(unopt)
 				if err != nil {
 					results[i].firstDiff = err.Error()
 					continue
@@ -175,8 +210,13 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 				}
 				res := &results[i]
 				for j, p := range pkts {
-					a := vmOpt.RunWire(p.data, uint32(p.wireLen), nil) != 0
-					b := vmUnopt.RunWire(p.data, uint32(p.wireLen), nil) != 0
+					a, errA := optRun.run(p)
+					b, errB := unoptRun.run(p)
+					if errA != nil || errB != nil {
+						res.packetsDiffer++
+						res.firstDiff = fmt.Sprintf("packet %d (% x): %v", j, p.data, errors.Join(errA, errB))
+						continue
+					}
 					if i >= unoptExprs && len(p.data) < 64 {
 						b = wantUnopt[j] // not compared with tcpdump -O
 					}
@@ -199,8 +239,11 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 	close(next)
 	wg.Wait()
 
-	var exprsAgree, exprsCompared, skipped, verdicts, agree int
+	var exprsAgree, exprsCompared, skipped, verdicts, agree, jit int
 	for i, r := range results {
+		if r.jit {
+			jit++
+		}
 		if r.skipped {
 			skipped++
 			if r.firstDiff != "" {
@@ -217,6 +260,6 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 			t.Errorf("%q: %d packets differ; first: %s", exprs[i], r.packetsDiffer, r.firstDiff)
 		}
 	}
-	t.Logf("%v: %d packets; %d/%d expressions agree with tcpdump on every packet (%d verdicts, %d agree); %d expressions rejected by gbpf or tcpdump skipped",
-		lt, len(pkts), exprsAgree, exprsCompared, verdicts, agree, skipped)
+	t.Logf("%v: %d packets; %d/%d expressions agree with tcpdump on every packet (%d verdicts, %d agree); %d expressions rejected by gbpf or tcpdump skipped; %d optimised programs ran as machine code",
+		lt, len(pkts), exprsAgree, exprsCompared, verdicts, agree, skipped, jit)
 }

@@ -137,7 +137,8 @@ func openPacketWriter(name string, lt pcapfilter.LinkType, snaplen uint32) (pack
 }
 
 func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruction, f filterFlags) error {
-	vm, err := cbpf.NewVMOptions(prog, cbpf.VMOptions{BackwardJumps: true}) // libpcap runs protochain loops
+	// libpcap runs protochain loops; the filter runs them in the VM.
+	vm, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}})
 	if err != nil {
 		return err
 	}

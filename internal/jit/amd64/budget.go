@@ -14,8 +14,9 @@ import "github.com/gbpf/gbpf/isa"
 // there even when a loader has turned its lddw into a plain constant. So
 // the sum of the charges never exceeds the instructions that ran, and a run
 // that executes at most env.Budget instructions never fails with
-// engine.ErrBudget. A local call charges one. The search gives up (charging one) after maxWeightSearch
-// slots.
+// engine.ErrBudget. A local call charges one, unless it is inlined (which
+// charges nothing, and counts as one instruction on its caller's path). The
+// search gives up (charging one) after maxWeightSearch slots.
 
 const maxWeightSearch = 1024
 
@@ -49,7 +50,8 @@ func (c *compiler) chargeWeights() {
 		case !cls.IsJump():
 			addEdge(pc, next)
 		case ins.IsLocalCall():
-			charge[pc] = true
+			// An inlined call is not a charge point: it cannot recurse.
+			charge[pc] = c.funcs.inlined[ins.JumpTarget(pc)] == 0
 			entry[ins.JumpTarget(pc)] = true
 			addEdge(pc, next)
 		case ins.Op.JumpOp() == isa.Call:
@@ -87,6 +89,7 @@ func (c *compiler) chargeWeights() {
 	var queue []node
 	for pc := 0; pc < n; pc++ {
 		if !charge[pc] || c.insns[pc].IsLocalCall() {
+			// A local call charges one; an inlined one is no charge point.
 			continue
 		}
 		weight := 1

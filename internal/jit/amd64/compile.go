@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -63,6 +64,10 @@ type compiler struct {
 
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
+
+	leaf  bool   // no loops, calls or function references: see directEntry
+	reach int    // bytes below r10 that a leaf program may touch
+	uses  uint16 // mask of the registers the program mentions
 }
 
 // The fixed labels, numbered after the instruction slots.
@@ -72,7 +77,8 @@ const (
 	lblLeave
 	lblYield
 	lblHelper
-	lblFixed // count
+	lblDirect // a leaf program's entry on the caller's stack (directEntry)
+	lblFixed  // count
 )
 
 // stub is out-of-line code that leaves the machine code from a given slot.
@@ -167,6 +173,7 @@ type compiled struct {
 	offsets []int32
 	entry   int
 	ret     int // lblReturn
+	direct  int // lblDirect, or -1 when the program is not a leaf
 }
 
 // compile generates the machine code of p (already validated).
@@ -207,6 +214,7 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 		offsets: off,
 		entry:   int(c.cur[c.fixed(lblEntry)]),
 		ret:     int(c.cur[c.fixed(lblReturn)]),
+		direct:  int(c.cur[c.fixed(lblDirect)]),
 	}, nil
 }
 
@@ -260,9 +268,52 @@ func (c *compiler) scan() error {
 			}
 		}
 	}
-	c.chargeWeights()
 	c.analyzeFuncs()
+	c.findInlined()
+	c.chargeWeights()
+	c.leaf, c.reach = leafReach(c.insns, c.loops)
+	c.uses = 0
+	for pc := 0; pc < len(c.insns); pc++ {
+		ins := c.insns[pc]
+		c.uses |= 1<<ins.Dst | 1<<ins.Src
+		if ins.IsLdImm64() {
+			pc++
+		}
+	}
 	return nil
+}
+
+// leafReach reports whether a program is a leaf, one that can run directly
+// on its caller's stack (see directEntry): it has no loops, so it needs no
+// budget countdown, and it calls nothing and references no function, so it
+// never leaves its machine code before it exits. For a leaf it also
+// returns how many bytes below r10 the program may touch: the lowest
+// offset it loads or stores at through r10, or a whole frame when r10
+// escapes into another register, memory or a helper.
+func leafReach(insns []isa.Instruction, loops []bool) (bool, int) {
+	for pc, ins := range insns {
+		if loops[pc] || ins.Op == isa.OpCall || ins.Op == isa.OpCallX ||
+			ins.IsLdImm64() && ins.Src == isa.PseudoFunc {
+			return false, 0
+		}
+	}
+	reach := 0
+	for pc := 0; pc < len(insns); pc++ {
+		ins := insns[pc]
+		cls := ins.Op.Class()
+		switch {
+		case ins.IsLdImm64():
+			pc++
+		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX && ins.Dst != isa.R10):
+			return true, engine.StackSize // r10 escapes
+		case cls == isa.ClassLDX && ins.Src == isa.R10, cls.IsStore() && ins.Dst == isa.R10:
+			if ins.Off >= 0 || int(-ins.Off) > engine.StackSize {
+				return true, engine.StackSize
+			}
+			reach = max(reach, int(-ins.Off))
+		}
+	}
+	return true, (reach + 7) &^ 7
 }
 
 // unsupported reports an instruction the JIT cannot compile; the error

@@ -173,17 +173,30 @@ func (c *compiler) divMod(w x86.Width, isMod, signed bool, dst x86.Reg, isX bool
 		default:
 			c.a.MovRegImm32(regTmp, uint32(imm))
 		}
-	} else {
-		c.a.MovRegReg(x86.W64, regTmp, src)
+	}
+	divisor := regTmp
+	if isX {
+		// div takes its divisor from any register but rax and rdx,
+		// which hold the dividend.
+		if src == x86.RAX || src == x86.RDX {
+			c.a.MovRegReg(x86.W64, regTmp, src)
+		} else {
+			divisor = src
+		}
 	}
 	var zero, minusOne, done label
+	// Unsigned 64-bit modulo by zero leaves dst as it is: nothing to do.
+	zeroIsNop := isMod && w == x86.W64 && !signed
 	if isX {
 		zero, done = c.newLabel(), c.newLabel()
-		c.a.TestRegReg(w, regTmp, regTmp)
+		if zeroIsNop {
+			zero = done
+		}
+		c.a.TestRegReg(w, divisor, divisor)
 		c.jcc(x86.CondE, zero)
 		if signed {
 			minusOne = c.newLabel()
-			c.a.ALURegImm(w, x86.CMP, regTmp, -1)
+			c.a.ALURegImm(w, x86.CMP, divisor, -1)
 			c.jcc(x86.CondE, minusOne)
 		}
 	}
@@ -198,10 +211,10 @@ func (c *compiler) divMod(w x86.Width, isMod, signed bool, dst x86.Reg, isX bool
 	}
 	if signed {
 		c.a.Cqo(w)
-		c.a.Unary(w, x86.IDIV, regTmp)
+		c.a.Unary(w, x86.IDIV, divisor)
 	} else {
 		c.a.ZeroReg(x86.RDX)
-		c.a.Unary(w, x86.DIV, regTmp)
+		c.a.Unary(w, x86.DIV, divisor)
 	}
 	res := x86.RAX
 	if isMod {
@@ -217,9 +230,11 @@ func (c *compiler) divMod(w x86.Width, isMod, signed bool, dst x86.Reg, isX bool
 		c.a.MovRegReg(x86.W64, x86.RAX, regAux)
 	}
 	if isX {
-		c.jmp(done)
-		c.bind(zero)
-		c.divByZero(w, isMod, dst)
+		if !zeroIsNop {
+			c.jmp(done)
+			c.bind(zero)
+			c.divByZero(w, isMod, dst)
+		}
 		if signed {
 			c.jmp(done)
 			c.bind(minusOne)

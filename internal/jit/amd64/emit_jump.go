@@ -25,9 +25,16 @@ func (c *compiler) jump(pc int, ins isa.Instruction) error {
 	op := ins.Op.JumpOp()
 	switch op {
 	case isa.Exit:
-		c.a.Ret()
+		if c.leaf {
+			c.directExit()
+		} else {
+			c.a.Ret()
+		}
 		return nil
 	case isa.Call:
+		if ins.IsLocalCall() && c.funcs.inlined[ins.JumpTarget(pc)] > 0 {
+			return c.inlineCall(ins.JumpTarget(pc))
+		}
 		c.callInsn(pc, ins)
 		return nil
 	}

@@ -76,13 +76,14 @@ func appendUnits(dst, block []unit) []unit {
 }
 
 type generator struct {
-	s      *byteSource
-	nfuncs int
+	s         *byteSource
+	nfuncs    int
+	noHelpers bool // so that local calls need no run-time depth check and may be inlined
 }
 
 // generate builds a program from the choices in s.
 func generate(s *byteSource) isa.Program {
-	g := &generator{s: s, nfuncs: s.intn(4)}
+	g := &generator{s: s, nfuncs: s.intn(4), noHelpers: s.intn(3) == 0}
 	var funcs [][]unit
 	main := []unit{{insns: []isa.Instruction{mov64(isa.R9, isa.R1)}}}
 	for r := isa.R0; r <= isa.R8; r++ {
@@ -92,7 +93,12 @@ func generate(s *byteSource) isa.Program {
 	main = append(main, g.fold()...)
 	funcs = append(funcs, main)
 	for f := 1; f <= g.nfuncs; f++ {
-		body := appendUnits(nil, g.block(1+s.intn(15), f, false))
+		var body []unit
+		if s.intn(2) == 0 {
+			body = g.straight(1 + s.intn(10))
+		} else {
+			body = appendUnits(nil, g.block(1+s.intn(15), f, false))
+		}
 		body = append(body, unit{insns: []isa.Instruction{{Op: isa.OpExit}}})
 		funcs = append(funcs, body)
 	}
@@ -170,7 +176,7 @@ func (g *generator) block(n, fn int, inLoop bool) []unit {
 			units = append(units, g.atomic(inLoop))
 		case k == 14:
 			units = append(units, g.ldImm(g.reg(inLoop)))
-		case k == 15:
+		case k == 15 && !g.noHelpers:
 			// Mostly the mixing helpers; sometimes the one that may stop
 			// the program, rarely one that does not exist (a fault).
 			id := int32(1 + g.s.intn(2))
@@ -202,6 +208,18 @@ func (g *generator) block(n, fn int, inLoop bool) []unit {
 			}
 			units[i].jumpTo = j
 		}
+	}
+	return units
+}
+
+// straight generates n ALU instructions that write only r0-r5: the body of
+// a function that the JIT inlines at its calls (see findInlined).
+func (g *generator) straight(n int) []unit {
+	var units []unit
+	for range n {
+		ins := g.alu(false)
+		ins.Dst %= isa.R6
+		units = append(units, unit{insns: []isa.Instruction{ins}})
 	}
 	return units
 }

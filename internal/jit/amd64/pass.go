@@ -18,6 +18,7 @@ func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 //
 //	entry:  call slot 0
 //	return: exit = done; jmp leave
+//	direct: the entry of a leaf program (directEntry)
 //	slots:  the code of every instruction slot
 //	stubs:  out-of-line exits (yield, call depth)
 //	helper: exit = helper; jmp leave
@@ -34,11 +35,17 @@ func (c *compiler) pass() error {
 	c.shrink = 0
 	c.stubs = c.stubs[:0]
 
-	c.bind(c.fixed(lblEntry))
-	c.call(0)
-	c.bind(c.fixed(lblReturn))
-	c.a.StoreImm(x86.W64, ctxMem(offExit), exitDone)
-	c.jmp(c.fixed(lblLeave))
+	if c.leaf {
+		c.bind(c.fixed(lblEntry))
+		c.bind(c.fixed(lblReturn))
+		c.directEntry()
+	} else {
+		c.bind(c.fixed(lblEntry))
+		c.call(0)
+		c.bind(c.fixed(lblReturn))
+		c.a.StoreImm(x86.W64, ctxMem(offExit), exitDone)
+		c.jmp(c.fixed(lblLeave))
+	}
 
 	for pc := 0; pc < n; pc++ {
 		if c.loops[pc] {
@@ -64,6 +71,9 @@ func (c *compiler) pass() error {
 	}
 	c.bodyEnd = c.a.Len()
 	c.a.Int3()
+	if c.leaf {
+		return nil // a leaf never leaves to Go
+	}
 
 	for _, s := range c.stubs {
 		c.bind(s.entry)
@@ -94,6 +104,63 @@ func (c *compiler) pass() error {
 	c.a.Load(x86.W64, x86.RBP, ctxMem(offGoBP))
 	c.a.Ret()
 	return nil
+}
+
+// directEntry generates the entry of a leaf program (see leafReach), which
+// Go calls as a function value (see leafFunc) under Go's internal register
+// ABI: r1 arrives in rax and r2 in rbx, r0 leaves in rax, and rsp, rbp and
+// r14 (the goroutine) must come back as they were. The entry moves the
+// arguments to r1 and r2 (rdi, rsi), saves rbp and r14 when the program
+// uses them as r10 and r8, and makes a frame on the goroutine stack below
+// them for the bytes of BPF stack the program may touch; every exit undoes
+// it (directExit). It gives the program what Run gives every program: zero
+// in the other registers it mentions and in that stack, and falls through
+// to slot 0.
+//
+// There is no stack check: the frame, at most engine.StackSize bytes plus
+// a few saved registers, fits in the part of the guard area below every
+// goroutine stack that Go keeps for functions without a stack check
+// (about 800 bytes on linux/amd64; its callers are ordinary Go functions).
+func (c *compiler) directEntry() {
+	c.bind(c.fixed(lblDirect))
+	if c.uses&(1<<isa.R10) != 0 {
+		c.a.Push(x86.RBP)
+	}
+	if c.uses&(1<<isa.R8) != 0 {
+		c.a.Push(x86.R14)
+	}
+	if c.uses&(1<<isa.R10) != 0 {
+		c.a.MovRegReg(x86.W64, x86.RBP, x86.RSP)
+		if c.reach > 0 {
+			c.a.ALURegImm(x86.W64, x86.SUB, x86.RSP, int32(c.reach))
+		}
+	}
+	c.a.MovRegReg(x86.W64, regMap[isa.R1], x86.RAX)
+	c.a.MovRegReg(x86.W64, regMap[isa.R2], x86.RBX)
+	for r, m := range regMap {
+		r := isa.Register(r)
+		if r == isa.R0 || r != isa.R1 && r != isa.R2 && r != isa.R10 && c.uses&(1<<r) != 0 {
+			c.a.ZeroReg(m)
+		}
+	}
+	for off := int32(8); off <= int32(c.reach); off += 8 {
+		c.a.Store(x86.W64, x86.Mem{Base: regMap[isa.R10], Disp: -off}, x86.RAX)
+	}
+}
+
+// directExit generates an exit of a leaf program: it drops the frame and
+// restores what directEntry saved, and returns to Go.
+func (c *compiler) directExit() {
+	if c.uses&(1<<isa.R10) != 0 {
+		c.a.MovRegReg(x86.W64, x86.RSP, x86.RBP)
+	}
+	if c.uses&(1<<isa.R8) != 0 {
+		c.a.Pop(x86.R14)
+	}
+	if c.uses&(1<<isa.R10) != 0 {
+		c.a.Pop(x86.RBP)
+	}
+	c.a.Ret()
 }
 
 // insn generates the code of the instruction at slot pc.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -17,16 +18,18 @@ import (
 // engine.Program; Run may be called from many goroutines at once.
 type Program struct {
 	code       *execMem
-	base       uint64  // address of the code
-	entry      uint64  // address of the entry code
-	ret        uint64  // address a run's outermost function returns to
-	slots      []int32 // code offset of every slot; -1 for second slots of lddw
-	stackClear int     // bytes below the top of a frame that a run may have written
+	base       uint64                                    // address of the code
+	entry      uint64                                    // address of the entry code
+	ret        uint64                                    // address a run's outermost function returns to
+	leafAddr   func(r1, r2 uint64) uint64                // a leaf program's direct entry; nil if not a leaf
+	leafPtr    func(r1 unsafe.Pointer, r2 uint64) uint64 // the same, r1 a Go pointer
+	slots      []int32                                   // code offset of every slot; -1 for second slots of lddw
+	stackClear int                                       // bytes below the top of a frame that a run may have written
 
+	active atomic.Int64 // runs in progress
+	closed atomic.Bool
 	mu     sync.Mutex
 	free   []*state // idle per-run states
-	active int      // states in use
-	closed bool
 }
 
 // state is what one run needs for itself: an engine.Block holding the
@@ -81,22 +84,29 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 		slots:      slotOffsets(p, out.offsets),
 		stackClear: stackUse(p),
 	}
+	if out.direct >= 0 {
+		prog.leafAddr, prog.leafPtr = leafFuncs(base + uint64(out.direct))
+	}
 	runtime.AddCleanup(prog, func(m *execMem) { m.free() }, mem)
 	return prog, nil
 }
 
-// Close releases the machine code. It fails while runs are in progress;
-// Run fails after it.
+// Close releases the machine code. It fails while runs are in progress
+// (and a Run that starts meanwhile may fail with ErrClosed); Run fails
+// after it. Without Close, the code is released once p is unreachable.
 func (p *Program) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed.Load() {
 		return nil
 	}
-	if p.active > 0 {
-		return fmt.Errorf("jit: close: %d runs in progress", p.active)
+	// A run counts itself before it looks at closed, and Close sets closed
+	// before it looks at the count: one of the two sees the other.
+	p.closed.Store(true)
+	if n := p.active.Load(); n > 0 {
+		p.closed.Store(false)
+		return fmt.Errorf("jit: close: %d runs in progress", n)
 	}
-	p.closed = true
 	for _, s := range p.free {
 		s.block.Free()
 	}
@@ -119,7 +129,48 @@ func (p *Program) RunContext(ctx context.Context, env *engine.Env, r1, r2 uint64
 	return p.run(ctx, env, r1, r2)
 }
 
+// Leaf reports whether p is a leaf program: one without loops, calls of
+// any kind or references to functions. A leaf runs directly on the calling
+// goroutine's stack, entered and left like a function, with none of the
+// per-run state that helpers, callbacks, yields and the budget need: a
+// run costs a few nanoseconds more than its instructions (see RunBytes).
+func (p *Program) Leaf() bool { return p.leafAddr != nil }
+
+// ErrNotLeaf is returned by RunBytes for a program that is not a leaf.
+var ErrNotLeaf = errors.New("jit: not a leaf program")
+
+// RunBytes runs a leaf program with r1 pointing at b's first byte (nil if
+// b is empty), r2 = len(b) and r10 at the top of a fresh, zeroed stack
+// frame, and returns r0. b may be ordinary Go memory: the run ends before
+// the garbage collector or the stack copier can move or free anything.
+//
+// RunBytes is the fast path for small programs run very often, such as
+// packet filters: it does not count runs in progress as Run does, so it
+// must not overlap Close. A caller that never calls Close (the machine
+// code is then released once p is unreachable) needs no care.
+func (p *Program) RunBytes(b []byte) (uint64, error) {
+	if p.leafPtr == nil {
+		return 0, ErrNotLeaf
+	}
+	if p.closed.Load() {
+		return 0, ErrClosed
+	}
+	r0 := p.leafPtr(unsafe.Pointer(unsafe.SliceData(b)), uint64(len(b)))
+	runtime.KeepAlive(p) // its code
+	return r0, nil
+}
+
+// LeafFunc returns a leaf program's machine code as a Go function taking r1
+// (a Go pointer) and r2 and returning r0, or nil if p is not a leaf: the
+// fastest way to run a small program very often, as RunBytes does without
+// its checks. The caller must keep p reachable while it calls the function
+// (runtime.KeepAlive), and must not call it once p is closed.
+func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64) { return p.leafPtr }
+
 func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	if p.leafAddr != nil {
+		return p.runLeaf(env, r1, r2)
+	}
 	s, err := p.get()
 	if err != nil {
 		return 0, err
@@ -234,13 +285,28 @@ func preemptible() { safePoint() }
 //go:noinline
 func safePoint() {}
 
+// runLeaf runs a leaf program from its direct entry. A leaf cannot call a
+// helper, so env only has its stop flag reset, as every run does; it
+// cannot loop, so the budget and cancellation do not come into it.
+func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
+	p.active.Add(1)
+	defer p.active.Add(-1)
+	if p.closed.Load() {
+		return 0, ErrClosed
+	}
+	if env != nil {
+		env.Reset()
+	}
+	return p.leafAddr(r1, r2), nil
+}
+
 func (p *Program) get() (*state, error) {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	p.active.Add(1)
+	if p.closed.Load() {
+		p.active.Add(-1)
 		return nil, ErrClosed
 	}
-	p.active++
+	p.mu.Lock()
 	if n := len(p.free); n > 0 {
 		s := p.free[n-1]
 		p.free = p.free[:n-1]
@@ -250,9 +316,7 @@ func (p *Program) get() (*state, error) {
 	p.mu.Unlock()
 	s, err := newState()
 	if err != nil {
-		p.mu.Lock()
-		p.active--
-		p.mu.Unlock()
+		p.active.Add(-1)
 		return nil, err
 	}
 	return s, nil
@@ -264,9 +328,9 @@ func (p *Program) put(s *state) {
 	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
 	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
 	p.mu.Lock()
-	p.active--
 	p.free = append(p.free, s)
 	p.mu.Unlock()
+	p.active.Add(-1)
 }
 
 func newState() (*state, error) {

@@ -1,0 +1,94 @@
+package cbpf
+
+import (
+	"runtime"
+	"unsafe"
+
+	"github.com/gbpf/gbpf/internal/jit/amd64"
+)
+
+// Filter runs one classic BPF program on packets, as machine code where it
+// can and in the VM otherwise. It is safe for concurrent use by multiple
+// goroutines.
+//
+// A program is compiled when gbpf's JIT runs on this architecture and the
+// program translates to eBPF (ToEBPF): no ancillary loads, no backward
+// jumps. (A packet on which an indirect load's offset turns out negative,
+// relative to a header given by the metadata, is run in the VM: see
+// Fallback.) The translation is a leaf program, which runs directly on the
+// calling goroutine's stack at the cost of a function call, so a filter
+// costs a few nanoseconds more than its instructions. Every other program
+// runs in the VM, with the same results. The machine code is released once
+// the Filter is unreachable.
+type Filter struct {
+	vm      *VM
+	jit     *amd64.Program                      // nil: the VM runs every packet
+	run     func(unsafe.Pointer, uint64) uint64 // jit's machine code (LeafFunc)
+	usesLen bool                                // the program loads the packet length (BPF_LEN)
+}
+
+// FilterOptions tune NewFilter.
+type FilterOptions struct {
+	VMOptions
+	// NoJIT runs every packet in the VM.
+	NoJIT bool
+}
+
+// NewFilter checks prog (as NewVMOptions does) and compiles it.
+func NewFilter(prog []Instruction, opts FilterOptions) (*Filter, error) {
+	vm, err := NewVMOptions(prog, opts.VMOptions)
+	if err != nil {
+		return nil, err
+	}
+	f := &Filter{vm: vm}
+	for _, ins := range prog {
+		if Class(ins.Op) <= ClassLDX && Mode(ins.Op) == ModeLEN {
+			f.usesLen = true
+		}
+	}
+	if opts.NoJIT || !amd64.Supported {
+		return f, nil
+	}
+	ep, err := ToEBPF(prog)
+	if err != nil {
+		return f, nil // ancillary loads or backward jumps: the VM runs it
+	}
+	jp, err := amd64.Compile(ep, amd64.Options{})
+	if err != nil || !jp.Leaf() {
+		return f, nil
+	}
+	f.jit, f.run = jp, jp.LeafFunc()
+	return f, nil
+}
+
+// JIT reports whether the filter runs as machine code.
+func (f *Filter) JIT() bool { return f.jit != nil }
+
+// Program returns a copy of the filter's instructions.
+func (f *Filter) Program() []Instruction { return f.vm.Program() }
+
+// Run runs the filter on pkt, whose first byte is the start of the
+// link-layer header, with md as the packet metadata (nil reads as zeros),
+// and returns the filter's return value: the number of bytes to keep, 0 to
+// drop the packet.
+func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
+	if f.run == nil {
+		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
+	}
+	r0 := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
+	runtime.KeepAlive(f) // and with it the machine code
+	if r0 == Fallback {
+		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
+	}
+	return uint32(r0)
+}
+
+// RunWire is Run for a packet of which only pkt was captured: wireLen is
+// its length on the wire, which BPF_LEN loads return, while packet loads
+// are bounded by len(pkt).
+func (f *Filter) RunWire(pkt []byte, wireLen uint32, md *Metadata) uint32 {
+	if f.run == nil || f.usesLen && wireLen != uint32(len(pkt)) {
+		return f.vm.RunWire(pkt, wireLen, md)
+	}
+	return f.Run(pkt, md)
+}

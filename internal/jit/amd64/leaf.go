@@ -1,0 +1,25 @@
+package amd64
+
+import "unsafe"
+
+// leafFunc is the memory of a Go function value whose code is a leaf
+// program's direct entry (directEntry): a func value points at a word that
+// holds the address of its code. Calling it is an ordinary indirect call
+// under Go's internal register ABI, with no trampoline and no switch of
+// stacks, which makes a run of a small program cost little more than its
+// instructions. Only leaf programs are entered this way: they cannot loop,
+// call, fault or leave to Go, so nothing can stop the goroutine while it
+// runs machine code.
+type leafFunc struct {
+	code uintptr
+}
+
+// leafFuncs returns the two Go views of a leaf program's entry: with r1 an
+// address outside the Go heap (a uint64, as Run takes it), and with r1 a Go
+// pointer, which keeps the memory it points at alive and lets the stack
+// copier adjust it until the call is made.
+func leafFuncs(code uint64) (func(r1, r2 uint64) uint64, func(r1 unsafe.Pointer, r2 uint64) uint64) {
+	fv := &leafFunc{code: uintptr(code)}
+	return *(*func(uint64, uint64) uint64)(unsafe.Pointer(&fv)),
+		*(*func(unsafe.Pointer, uint64) uint64)(unsafe.Pointer(&fv))
+}
