@@ -39,7 +39,7 @@ func fileLinkType(v int) int {
 // NewCaptureReader detects the format (pcap in either byte order and
 // time resolution, or pcapng) and returns a reader for its packets.
 func NewCaptureReader(r io.Reader) (*CaptureReader, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 1<<16)
 	magic, err := br.Peek(4)
 	if err != nil {
 		return nil, fmt.Errorf("reading capture header: %w", err)

@@ -15,7 +15,8 @@ func ExampleCompile() {
 	}
 	fmt.Print(pcapfilter.Format(prog, pcapfilter.Listing))
 
-	vm, err := cbpf.NewVM(prog)
+	// Machine code where gbpf's JIT runs, the VM otherwise.
+	filter, err := cbpf.NewFilter(prog, cbpf.FilterOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -26,7 +27,7 @@ func ExampleCompile() {
 	pkt[14], pkt[23] = 0x45, 17
 	pkt[34], pkt[35] = 0x04, 0x00
 	pkt[36], pkt[37] = 0x00, 53
-	fmt.Println("verdict:", vm.Run(pkt, nil))
+	fmt.Println("verdict:", filter.Run(pkt, nil))
 	// Output:
 	// (000) ldh      [12]
 	// (001) jeq      #0x800           jt 2	jf 10

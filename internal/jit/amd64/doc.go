@@ -32,6 +32,18 @@
 // engine.MaxCallDepth frames, or when the program also calls helpers, one
 // of which may start a callback (see funcInfo).
 //
+// A call of a small straight-line function is compiled as a copy of its
+// body instead (see findInlined): no call, frame or budget charge.
+//
+// # Leaf programs
+//
+// A program without loops, calls or function references never leaves its
+// machine code before it exits and runs for a bounded, short time. Such a
+// leaf gets a direct entry (directEntry) that Go calls as an ordinary
+// function value (leafFunc), on the goroutine's own stack, with no context,
+// machine stack or trampoline: Run costs a few nanoseconds more than the
+// program's instructions, and RunBytes passes a Go byte slice as r1 and r2.
+//
 // # Callbacks
 //
 // During a run, env.Stack is the run's BPF stack and env.CallFunc lets a
