@@ -111,6 +111,10 @@ func (r *RingBufMap) Reserve(size uint64) uint64 {
 	}
 	n := round8(size + RingBufHeaderSize)
 	r.mu.Lock()
+	if r.closed.Load() { // Close unmaps the ring under r.mu
+		r.mu.Unlock()
+		return 0
+	}
 	cons := load64(r.cons)
 	prod := load64(r.prod)
 	if prod+n-cons > r.mask { // Linux keeps the ring from filling completely
