@@ -54,12 +54,20 @@ func BenchmarkHelperCall(b *testing.B) {
 	cpuLoop(b, 1000, "call", func() { prog.Run(env, 0, 0) })
 }
 
-// BenchmarkLocalCall measures a bpf-to-bpf call and return.
+// BenchmarkLocalCall measures a bpf-to-bpf call and return (of a function
+// with a jump, which is not inlined), and a call that is inlined.
 func BenchmarkLocalCall(b *testing.B) {
-	src := "mov %r6, 1000\nloop:\ncall local f\nsub %r6, 1\njne %r6, 0, loop\nexit\nf:\nmov %r0, 1\nexit"
-	prog := compileT(b, assemble(b, src), Options{})
-	env := &engine.Env{}
-	cpuLoop(b, 1000, "call", func() { prog.Run(env, 0, 0) })
+	for name, f := range map[string]string{
+		"call":    "mov %r0, 1\njeq %r0, 0, +0\nexit",
+		"inlined": "mov %r0, 1\nexit",
+	} {
+		b.Run(name, func(b *testing.B) {
+			src := "mov %r6, 1000\nloop:\ncall local f\nsub %r6, 1\njne %r6, 0, loop\nexit\nf:\n" + f
+			prog := compileT(b, assemble(b, src), Options{})
+			env := &engine.Env{}
+			cpuLoop(b, 1000, "call", func() { prog.Run(env, 0, 0) })
+		})
+	}
 }
 
 // BenchmarkCallback measures one callback from a helper through
