@@ -123,13 +123,13 @@ func (c *compiler) pass() error {
 // (about 800 bytes on linux/amd64; its callers are ordinary Go functions).
 func (c *compiler) directEntry() {
 	c.bind(c.fixed(lblDirect))
-	if c.uses&(1<<isa.R10) != 0 {
-		c.a.Push(x86.RBP)
-	}
+	// rbp is pushed last so that it keeps pointing at the caller's saved
+	// rbp: the chain of frame pointers stays whole for unwinders.
 	if c.uses&(1<<isa.R8) != 0 {
 		c.a.Push(x86.R14)
 	}
 	if c.uses&(1<<isa.R10) != 0 {
+		c.a.Push(x86.RBP)
 		c.a.MovRegReg(x86.W64, x86.RBP, x86.RSP)
 		if c.reach > 0 {
 			c.a.ALURegImm(x86.W64, x86.SUB, x86.RSP, int32(c.reach))
@@ -153,12 +153,10 @@ func (c *compiler) directEntry() {
 func (c *compiler) directExit() {
 	if c.uses&(1<<isa.R10) != 0 {
 		c.a.MovRegReg(x86.W64, x86.RSP, x86.RBP)
+		c.a.Pop(x86.RBP)
 	}
 	if c.uses&(1<<isa.R8) != 0 {
 		c.a.Pop(x86.R14)
-	}
-	if c.uses&(1<<isa.R10) != 0 {
-		c.a.Pop(x86.RBP)
 	}
 	c.a.Ret()
 }
