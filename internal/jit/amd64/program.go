@@ -368,9 +368,12 @@ func slotOffsets(p isa.Program, offsets []int32) []int32 {
 }
 
 // stackUse returns how many bytes below the top of the first frame a run of
-// p may write: all frames when p makes local calls or lets r10 escape into
-// another register, memory or a helper; otherwise the lowest offset it
-// stores at through r10 (0 when it stores nothing there).
+// p may write: all frames when p makes local calls; its whole frame when it
+// lets r10 escape into another register, memory or a helper (a verified
+// program reaches no further through it: the frames of callbacks, which
+// need a function reference, are tracked at run time in state.low);
+// otherwise the lowest offset it stores at through r10 (0 when it stores
+// nothing there).
 func stackUse(p isa.Program) int {
 	use := 0
 	for _, ins := range p.Insns {
@@ -379,7 +382,7 @@ func stackUse(p isa.Program) int {
 		case ins.IsLocalCall():
 			return stackBytes
 		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX):
-			return stackBytes // r10 escapes
+			use = engine.StackSize // r10 escapes
 		case cls.IsStore() && ins.Dst == isa.R10:
 			if ins.Off >= 0 || int(-ins.Off) > engine.StackSize {
 				return stackBytes
