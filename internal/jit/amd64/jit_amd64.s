@@ -27,4 +27,3 @@ TEXT ·jitcall(SB), NOSPLIT|NOFRAME, $0-8
 	MOVQ vmContext_count(R12), R9
 	MOVQ vmContext_resume(R12), R11
 	JMP  R11
-
