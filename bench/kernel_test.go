@@ -177,7 +177,10 @@ func argsRead(insns []isa.Instruction) int {
 	var written uint16
 	n := 0
 	for _, ins := range insns {
-		reads, writes := regsUsed(ins)
+		reads, writes := ins.Regs()
+		if ins.Op.Class().IsJump() && ins.Op.JumpOp() == isa.Call {
+			reads = 0 // its arguments are set, or read, by earlier instructions
+		}
 		for r := isa.R1; r <= isa.R5; r++ {
 			if reads&(1<<r) != 0 && written&(1<<r) == 0 {
 				n = max(n, int(r))
@@ -186,65 +189,6 @@ func argsRead(insns []isa.Instruction) int {
 		written |= writes
 	}
 	return n
-}
-
-// regsUsed returns the registers ins reads and writes, as bit sets. A call
-// reads none (its arguments are set, or read, by earlier instructions) and
-// writes r0 to r5.
-func regsUsed(ins isa.Instruction) (reads, writes uint16) {
-	bit := func(r isa.Register) uint16 { return 1 << r }
-	op := ins.Op
-	switch c := op.Class(); {
-	case c.IsALU():
-		if op.ALUOp() != isa.Mov {
-			reads |= bit(ins.Dst)
-		}
-		if op.Source() == isa.SourceX && op.ALUOp() != isa.Neg && op.ALUOp() != isa.End {
-			reads |= bit(ins.Src)
-		}
-		writes |= bit(ins.Dst)
-	case c == isa.ClassLD:
-		switch op.Mode() {
-		case isa.ModeIMM:
-			writes |= bit(ins.Dst)
-		case isa.ModeIND:
-			reads |= bit(isa.R6) | bit(ins.Src)
-			writes |= 0x3f
-		case isa.ModeABS:
-			reads |= bit(isa.R6)
-			writes |= 0x3f
-		}
-	case c == isa.ClassLDX:
-		reads |= bit(ins.Src)
-		writes |= bit(ins.Dst)
-	case c == isa.ClassST:
-		reads |= bit(ins.Dst)
-	case c == isa.ClassSTX:
-		reads |= bit(ins.Dst) | bit(ins.Src)
-		if op.Mode() == isa.ModeATOMIC {
-			switch a := isa.AtomicOp(ins.Imm); {
-			case a == isa.AtomicCmpXchg:
-				reads |= bit(isa.R0)
-				writes |= bit(isa.R0)
-			case a&isa.AtomicFetch != 0:
-				writes |= bit(ins.Src)
-			}
-		}
-	case c.IsJump():
-		switch op.JumpOp() {
-		case isa.Call:
-			writes |= 0x3f
-		case isa.Exit:
-			reads |= bit(isa.R0)
-		case isa.Ja:
-		default:
-			reads |= bit(ins.Dst)
-			if op.Source() == isa.SourceX {
-				reads |= bit(ins.Src)
-			}
-		}
-	}
-	return reads, writes
 }
 
 // kernelWorkload is a workload loaded into the kernel.

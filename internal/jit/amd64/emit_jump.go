@@ -100,6 +100,9 @@ func (c *compiler) countDown(pc int, weight int32) {
 // frame pointer r10).
 var calleeSaved = [...]isa.Register{isa.R6, isa.R7, isa.R8, isa.R9}
 
+// calleeSavedMask is calleeSaved as a register set.
+const calleeSavedMask = 1<<isa.R6 | 1<<isa.R7 | 1<<isa.R8 | 1<<isa.R9
+
 func (c *compiler) callInsn(pc int, ins isa.Instruction) {
 	switch {
 	case ins.Op == isa.OpCallX:

@@ -57,7 +57,8 @@ func (c *compiler) analyzeFuncs() {
 		var mask uint16
 		for pc := start; pc < end; pc++ {
 			ins := c.insns[pc]
-			mask |= written(ins)
+			_, w := ins.Regs()
+			mask |= w
 			if ins.Op.Class().IsJump() && ins.Op.JumpOp() != isa.Exit && ins.Op.JumpOp() != isa.Call {
 				if t := ins.JumpTarget(pc); t < start || t >= end {
 					f.checkAt = true // a jump out of its function
@@ -127,9 +128,9 @@ func (c *compiler) findInlined() {
 		for pc := start; pc < end-1 && ok; pc++ {
 			ins := c.insns[pc]
 			cls := ins.Op.Class()
+			_, w := ins.Regs()
 			ok = !cls.IsJump() && !ins.IsLdImm64() && cls != isa.ClassLD &&
-				ins.Dst != isa.R10 && ins.Src != isa.R10 &&
-				written(ins)&(1<<isa.R6|1<<isa.R7|1<<isa.R8|1<<isa.R9) == 0
+				ins.Dst != isa.R10 && ins.Src != isa.R10 && w&calleeSavedMask == 0
 		}
 		if ok {
 			f.inlined[start] = end - 1
@@ -174,26 +175,6 @@ func callDepth(calls map[int][]int, fn, level int, memo map[int]int, onPath map[
 // endsFunction reports whether control cannot fall through past ins.
 func endsFunction(ins isa.Instruction) bool {
 	return ins.Op == isa.OpExit || ins.Op == isa.OpJa || ins.Op == isa.OpJa32
-}
-
-// written returns the mask of BPF registers ins writes.
-func written(ins isa.Instruction) uint16 {
-	switch cls := ins.Op.Class(); {
-	case cls.IsALU(), cls == isa.ClassLDX, ins.IsLdImm64():
-		return 1 << ins.Dst
-	case cls == isa.ClassSTX && ins.Op.Mode() == isa.ModeATOMIC:
-		switch op := isa.AtomicOp(ins.Imm); {
-		case op == isa.AtomicCmpXchg:
-			return 1 << isa.R0
-		case op&isa.AtomicFetch != 0:
-			return 1 << ins.Src
-		}
-	case cls == isa.ClassLD: // legacy packet access writes r0 (not compiled)
-		return 1 << isa.R0
-	case ins.Op == isa.OpCall || ins.Op == isa.OpCallX:
-		return 1 << isa.R0
-	}
-	return 0
 }
 
 func compactInts(s []int) []int {
