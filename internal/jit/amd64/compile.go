@@ -65,9 +65,11 @@ type compiler struct {
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
 
-	leaf  bool   // no loops, calls or function references: see directEntry
-	reach int    // bytes below r10 that a leaf program may touch
-	uses  uint16 // mask of the registers the program mentions
+	leaf       bool   // no loops, calls or function references: see directEntry
+	reach      int    // bytes below r10 that a function may touch in its frame (stackReach)
+	inFrame    bool   // every access through r10 stays in its frame
+	localCalls bool   // the program makes bpf-to-bpf calls
+	uses       uint16 // mask of the registers the program mentions
 }
 
 // The fixed labels, numbered after the instruction slots.
@@ -169,11 +171,12 @@ func (c *compiler) addStub(pc, exit int, resume label) label {
 // compiled is the result of a compilation: the code and where each slot's
 // code starts (offsets[n] is the end of the program's code).
 type compiled struct {
-	code    []byte
-	offsets []int32
-	entry   int
-	ret     int // lblReturn
-	direct  int // lblDirect, or -1 when the program is not a leaf
+	code       []byte
+	offsets    []int32
+	entry      int
+	ret        int // lblReturn
+	direct     int // lblDirect, or -1 when the program is not a leaf
+	stackClear int // see compiler.stackClear
 }
 
 // compile generates the machine code of p (already validated).
@@ -210,11 +213,12 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 	copy(off, c.cur[:n])
 	off[n] = int32(c.bodyEnd)
 	return &compiled{
-		code:    c.a.Buf,
-		offsets: off,
-		entry:   int(c.cur[c.fixed(lblEntry)]),
-		ret:     int(c.cur[c.fixed(lblReturn)]),
-		direct:  int(c.cur[c.fixed(lblDirect)]),
+		code:       c.a.Buf,
+		offsets:    off,
+		entry:      int(c.cur[c.fixed(lblEntry)]),
+		ret:        int(c.cur[c.fixed(lblReturn)]),
+		direct:     int(c.cur[c.fixed(lblDirect)]),
+		stackClear: c.stackClear(),
 	}, nil
 }
 
@@ -271,11 +275,13 @@ func (c *compiler) scan() error {
 	c.analyzeFuncs()
 	c.findInlined()
 	c.chargeWeights()
-	c.leaf, c.reach = leafReach(c.insns, c.loops)
+	c.leaf = isLeaf(c.insns, c.loops)
+	c.reach, c.inFrame = stackReach(c.insns)
 	c.uses = 0
 	for pc := 0; pc < len(c.insns); pc++ {
 		ins := c.insns[pc]
 		c.uses |= 1<<ins.Dst | 1<<ins.Src
+		c.localCalls = c.localCalls || ins.IsLocalCall()
 		if ins.IsLdImm64() {
 			pc++
 		}
@@ -283,37 +289,56 @@ func (c *compiler) scan() error {
 	return nil
 }
 
-// leafReach reports whether a program is a leaf, one that can run directly
-// on its caller's stack (see directEntry): it has no loops, so it needs no
+// isLeaf reports whether a program is a leaf, one that can run directly on
+// its caller's stack (see directEntry): it has no loops, so it needs no
 // budget countdown, and it calls nothing and references no function, so it
-// never leaves its machine code before it exits. For a leaf it also
-// returns how many bytes below r10 the program may touch: the lowest
-// offset it loads or stores at through r10, or a whole frame when r10
-// escapes into another register, memory or a helper.
-func leafReach(insns []isa.Instruction, loops []bool) (bool, int) {
+// never leaves its machine code before it exits.
+func isLeaf(insns []isa.Instruction, loops []bool) bool {
 	for pc, ins := range insns {
 		if loops[pc] || ins.Op == isa.OpCall || ins.Op == isa.OpCallX ||
 			ins.IsLdImm64() && ins.Src == isa.PseudoFunc {
-			return false, 0
+			return false
 		}
 	}
-	reach := 0
+	return true
+}
+
+// stackReach returns how many bytes below r10 a function of the program
+// may touch in its own frame: the lowest offset it loads or stores at
+// through r10 (rounded up to 8), or the whole frame when r10 escapes into
+// another register, memory or a helper (a verified program reaches no
+// further through it). inFrame is false when an access through r10 falls
+// outside its frame, which only an unverified program can do.
+func stackReach(insns []isa.Instruction) (reach int, inFrame bool) {
+	inFrame = true
 	for pc := 0; pc < len(insns); pc++ {
 		ins := insns[pc]
 		cls := ins.Op.Class()
 		switch {
 		case ins.IsLdImm64():
 			pc++
-		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX && ins.Dst != isa.R10):
-			return true, engine.StackSize // r10 escapes
+		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX):
+			reach = engine.StackSize // r10 escapes
 		case cls == isa.ClassLDX && ins.Src == isa.R10, cls.IsStore() && ins.Dst == isa.R10:
 			if ins.Off >= 0 || int(-ins.Off) > engine.StackSize {
-				return true, engine.StackSize
+				inFrame = false
+			} else {
+				reach = max(reach, int(-ins.Off))
 			}
-			reach = max(reach, int(-ins.Off))
 		}
 	}
-	return true, (reach + 7) &^ 7
+	return (reach + 7) &^ 7, inFrame
+}
+
+// stackClear returns how many bytes below the top of the first frame a
+// run may write, which Program.put clears after it (callbacks' frames,
+// below, are tracked at run time): all frames when the program makes local
+// calls or reaches outside its frame, otherwise its reach.
+func (c *compiler) stackClear() int {
+	if c.localCalls || !c.inFrame {
+		return stackBytes
+	}
+	return c.reach
 }
 
 // unsupported reports an instruction the JIT cannot compile; the error

@@ -1,6 +1,7 @@
 package amd64
 
 import (
+	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -106,7 +107,7 @@ func (c *compiler) pass() error {
 	return nil
 }
 
-// directEntry generates the entry of a leaf program (see leafReach), which
+// directEntry generates the entry of a leaf program (see isLeaf), which
 // Go calls as a function value (see leafFunc) under Go's internal register
 // ABI: r1 arrives in rax and r2 in rbx, r0 leaves in rax, and rsp, rbp and
 // r14 (the goroutine) must come back as they were. The entry moves the
@@ -123,6 +124,10 @@ func (c *compiler) pass() error {
 // (about 800 bytes on linux/amd64; its callers are ordinary Go functions).
 func (c *compiler) directEntry() {
 	c.bind(c.fixed(lblDirect))
+	frame := int32(c.reach)
+	if !c.inFrame {
+		frame = engine.StackSize // an unverified program: give it a whole frame
+	}
 	// rbp is pushed last so that it keeps pointing at the caller's saved
 	// rbp: the chain of frame pointers stays whole for unwinders.
 	if c.uses&(1<<isa.R8) != 0 {
@@ -131,8 +136,8 @@ func (c *compiler) directEntry() {
 	if c.uses&(1<<isa.R10) != 0 {
 		c.a.Push(x86.RBP)
 		c.a.MovRegReg(x86.W64, x86.RBP, x86.RSP)
-		if c.reach > 0 {
-			c.a.ALURegImm(x86.W64, x86.SUB, x86.RSP, int32(c.reach))
+		if frame > 0 {
+			c.a.ALURegImm(x86.W64, x86.SUB, x86.RSP, frame)
 		}
 	}
 	c.a.MovRegReg(x86.W64, regMap[isa.R1], x86.RAX)
@@ -143,7 +148,7 @@ func (c *compiler) directEntry() {
 			c.a.ZeroReg(m)
 		}
 	}
-	for off := int32(8); off <= int32(c.reach); off += 8 {
+	for off := int32(8); off <= frame; off += 8 {
 		c.a.Store(x86.W64, x86.Mem{Base: regMap[isa.R10], Disp: -off}, x86.RAX)
 	}
 }

@@ -26,10 +26,11 @@ type Program struct {
 	slots      []int32                                   // code offset of every slot; -1 for second slots of lddw
 	stackClear int                                       // bytes below the top of a frame that a run may have written
 
-	active atomic.Int64 // runs in progress
-	closed atomic.Bool
-	mu     sync.Mutex
-	free   []*state // idle per-run states
+	leafRuns atomic.Int64 // leaf runs in progress (runLeaf)
+	closed   atomic.Bool
+	mu       sync.Mutex
+	free     []*state // idle per-run states
+	running  int      // states in use, under mu
 }
 
 // state is what one run needs for itself: an engine.Block holding the
@@ -82,7 +83,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 		entry:      base + uint64(out.entry),
 		ret:        base + uint64(out.ret),
 		slots:      slotOffsets(p, out.offsets),
-		stackClear: stackUse(p),
+		stackClear: out.stackClear,
 	}
 	if out.direct >= 0 {
 		prog.leafAddr, prog.leafPtr = leafFuncs(base + uint64(out.direct))
@@ -100,10 +101,11 @@ func (p *Program) Close() error {
 	if p.closed.Load() {
 		return nil
 	}
-	// A run counts itself before it looks at closed, and Close sets closed
-	// before it looks at the count: one of the two sees the other.
+	// A leaf run counts itself before it looks at closed, and Close sets
+	// closed before it looks at the count: one of the two sees the other.
+	// Other runs count themselves under mu.
 	p.closed.Store(true)
-	if n := p.active.Load(); n > 0 {
+	if n := int(p.leafRuns.Load()) + p.running; n > 0 {
 		p.closed.Store(false)
 		return fmt.Errorf("jit: close: %d runs in progress", n)
 	}
@@ -289,24 +291,26 @@ func safePoint() {}
 // helper, so env only has its stop flag reset, as every run does; it
 // cannot loop, so the budget and cancellation do not come into it.
 func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
-	p.active.Add(1)
-	defer p.active.Add(-1)
+	p.leafRuns.Add(1)
 	if p.closed.Load() {
+		p.leafRuns.Add(-1)
 		return 0, ErrClosed
 	}
 	if env != nil {
 		env.Reset()
 	}
-	return p.leafAddr(r1, r2), nil
+	r0 := p.leafAddr(r1, r2)
+	p.leafRuns.Add(-1)
+	return r0, nil
 }
 
 func (p *Program) get() (*state, error) {
-	p.active.Add(1)
+	p.mu.Lock()
 	if p.closed.Load() {
-		p.active.Add(-1)
+		p.mu.Unlock()
 		return nil, ErrClosed
 	}
-	p.mu.Lock()
+	p.running++
 	if n := len(p.free); n > 0 {
 		s := p.free[n-1]
 		p.free = p.free[:n-1]
@@ -316,7 +320,9 @@ func (p *Program) get() (*state, error) {
 	p.mu.Unlock()
 	s, err := newState()
 	if err != nil {
-		p.active.Add(-1)
+		p.mu.Lock()
+		p.running--
+		p.mu.Unlock()
 		return nil, err
 	}
 	return s, nil
@@ -328,9 +334,9 @@ func (p *Program) put(s *state) {
 	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
 	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
 	p.mu.Lock()
+	p.running--
 	p.free = append(p.free, s)
 	p.mu.Unlock()
-	p.active.Add(-1)
 }
 
 func newState() (*state, error) {
@@ -365,30 +371,4 @@ func slotOffsets(p isa.Program, offsets []int32) []int32 {
 		}
 	}
 	return slots
-}
-
-// stackUse returns how many bytes below the top of the first frame a run of
-// p may write: all frames when p makes local calls; its whole frame when it
-// lets r10 escape into another register, memory or a helper (a verified
-// program reaches no further through it: the frames of callbacks, which
-// need a function reference, are tracked at run time in state.low);
-// otherwise the lowest offset it stores at through r10 (0 when it stores
-// nothing there).
-func stackUse(p isa.Program) int {
-	use := 0
-	for _, ins := range p.Insns {
-		cls := ins.Op.Class()
-		switch {
-		case ins.IsLocalCall():
-			return stackBytes
-		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX):
-			use = engine.StackSize // r10 escapes
-		case cls.IsStore() && ins.Dst == isa.R10:
-			if ins.Off >= 0 || int(-ins.Off) > engine.StackSize {
-				return stackBytes
-			}
-			use = max(use, int(-ins.Off))
-		}
-	}
-	return use
 }
