@@ -1,8 +1,6 @@
 package verifier
 
 import (
-	"math"
-
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/progtype"
@@ -431,6 +429,10 @@ func viewOf(r *reg, is32 bool) view {
 // it depends.
 func branchTaken(a, b *reg, op isa.JumpOp, is32 bool) int {
 	x, y := viewOf(a, is32), viewOf(b, is32)
+	if isLess(op) {
+		// x < y is y > x.
+		x, y, op = y, x, swapOp(op)
+	}
 	switch op {
 	case isa.JEq, isa.JNE:
 		res := -1
@@ -451,64 +453,71 @@ func branchTaken(a, b *reg, op isa.JumpOp, is32 bool) int {
 		if x.t.max()&y.t.max() == 0 {
 			return 0
 		}
-	case isa.JGT:
-		if x.umin > y.umax {
-			return 1
-		}
-		if x.umax <= y.umin {
-			return 0
-		}
-	case isa.JGE:
-		if x.umin >= y.umax {
-			return 1
-		}
-		if x.umax < y.umin {
-			return 0
-		}
-	case isa.JLT:
-		if x.umax < y.umin {
-			return 1
-		}
-		if x.umin >= y.umax {
-			return 0
-		}
-	case isa.JLE:
-		if x.umax <= y.umin {
-			return 1
-		}
-		if x.umin > y.umax {
-			return 0
-		}
-	case isa.JSGT:
-		if x.smin > y.smax {
-			return 1
-		}
-		if x.smax <= y.smin {
-			return 0
-		}
-	case isa.JSGE:
-		if x.smin >= y.smax {
-			return 1
-		}
-		if x.smax < y.smin {
-			return 0
-		}
-	case isa.JSLT:
-		if x.smax < y.smin {
-			return 1
-		}
-		if x.smin >= y.smax {
-			return 0
-		}
-	case isa.JSLE:
-		if x.smax <= y.smin {
-			return 1
-		}
-		if x.smin > y.smax {
-			return 0
-		}
+	case isa.JGT, isa.JGE:
+		return greaterTaken(x.umin, x.umax, y.umin, y.umax, op == isa.JGE)
+	case isa.JSGT, isa.JSGE:
+		return greaterTaken(x.smin, x.smax, y.smin, y.smax, op == isa.JSGE)
 	}
 	return -1
+}
+
+// greaterTaken decides x > y, or x >= y when orEqual, for x in [xmin,
+// xmax] and y in [ymin, ymax]: 1 if it always holds, 0 if never, -1 if it
+// depends.
+func greaterTaken[T uint64 | int64](xmin, xmax, ymin, ymax T, orEqual bool) int {
+	if orEqual {
+		switch {
+		case xmin >= ymax:
+			return 1
+		case xmax < ymin:
+			return 0
+		}
+		return -1
+	}
+	switch {
+	case xmin > ymax:
+		return 1
+	case xmax <= ymin:
+		return 0
+	}
+	return -1
+}
+
+// narrowGreater narrows a's lower bound and b's upper bound with a > b (a
+// >= b when orEqual). It reports false if a > b cannot hold: b's lower
+// bound is the type's largest value or a's upper bound its smallest.
+func narrowGreater[T uint32 | uint64 | int32 | int64](amin *T, amax, bmin T, bmax *T, orEqual bool) bool {
+	lo, hi := bmin, amax // a >= lo, b <= hi
+	if !orEqual {
+		lo, hi = bmin+1, amax-1
+		if lo < bmin || hi > amax {
+			return false // wrapped around
+		}
+	}
+	*amin = max(*amin, lo)
+	*bmax = min(*bmax, hi)
+	return true
+}
+
+// dropEnd moves an end of [*lo, *hi] that equals c, a value known not to
+// be in the range, one step inwards.
+func dropEnd[T uint32 | uint64 | int32 | int64](lo, hi *T, c T) {
+	if *lo == c {
+		*lo++
+	}
+	if *hi == c {
+		*hi--
+	}
+}
+
+// isLess reports whether op is one of the less-than comparisons, the
+// mirror images of the greater-than ones.
+func isLess(op isa.JumpOp) bool {
+	switch op {
+	case isa.JLT, isa.JLE, isa.JSLT, isa.JSLE:
+		return true
+	}
+	return false
 }
 
 func b2i(b bool) int {
@@ -539,6 +548,10 @@ func refine(a, b *reg, op isa.JumpOp, is32 bool, holds bool) bool {
 	if !holds {
 		op = negate(op)
 	}
+	if isLess(op) {
+		// a < b is b > a.
+		a, b, op = b, a, swapOp(op)
+	}
 	if is32 {
 		return refine32(a, b, op)
 	}
@@ -553,58 +566,27 @@ func refine(a, b *reg, op isa.JumpOp, is32 bool, holds bool) bool {
 		}
 	case isa.JNE:
 		neq := func(r *reg, c uint64) {
-			if r.umin == c {
-				r.umin++
+			if r.umin == r.umax || r.smin == r.smax {
+				return
 			}
-			if r.umax == c {
-				r.umax--
-			}
-			if r.smin == int64(c) {
-				r.smin++
-			}
-			if r.smax == int64(c) {
-				r.smax--
-			}
+			dropEnd(&r.umin, &r.umax, c)
+			dropEnd(&r.smin, &r.smax, int64(c))
 		}
 		if b.varOff.isConst() && !a.varOff.isConst() {
-			if a.umin == a.umax || a.smin == a.smax {
-				break
-			}
 			neq(a, b.varOff.v)
 		} else if a.varOff.isConst() && !b.varOff.isConst() {
-			if b.umin == b.umax || b.smin == b.smax {
-				break
-			}
 			neq(b, a.varOff.v)
 		} else if a.varOff.isConst() && b.varOff.isConst() && a.varOff.v == b.varOff.v {
 			return false
 		}
-	case isa.JGT:
-		if b.umin == math.MaxUint64 || a.umax == 0 {
+	case isa.JGT, isa.JGE:
+		if !narrowGreater(&a.umin, a.umax, b.umin, &b.umax, op == isa.JGE) {
 			return false
 		}
-		a.umin = max(a.umin, b.umin+1)
-		b.umax = min(b.umax, a.umax-1)
-	case isa.JGE:
-		a.umin = max(a.umin, b.umin)
-		b.umax = min(b.umax, a.umax)
-	case isa.JLT:
-		return refine(b, a, isa.JGT, false, true)
-	case isa.JLE:
-		return refine(b, a, isa.JGE, false, true)
-	case isa.JSGT:
-		if b.smin == math.MaxInt64 || a.smax == math.MinInt64 {
+	case isa.JSGT, isa.JSGE:
+		if !narrowGreater(&a.smin, a.smax, b.smin, &b.smax, op == isa.JSGE) {
 			return false
 		}
-		a.smin = max(a.smin, b.smin+1)
-		b.smax = min(b.smax, a.smax-1)
-	case isa.JSGE:
-		a.smin = max(a.smin, b.smin)
-		b.smax = min(b.smax, a.smax)
-	case isa.JSLT:
-		return refine(b, a, isa.JSGT, false, true)
-	case isa.JSLE:
-		return refine(b, a, isa.JSGE, false, true)
 	}
 	return syncBoth(a, b)
 }
@@ -618,7 +600,7 @@ func syncBoth(a, b *reg) bool {
 	return a.valid() && b.valid()
 }
 
-// refine32 narrows the low 32 bits.
+// refine32 narrows the low 32 bits; op is never a less-than comparison.
 func refine32(a, b *reg, op isa.JumpOp) bool {
 	switch op {
 	case isa.JEq:
@@ -635,18 +617,8 @@ func refine32(a, b *reg, op isa.JumpOp) bool {
 			if r.u32min == r.u32max || r.s32min == r.s32max {
 				return
 			}
-			if r.u32min == c {
-				r.u32min++
-			}
-			if r.u32max == c {
-				r.u32max--
-			}
-			if r.s32min == int32(c) {
-				r.s32min++
-			}
-			if r.s32max == int32(c) {
-				r.s32max--
-			}
+			dropEnd(&r.u32min, &r.u32max, c)
+			dropEnd(&r.s32min, &r.s32max, int32(c))
 		}
 		if bc.isConst() && !ac.isConst() {
 			neq(a, uint32(bc.v))
@@ -655,32 +627,14 @@ func refine32(a, b *reg, op isa.JumpOp) bool {
 		} else if ac.isConst() && bc.isConst() && ac.v == bc.v {
 			return false
 		}
-	case isa.JGT:
-		if b.u32min == math.MaxUint32 || a.u32max == 0 {
+	case isa.JGT, isa.JGE:
+		if !narrowGreater(&a.u32min, a.u32max, b.u32min, &b.u32max, op == isa.JGE) {
 			return false
 		}
-		a.u32min = max(a.u32min, b.u32min+1)
-		b.u32max = min(b.u32max, a.u32max-1)
-	case isa.JGE:
-		a.u32min = max(a.u32min, b.u32min)
-		b.u32max = min(b.u32max, a.u32max)
-	case isa.JLT:
-		return refine32(b, a, isa.JGT)
-	case isa.JLE:
-		return refine32(b, a, isa.JGE)
-	case isa.JSGT:
-		if b.s32min == math.MaxInt32 || a.s32max == math.MinInt32 {
+	case isa.JSGT, isa.JSGE:
+		if !narrowGreater(&a.s32min, a.s32max, b.s32min, &b.s32max, op == isa.JSGE) {
 			return false
 		}
-		a.s32min = max(a.s32min, b.s32min+1)
-		b.s32max = min(b.s32max, a.s32max-1)
-	case isa.JSGE:
-		a.s32min = max(a.s32min, b.s32min)
-		b.s32max = min(b.s32max, a.s32max)
-	case isa.JSLT:
-		return refine32(b, a, isa.JSGT)
-	case isa.JSLE:
-		return refine32(b, a, isa.JSGE)
 	}
 	return syncBoth(a, b)
 }
