@@ -101,41 +101,36 @@ func signedValue(neg, hex bool, mag uint64, bits uint) (int64, bool) {
 
 // imm32 parses a 32-bit immediate.
 func imm32(num int, t token) (int32, error) {
-	neg, hex, mag, ok := number(t.text)
-	if !ok {
-		return 0, &Error{num, t.col, "Invalid immediate: " + t.text}
-	}
-	v, ok := signedValue(neg, hex, mag, 32)
-	if !ok {
-		return 0, &Error{num, t.col, "Immediate out of 32-bit range: " + t.text}
-	}
-	return int32(v), nil
+	v, err := fieldValue(num, t, 32, "immediate")
+	return int32(v), err
 }
 
 // imm64 parses the 64-bit immediate of lddw.
 func imm64(num int, t token) (uint64, error) {
-	neg, hex, mag, ok := number(t.text)
-	if !ok {
-		return 0, &Error{num, t.col, "Invalid immediate: " + t.text}
-	}
-	v, ok := signedValue(neg, hex, mag, 64)
-	if !ok {
-		return 0, &Error{num, t.col, "Immediate out of 64-bit range: " + t.text}
-	}
-	return uint64(v), nil
+	v, err := fieldValue(num, t, 64, "immediate")
+	return uint64(v), err
 }
 
 // offset16 parses a 16-bit offset (of a memory operand or a jump).
 func offset16(num int, t token) (int16, error) {
+	v, err := fieldValue(num, t, 16, "offset")
+	return int16(v), err
+}
+
+// fieldValue parses t as the value of a field of the given bits, with the
+// rules of signedValue; what ("immediate", "offset") names the field in
+// errors.
+func fieldValue(num int, t token, bits uint, what string) (int64, error) {
 	neg, hex, mag, ok := number(t.text)
 	if !ok {
-		return 0, &Error{num, t.col, "Invalid offset: " + t.text}
+		return 0, &Error{num, t.col, "Invalid " + what + ": " + t.text}
 	}
-	v, ok := signedValue(neg, hex, mag, 16)
+	v, ok := signedValue(neg, hex, mag, bits)
 	if !ok {
-		return 0, &Error{num, t.col, "Offset out of 16-bit range: " + t.text}
+		what = strings.ToUpper(what[:1]) + what[1:]
+		return 0, &Error{num, t.col, what + " out of " + strconv.Itoa(int(bits)) + "-bit range: " + t.text}
 	}
-	return int16(v), nil
+	return v, nil
 }
 
 // memory parses "[%rN]", "[%rN+OFF]" or "[%rN-OFF]"; blanks may surround
