@@ -59,6 +59,7 @@ func aluName(op isa.ALUOp, off int16) (string, bool) {
 }
 
 func (p *printer) confALU(ins isa.Instruction) {
+	p.needALU(ins)
 	is32 := ins.Op.Class() == isa.ClassALU
 	suffix := ""
 	if is32 {
@@ -67,12 +68,9 @@ func (p *printer) confALU(ins isa.Instruction) {
 	src := ins.Op.Source()
 	switch op := ins.Op.ALUOp(); op {
 	case isa.Neg:
-		p.need(src == isa.SourceK && ins.Src == 0 && ins.Off == 0 && ins.Imm == 0)
 		p.str("neg" + suffix + " ")
 		p.reg(ins.Dst)
 	case isa.End:
-		p.need(ins.Src == 0 && ins.Off == 0)
-		p.need(ins.Imm == 16 || ins.Imm == 32 || ins.Imm == 64)
 		switch {
 		case is32 && src == isa.ToLE:
 			p.str("le")
@@ -88,9 +86,6 @@ func (p *printer) confALU(ins isa.Instruction) {
 		p.reg(ins.Dst)
 	case isa.Mov:
 		if ins.Off != 0 {
-			// movsx: 8 or 16 bits for either class, 32 only into 64.
-			p.need(src == isa.SourceX && ins.Imm == 0)
-			p.need(ins.Off == 8 || ins.Off == 16 || ins.Off == 32 && !is32)
 			p.str("movsx")
 			p.dec(int64(ins.Off))
 			if is32 {
@@ -126,29 +121,23 @@ func (p *printer) confSource(ins isa.Instruction) {
 }
 
 func (p *printer) confJump(ins isa.Instruction) {
+	p.needJump(ins)
 	is32 := ins.Op.Class() == isa.ClassJMP32
-	src := ins.Op.Source()
 	switch op := ins.Op.JumpOp(); op {
 	case isa.Ja:
-		p.need(src == isa.SourceK && ins.Dst == 0 && ins.Src == 0)
 		if is32 {
-			p.need(ins.Off == 0)
 			p.str("ja32 ")
 			p.jumpTarget(int64(ins.Imm))
 			return
 		}
-		p.need(ins.Imm == 0)
 		p.str("ja ")
 		p.jumpTarget(int64(ins.Off))
 	case isa.Call:
-		p.need(!is32 && ins.Off == 0)
-		if src == isa.SourceX {
-			p.need(ins.Src == 0 && ins.Imm == 0)
+		if ins.Op.Source() == isa.SourceX {
 			p.str("call ")
 			p.reg(ins.Dst)
 			return
 		}
-		p.need(ins.Dst == 0)
 		switch ins.Src {
 		case isa.PseudoCallHelper:
 			p.str("call ")
@@ -163,7 +152,6 @@ func (p *printer) confJump(ins isa.Instruction) {
 			p.ok = false
 		}
 	case isa.Exit:
-		p.need(!is32 && src == isa.SourceK && ins.Dst == 0 && ins.Src == 0 && ins.Off == 0 && ins.Imm == 0)
 		p.str("exit")
 	default:
 		name := ""

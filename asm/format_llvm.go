@@ -101,17 +101,15 @@ func (p *printer) llvmTarget(v int64) {
 }
 
 func (p *printer) llvmALU(ins isa.Instruction) {
+	p.needALU(ins)
 	r := wide(ins.Op.Class() == isa.ClassALU64)
 	src := ins.Op.Source()
 	switch op := ins.Op.ALUOp(); op {
 	case isa.Neg:
-		p.need(src == isa.SourceK && ins.Src == 0 && ins.Off == 0 && ins.Imm == 0)
 		p.regName(r, ins.Dst)
 		p.str(" = -")
 		p.regName(r, ins.Dst)
 	case isa.End:
-		p.need(ins.Src == 0 && ins.Off == 0)
-		p.need(ins.Imm == 16 || ins.Imm == 32 || ins.Imm == 64)
 		p.regName("r", ins.Dst)
 		switch {
 		case r == "w" && src == isa.ToLE:
@@ -134,8 +132,6 @@ func (p *printer) llvmALU(ins isa.Instruction) {
 		case (op == isa.Div || op == isa.Mod) && ins.Off == 1:
 			name = "s" + name
 		case op == isa.Mov && ins.Off != 0:
-			p.need(src == isa.SourceX && ins.Imm == 0)
-			p.need(ins.Off == 8 || ins.Off == 16 || ins.Off == 32 && r == "r")
 			p.regName(r, ins.Dst)
 			p.str(" = (s")
 			p.dec(int64(ins.Off))
@@ -163,33 +159,27 @@ func (p *printer) llvmSource(ins isa.Instruction, r string) {
 }
 
 func (p *printer) llvmJump(ins isa.Instruction) {
+	p.needJump(ins)
 	is32 := ins.Op.Class() == isa.ClassJMP32
-	src := ins.Op.Source()
 	switch op := ins.Op.JumpOp(); op {
 	case isa.Ja:
-		p.need(src == isa.SourceK && ins.Dst == 0 && ins.Src == 0)
 		if is32 {
-			p.need(ins.Off == 0)
 			p.str("gotol ")
 			p.llvmTarget(int64(ins.Imm))
 			return
 		}
-		p.need(ins.Imm == 0)
 		p.str("goto ")
 		p.llvmTarget(int64(ins.Off))
 	case isa.Call:
-		p.need(!is32 && ins.Off == 0)
-		if src == isa.SourceX {
-			p.need(ins.Src == 0 && ins.Imm == 0)
+		if ins.Op.Source() == isa.SourceX {
 			p.str("callx ")
 			p.regName("r", ins.Dst)
 			return
 		}
-		p.need(ins.Dst == 0 && ins.Src <= isa.PseudoCallKfunc)
+		p.need(ins.Src <= isa.PseudoCallKfunc)
 		p.str("call ")
 		p.signedHex(int64(ins.Imm))
 	case isa.Exit:
-		p.need(!is32 && src == isa.SourceK && ins.Dst == 0 && ins.Src == 0 && ins.Off == 0 && ins.Imm == 0)
 		p.str("exit")
 	default:
 		name := llvmJumpOps[op>>4]

@@ -41,6 +41,47 @@ func (p *printer) need(cond bool) {
 	}
 }
 
+// needALU records the fields that neg, the byte swaps and movsx must
+// leave zero or hold for either syntax to describe them.
+func (p *printer) needALU(ins isa.Instruction) {
+	src := ins.Op.Source()
+	switch ins.Op.ALUOp() {
+	case isa.Neg:
+		p.need(src == isa.SourceK && ins.Src == 0 && ins.Off == 0 && ins.Imm == 0)
+	case isa.End:
+		p.need(ins.Src == 0 && ins.Off == 0)
+		p.need(ins.Imm == 16 || ins.Imm == 32 || ins.Imm == 64)
+	case isa.Mov:
+		if ins.Off != 0 {
+			// movsx: 8 or 16 bits for either class, 32 only into 64.
+			p.need(src == isa.SourceX && ins.Imm == 0)
+			p.need(ins.Off == 8 || ins.Off == 16 || ins.Off == 32 && ins.Op.Class() == isa.ClassALU64)
+		}
+	}
+}
+
+// needJump records the fields that ja, call and exit must leave zero for
+// either syntax to describe them: the ones that neither writes.
+func (p *printer) needJump(ins isa.Instruction) {
+	is32 := ins.Op.Class() == isa.ClassJMP32
+	srcK := ins.Op.Source() == isa.SourceK
+	switch ins.Op.JumpOp() {
+	case isa.Ja:
+		// ja carries its offset in Off, ja32 in Imm.
+		p.need(srcK && ins.Dst == 0 && ins.Src == 0)
+		p.need(is32 && ins.Off == 0 || !is32 && ins.Imm == 0)
+	case isa.Call:
+		p.need(!is32 && ins.Off == 0)
+		if srcK {
+			p.need(ins.Dst == 0) // call helper, local or kfunc
+		} else {
+			p.need(ins.Src == 0 && ins.Imm == 0) // callx %rN
+		}
+	case isa.Exit:
+		p.need(!is32 && srcK && ins.Dst == 0 && ins.Src == 0 && ins.Off == 0 && ins.Imm == 0)
+	}
+}
+
 // dec appends v in decimal.
 func (p *printer) dec(v int64) { p.b = strconv.AppendInt(p.b, v, 10) }
 
