@@ -21,11 +21,7 @@ const (
 const minInt64 = uint64(1) << 63
 
 func TestALU(t *testing.T) {
-	tests := []struct {
-		name string
-		p    isa.Program
-		want uint64
-	}{
+	tests := []r0Case{
 		// 64-bit arithmetic.
 		{"add64 imm sign-extends", prog(mov64(r0, 1), add64(r0, -2), exit()), math.MaxUint64},
 		{"add64 reg", prog(mov64(r0, 40), mov64(r1, 2), aluX(a64, isa.Add, r0, r1), exit()), 42},
@@ -105,17 +101,7 @@ func TestALU(t *testing.T) {
 		{"lddw", prog(lddw(r0, 0xdeadbeefcafef00d), exit()), 0xdeadbeefcafef00d},
 		{"r1 and r2 are the arguments", prog(mov64x(r0, r1), aluX(a64, isa.Sub, r0, r2), exit()), 0x1000 - 0x10},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := runBoth(t, tt.p, nil, 0x1000, 0x10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("r0 = %#x, want %#x", got, tt.want)
-			}
-		})
-	}
+	runR0Cases(t, tests, nil, 0x1000, 0x10)
 }
 
 // TestOpTables checks the fixed distances between op families that

@@ -9,11 +9,7 @@ import (
 )
 
 func TestLocalCalls(t *testing.T) {
-	tests := []struct {
-		name string
-		p    isa.Program
-		want uint64
-	}{
+	tests := []r0Case{
 		{"call and return", prog(
 			mov64(r1, 20), callLocal(2), add64(r0, 1), exit(),
 			mov64x(r0, r1), aluK(a64, isa.Mul, r0, 2), exit(),
@@ -49,17 +45,7 @@ func TestLocalCalls(t *testing.T) {
 			exit(),
 		), 6},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := runBoth(t, tt.p, nil, 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("r0 = %#x, want %#x", got, tt.want)
-			}
-		})
-	}
+	runR0Cases(t, tests, nil, 0, 0)
 }
 
 func TestCallDepth(t *testing.T) {
@@ -95,11 +81,7 @@ func TestHelpers(t *testing.T) {
 		env.Stop(r1 * 2)
 		return 0
 	}
-	tests := []struct {
-		name string
-		p    isa.Program
-		want uint64
-	}{
+	tests := []r0Case{
 		{"arguments and result", prog(mov64(r1, 1), mov64(r2, 2), mov64(r3, 3), mov64(isa.R4, 4), mov64(isa.R5, 5), call(1), exit()), 15},
 		{"unwind continues", prog(mov64(r1, -1), call(5), mov64(r0, 2), exit()), 2},
 		{"unwind stops with 0", prog(mov64(r1, 0), call(5), mov64(r0, 2), exit()), 0},
@@ -108,17 +90,7 @@ func TestHelpers(t *testing.T) {
 		{"callx stops", prog(mov64(r1, 0), mov64(r0, 9), mov64(isa.R8, 5), callx(isa.R8), mov64(r0, 2), exit()), 0},
 		{"stop flag is reset per run", prog(mov64(r0, 3), exit()), 3},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r0, err := runBoth(t, tt.p, env, 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r0 != tt.want {
-				t.Errorf("r0 = %#x, want %#x", r0, tt.want)
-			}
-		})
-	}
+	runR0Cases(t, tests, env, 0, 0)
 	if got != [5]uint64{1, 2, 3, 4, 5} {
 		t.Errorf("helper got %v", got)
 	}

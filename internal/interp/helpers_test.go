@@ -116,6 +116,30 @@ func runBoth(t *testing.T, p isa.Program, env *engine.Env, r1, r2 uint64) (uint6
 	return r0s[0], errs[0]
 }
 
+// r0Case is a program and the r0 it must return.
+type r0Case struct {
+	name string
+	p    isa.Program
+	want uint64
+}
+
+// runR0Cases runs each case as a subtest with runBoth, passing env, r1
+// and r2, and checks that it returns the wanted r0 without an error.
+func runR0Cases(t *testing.T, tests []r0Case, env *engine.Env, r1, r2 uint64) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := runBoth(t, tt.p, env, r1, r2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("r0 = %#x, want %#x", got, tt.want)
+			}
+		})
+	}
+}
+
 // newBlock allocates runtime memory for a test, freed at its end.
 func newBlock(t testing.TB, data []byte) *engine.Block {
 	t.Helper()

@@ -93,11 +93,7 @@ func TestJumps(t *testing.T) {
 }
 
 func TestUnconditionalJumps(t *testing.T) {
-	tests := []struct {
-		name string
-		p    isa.Program
-		want uint64
-	}{
+	tests := []r0Case{
 		{"ja forward", prog(mov64(r0, 1), ja(1), mov64(r0, 2), exit()), 1},
 		{"ja over lddw", prog(mov64(r0, 1), ja(2), lddw(r0, 9), exit()), 1},
 		{"gotol", prog(mov64(r0, 1), gotol(1), mov64(r0, 2), exit()), 1},
@@ -111,15 +107,5 @@ func TestUnconditionalJumps(t *testing.T) {
 			exit()), 5},
 		{"ja is the last instruction", prog(mov64(r0, 3), ja(1), exit(), ja(-2)), 3},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := runBoth(t, tt.p, nil, 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("r0 = %#x, want %#x", got, tt.want)
-			}
-		})
-	}
+	runR0Cases(t, tests, nil, 0, 0)
 }
