@@ -3,7 +3,6 @@ package asm_test
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,11 +35,7 @@ func sharedPrograms(t *testing.T) []sharedProgram {
 			t.Fatal(err)
 		}
 		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tc, err := conformance.ParseData(filepath.Base(f), b)
+			tc, err := conformance.Load(f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,11 +131,7 @@ func TestNegativeShared(t *testing.T) {
 	var asmRejected, validateRejected, parseRejected int
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".data")
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tc, err := conformance.ParseData(filepath.Base(f), b)
+		tc, err := conformance.Load(f)
 		if want, ok := notAsm[name]; ok {
 			switch {
 			case want != "":

@@ -3,12 +3,11 @@ package interp
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/isa"
@@ -183,30 +182,17 @@ func fuzzRun(t *testing.T, pr *Program) {
 // addSuiteSeeds adds the programs of the conformance suite, when the
 // shared data is there, to f's corpus.
 func addSuiteSeeds(f *testing.F) {
-	root, err := testutil.RepoRoot()
+	dir, err := testutil.SharedPath("conformance", "bpf_conformance", "tests")
 	if err != nil {
 		return
 	}
-	dir := os.Getenv("GBPF_SHARED")
-	if dir == "" {
-		dir = filepath.Join(root, "..", "shared")
-	}
-	paths, _ := filepath.Glob(filepath.Join(dir, "conformance", "bpf_conformance", "tests", "*.data"))
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.data"))
 	for _, path := range paths {
-		b, err := os.ReadFile(path)
-		if err != nil {
+		tc, err := conformance.Load(path)
+		if err != nil || tc.Asm == "" {
 			continue
 		}
-		text := string(b)
-		start := strings.Index(text, "-- asm\n")
-		if start < 0 {
-			continue
-		}
-		text = text[start+len("-- asm\n"):]
-		if end := strings.Index(text, "\n--"); end >= 0 {
-			text = text[:end]
-		}
-		if p, err := asm.Assemble(text); err == nil {
+		if p, err := asm.Assemble(tc.Asm); err == nil {
 			f.Add(p.Encode())
 		}
 	}

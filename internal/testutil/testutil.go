@@ -12,19 +12,29 @@ import (
 // directory holding go.mod). The test is skipped when it does not exist.
 func SharedDir(t testing.TB, sub ...string) string {
 	t.Helper()
+	dir, err := SharedPath(sub...)
+	if err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+	return dir
+}
+
+// SharedPath is SharedDir for callers that go on without the shared data
+// (fuzz seeds, for one): it returns the error instead of skipping.
+func SharedPath(sub ...string) (string, error) {
 	dir := os.Getenv("GBPF_SHARED")
 	if dir == "" {
 		root, err := RepoRoot()
 		if err != nil {
-			t.Skipf("shared data: %v", err)
+			return "", err
 		}
 		dir = filepath.Join(root, "..", "shared")
 	}
 	dir = filepath.Join(append([]string{dir}, sub...)...)
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not available: %v", err)
+		return "", err
 	}
-	return dir
+	return dir, nil
 }
 
 // RepoRoot returns the directory holding go.mod, searching upward from the
