@@ -206,14 +206,7 @@ func (v *verifier) computeLiveness() {
 	def := make([]uint16, n)
 	type edge struct{ from, to int32 }
 	edges := make([]edge, 0, 2*n)
-	bit := func(r isa.Register) uint16 {
-		if r >= 10 {
-			return 0
-		}
-		return 1 << r
-	}
-	const args = 0x3e    // R1-R5
-	const clobber = 0x3f // R0-R5
+	const r0to9 = 0x3ff // r10 is never live: it cannot change
 	addEdge := func(from, to int) {
 		if to >= 0 && to < n {
 			edges = append(edges, edge{int32(from), int32(to)})
@@ -221,72 +214,27 @@ func (v *verifier) computeLiveness() {
 	}
 	for pc := 0; pc < n; pc++ {
 		ins := insns[pc]
-		c := ins.Op.Class()
+		reads, writes := ins.Regs()
+		use[pc], def[pc] = reads&r0to9, writes&r0to9
+		if ins.IsHelperCall() {
+			// A helper reads only the arguments it declares.
+			if p, ok := v.helpers.Prototype(helpers.ID(ins.Imm)); ok {
+				use[pc] = uint16(1<<(p.NumArgs()+1)-1) &^ 1
+			}
+		}
 		switch {
 		case ins.IsLdImm64():
-			def[pc] = bit(ins.Dst)
 			addEdge(pc, pc+2)
 			pc++
 			continue
-		case c == isa.ClassLD: // legacy packet access
-			use[pc] = 1 << 6
-			if ins.Op.Mode() == isa.ModeIND {
-				use[pc] |= bit(ins.Src)
-			}
-			def[pc] = clobber
-		case c == isa.ClassLDX:
-			use[pc] = bit(ins.Src)
-			def[pc] = bit(ins.Dst)
-		case c == isa.ClassST:
-			use[pc] = bit(ins.Dst)
-		case c == isa.ClassSTX:
-			use[pc] = bit(ins.Dst) | bit(ins.Src)
-			if ins.Op.Mode() == isa.ModeATOMIC {
-				op := isa.AtomicOp(ins.Imm)
-				if op == isa.AtomicCmpXchg {
-					use[pc] |= 1
-					def[pc] = 1
-				} else if op&isa.AtomicFetch != 0 {
-					def[pc] = bit(ins.Src)
-				}
-			}
-		case c.IsALU():
-			op := ins.Op.ALUOp()
-			if op == isa.Mov {
-				if ins.Op.Source() == isa.SourceX {
-					use[pc] = bit(ins.Src)
-				}
-			} else {
-				use[pc] = bit(ins.Dst)
-				if op != isa.Neg && op != isa.End && ins.Op.Source() == isa.SourceX {
-					use[pc] |= bit(ins.Src)
-				}
-			}
-			def[pc] = bit(ins.Dst)
-		default: // jumps
-			switch ins.Op.JumpOp() {
-			case isa.Exit:
-				use[pc] = 1
-				continue
-			case isa.Call:
-				use[pc] = args
-				if ins.IsHelperCall() {
-					// A helper reads only the arguments it declares.
-					if p, ok := v.helpers.Prototype(helpers.ID(ins.Imm)); ok {
-						use[pc] = uint16(1<<(p.NumArgs()+1)-1) &^ 1
-					}
-				}
-				def[pc] = clobber
-			case isa.Ja:
-				addEdge(pc, ins.JumpTarget(pc))
-				continue
-			default:
-				use[pc] = bit(ins.Dst)
-				if ins.Op.Source() == isa.SourceX {
-					use[pc] |= bit(ins.Src)
-				}
-				addEdge(pc, ins.JumpTarget(pc))
-			}
+		case !ins.Op.Class().IsJump():
+		case ins.Op.JumpOp() == isa.Exit:
+			continue
+		case ins.Op.JumpOp() == isa.Ja:
+			addEdge(pc, ins.JumpTarget(pc))
+			continue
+		case ins.Op.JumpOp() != isa.Call:
+			addEdge(pc, ins.JumpTarget(pc))
 		}
 		// Fall through, unless into the next function.
 		if pc+1 < n && v.subprogOf[pc+1] == v.subprogOf[pc] {
