@@ -359,12 +359,7 @@ func (c *compiler) genEtherLinktype(llProto uint32) *block {
 	case ethertypeAtalk, ethertypeAARP:
 		b0 := c.genCmpGt(orLinktype, 0, cbpf.SizeH, etherMTU)
 		genNot(b0)
-		var b1 *block
-		if llProto == ethertypeAtalk {
-			b1 = c.genSnap(0x080007, ethertypeAtalk)
-		} else {
-			b1 = c.genSnap(0, ethertypeAARP)
-		}
+		b1 := c.genAtalkSnap(llProto)
 		genAnd(b0, b1)
 		b0 = c.genCmp(orLinktype, 0, cbpf.SizeH, llProto)
 		genOr(b0, b1)
@@ -379,6 +374,15 @@ func (c *compiler) genEtherLinktype(llProto uint32) *block {
 		}
 		return c.genCmp(orLinktype, 0, cbpf.SizeH, llProto)
 	}
+}
+
+// genAtalkSnap tests the SNAP header of AppleTalk (llProto
+// ethertypeAtalk, under Apple's OUI) or AARP in an 802.2 frame.
+func (c *compiler) genAtalkSnap(llProto uint32) *block {
+	if llProto == ethertypeAtalk {
+		return c.genSnap(0x080007, ethertypeAtalk)
+	}
+	return c.genSnap(0, ethertypeAARP)
 }
 
 func (c *compiler) genLinuxSLLLinktype(llProto uint32) *block {
@@ -401,12 +405,7 @@ func (c *compiler) genLinuxSLLLinktype(llProto uint32) *block {
 		return b1
 	case ethertypeAtalk, ethertypeAARP:
 		b0 := c.genCmp(orLinktype, 0, cbpf.SizeH, sllP8022)
-		var b1 *block
-		if llProto == ethertypeAtalk {
-			b1 = c.genSnap(0x080007, ethertypeAtalk)
-		} else {
-			b1 = c.genSnap(0, ethertypeAARP)
-		}
+		b1 := c.genAtalkSnap(llProto)
 		genAnd(b0, b1)
 		b0 = c.genCmp(orLinktype, 0, cbpf.SizeH, llProto)
 		genOr(b0, b1)

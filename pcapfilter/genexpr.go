@@ -100,13 +100,9 @@ func (c *compiler) genScode(name string, q qual) *block {
 			}
 		}
 		if q.addr == qaPort {
-			b := c.genPort(uint32(p1), real, dir)
-			genOr(c.genPort6(uint32(p1), real, dir), b)
-			return b
+			return c.genPort(uint32(p1), real, dir)
 		}
-		b := c.genPortrange(uint32(p1), uint32(p2), real, dir)
-		genOr(c.genPortrange6(uint32(p1), uint32(p2), real, dir), b)
-		return b
+		return c.genPortrange(uint32(p1), uint32(p2), real, dir)
 	case qaGateway:
 		c.errorf("'gateway' not supported in this configuration")
 	case qaProto, qaProtochain:
@@ -309,12 +305,37 @@ type arthVal struct {
 	regno int
 }
 
+// and makes b the test for a's value to exist, and'd after any test a
+// already had.
+func (a *arthVal) and(b *block) {
+	if a.b != nil {
+		genAnd(a.b, b)
+	}
+	a.b = b
+}
+
 func (c *compiler) xferToX(a *arthVal) *slist {
 	return newStmt(cbpf.ClassLDX|cbpf.ModeMEM, uint32(a.regno))
 }
 
 func (c *compiler) xferToA(a *arthVal) *slist {
 	return newStmt(cbpf.ClassLD|cbpf.ModeMEM, uint32(a.regno))
+}
+
+// genLoadIndexed loads sizeCode bytes at inst's value plus the absolute
+// offset off plus k: X holds inst's value, plus off's variable part if
+// it has one.
+func (c *compiler) genLoadIndexed(off *absOffset, k uint32, inst *arthVal, sizeCode int) *slist {
+	s := c.genAbsOffsetVarpart(off)
+	if s != nil {
+		sappend(s, c.xferToA(inst))
+		sappend(s, newStmt(cbpf.ClassALU|cbpf.AluADD|cbpf.SrcX, 0))
+		sappend(s, newStmt(cbpf.ClassMISC|cbpf.MiscTAX, 0))
+	} else {
+		s = c.xferToX(inst)
+	}
+	sappend(s, newStmt(cbpf.ClassLD|cbpf.ModeIND|sizeCode, off.constantPart+k))
+	return s
 }
 
 func (c *compiler) genLoad(proto int, inst *arthVal, size uint32) *arthVal {
@@ -333,32 +354,10 @@ func (c *compiler) genLoad(proto int, inst *arthVal, size uint32) *arthVal {
 	}
 	switch proto {
 	case qLink:
-		s := c.genAbsOffsetVarpart(&c.offLinkhdr)
-		if s != nil {
-			sappend(s, c.xferToA(inst))
-			sappend(s, newStmt(cbpf.ClassALU|cbpf.AluADD|cbpf.SrcX, 0))
-			sappend(s, newStmt(cbpf.ClassMISC|cbpf.MiscTAX, 0))
-		} else {
-			s = c.xferToX(inst)
-		}
-		sappend(s, newStmt(cbpf.ClassLD|cbpf.ModeIND|sizeCode, c.offLinkhdr.constantPart))
-		sappend(inst.s, s)
+		sappend(inst.s, c.genLoadIndexed(&c.offLinkhdr, 0, inst, sizeCode))
 	case qIP, qARP, qRARP, qAtalk, qDecnet, qSca, qLat, qMoprc, qMopdl, qIPv6:
-		s := c.genAbsOffsetVarpart(&c.offLinkpl)
-		if s != nil {
-			sappend(s, c.xferToA(inst))
-			sappend(s, newStmt(cbpf.ClassALU|cbpf.AluADD|cbpf.SrcX, 0))
-			sappend(s, newStmt(cbpf.ClassMISC|cbpf.MiscTAX, 0))
-		} else {
-			s = c.xferToX(inst)
-		}
-		sappend(s, newStmt(cbpf.ClassLD|cbpf.ModeIND|sizeCode, c.offLinkpl.constantPart+c.offNl))
-		sappend(inst.s, s)
-		b := c.genProtoAbbrev(proto)
-		if inst.b != nil {
-			genAnd(inst.b, b)
-		}
-		inst.b = b
+		sappend(inst.s, c.genLoadIndexed(&c.offLinkpl, c.offNl, inst, sizeCode))
+		inst.and(c.genProtoAbbrev(proto))
 	case qSCTP, qTCP, qUDP, qICMP, qIGMP, qIGRP, qPIM, qVRRP, qCarp:
 		s := c.genLoadxIPHdrLen()
 		sappend(s, c.xferToA(inst))
@@ -368,32 +367,12 @@ func (c *compiler) genLoad(proto int, inst *arthVal, size uint32) *arthVal {
 		sappend(inst.s, s)
 		b := c.genIPFrag()
 		genAnd(c.genProtoAbbrev(proto), b)
-		if inst.b != nil {
-			genAnd(inst.b, b)
-		}
+		inst.and(b)
 		genAnd(c.genProtoAbbrev(qIP), b)
-		inst.b = b
 	case qICMPv6:
-		b := c.genProtoAbbrev(qIPv6)
-		if inst.b != nil {
-			genAnd(inst.b, b)
-		}
-		inst.b = b
-		b = c.genCmp(orLinkpl, 6, cbpf.SizeB, 58)
-		if inst.b != nil {
-			genAnd(inst.b, b)
-		}
-		inst.b = b
-		s := c.genAbsOffsetVarpart(&c.offLinkpl)
-		if s != nil {
-			sappend(s, c.xferToA(inst))
-			sappend(s, newStmt(cbpf.ClassALU|cbpf.AluADD|cbpf.SrcX, 0))
-			sappend(s, newStmt(cbpf.ClassMISC|cbpf.MiscTAX, 0))
-		} else {
-			s = c.xferToX(inst)
-		}
-		sappend(s, newStmt(cbpf.ClassLD|cbpf.ModeIND|sizeCode, c.offLinkpl.constantPart+c.offNl+40))
-		sappend(inst.s, s)
+		inst.and(c.genProtoAbbrev(qIPv6))
+		inst.and(c.genCmp(orLinkpl, 6, cbpf.SizeB, 58))
+		sappend(inst.s, c.genLoadIndexed(&c.offLinkpl, c.offNl+40, inst, sizeCode))
 	case qRadio:
 		c.errorf("radio information not present in capture")
 	default:

@@ -8,62 +8,69 @@ import (
 	"github.com/gbpf/gbpf/cbpf"
 )
 
-func (c *compiler) genHostop(addr, mask uint32, dir int, llProto, srcOff, dstOff uint32) *block {
-	if m := wlanDirError(dir, "addresses other than 802.11 MAC addresses"); m != "" {
-		c.errorf("%s", m)
-	}
-	var offset uint32
+// genDir builds the test of direction dir from gen, the test of one
+// direction: gen(qdSrc) or gen(qdDst) alone, both and'd for qdAnd, and
+// both or'd for any other direction.
+func genDir(dir int, gen func(dir int) *block) *block {
 	switch dir {
-	case qdSrc:
-		offset = srcOff
-	case qdDst:
-		offset = dstOff
-	case qdAnd:
-		b0 := c.genHostop(addr, mask, qdSrc, llProto, srcOff, dstOff)
-		b1 := c.genHostop(addr, mask, qdDst, llProto, srcOff, dstOff)
-		genAnd(b0, b1)
-		return b1
-	default:
-		b0 := c.genHostop(addr, mask, qdSrc, llProto, srcOff, dstOff)
-		b1 := c.genHostop(addr, mask, qdDst, llProto, srcOff, dstOff)
-		genOr(b0, b1)
-		return b1
+	case qdSrc, qdDst:
+		return gen(dir)
 	}
-	b0 := c.genLinktype(llProto)
-	b1 := c.genMcmp(orLinkpl, offset, cbpf.SizeW, addr, mask)
-	genAnd(b0, b1)
+	b0 := gen(qdSrc)
+	b1 := gen(qdDst)
+	if dir == qdAnd {
+		genAnd(b0, b1)
+	} else {
+		genOr(b0, b1)
+	}
 	return b1
 }
 
-func (c *compiler) genHostop6(addr, mask [16]byte, dir int, llProto, srcOff, dstOff uint32) *block {
-	if m := wlanDirError(dir, "addresses other than 802.11 MAC addresses"); m != "" {
+// hostWhat names host addresses in an 802.11 qualifier error.
+const hostWhat = "addresses other than 802.11 MAC addresses"
+
+// checkWlanDir rejects an 802.11 address qualifier (addr1-4, ra, ta) on
+// what, which only 802.11 MAC addresses take.
+func (c *compiler) checkWlanDir(dir int, what string) {
+	if m := wlanDirError(dir, what); m != "" {
 		c.errorf("%s", m)
 	}
-	var offset uint32
-	switch dir {
-	case qdSrc:
-		offset = srcOff
-	case qdDst:
-		offset = dstOff
-	case qdAnd:
-		b0 := c.genHostop6(addr, mask, qdSrc, llProto, srcOff, dstOff)
-		b1 := c.genHostop6(addr, mask, qdDst, llProto, srcOff, dstOff)
+}
+
+// dirOffset returns src for qdSrc and dst for qdDst.
+func dirOffset(dir int, src, dst uint32) uint32 {
+	if dir == qdSrc {
+		return src
+	}
+	return dst
+}
+
+// genHostop tests an IPv4 (or ARP) address under mask at srcOff/dstOff
+// of a link payload of type llProto.
+func (c *compiler) genHostop(addr, mask uint32, dir int, llProto, srcOff, dstOff uint32) *block {
+	c.checkWlanDir(dir, hostWhat)
+	return genDir(dir, func(dir int) *block {
+		b0 := c.genLinktype(llProto)
+		b1 := c.genMcmp(orLinkpl, dirOffset(dir, srcOff, dstOff), cbpf.SizeW, addr, mask)
 		genAnd(b0, b1)
 		return b1
-	default:
-		b0 := c.genHostop6(addr, mask, qdSrc, llProto, srcOff, dstOff)
-		b1 := c.genHostop6(addr, mask, qdDst, llProto, srcOff, dstOff)
-		genOr(b0, b1)
-		return b1
-	}
-	b1 := c.genMcmp(orLinkpl, offset+12, cbpf.SizeW, be32(addr[12:]), be32(mask[12:]))
-	for _, i := range []uint32{8, 4, 0} {
-		b0 := c.genMcmp(orLinkpl, offset+i, cbpf.SizeW, be32(addr[i:]), be32(mask[i:]))
+	})
+}
+
+// genHostop6 tests an IPv6 address under mask, four words at a time.
+func (c *compiler) genHostop6(addr, mask [16]byte, dir int, llProto, srcOff, dstOff uint32) *block {
+	c.checkWlanDir(dir, hostWhat)
+	return genDir(dir, func(dir int) *block {
+		offset := dirOffset(dir, srcOff, dstOff)
+		b1 := c.genMcmp(orLinkpl, offset+12, cbpf.SizeW, be32(addr[12:]), be32(mask[12:]))
+		for _, i := range []uint32{8, 4, 0} {
+			b0 := c.genMcmp(orLinkpl, offset+i, cbpf.SizeW, be32(addr[i:]), be32(mask[i:]))
+			genAnd(b0, b1)
+		}
+		b0 := c.genLinktype(llProto)
 		genAnd(b0, b1)
-	}
-	b0 := c.genLinktype(llProto)
-	genAnd(b0, b1)
-	return b1
+		return b1
+	})
 }
 
 func (c *compiler) genHost(addr, mask uint32, proto, dir, typ int) *block {
@@ -119,170 +126,87 @@ func (c *compiler) genHost6(addr, mask [16]byte, proto, dir, typ int) *block {
 	return nil
 }
 
+// genEhostop tests an Ethernet address.
 func (c *compiler) genEhostop(eaddr []byte, dir int) *block {
 	if m := wlanOnlyError(dir); m != "" {
 		c.errorf("%s", m)
 	}
-	switch dir {
-	case qdSrc:
-		return c.genBcmp(orLinkhdr, 6, eaddr)
-	case qdDst:
-		return c.genBcmp(orLinkhdr, 0, eaddr)
-	case qdAnd:
-		b0 := c.genEhostop(eaddr, qdSrc)
-		b1 := c.genEhostop(eaddr, qdDst)
-		genAnd(b0, b1)
-		return b1
-	default:
-		b0 := c.genEhostop(eaddr, qdSrc)
-		b1 := c.genEhostop(eaddr, qdDst)
-		genOr(b0, b1)
-		return b1
-	}
+	return genDir(dir, func(dir int) *block {
+		return c.genBcmp(orLinkhdr, dirOffset(dir, 6, 0), eaddr)
+	})
 }
 
-func (c *compiler) genPortatom(off, v uint32) *block {
-	return c.genCmp(orTranIPv4, off, cbpf.SizeH, v)
-}
+// portAtom tests the 16-bit port at offset off (0 for the source, 2 for
+// the destination) of the transport header that rel locates.
+type portAtom func(rel int, off uint32) *block
 
-func (c *compiler) genPortatom6(off, v uint32) *block {
-	return c.genCmp(orTranIPv6, off, cbpf.SizeH, v)
-}
-
-// genDirPair builds the src/dst combination of two tests.
-func genDirPair(dir int, atom func(off uint32) *block) *block {
-	switch dir {
-	case qdSrc:
-		return atom(0)
-	case qdDst:
-		return atom(2)
-	case qdAnd:
-		tmp := atom(0)
-		b1 := atom(2)
-		genAnd(tmp, b1)
-		return b1
-	default:
-		tmp := atom(0)
-		b1 := atom(2)
-		genOr(tmp, b1)
-		return b1
-	}
-}
-
-func (c *compiler) genPortop(port, proto uint32, dir int) *block {
-	if m := wlanDirError(dir, "ports"); m != "" {
-		c.errorf("%s", m)
-	}
+// genPortop tests IPv4 protocol proto, not a later fragment, and the
+// ports of dir; what names the ports in an 802.11 qualifier error.
+func (c *compiler) genPortop(proto uint32, dir int, what string, atom portAtom) *block {
+	c.checkWlanDir(dir, what)
 	tmp := c.genCmp(orLinkpl, 9, cbpf.SizeB, proto)
 	b0 := c.genIPFrag()
 	genAnd(tmp, b0)
-	b1 := genDirPair(dir, func(off uint32) *block { return c.genPortatom(off, port) })
+	b1 := genDir(dir, func(dir int) *block { return atom(orTranIPv4, dirOffset(dir, 0, 2)) })
 	genAnd(b0, b1)
 	return b1
 }
 
+// genPortop6 tests IPv6 next header proto and the ports of dir.
+func (c *compiler) genPortop6(proto uint32, dir int, atom portAtom) *block {
+	b0 := c.genCmp(orLinkpl, 6, cbpf.SizeB, proto)
+	b1 := genDir(dir, func(dir int) *block { return atom(orTranIPv6, dirOffset(dir, 0, 2)) })
+	genAnd(b0, b1)
+	return b1
+}
+
+// genPortProtos ands the link type test for ethertype with op of ipProto,
+// or with op of TCP, UDP and SCTP or'd together when ipProto is
+// protoUndef.
+func (c *compiler) genPortProtos(ethertype uint32, ipProto int, op func(proto uint32) *block) *block {
+	b0 := c.genLinktype(ethertype)
+	var b1 *block
+	switch ipProto {
+	case ipprotoUDP, ipprotoTCP, ipprotoSCTP:
+		b1 = op(uint32(ipProto))
+	default:
+		tmp := op(ipprotoTCP)
+		b1 = op(ipprotoUDP)
+		genOr(tmp, b1)
+		tmp = op(ipprotoSCTP)
+		genOr(tmp, b1)
+	}
+	genAnd(b0, b1)
+	return b1
+}
+
+// genPorts tests the ports of dir with atom over IPv4 or IPv6, like
+// libpcap's gen_port and gen_port6 or'd together.
+func (c *compiler) genPorts(ipProto, dir int, what string, atom portAtom) *block {
+	b := c.genPortProtos(ethertypeIP, ipProto, func(proto uint32) *block { return c.genPortop(proto, dir, what, atom) })
+	genOr(c.genPortProtos(ethertypeIPv6, ipProto, func(proto uint32) *block { return c.genPortop6(proto, dir, atom) }), b)
+	return b
+}
+
+// genPort compiles "port N" for the transport protocol ipProto.
 func (c *compiler) genPort(port uint32, ipProto, dir int) *block {
-	b0 := c.genLinktype(ethertypeIP)
-	var b1 *block
-	switch ipProto {
-	case ipprotoUDP, ipprotoTCP, ipprotoSCTP:
-		b1 = c.genPortop(port, uint32(ipProto), dir)
-	default:
-		tmp := c.genPortop(port, ipprotoTCP, dir)
-		b1 = c.genPortop(port, ipprotoUDP, dir)
-		genOr(tmp, b1)
-		tmp = c.genPortop(port, ipprotoSCTP, dir)
-		genOr(tmp, b1)
-	}
-	genAnd(b0, b1)
-	return b1
+	return c.genPorts(ipProto, dir, "ports", func(rel int, off uint32) *block {
+		return c.genCmp(rel, off, cbpf.SizeH, port)
+	})
 }
 
-func (c *compiler) genPortop6(port, proto uint32, dir int) *block {
-	b0 := c.genCmp(orLinkpl, 6, cbpf.SizeB, proto)
-	b1 := genDirPair(dir, func(off uint32) *block { return c.genPortatom6(off, port) })
-	genAnd(b0, b1)
-	return b1
-}
-
-func (c *compiler) genPort6(port uint32, ipProto, dir int) *block {
-	b0 := c.genLinktype(ethertypeIPv6)
-	var b1 *block
-	switch ipProto {
-	case ipprotoUDP, ipprotoTCP, ipprotoSCTP:
-		b1 = c.genPortop6(port, uint32(ipProto), dir)
-	default:
-		tmp := c.genPortop6(port, ipprotoTCP, dir)
-		b1 = c.genPortop6(port, ipprotoUDP, dir)
-		genOr(tmp, b1)
-		tmp = c.genPortop6(port, ipprotoSCTP, dir)
-		genOr(tmp, b1)
-	}
-	genAnd(b0, b1)
-	return b1
-}
-
-func (c *compiler) genPortrangeatom(offrel int, off, v1, v2 uint32) *block {
-	if v1 > v2 {
-		v1, v2 = v2, v1
-	}
-	b1 := c.genCmpGe(offrel, off, cbpf.SizeH, v1)
-	b2 := c.genCmpLe(offrel, off, cbpf.SizeH, v2)
-	genAnd(b1, b2)
-	return b2
-}
-
-func (c *compiler) genPortrangeop(p1, p2, proto uint32, dir int) *block {
-	if m := wlanDirError(dir, "port ranges"); m != "" {
-		c.errorf("%s", m)
-	}
-	tmp := c.genCmp(orLinkpl, 9, cbpf.SizeB, proto)
-	b0 := c.genIPFrag()
-	genAnd(tmp, b0)
-	b1 := genDirPair(dir, func(off uint32) *block { return c.genPortrangeatom(orTranIPv4, off, p1, p2) })
-	genAnd(b0, b1)
-	return b1
-}
-
+// genPortrange compiles "portrange N1-N2" for the transport protocol
+// ipProto.
 func (c *compiler) genPortrange(p1, p2 uint32, ipProto, dir int) *block {
-	b0 := c.genLinktype(ethertypeIP)
-	var b1 *block
-	switch ipProto {
-	case ipprotoUDP, ipprotoTCP, ipprotoSCTP:
-		b1 = c.genPortrangeop(p1, p2, uint32(ipProto), dir)
-	default:
-		tmp := c.genPortrangeop(p1, p2, ipprotoTCP, dir)
-		b1 = c.genPortrangeop(p1, p2, ipprotoUDP, dir)
-		genOr(tmp, b1)
-		tmp = c.genPortrangeop(p1, p2, ipprotoSCTP, dir)
-		genOr(tmp, b1)
+	if p1 > p2 {
+		p1, p2 = p2, p1
 	}
-	genAnd(b0, b1)
-	return b1
-}
-
-func (c *compiler) genPortrangeop6(p1, p2, proto uint32, dir int) *block {
-	b0 := c.genCmp(orLinkpl, 6, cbpf.SizeB, proto)
-	b1 := genDirPair(dir, func(off uint32) *block { return c.genPortrangeatom(orTranIPv6, off, p1, p2) })
-	genAnd(b0, b1)
-	return b1
-}
-
-func (c *compiler) genPortrange6(p1, p2 uint32, ipProto, dir int) *block {
-	b0 := c.genLinktype(ethertypeIPv6)
-	var b1 *block
-	switch ipProto {
-	case ipprotoUDP, ipprotoTCP, ipprotoSCTP:
-		b1 = c.genPortrangeop6(p1, p2, uint32(ipProto), dir)
-	default:
-		tmp := c.genPortrangeop6(p1, p2, ipprotoTCP, dir)
-		b1 = c.genPortrangeop6(p1, p2, ipprotoUDP, dir)
-		genOr(tmp, b1)
-		tmp = c.genPortrangeop6(p1, p2, ipprotoSCTP, dir)
-		genOr(tmp, b1)
-	}
-	genAnd(b0, b1)
-	return b1
+	return c.genPorts(ipProto, dir, "port ranges", func(rel int, off uint32) *block {
+		b1 := c.genCmpGe(rel, off, cbpf.SizeH, p1)
+		b2 := c.genCmpLe(rel, off, cbpf.SizeH, p2)
+		genAnd(b1, b2)
+		return b2
+	})
 }
 
 func (c *compiler) portProto(proto int, what string) int {
@@ -368,17 +292,13 @@ func (c *compiler) genNcode(s string, v uint32, q qual) *block {
 		if v > 65535 {
 			c.errorf("illegal port number %d > 65535", v)
 		}
-		b := c.genPort(v, proto, q.dir)
-		genOr(c.genPort6(v, proto, q.dir), b)
-		return b
+		return c.genPort(v, proto, q.dir)
 	case qaPortrange:
 		proto := c.portProto(q.proto, "portrange")
 		if v > 65535 {
 			c.errorf("illegal port number %d > 65535", v)
 		}
-		b := c.genPortrange(v, v, proto, q.dir)
-		genOr(c.genPortrange6(v, v, proto, q.dir), b)
-		return b
+		return c.genPortrange(v, v, proto, q.dir)
 	case qaGateway:
 		c.errorf("'gateway' requires a name")
 	case qaProto:
@@ -563,24 +483,15 @@ func swap16(v uint32) uint32 { return (v&0xff)<<8 | (v>>8)&0xff }
 
 // genDnhostop matches a DECnet address in the short or long data header.
 func (c *compiler) genDnhostop(addr uint32, dir int) *block {
-	var offsetSh, offsetLh uint32
-	switch dir {
-	case qdDst:
+	c.checkWlanDir(dir, hostWhat)
+	return genDir(dir, func(dir int) *block { return c.genDnhostop1(addr, dir) })
+}
+
+// genDnhostop1 matches a DECnet address in one direction.
+func (c *compiler) genDnhostop1(addr uint32, dir int) *block {
+	offsetSh, offsetLh := uint32(3), uint32(15)
+	if dir == qdDst {
 		offsetSh, offsetLh = 1, 7
-	case qdSrc:
-		offsetSh, offsetLh = 3, 15
-	case qdAnd:
-		b0 := c.genDnhostop(addr, qdSrc)
-		b1 := c.genDnhostop(addr, qdDst)
-		genAnd(b0, b1)
-		return b1
-	case qdDefault, qdOr:
-		b0 := c.genDnhostop(addr, qdSrc)
-		b1 := c.genDnhostop(addr, qdDst)
-		genOr(b0, b1)
-		return b1
-	default:
-		c.errorf("%s", wlanDirError(dir, "addresses other than 802.11 MAC addresses"))
 	}
 	a := swap16(addr & 0xffff)
 	b0 := c.genLinktype(ethertypeDN)

@@ -14,97 +14,55 @@ var qualNames = map[int]string{
 	qISISLSP: "lsp", qRadio: "radio", qCarp: "carp",
 }
 
+// abbrevLinktypes are the protocol keywords that, used alone, test the
+// link-layer type (an Ethertype or an LLC SAP).
+var abbrevLinktypes = map[int]uint32{
+	qIP: ethertypeIP, qARP: ethertypeARP, qRARP: ethertypeRevARP, qAtalk: ethertypeAtalk,
+	qAARP: ethertypeAARP, qDecnet: ethertypeDN, qSca: ethertypeSCA, qLat: ethertypeLAT,
+	qMopdl: ethertypeMOPDL, qMoprc: ethertypeMOPRC, qIPv6: ethertypeIPv6,
+	qISO: llcsapISONS, qSTP: llcsap8021D, qIPX: llcsapIPX, qNetbeui: llcsapNetbeui,
+}
+
+// abbrevProtos are the protocol keywords that, used alone, test protocol
+// v inside the protocol qualifier under (genProto's arguments).
+var abbrevProtos = map[int]struct {
+	v     uint32
+	under int
+}{
+	qSCTP: {ipprotoSCTP, qDefault}, qTCP: {ipprotoTCP, qDefault}, qUDP: {ipprotoUDP, qDefault},
+	qICMP: {ipprotoICMP, qIP}, qIGMP: {ipprotoIGMP, qIP}, qIGRP: {ipprotoIGRP, qIP},
+	qPIM: {ipprotoPIM, qDefault}, qVRRP: {ipprotoVRRP, qIP}, qCarp: {ipprotoVRRP, qIP},
+	qICMPv6: {ipprotoICMPv6, qIPv6}, qAH: {ipprotoAH, qDefault}, qESP: {ipprotoESP, qDefault},
+	qESIS: {isoESIS, qISO}, qISIS: {isoISIS, qISO}, qCLNP: {isoCLNP, qISO},
+}
+
+// abbrevISIS are the IS-IS PDU types each IS-IS keyword stands for, in
+// the order libpcap ORs them.
+var abbrevISIS = map[int][]uint32{
+	qISISL1:   {isisL1IIH, isisPTP, isisL1LSP, isisL1CS, isisL1PS},
+	qISISL2:   {isisL2IIH, isisPTP, isisL2LSP, isisL2CS, isisL2PS},
+	qISISIIH:  {isisL1IIH, isisL2IIH, isisPTP},
+	qISISLSP:  {isisL1LSP, isisL2LSP},
+	qISISSNP:  {isisL1CS, isisL2CS, isisL1PS, isisL2PS},
+	qISISCSNP: {isisL1CS, isisL2CS},
+	qISISPSNP: {isisL1PS, isisL2PS},
+}
+
+// genProtoAbbrev compiles a protocol keyword used alone ("tcp", "ip6",
+// "l1"), like libpcap's gen_proto_abbrev.
 func (c *compiler) genProtoAbbrev(proto int) *block {
-	var b0, b1 *block
+	if lt, ok := abbrevLinktypes[proto]; ok {
+		return c.genLinktype(lt)
+	}
+	if p, ok := abbrevProtos[proto]; ok {
+		return c.genProto(p.v, p.under, qdDefault)
+	}
+	if vs, ok := abbrevISIS[proto]; ok {
+		return c.genISISList(vs...)
+	}
 	switch proto {
-	case qSCTP:
-		return c.genProto(ipprotoSCTP, qDefault, qdDefault)
-	case qTCP:
-		return c.genProto(ipprotoTCP, qDefault, qdDefault)
-	case qUDP:
-		return c.genProto(ipprotoUDP, qDefault, qdDefault)
-	case qICMP:
-		return c.genProto(ipprotoICMP, qIP, qdDefault)
-	case qIGMP:
-		return c.genProto(ipprotoIGMP, qIP, qdDefault)
-	case qIGRP:
-		return c.genProto(ipprotoIGRP, qIP, qdDefault)
-	case qPIM:
-		return c.genProto(ipprotoPIM, qDefault, qdDefault)
-	case qVRRP, qCarp:
-		return c.genProto(ipprotoVRRP, qIP, qdDefault)
-	case qIP:
-		return c.genLinktype(ethertypeIP)
-	case qARP:
-		return c.genLinktype(ethertypeARP)
-	case qRARP:
-		return c.genLinktype(ethertypeRevARP)
 	case qLink:
 		c.errorf("link layer applied in wrong context")
-	case qAtalk:
-		return c.genLinktype(ethertypeAtalk)
-	case qAARP:
-		return c.genLinktype(ethertypeAARP)
-	case qDecnet:
-		return c.genLinktype(ethertypeDN)
-	case qSca:
-		return c.genLinktype(ethertypeSCA)
-	case qLat:
-		return c.genLinktype(ethertypeLAT)
-	case qMopdl:
-		return c.genLinktype(ethertypeMOPDL)
-	case qMoprc:
-		return c.genLinktype(ethertypeMOPRC)
-	case qIPv6:
-		return c.genLinktype(ethertypeIPv6)
-	case qICMPv6:
-		return c.genProto(ipprotoICMPv6, qIPv6, qdDefault)
-	case qAH:
-		return c.genProto(ipprotoAH, qDefault, qdDefault)
-	case qESP:
-		return c.genProto(ipprotoESP, qDefault, qdDefault)
-	case qISO:
-		return c.genLinktype(llcsapISONS)
-	case qESIS:
-		return c.genProto(isoESIS, qISO, qdDefault)
-	case qISIS:
-		return c.genProto(isoISIS, qISO, qdDefault)
-	case qISISL1:
-		b0 = c.genProto(isisL1IIH, qISIS, qdDefault)
-		b1 = c.genProto(isisPTP, qISIS, qdDefault)
-		genOr(b0, b1)
-		for _, v := range []uint32{isisL1LSP, isisL1CS, isisL1PS} {
-			b0 = c.genProto(v, qISIS, qdDefault)
-			genOr(b0, b1)
-		}
-		return b1
-	case qISISL2:
-		b0 = c.genProto(isisL2IIH, qISIS, qdDefault)
-		b1 = c.genProto(isisPTP, qISIS, qdDefault)
-		genOr(b0, b1)
-		for _, v := range []uint32{isisL2LSP, isisL2CS, isisL2PS} {
-			b0 = c.genProto(v, qISIS, qdDefault)
-			genOr(b0, b1)
-		}
-		return b1
-	case qISISIIH:
-		return c.genISISList(isisL1IIH, isisL2IIH, isisPTP)
-	case qISISLSP:
-		return c.genISISList(isisL1LSP, isisL2LSP)
-	case qISISSNP:
-		return c.genISISList(isisL1CS, isisL2CS, isisL1PS, isisL2PS)
-	case qISISCSNP:
-		return c.genISISList(isisL1CS, isisL2CS)
-	case qISISPSNP:
-		return c.genISISList(isisL1PS, isisL2PS)
-	case qCLNP:
-		return c.genProto(isoCLNP, qISO, qdDefault)
-	case qSTP:
-		return c.genLinktype(llcsap8021D)
-	case qIPX:
-		return c.genLinktype(llcsapIPX)
-	case qNetbeui:
-		return c.genLinktype(llcsapNetbeui)
 	case qRadio:
 		c.errorf("'radio' is not a valid protocol type")
 	}
@@ -112,8 +70,8 @@ func (c *compiler) genProtoAbbrev(proto int) *block {
 	return nil
 }
 
-// genISISList ORs IS-IS PDU type tests the way libpcap chains them: the
-// first two with gen_or(b0, b1), the rest with gen_or(b0, b1) again.
+// genISISList ORs the tests of IS-IS PDU types vs (at least two) the way
+// libpcap chains them: each later test or'd into the second.
 func (c *compiler) genISISList(vs ...uint32) *block {
 	b0 := c.genProto(vs[0], qISIS, qdDefault)
 	b1 := c.genProto(vs[1], qISIS, qdDefault)
