@@ -99,32 +99,34 @@ func (ic *icode) convertCode(cs *convState, p *block) (bool, error) {
 	cs.f[dst] = cbpf.Instruction{Op: uint16(p.s.code), K: p.s.k}
 	if jt(p) != nil {
 		extra := 0
-		off := jt(p).offset - (p.offset + slen) - 1
-		if off >= 256 {
-			if p.longjt == 0 {
-				p.longjt++
-				return false, nil
-			}
-			cs.f[dst].Jt = uint8(extra)
-			extra++
-			cs.f[dst+extra] = cbpf.Instruction{Op: cbpf.ClassJMP | cbpf.JmpJA, K: uint32(off - extra)}
-		} else {
-			cs.f[dst].Jt = uint8(off)
+		var ok bool
+		if cs.f[dst].Jt, ok = cs.branch(dst, jt(p).offset-(p.offset+slen)-1, &p.longjt, &extra); !ok {
+			return false, nil
 		}
-		off = jf(p).offset - (p.offset + slen) - 1
-		if off >= 256 {
-			if p.longjf == 0 {
-				p.longjf++
-				return false, nil
-			}
-			cs.f[dst].Jf = uint8(extra)
-			extra++
-			cs.f[dst+extra] = cbpf.Instruction{Op: cbpf.ClassJMP | cbpf.JmpJA, K: uint32(off - extra)}
-		} else {
-			cs.f[dst].Jf = uint8(off)
+		if cs.f[dst].Jf, ok = cs.branch(dst, jf(p).offset-(p.offset+slen)-1, &p.longjf, &extra); !ok {
+			return false, nil
 		}
 	}
 	return true, nil
+}
+
+// branch returns the 8-bit jump field of the conditional jump at dst for
+// a branch off instructions ahead. A branch of 256 or more goes through a
+// "ja" placed after the jump (*extra counts them) and the field points at
+// it; the first time a branch is too long, branch sets *long so that the
+// next conversion round leaves room for the "ja", and returns false.
+func (cs *convState) branch(dst, off int, long, extra *int) (uint8, bool) {
+	if off < 256 {
+		return uint8(off), true
+	}
+	if *long == 0 {
+		*long = 1
+		return 0, false
+	}
+	field := uint8(*extra)
+	*extra++
+	cs.f[dst+*extra] = cbpf.Instruction{Op: cbpf.ClassJMP | cbpf.JmpJA, K: uint32(off - *extra)}
+	return field, true
 }
 
 // toFcode converts the flow graph to an instruction array.

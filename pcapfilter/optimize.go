@@ -607,24 +607,23 @@ func (o *optState) stmt(s *stmt, val *[nAtoms]uint32, alter bool) {
 		val[aAtom] = o.f(s.code, val[aAtom], val[xAtom])
 	case cbpf.ClassMISC | cbpf.MiscTXA:
 		vstore(s, &val[aAtom], val[xAtom], alter)
-	case cbpf.ClassLD | cbpf.ModeMEM:
+	case cbpf.ClassLD | cbpf.ModeMEM, cbpf.ClassLDX | cbpf.ModeMEM:
+		// A load of a scratch slot that holds a known constant becomes
+		// an immediate load of it, into A or X alike.
+		class := int(cbpf.Class(uint16(s.code)))
+		dst := &val[aAtom]
+		if class == cbpf.ClassLDX {
+			dst = &val[xAtom]
+		}
 		v := val[s.k]
 		if alter && o.vmap[v].isConst {
-			s.code = cbpf.ClassLD | cbpf.ModeIMM
+			s.code = class | cbpf.ModeIMM
 			s.k = o.vmap[v].constVal
 			o.changed()
 		}
-		vstore(s, &val[aAtom], v, alter)
+		vstore(s, dst, v, alter)
 	case cbpf.ClassMISC | cbpf.MiscTAX:
 		vstore(s, &val[xAtom], val[aAtom], alter)
-	case cbpf.ClassLDX | cbpf.ModeMEM:
-		v := val[s.k]
-		if alter && o.vmap[v].isConst {
-			s.code = cbpf.ClassLDX | cbpf.ModeIMM
-			s.k = o.vmap[v].constVal
-			o.changed()
-		}
-		vstore(s, &val[xAtom], v, alter)
 	case cbpf.ClassST:
 		vstore(s, &val[s.k], val[aAtom], alter)
 	case cbpf.ClassSTX:

@@ -17,20 +17,12 @@ func (s atomset) has(n int) bool { return s&atomMask(n) != 0 }
 // bitset is a set of small integers (block or edge ids).
 type bitset []uint32
 
-func newBitset(n int) bitset { return make(bitset, (n+31)/32) }
-
 func (s bitset) set(i int)      { s[i/32] |= 1 << uint(i%32) }
 func (s bitset) has(i int) bool { return s[i/32]&(1<<uint(i%32)) != 0 }
 
 func (s bitset) and(o bitset) {
 	for i := range s {
 		s[i] &= o[i]
-	}
-}
-
-func (s bitset) or(o bitset) {
-	for i := range s {
-		s[i] |= o[i]
 	}
 }
 
