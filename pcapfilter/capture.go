@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
@@ -22,7 +23,12 @@ type Packet struct {
 type CaptureReader struct {
 	linkType LinkType
 	snaplen  uint32
-	next     func() ([]byte, int, time.Time, error)
+	src      packetSource
+}
+
+// packetSource is what pcapgo's pcap and pcapng readers have in common.
+type packetSource interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
 
 // fileLinkType maps a LINKTYPE_ value of a capture file to a DLT value.
@@ -56,10 +62,7 @@ func NewCaptureReader(r io.Reader) (*CaptureReader, error) {
 		return &CaptureReader{
 			linkType: toLinkType(fileLinkType(int(ng.LinkType()))),
 			snaplen:  snaplen,
-			next: func() ([]byte, int, time.Time, error) {
-				data, ci, err := ng.ZeroCopyReadPacketData()
-				return data, ci.Length, ci.Timestamp, err
-			},
+			src:      ng,
 		}, nil
 	}
 	pr, err := pcapgo.NewReader(br)
@@ -69,10 +72,7 @@ func NewCaptureReader(r io.Reader) (*CaptureReader, error) {
 	return &CaptureReader{
 		linkType: toLinkType(fileLinkType(int(pr.LinkType()))),
 		snaplen:  pr.Snaplen(),
-		next: func() ([]byte, int, time.Time, error) {
-			data, ci, err := pr.ZeroCopyReadPacketData()
-			return data, ci.Length, ci.Timestamp, err
-		},
+		src:      pr,
 	}, nil
 }
 
@@ -92,12 +92,12 @@ func (c *CaptureReader) Snaplen() uint32 { return c.snaplen }
 // Next returns the next packet, or io.EOF after the last one. The
 // packet's data is valid until the next call.
 func (c *CaptureReader) Next() (Packet, error) {
-	data, n, ts, err := c.next()
+	data, ci, err := c.src.ZeroCopyReadPacketData()
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return Packet{}, fmt.Errorf("truncated capture file: %w", err)
 		}
 		return Packet{}, err
 	}
-	return Packet{Timestamp: ts, Data: data, Length: n}, nil
+	return Packet{Timestamp: ci.Timestamp, Data: data, Length: ci.Length}, nil
 }

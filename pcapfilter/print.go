@@ -67,26 +67,27 @@ var aluNames = map[uint16]string{
 	cbpf.AluLSH: "lsh", cbpf.AluRSH: "rsh",
 }
 
+var loadNames = map[uint16]string{cbpf.SizeW: "ld", cbpf.SizeH: "ldh", cbpf.SizeB: "ldb"}
+
 var jmpNames = map[uint16]string{
 	cbpf.JmpJGT: "jgt", cbpf.JmpJGE: "jge", cbpf.JmpJEQ: "jeq", cbpf.JmpJSET: "jset",
 }
 
 // Image returns one line of the tcpdump -d listing for instruction n.
 func Image(ins cbpf.Instruction, n int) string {
-	op, operand := "unimp", fmt.Sprintf("0x%x", ins.Op)
+	var op, operand string
 	k := ins.K
-	loadName := map[uint16]string{cbpf.SizeW: "ld", cbpf.SizeH: "ldh", cbpf.SizeB: "ldb"}
 	switch c := ins.Op; {
 	case c == cbpf.ClassRET|cbpf.SrcK:
 		op, operand = "ret", fmt.Sprintf("#%d", int32(k))
 	case c == cbpf.ClassRET|cbpf.SrcA:
 		op, operand = "ret", ""
 	case cbpf.Class(c) == cbpf.ClassLD && cbpf.Mode(c) == cbpf.ModeABS && cbpf.Size(c) != 0x18:
-		op, operand = loadName[cbpf.Size(c)], absOperand(k)
+		op, operand = loadNames[cbpf.Size(c)], absOperand(k)
 	case c == cbpf.ClassLD|cbpf.SizeW|cbpf.ModeLEN:
 		op, operand = "ld", "#pktlen"
 	case cbpf.Class(c) == cbpf.ClassLD && cbpf.Mode(c) == cbpf.ModeIND && cbpf.Size(c) != 0x18:
-		op, operand = loadName[cbpf.Size(c)], fmt.Sprintf("[x + %d]", int32(k))
+		op, operand = loadNames[cbpf.Size(c)], fmt.Sprintf("[x + %d]", int32(k))
 	case c == cbpf.ClassLD|cbpf.ModeIMM:
 		op, operand = "ld", fmt.Sprintf("#0x%x", k)
 	case c == cbpf.ClassLDX|cbpf.ModeIMM:
@@ -126,6 +127,8 @@ func Image(ins cbpf.Instruction, n int) string {
 		op, operand = "tax", ""
 	case c == cbpf.ClassMISC|cbpf.MiscTXA:
 		op, operand = "txa", ""
+	default:
+		op, operand = "unimp", fmt.Sprintf("0x%x", ins.Op)
 	}
 	if cbpf.Class(ins.Op) == cbpf.ClassJMP && cbpf.Op(ins.Op) != cbpf.JmpJA {
 		return fmt.Sprintf("(%03d) %-8s %-16s jt %d\tjf %d", n, op, operand, n+1+int(ins.Jt), n+1+int(ins.Jf))
