@@ -7,10 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gbpf/gbpf/cbpf"
@@ -98,29 +96,16 @@ func TestLibpcapReject(t *testing.T) {
 	tdMsg := make([]string, len(cases))
 	tdOK := make([]bool, len(cases))
 	if tcpdump != "" {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < 2*runtime.NumCPU(); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					c := cases[i]
-					if c.err != nil && (needsNames(c.tc.Expr) || i%3 != 0) {
-						// Skip names (tcpdump would ask the resolver);
-						// compare the messages of every third case.
-						continue
-					}
-					out, ok := tcpdumpListing(tcpdump, c.tc.Expr, c.lt, c.tc.Optimize == 1)
-					tdMsg[i], tdOK[i] = out, ok
-				}
-			}()
-		}
-		for i := range cases {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
+		forEachParallel(len(cases), func(_, i int) {
+			c := cases[i]
+			if c.err != nil && (needsNames(c.tc.Expr) || i%3 != 0) {
+				// Skip names (tcpdump would ask the resolver);
+				// compare the messages of every third case.
+				return
+			}
+			out, ok := tcpdumpListing(tcpdump, c.tc.Expr, c.lt, c.tc.Optimize == 1)
+			tdMsg[i], tdOK[i] = out, ok
+		})
 	}
 	var rejected, masterMsg, tcpdumpMsg, acceptedByBoth, compared int
 	for i, c := range cases {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gbpf/gbpf/cbpf"
 )
 
 // readCorpus returns the expressions of testdata/corpus.txt.
@@ -65,6 +67,35 @@ type diffResult struct {
 func runDifferential(t *testing.T, exprs []string, lt LinkType, optimize bool) []diffResult {
 	tcpdump := tcpdumpPath(t)
 	results := make([]diffResult, len(exprs))
+	forEachParallel(len(exprs), func(_, i int) {
+		e := exprs[i]
+		want, ok := tcpdumpListing(tcpdump, e, lt, optimize)
+		r := diffResult{expr: e, lt: lt, optimize: optimize, want: want}
+		prog, err := Compile(e, Options{LinkType: lt, Optimize: optimize})
+		switch {
+		case err != nil:
+			r.got = "error: " + err.Error()
+			var pe *Error
+			if errors.As(err, &pe) {
+				r.got = "tcpdump: " + pe.Msg + "\n"
+			}
+			// Both reject, with the same message.
+			r.bothReject = !ok && r.got == want
+		case ok:
+			r.got = Format(prog, Listing)
+			r.same = r.got == want
+		default:
+			r.got = Format(prog, Listing)
+		}
+		results[i] = r
+	})
+	return results
+}
+
+// forEachParallel calls f(w, i) for every i below n from 2×NumCPU
+// workers (the work is mostly waiting for tcpdump); w numbers the
+// worker that runs the call.
+func forEachParallel(n int, f func(w, i int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < 2*runtime.NumCPU(); w++ {
@@ -72,35 +103,15 @@ func runDifferential(t *testing.T, exprs []string, lt LinkType, optimize bool) [
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				e := exprs[i]
-				want, ok := tcpdumpListing(tcpdump, e, lt, optimize)
-				r := diffResult{expr: e, lt: lt, optimize: optimize, want: want}
-				prog, err := Compile(e, Options{LinkType: lt, Optimize: optimize})
-				switch {
-				case err != nil:
-					r.got = "error: " + err.Error()
-					var pe *Error
-					if errors.As(err, &pe) {
-						r.got = "tcpdump: " + pe.Msg + "\n"
-					}
-					// Both reject, with the same message.
-					r.bothReject = !ok && r.got == want
-				case ok:
-					r.got = Format(prog, Listing)
-					r.same = r.got == want
-				default:
-					r.got = Format(prog, Listing)
-				}
-				results[i] = r
+				f(w, i)
 			}
 		}()
 	}
-	for i := range exprs {
+	for i := 0; i < n; i++ {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return results
 }
 
 // minMatch is the share of corpus expressions whose listing must equal
@@ -214,4 +225,40 @@ func TestTcpdumpRandom(t *testing.T) {
 	}
 	res := runDifferential(t, exprs, LinkTypeEthernet, true)
 	checkResults(t, res)
+}
+
+// TestTcpdumpLongBranches compares programs long enough that branches
+// reach 256 or more instructions ahead, which the conversion routes
+// through an added "ja".
+func TestTcpdumpLongBranches(t *testing.T) {
+	var exprs []string
+	for _, n := range []int{10, 25, 40} {
+		ports := make([]string, n)
+		for i := range ports {
+			ports[i] = fmt.Sprintf("port %d", i+1)
+		}
+		exprs = append(exprs, strings.Join(ports, " or "))
+	}
+	for _, optimize := range []bool{false, true} {
+		res := runDifferential(t, exprs, LinkTypeEthernet, optimize)
+		for _, r := range res {
+			if !r.same {
+				t.Errorf("optimize=%v %q:\n--- tcpdump\n%s--- gbpf\n%s", optimize, r.expr, r.want, r.got)
+			}
+		}
+	}
+	// Without the optimiser the longest program needs the added jumps.
+	prog, err := Compile(exprs[len(exprs)-1], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := 0
+	for i, ins := range prog {
+		if ins.Op == cbpf.ClassJMP|cbpf.JmpJA && i > 0 && prog[i-1].IsJump() && prog[i-1].Op != cbpf.ClassJMP|cbpf.JmpJA {
+			long++
+		}
+	}
+	if len(prog) <= 256 || long == 0 {
+		t.Errorf("%d instructions with %d long branches; want over 256 with some", len(prog), long)
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -162,82 +160,69 @@ func runVerdicts(t *testing.T, exprs []string, pkts []genPacket, lt LinkType, fi
 		firstDiff                      string
 	}
 	results := make([]result, len(exprs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < 2*runtime.NumCPU(); w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			out := filepath.Join(dir, fmt.Sprintf("out%d.pcap", w))
-			for i := range next {
-				e := exprs[i]
-				opt, err1 := Compile(e, Options{LinkType: lt, Optimize: true, Snaplen: 65535})
-				unopt, err2 := Compile(e, Options{LinkType: lt, Snaplen: 65535})
-				if err1 != nil || err2 != nil {
-					results[i].skipped = true // rejected (checked by the listing tests)
-					continue
-				}
-				want, err := tcpdumpMatches(tcpdump, in, out, e, len(pkts), true)
-				if err != nil {
-					// tcpdump refuses some filters on files (inbound,
-					// ifindex) that compile for live captures.
-					results[i].skipped = true
-					results[i].firstDiff = err.Error()
-					continue
-				}
-				// Each program runs as machine code where the JIT takes
-				// it (cbpf.Filter) and in the VM, and both must agree.
-				optRun, err := newVerdictRunner(opt)
-				if err != nil {
-					results[i].firstDiff = err.Error()
-					continue
-				}
-				results[i].jit = optRun.filter.JIT()
-				unoptRun, err := newVerdictRunner(unopt)
-				if err != nil {
-					results[i].firstDiff = err.Error()
-					continue
-				}
-				// The unoptimised program may read fields the optimised
-				// one does not and so reject short packets; compare it
-				// with tcpdump -O on part of the corpus.
-				wantUnopt := want
-				if i < unoptExprs {
-					if wantUnopt, err = tcpdumpMatches(tcpdump, in, out, e, len(pkts), false); err != nil {
-						results[i].firstDiff = err.Error()
-						continue
-					}
-				}
-				res := &results[i]
-				for j, p := range pkts {
-					a, errA := optRun.run(p)
-					b, errB := unoptRun.run(p)
-					if errA != nil || errB != nil {
-						res.packetsDiffer++
-						res.firstDiff = fmt.Sprintf("packet %d (% x): %v", j, p.data, errors.Join(errA, errB))
-						continue
-					}
-					if i >= unoptExprs && len(p.data) < 64 {
-						b = wantUnopt[j] // not compared with tcpdump -O
-					}
-					res.compared++
-					if a == want[j] && b == wantUnopt[j] {
-						res.agree++
-					} else {
-						res.packetsDiffer++
-						if res.firstDiff == "" {
-							res.firstDiff = fmt.Sprintf("packet %d (% x, wire %d): tcpdump %v, gbpf optimised %v, unoptimised %v", j, p.data, p.wireLen, want[j], a, b)
-						}
-					}
+	forEachParallel(len(exprs), func(w, i int) {
+		out := filepath.Join(dir, fmt.Sprintf("out%d.pcap", w))
+		e := exprs[i]
+		opt, err1 := Compile(e, Options{LinkType: lt, Optimize: true, Snaplen: 65535})
+		unopt, err2 := Compile(e, Options{LinkType: lt, Snaplen: 65535})
+		if err1 != nil || err2 != nil {
+			results[i].skipped = true // rejected (checked by the listing tests)
+			return
+		}
+		want, err := tcpdumpMatches(tcpdump, in, out, e, len(pkts), true)
+		if err != nil {
+			// tcpdump refuses some filters on files (inbound,
+			// ifindex) that compile for live captures.
+			results[i].skipped = true
+			results[i].firstDiff = err.Error()
+			return
+		}
+		// Each program runs as machine code where the JIT takes
+		// it (cbpf.Filter) and in the VM, and both must agree.
+		optRun, err := newVerdictRunner(opt)
+		if err != nil {
+			results[i].firstDiff = err.Error()
+			return
+		}
+		results[i].jit = optRun.filter.JIT()
+		unoptRun, err := newVerdictRunner(unopt)
+		if err != nil {
+			results[i].firstDiff = err.Error()
+			return
+		}
+		// The unoptimised program may read fields the optimised
+		// one does not and so reject short packets; compare it
+		// with tcpdump -O on part of the corpus.
+		wantUnopt := want
+		if i < unoptExprs {
+			if wantUnopt, err = tcpdumpMatches(tcpdump, in, out, e, len(pkts), false); err != nil {
+				results[i].firstDiff = err.Error()
+				return
+			}
+		}
+		res := &results[i]
+		for j, p := range pkts {
+			a, errA := optRun.run(p)
+			b, errB := unoptRun.run(p)
+			if errA != nil || errB != nil {
+				res.packetsDiffer++
+				res.firstDiff = fmt.Sprintf("packet %d (% x): %v", j, p.data, errors.Join(errA, errB))
+				continue
+			}
+			if i >= unoptExprs && len(p.data) < 64 {
+				b = wantUnopt[j] // not compared with tcpdump -O
+			}
+			res.compared++
+			if a == want[j] && b == wantUnopt[j] {
+				res.agree++
+			} else {
+				res.packetsDiffer++
+				if res.firstDiff == "" {
+					res.firstDiff = fmt.Sprintf("packet %d (% x, wire %d): tcpdump %v, gbpf optimised %v, unoptimised %v", j, p.data, p.wireLen, want[j], a, b)
 				}
 			}
-		}(w)
-	}
-	for i := range exprs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+		}
+	})
 
 	var exprsAgree, exprsCompared, skipped, verdicts, agree, jit int
 	for i, r := range results {
