@@ -2,6 +2,7 @@ package cbpf
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gbpf/gbpf/isa"
 )
@@ -118,9 +119,29 @@ func (t *translator) boundsCheck(k uint32, size uint32) {
 	t.jump(isa.JumpOpcode(isa.ClassJMP, isa.JLT, isa.SourceK), regLen, 0, int32(end), reject)
 }
 
-// loadPacket loads size bytes at R3 (an address) + off into dst, big endian.
+// loadAbs loads size bytes at packet offset k into dst, big endian,
+// rejecting the packet unless they are all present.
+func (t *translator) loadAbs(dst isa.Register, k, size uint32) {
+	t.boundsCheck(k, size)
+	if k <= math.MaxInt16 {
+		t.loadPacket(dst, regPkt, int16(k), size)
+		return
+	}
+	t.emit(isa.Instruction{Op: alu64(isa.Mov, isa.SourceX), Dst: regTmp, Src: regPkt})
+	t.emit(isa.Instruction{Op: alu64(isa.Add, isa.SourceK), Dst: regTmp, Imm: int32(k)})
+	t.loadPacket(dst, regTmp, 0, size)
+}
+
+// loadPacket loads size bytes at base (an address) + off into dst, big
+// endian.
 func (t *translator) loadPacket(dst, base isa.Register, off int16, size uint32) {
-	sz := map[uint32]isa.Size{1: isa.SizeB, 2: isa.SizeH, 4: isa.SizeW}[size]
+	sz := isa.SizeW
+	switch size {
+	case 1:
+		sz = isa.SizeB
+	case 2:
+		sz = isa.SizeH
+	}
 	t.emit(isa.Instruction{Op: isa.MemOpcode(isa.ClassLDX, isa.ModeMEM, sz), Dst: dst, Src: base, Off: off})
 	if size > 1 {
 		t.emit(isa.Instruction{Op: alu32(isa.End, isa.ToBE), Dst: dst, Imm: int32(size * 8)})
@@ -173,15 +194,7 @@ func (t *translator) translate(pc int, ins Instruction) error {
 			if int32(k) < 0 {
 				return fmt.Errorf("instruction %d: load at offset %d (ancillary or negative): %w", pc, int32(k), ErrNotTranslatable)
 			}
-			size := sizeBytes(ins.Op)
-			t.boundsCheck(k, size)
-			if k <= 32767 {
-				t.loadPacket(regA, regPkt, int16(k), size)
-			} else {
-				t.emit(isa.Instruction{Op: alu64(isa.Mov, isa.SourceX), Dst: regTmp, Src: regPkt})
-				t.emit(isa.Instruction{Op: alu64(isa.Add, isa.SourceK), Dst: regTmp, Imm: int32(k)})
-				t.loadPacket(regA, regTmp, 0, size)
-			}
+			t.loadAbs(regA, k, sizeBytes(ins.Op))
 		case ModeIND:
 			size := sizeBytes(ins.Op)
 			// R3 = (u32)(X + k); out of range unless R3 + size <= len.
@@ -193,14 +206,7 @@ func (t *translator) translate(pc int, ins Instruction) error {
 			t.emit(isa.Instruction{Op: alu64(isa.Add, isa.SourceX), Dst: regTmp, Src: regPkt})
 			t.loadPacket(regA, regTmp, 0, size)
 		case ModeMSH:
-			t.boundsCheck(k, 1)
-			if k <= 32767 {
-				t.loadPacket(regX, regPkt, int16(k), 1)
-			} else {
-				t.emit(isa.Instruction{Op: alu64(isa.Mov, isa.SourceX), Dst: regTmp, Src: regPkt})
-				t.emit(isa.Instruction{Op: alu64(isa.Add, isa.SourceK), Dst: regTmp, Imm: int32(k)})
-				t.loadPacket(regX, regTmp, 0, 1)
-			}
+			t.loadAbs(regX, k, 1)
 			t.emit(isa.Instruction{Op: alu32(isa.And, isa.SourceK), Dst: regX, Imm: 0xf})
 			t.emit(isa.Instruction{Op: alu32(isa.LSh, isa.SourceK), Dst: regX, Imm: 2})
 		}

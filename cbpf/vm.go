@@ -112,14 +112,18 @@ func NewVMOptions(prog []Instruction, opts VMOptions) (*VM, error) {
 	}
 	vm := &VM{prog: append([]Instruction(nil), prog...), insns: make([]decoded, len(prog))}
 	for pc, ins := range prog {
-		d, err := decode(pc, ins)
-		if err != nil {
-			return nil, err
-		}
-		vm.insns[pc] = d
+		vm.insns[pc] = decode(pc, ins)
 	}
 	fuse(vm.insns)
 	return vm, nil
+}
+
+// fusedOps maps a packet load and the comparison with a constant after
+// it to the operation that does both.
+var fusedOps = map[[2]op]op{
+	{opLdAbsH, opJeqK}: opLdHJeq, {opLdAbsB, opJeqK}: opLdBJeq, {opLdAbsW, opJeqK}: opLdWJeq,
+	{opLdAbsH, opJsetK}: opLdHJset, {opLdAbsB, opJsetK}: opLdBJset,
+	{opLdIndH, opJeqK}: opLdIndHJeq, {opLdIndB, opJeqK}: opLdIndBJeq,
 }
 
 // fuse rewrites a packet load followed by a comparison with a constant
@@ -127,26 +131,9 @@ func NewVMOptions(prog []Instruction, opts VMOptions) (*VM, error) {
 func fuse(insns []decoded) {
 	for i := 0; i+1 < len(insns); i++ {
 		ld, j := insns[i], insns[i+1]
-		var f op
-		switch {
-		case ld.op == opLdAbsH && j.op == opJeqK:
-			f = opLdHJeq
-		case ld.op == opLdAbsB && j.op == opJeqK:
-			f = opLdBJeq
-		case ld.op == opLdAbsW && j.op == opJeqK:
-			f = opLdWJeq
-		case ld.op == opLdAbsH && j.op == opJsetK:
-			f = opLdHJset
-		case ld.op == opLdAbsB && j.op == opJsetK:
-			f = opLdBJset
-		case ld.op == opLdIndH && j.op == opJeqK:
-			f = opLdIndHJeq
-		case ld.op == opLdIndB && j.op == opJeqK:
-			f = opLdIndBJeq
-		default:
-			continue
+		if f, ok := fusedOps[[2]op{ld.op, j.op}]; ok {
+			insns[i] = decoded{op: f, k: ld.k, k2: j.k, jt: j.jt, jf: j.jf}
 		}
-		insns[i] = decoded{op: f, k: ld.k, k2: j.k, jt: j.jt, jf: j.jf}
 	}
 }
 
@@ -165,7 +152,8 @@ var jmpOps = map[uint16][2]op{
 	JmpJGE: {opJgeK, opJgeX}, JmpJSET: {opJsetK, opJsetX},
 }
 
-func decode(pc int, ins Instruction) (decoded, error) {
+// decode turns an instruction that check accepted into the VM's form.
+func decode(pc int, ins Instruction) decoded {
 	d := decoded{k: ins.K}
 	next := uint16(pc + 1)
 	switch Class(ins.Op) {
@@ -175,7 +163,7 @@ func decode(pc int, ins Instruction) (decoded, error) {
 			d.op = opRetA
 		}
 	case ClassLD:
-		sz := map[uint16]int{SizeW: 0, SizeH: 1, SizeB: 2}[Size(ins.Op)]
+		sz := op(Size(ins.Op) >> 3) // W, H, B: 0, 1, 2
 		switch Mode(ins.Op) {
 		case ModeABS:
 			k := int32(ins.K)
@@ -183,12 +171,12 @@ func decode(pc int, ins Instruction) (decoded, error) {
 			case k >= AdOff && k < 0 && isAncillary(uint32(k-AdOff)):
 				d.op, d.k = opLdAnc, uint32(k-AdOff)
 			case k < 0:
-				d.op = opLdNegW + op(sz)
+				d.op = opLdNegW + sz
 			default:
-				d.op = opLdAbsW + op(sz)
+				d.op = opLdAbsW + sz
 			}
 		case ModeIND:
-			d.op = opLdIndW + op(sz)
+			d.op = opLdIndW + sz
 		case ModeLEN:
 			d.op = opLdLen
 		case ModeIMM:
@@ -230,10 +218,8 @@ func decode(pc int, ins Instruction) (decoded, error) {
 		}
 		d.op = jmpOps[Op(ins.Op)][Src(ins.Op)>>3]
 		d.jt, d.jf = next+uint16(ins.Jt), next+uint16(ins.Jf)
-	default:
-		return d, checkErr(pc, "unknown opcode %#x", ins.Op)
 	}
-	return d, nil
+	return d
 }
 
 func isAncillary(ad uint32) bool {
