@@ -13,7 +13,6 @@ import (
 	"syscall"
 
 	"github.com/gbpf/gbpf/pcapfilter"
-	"github.com/gopacket/gopacket"
 	"github.com/spf13/cobra"
 )
 
@@ -68,18 +67,12 @@ func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captu
 		where = "filtering in user space"
 	}
 	fmt.Fprintf(errOut, "listening on %s, link-type %v, snapshot length %d bytes (%s)\n", f.iface, capt.LinkType(), capt.Snaplen(), where)
-	var w packetWriter
+	var w *packetFile
 	if f.write != "" {
-		var closeFn func() error
-		w, closeFn, err = openPacketWriter(f.write, capt.LinkType(), capt.Snaplen())
-		if err != nil {
+		if w, err = createPacketFile(f.write, capt.LinkType(), capt.Snaplen()); err != nil {
 			return err
 		}
-		defer func() {
-			if cerr := closeFn(); cerr != nil && err == nil {
-				err = cerr
-			}
-		}()
+		defer w.closeInto(&err)
 	}
 	n := 0
 	for (f.limit <= 0 || n < f.limit) && ctx.Err() == nil {
@@ -92,8 +85,7 @@ func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captu
 		}
 		n++
 		if w != nil {
-			ci := gopacket.CaptureInfo{Timestamp: p.Timestamp, CaptureLength: len(p.Data), Length: p.Length}
-			if err := w.WritePacket(ci, p.Data); err != nil {
+			if err := w.write(p); err != nil {
 				return err
 			}
 			continue

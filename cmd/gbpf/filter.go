@@ -11,9 +11,6 @@ import (
 
 	"github.com/gbpf/gbpf/cbpf"
 	"github.com/gbpf/gbpf/pcapfilter"
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/spf13/cobra"
 )
 
@@ -97,63 +94,18 @@ func runFilter(out io.Writer, expr string, f filterFlags) error {
 	return filterFile(out, cr, prog, f)
 }
 
-// packetWriter writes packets to a pcap or pcapng file.
-type packetWriter interface {
-	WritePacket(ci gopacket.CaptureInfo, data []byte) error
-}
-
-func openPacketWriter(name string, lt pcapfilter.LinkType, snaplen uint32) (packetWriter, func() error, error) {
-	file, err := os.Create(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	llt := layers.LinkType(lt.DLT())
-	if lt == pcapfilter.LinkTypeRaw {
-		llt = layers.LinkTypeRaw
-	}
-	if strings.HasSuffix(name, ".pcapng") {
-		w, err := pcapgo.NewNgWriter(file, llt)
-		if err != nil {
-			file.Close()
-			return nil, nil, err
-		}
-		return w, func() error {
-			if err := w.Flush(); err != nil {
-				file.Close()
-				return err
-			}
-			return file.Close()
-		}, nil
-	}
-	w := pcapgo.NewWriter(file)
-	if snaplen == 0 {
-		snaplen = pcapfilter.DefaultSnaplen
-	}
-	if err := w.WriteFileHeader(snaplen, llt); err != nil {
-		file.Close()
-		return nil, nil, err
-	}
-	return w, file.Close, nil
-}
-
-func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruction, f filterFlags) error {
+func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruction, f filterFlags) (err error) {
 	// libpcap runs protochain loops; the filter runs them in the VM.
 	vm, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}})
 	if err != nil {
 		return err
 	}
-	var w packetWriter
+	var w *packetFile
 	if f.write != "" {
-		var closeFn func() error
-		w, closeFn, err = openPacketWriter(f.write, cr.LinkType(), cr.Snaplen())
-		if err != nil {
+		if w, err = createPacketFile(f.write, cr.LinkType(), cr.Snaplen()); err != nil {
 			return err
 		}
-		defer func() {
-			if cerr := closeFn(); cerr != nil && err == nil {
-				err = cerr
-			}
-		}()
+		defer w.closeInto(&err)
 	}
 	matched := 0
 	for f.limit <= 0 || matched < f.limit {
@@ -170,8 +122,7 @@ func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruc
 		matched++
 		switch {
 		case w != nil:
-			ci := gopacket.CaptureInfo{Timestamp: p.Timestamp, CaptureLength: len(p.Data), Length: p.Length}
-			if err := w.WritePacket(ci, p.Data); err != nil {
+			if err := w.write(p); err != nil {
 				return err
 			}
 		case !f.count:

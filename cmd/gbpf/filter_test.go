@@ -79,6 +79,17 @@ func TestFilterFile(t *testing.T) {
 	if n(again) != n(udp) {
 		t.Errorf("wrote %d packets, filter matched %d", n(again), n(udp))
 	}
+	// pcapng is buffered: a write error shows only when the file is
+	// flushed and closed, and must still fail the command.
+	if _, err := os.Stat("/dev/full"); err == nil {
+		full := filepath.Join(t.TempDir(), "full.pcapng")
+		if err := os.Symlink("/dev/full", full); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := filterRun(t, "-r", pcap, "-w", full, "udp"); err == nil {
+			t.Errorf("-w %s (a link to /dev/full): no error", full)
+		}
+	}
 	if tcpdump, err := exec.LookPath("tcpdump"); err == nil {
 		b, err := exec.Command(tcpdump, "-n", "-r", pcap, "udp").Output()
 		if err != nil {
