@@ -47,12 +47,7 @@ as in "gbpf prog run"), so the dump shows what it left in the map.`,
 			defer coll.Close()
 			m := coll.Maps[name]
 			if m == nil {
-				var names []string
-				for n := range coll.Maps {
-					names = append(names, n)
-				}
-				slices.Sort(names)
-				return fmt.Errorf("no map %q (have %s)", name, strings.Join(names, ", "))
+				return fmt.Errorf("no map %q (have %s)", name, sortedNames(coll.Maps))
 			}
 			if rf.prog != "" {
 				if _, err := rf.run(coll); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -150,12 +151,12 @@ func pick(coll *gbpf.Collection, name string) (*gbpf.Program, error) {
 	if name != "" {
 		p := coll.Programs[name]
 		if p == nil {
-			return nil, fmt.Errorf("no program %q (have %s)", name, strings.Join(programNames(coll), ", "))
+			return nil, fmt.Errorf("no program %q (have %s)", name, sortedNames(coll.Programs))
 		}
 		return p, nil
 	}
 	if len(coll.Programs) != 1 {
-		return nil, fmt.Errorf("the object has %d programs (%s): choose one with --prog", len(coll.Programs), strings.Join(programNames(coll), ", "))
+		return nil, fmt.Errorf("the object has %d programs (%s): choose one with --prog", len(coll.Programs), sortedNames(coll.Programs))
 	}
 	for _, p := range coll.Programs {
 		return p, nil
@@ -163,13 +164,10 @@ func pick(coll *gbpf.Collection, name string) (*gbpf.Program, error) {
 	return nil, nil
 }
 
-func programNames(coll *gbpf.Collection) []string {
-	var names []string
-	for n := range coll.Programs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+// sortedNames returns the names of m's objects (programs, maps), sorted
+// and joined for a message.
+func sortedNames[V any](m map[string]V) string {
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
 
 // run runs the chosen program with the run flags.

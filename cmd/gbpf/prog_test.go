@@ -37,8 +37,8 @@ func TestProgAndMapCommands(t *testing.T) {
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "@" + pkt, "--engine", "interpreter", "--data-out", out}, []string{"Return value: 2, duration: "}, ""},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "@" + pkt, "--checked"}, []string{"Return value: 2"}, ""},
 		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "dispatch", "--data", "@" + pkt, "--json"}, []string{`"retval":1`, `"tail_calls":1`}, ""},
-		{[]string{"prog", "run", exampleObject("tail_call"), "--data", "@" + pkt}, nil, "choose one with --prog"},
-		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "nope"}, nil, `no program "nope"`},
+		{[]string{"prog", "run", exampleObject("tail_call"), "--data", "@" + pkt}, nil, "4 programs (chain, dispatch, handle_tcp, handle_udp): choose one with --prog"},
+		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "nope"}, nil, `no program "nope" (have chain, dispatch, handle_tcp, handle_udp)`},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "zz"}, nil, "not @FILE or hex"},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "00"}, nil, "at least an Ethernet header"},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--engine", "vm"}, nil, "unknown engine"},
@@ -52,6 +52,7 @@ func TestProgAndMapCommands(t *testing.T) {
 		{[]string{"map", "dump", exampleObject("xdp_proto_count"), "--prog", "count_protocols", "--data", "@" + pkt, "--map", "proto_bytes"},
 			[]string{"key:\n11 00 00 00\nvalue (CPU 00): ", "Found 256 elements"}, ""},
 		{[]string{"map", "dump", exampleObject("hash_counter"), "--map", "nope"}, nil, `no map "nope"`},
+		{[]string{"map", "dump", exampleObject("tail_call"), "--map", "nope"}, nil, `no map "nope" (have calls, dispatch_table, jump_table)`},
 		{[]string{"map", "list", exampleObject("globals")}, []string{"2: array  name .rodata  flags 0x80\n\tkey 4B  value 5B  max_entries 1"}, ""},
 	} {
 		got, err := execGbpf(t, c.args...)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -162,7 +161,6 @@ func objectTargets(path, progName string, typ progtype.Type, ctxSize int) ([]ver
 		}
 	}
 	names := cs.ProgramNames()
-	sort.Strings(names)
 	if progName != "" {
 		if _, ok := cs.Programs[progName]; !ok {
 			return nil, fmt.Errorf("%s: no program %q (have %v)", path, progName, names)
