@@ -43,7 +43,7 @@ type LiveCapture struct {
 	loopback   bool
 	linkType   LinkType
 	snaplen    uint32
-	vm         *cbpf.Filter // filters in user space when the kernel does not
+	filter     *cbpf.Filter // filters in user space when the kernel does not
 	buf        []byte
 	matched    uint64
 	received   uint64
@@ -102,7 +102,7 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 		}
 	}
 	if opts.UserSpace {
-		if c.vm, err = cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}}); err != nil {
+		if c.filter, err = cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}}); err != nil {
 			unix.Close(fd)
 			return nil, err
 		}
@@ -149,7 +149,7 @@ func (c *LiveCapture) attach(prog []cbpf.Instruction) error {
 }
 
 // KernelFiltered reports whether the filter runs in the kernel.
-func (c *LiveCapture) KernelFiltered() bool { return c.vm == nil }
+func (c *LiveCapture) KernelFiltered() bool { return c.filter == nil }
 
 // LinkType returns the link layer of the captured packets.
 func (c *LiveCapture) LinkType() LinkType { return c.linkType }
@@ -175,8 +175,8 @@ func (c *LiveCapture) Next() (Packet, error) {
 		}
 		c.received++
 		data := c.buf[:min(n, len(c.buf)-1)]
-		if c.vm != nil {
-			keep := c.vm.RunWire(data, uint32(n), nil)
+		if c.filter != nil {
+			keep := c.filter.RunWire(data, uint32(n), nil)
 			if keep == 0 {
 				continue
 			}
