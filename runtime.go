@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/engine"
@@ -29,8 +30,7 @@ type RuntimeOptions struct {
 // environment, the helper state and the memory that contexts and packets
 // are built in) and the hooks. It is safe for concurrent use.
 type Runtime struct {
-	cpus  chan *cpu
-	ncpu  int
+	cpus  cpuPool
 	trace io.Writer
 	task  helpers.Task
 
@@ -51,8 +51,6 @@ func NewRuntime(opts *RuntimeOptions) (*Runtime, error) {
 		return nil, fmt.Errorf("runtime: %d CPUs: want 1 to %d, the CPUs per-CPU maps are made for (see maps.SetNumCPU)", n, maps.NumCPU())
 	}
 	rt := &Runtime{
-		cpus:  make(chan *cpu, n),
-		ncpu:  n,
 		trace: opts.Trace,
 		hooks: make(map[string]*Hook),
 	}
@@ -61,14 +59,12 @@ func NewRuntime(opts *RuntimeOptions) (*Runtime, error) {
 	} else {
 		rt.task = currentTask()
 	}
-	for i := range n {
-		rt.cpus <- &cpu{id: i}
-	}
+	rt.cpus.init(n)
 	return rt, nil
 }
 
 // NumCPU returns the number of CPUs of the runtime.
-func (rt *Runtime) NumCPU() int { return rt.ncpu }
+func (rt *Runtime) NumCPU() int { return len(rt.cpus.cpus) }
 
 var (
 	defaultOnce    sync.Once
@@ -87,13 +83,15 @@ func DefaultRuntime() (*Runtime, error) {
 
 // acquire takes a free CPU, waiting for one if every CPU is running a
 // program.
-func (rt *Runtime) acquire() *cpu { return <-rt.cpus }
+func (rt *Runtime) acquire() *cpu { return rt.cpus.acquire() }
 
 // release gives c back.
-func (rt *Runtime) release(c *cpu) { rt.cpus <- c }
+func (rt *Runtime) release(c *cpu) { rt.cpus.release(c) }
 
 // cpu is the state of one CPU: what a run needs besides the program.
 type cpu struct {
+	// busy is set while a run holds the CPU (see cpuPool).
+	busy  atomic.Bool
 	id    int
 	env   engine.Env
 	state helpers.State
@@ -103,6 +101,9 @@ type cpu struct {
 	// holds the context. Both lie below 4 GiB and grow as needed.
 	packet *engine.Block
 	ctx    *engine.Block
+	// The pad keeps the next CPU's busy flag off this CPU's last cache
+	// line.
+	_ [64]byte
 }
 
 // currentTask describes this process, for get_current_* helpers.
