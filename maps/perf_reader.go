@@ -3,8 +3,6 @@ package maps
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
-	"sync"
 	"time"
 )
 
@@ -23,16 +21,11 @@ type PerfRecord struct {
 // cilium/ebpf's perf.Reader. It attaches a buffer of perCPUBuffer bytes to
 // every index of the map; Close detaches them.
 type PerfReader struct {
-	m        *PerfEventMap
-	bufs     []*perfBuffer
-	mu       sync.Mutex // one Read at a time
-	next     int        // round-robin position
-	dmu      sync.Mutex
-	deadline time.Time
-	notify   chan struct{}
-	closed   chan struct{}
-	once     sync.Once
-	timer    *time.Timer
+	m      *PerfEventMap
+	bufs   []*perfBuffer
+	next   int // round-robin position
+	notify chan struct{}
+	wait   readWait
 }
 
 // NewPerfReader attaches buffers of perCPUBuffer bytes (rounded up to a
@@ -47,9 +40,8 @@ func NewPerfReader(m Map, perCPUBuffer int) (*PerfReader, error) {
 		return nil, invalidf("perf reader: buffer size %d too small", perCPUBuffer)
 	}
 	size := round8(uint64(perCPUBuffer))
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	r := &PerfReader{m: p, notify: make(chan struct{}, 1), closed: make(chan struct{}), timer: t}
+	r := &PerfReader{m: p, notify: make(chan struct{}, 1)}
+	r.wait.init()
 	for i := range p.bufs {
 		b := &perfBuffer{buf: make([]byte, size), reader: r}
 		r.bufs = append(r.bufs, b)
@@ -58,30 +50,22 @@ func NewPerfReader(m Map, perCPUBuffer int) (*PerfReader, error) {
 	return r, nil
 }
 
-func (r *PerfReader) wake() {
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
-}
+func (r *PerfReader) wake() { wake(r.notify) }
 
 // SetDeadline makes Read return os.ErrDeadlineExceeded once t has passed;
 // the zero time means no deadline.
 func (r *PerfReader) SetDeadline(t time.Time) {
-	r.dmu.Lock()
-	r.deadline = t
-	r.dmu.Unlock()
+	r.wait.setDeadline(t)
 	r.wake()
 }
 
 // Close detaches the reader's buffers; pending and future Reads return
 // os.ErrClosed.
 func (r *PerfReader) Close() error {
-	r.once.Do(func() {
+	r.wait.close(func() {
 		for i, b := range r.bufs {
 			r.m.bufs[i].CompareAndSwap(b, nil)
 		}
-		close(r.closed)
 	})
 	return nil
 }
@@ -95,36 +79,7 @@ func (r *PerfReader) Read() (PerfRecord, error) {
 
 // ReadInto reads the next record into rec, reusing rec.RawSample's memory.
 func (r *PerfReader) ReadInto(rec *PerfRecord) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		select {
-		case <-r.closed:
-			return os.ErrClosed
-		default:
-		}
-		if r.tryRead(rec) {
-			return nil
-		}
-		r.dmu.Lock()
-		deadline := r.deadline
-		r.dmu.Unlock()
-		var expired <-chan time.Time
-		if !deadline.IsZero() {
-			d := time.Until(deadline)
-			if d <= 0 {
-				return os.ErrDeadlineExceeded
-			}
-			r.timer.Reset(d)
-			expired = r.timer.C
-		}
-		select {
-		case <-r.notify:
-		case <-expired:
-		case <-r.closed:
-		}
-		r.timer.Stop()
-	}
+	return r.wait.read(r.notify, func() (bool, error) { return r.tryRead(rec), nil })
 }
 
 // tryRead takes a record from the next CPU that has one.

@@ -152,12 +152,7 @@ func (r *RingBufMap) commit(addr, flags uint64, discard bool) {
 	}
 }
 
-func (r *RingBufMap) wake() {
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
-}
+func (r *RingBufMap) wake() { wake(r.notify) }
 
 // Submit is bpf_ringbuf_submit: it commits the record reserved at addr.
 func (r *RingBufMap) Submit(addr, flags uint64) { r.commit(addr, flags, false) }

@@ -3,7 +3,6 @@ package maps
 import (
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/gbpf/gbpf/internal/engine"
@@ -23,13 +22,8 @@ type RingBufRecord struct {
 // passes (os.ErrDeadlineExceeded) or the reader or map is closed
 // (os.ErrClosed). A ring has at most one reader at a time.
 type RingBufReader struct {
-	rb       *RingBufMap
-	mu       sync.Mutex // one Read at a time
-	dmu      sync.Mutex
-	deadline time.Time
-	closed   chan struct{}
-	once     sync.Once
-	timer    *time.Timer
+	rb   *RingBufMap
+	wait readWait
 }
 
 // NewRingBufReader returns a reader of m, which must be a RingBuf map.
@@ -38,23 +32,21 @@ func NewRingBufReader(m Map) (*RingBufReader, error) {
 	if !ok {
 		return nil, fmt.Errorf("ring buffer reader of %s: %w", typeOf(m), ErrInvalid)
 	}
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &RingBufReader{rb: rb, closed: make(chan struct{}), timer: t}, nil
+	r := &RingBufReader{rb: rb}
+	r.wait.init()
+	return r, nil
 }
 
 // SetDeadline makes Read return os.ErrDeadlineExceeded once t has passed;
 // the zero time means no deadline.
 func (r *RingBufReader) SetDeadline(t time.Time) {
-	r.dmu.Lock()
-	r.deadline = t
-	r.dmu.Unlock()
+	r.wait.setDeadline(t)
 	r.rb.wake() // let a blocked Read look at the new deadline
 }
 
 // Close makes pending and future Reads return os.ErrClosed.
 func (r *RingBufReader) Close() error {
-	r.once.Do(func() { close(r.closed) })
+	r.wait.close(nil)
 	return nil
 }
 
@@ -82,37 +74,7 @@ func (r *RingBufReader) Read() (RingBufRecord, error) {
 // ReadInto reads the next record into rec, reusing rec.RawSample's
 // memory when it is large enough.
 func (r *RingBufReader) ReadInto(rec *RingBufRecord) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		select {
-		case <-r.closed:
-			return os.ErrClosed
-		default:
-		}
-		ok, err := r.tryRead(rec)
-		if ok || err != nil {
-			return err
-		}
-		r.dmu.Lock()
-		deadline := r.deadline
-		r.dmu.Unlock()
-		var expired <-chan time.Time
-		if !deadline.IsZero() {
-			d := time.Until(deadline)
-			if d <= 0 {
-				return os.ErrDeadlineExceeded
-			}
-			r.timer.Reset(d)
-			expired = r.timer.C
-		}
-		select {
-		case <-r.rb.notify:
-		case <-expired:
-		case <-r.closed:
-		}
-		r.timer.Stop()
-	}
+	return r.wait.read(r.rb.notify, func() (bool, error) { return r.tryRead(rec) })
 }
 
 // tryRead consumes committed records up to the first sample, skipping
