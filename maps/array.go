@@ -113,14 +113,8 @@ func (a *arrayMap) LookupWithFlags(key, valueOut []byte, flags uint64) error {
 	if err := a.checkLookupFlags(flags); err != nil {
 		return err
 	}
-	key, err := a.keyArg(key)
+	key, valueOut, err := a.lookupArgs(key, valueOut)
 	if err != nil {
-		return err
-	}
-	if valueOut, err = a.valueArg(valueOut); err != nil {
-		return err
-	}
-	if err := a.checkRead(); err != nil {
 		return err
 	}
 	i := a.index(key)
@@ -133,14 +127,8 @@ func (a *arrayMap) LookupWithFlags(key, valueOut []byte, flags uint64) error {
 
 // Update writes the value at index key.
 func (a *arrayMap) Update(key, value []byte, flags uint64) error {
-	key, err := a.keyArg(key)
+	key, value, err := a.updateArgs(key, value, flags)
 	if err != nil {
-		return err
-	}
-	if value, err = a.valueArg(value); err != nil {
-		return err
-	}
-	if err := a.checkUpdate(flags); err != nil {
 		return err
 	}
 	if r := a.checkArrayUpdate(key, flags); r != 0 {

@@ -100,6 +100,38 @@ func (b *base) valueArg(v []byte) ([]byte, error) {
 	return v[:b.valueSize], nil
 }
 
+// lookupArgs checks the key and value buffer of a Go-side lookup, and that
+// the map is readable.
+func (b *base) lookupArgs(key, valueOut []byte) ([]byte, []byte, error) {
+	key, err := b.keyArg(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if valueOut, err = b.valueArg(valueOut); err != nil {
+		return nil, nil, err
+	}
+	if err := b.checkRead(); err != nil {
+		return nil, nil, err
+	}
+	return key, valueOut, nil
+}
+
+// updateArgs checks the key and value of a Go-side update, and the update
+// itself (checkUpdate).
+func (b *base) updateArgs(key, value []byte, flags uint64) ([]byte, []byte, error) {
+	key, err := b.keyArg(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if value, err = b.valueArg(value); err != nil {
+		return nil, nil, err
+	}
+	if err := b.checkUpdate(flags); err != nil {
+		return nil, nil, err
+	}
+	return key, value, nil
+}
+
 func (b *base) checkRead() error {
 	if b.spec.Flags&WriteOnly != 0 {
 		return fmt.Errorf("%s: map is write-only (BPF_F_WRONLY): %w", b.spec.Type, ErrPermission)

@@ -368,14 +368,8 @@ func (h *hashMap) LookupWithFlags(key, valueOut []byte, flags uint64) error {
 	if err := h.checkLookupFlags(flags); err != nil {
 		return err
 	}
-	key, err := h.keyArg(key)
+	key, valueOut, err := h.lookupArgs(key, valueOut)
 	if err != nil {
-		return err
-	}
-	if valueOut, err = h.valueArg(valueOut); err != nil {
-		return err
-	}
-	if err := h.checkRead(); err != nil {
 		return err
 	}
 	g := epoch.Enter()
@@ -390,14 +384,8 @@ func (h *hashMap) LookupWithFlags(key, valueOut []byte, flags uint64) error {
 
 // Update creates or replaces key's element.
 func (h *hashMap) Update(key, value []byte, flags uint64) error {
-	key, err := h.keyArg(key)
+	key, value, err := h.updateArgs(key, value, flags)
 	if err != nil {
-		return err
-	}
-	if value, err = h.valueArg(value); err != nil {
-		return err
-	}
-	if err := h.checkUpdate(flags); err != nil {
 		return err
 	}
 	if h.ofMaps {

@@ -320,14 +320,8 @@ func (t *lpmTrie) sortedLocked() []*lpmNode {
 
 // Lookup copies the value of the longest prefix matching key.
 func (t *lpmTrie) Lookup(key, valueOut []byte) error {
-	key, err := t.keyArg(key)
+	key, valueOut, err := t.lookupArgs(key, valueOut)
 	if err != nil {
-		return err
-	}
-	if valueOut, err = t.valueArg(valueOut); err != nil {
-		return err
-	}
-	if err := t.checkRead(); err != nil {
 		return err
 	}
 	g := epoch.Enter()
@@ -342,14 +336,8 @@ func (t *lpmTrie) Lookup(key, valueOut []byte) error {
 
 // Update inserts or replaces the exact prefix of key.
 func (t *lpmTrie) Update(key, value []byte, flags uint64) error {
-	key, err := t.keyArg(key)
+	key, value, err := t.updateArgs(key, value, flags)
 	if err != nil {
-		return err
-	}
-	if value, err = t.valueArg(value); err != nil {
-		return err
-	}
-	if err := t.checkUpdate(flags); err != nil {
 		return err
 	}
 	return errorOf(t.update(key, value, flags))

@@ -94,14 +94,8 @@ func (a *arrayOfMaps) Lookup(key, valueOut []byte) error {
 // Update puts the map with the id in value at index key. As for the
 // kernel's fd arrays, flags must be UpdateAny.
 func (a *arrayOfMaps) Update(key, value []byte, flags uint64) error {
-	key, err := a.keyArg(key)
+	key, value, err := a.updateArgs(key, value, flags)
 	if err != nil {
-		return err
-	}
-	if value, err = a.valueArg(value); err != nil {
-		return err
-	}
-	if err := a.checkUpdate(flags); err != nil {
 		return err
 	}
 	if flags != UpdateAny {
