@@ -116,13 +116,19 @@ func (m *Map) decode(out any, b []byte) error {
 
 // Lookup copies the value of key into valueOut.
 func (m *Map) Lookup(key, valueOut any) error {
+	return m.read(key, valueOut, "lookup", m.m.Lookup)
+}
+
+// read marshals key, reads its value with op (the maps.Map method named
+// what) and decodes the value into valueOut.
+func (m *Map) read(key, valueOut any, what string, op func(key, valueOut []byte) error) error {
 	k, err := m.key(key)
 	if err != nil {
 		return err
 	}
 	buf := make([]byte, m.valueBytes())
-	if err := m.m.Lookup(k, buf); err != nil {
-		return fmt.Errorf("map %s: lookup: %w", m.name, err)
+	if err := op(k, buf); err != nil {
+		return fmt.Errorf("map %s: %s: %w", m.name, what, err)
 	}
 	return m.decode(valueOut, buf)
 }
@@ -166,15 +172,7 @@ func (m *Map) Delete(key any) error {
 // LookupAndDelete copies the value of key into valueOut and removes it;
 // for queues and stacks (key nil) it pops the next value.
 func (m *Map) LookupAndDelete(key, valueOut any) error {
-	k, err := m.key(key)
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, m.valueBytes())
-	if err := m.m.LookupAndDelete(k, buf); err != nil {
-		return fmt.Errorf("map %s: lookup and delete: %w", m.name, err)
-	}
-	return m.decode(valueOut, buf)
+	return m.read(key, valueOut, "lookup and delete", m.m.LookupAndDelete)
 }
 
 // SetProgram puts p at index of a program array (nil empties the slot).
