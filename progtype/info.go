@@ -25,6 +25,8 @@ const (
 	PacketMeta
 )
 
+// String returns the kind's short name: "scalar", "pkt", "pkt_end" or
+// "pkt_meta".
 func (k FieldKind) String() string {
 	switch k {
 	case Scalar:
