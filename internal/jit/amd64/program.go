@@ -26,16 +26,22 @@ type Program struct {
 	slots      []int32                                   // code offset of every slot; -1 for second slots of lddw
 	stackClear int                                       // bytes below the top of a frame that a run may have written
 
-	leafRuns atomic.Int64 // leaf runs in progress (runLeaf)
+	// Runs in progress. A leaf run counts itself in leafRuns; any other
+	// run holds a state, taken with a compare-and-swap on the state's own
+	// busy flag, so that concurrent runs share no lock or counter. Each
+	// run marks itself before it looks at closed, and Close sets closed
+	// before it looks at the marks: one of the two sees the other.
+	leafRuns atomic.Int64
 	closed   atomic.Bool
-	mu       sync.Mutex
-	free     []*state // idle per-run states
-	running  int      // states in use, under mu
+	states   atomic.Pointer[[]*state] // every state made, copied on growth
+	hint     sync.Pool                // states as runs put them back, per processor
+	mu       sync.Mutex               // serializes Close and the growth of states
 }
 
 // state is what one run needs for itself: an engine.Block holding the
 // context, the BPF stack and the machine stack, and the run in progress.
 type state struct {
+	busy      atomic.Bool // held by a run (see Program.get)
 	block     *engine.Block
 	ctx       *vmContext
 	addr      uint64 // of the context
@@ -101,18 +107,22 @@ func (p *Program) Close() error {
 	if p.closed.Load() {
 		return nil
 	}
-	// A leaf run counts itself before it looks at closed, and Close sets
-	// closed before it looks at the count: one of the two sees the other.
-	// Other runs count themselves under mu.
 	p.closed.Store(true)
-	if n := int(p.leafRuns.Load()) + p.running; n > 0 {
+	n := int(p.leafRuns.Load())
+	states := p.allStates()
+	for _, s := range states {
+		if s.busy.Load() {
+			n++
+		}
+	}
+	if n > 0 {
 		p.closed.Store(false)
 		return fmt.Errorf("jit: close: %d runs in progress", n)
 	}
-	for _, s := range p.free {
+	for _, s := range states {
 		s.block.Free()
 	}
-	p.free = nil
+	p.states.Store(nil)
 	return p.code.free()
 }
 
@@ -304,39 +314,63 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	return r0, nil
 }
 
+// get takes an idle state for a run: the one last put back on this
+// processor if it is still idle, else the first idle one, else a new one.
 func (p *Program) get() (*state, error) {
-	p.mu.Lock()
+	s, _ := p.hint.Get().(*state)
+	if s == nil || !s.busy.CompareAndSwap(false, true) {
+		s = nil
+		for _, t := range p.allStates() {
+			if !t.busy.Load() && t.busy.CompareAndSwap(false, true) {
+				s = t
+				break
+			}
+		}
+	}
+	if s == nil {
+		return p.newBusyState()
+	}
 	if p.closed.Load() {
-		p.mu.Unlock()
+		s.busy.Store(false)
 		return nil, ErrClosed
-	}
-	p.running++
-	if n := len(p.free); n > 0 {
-		s := p.free[n-1]
-		p.free = p.free[:n-1]
-		p.mu.Unlock()
-		return s, nil
-	}
-	p.mu.Unlock()
-	s, err := newState()
-	if err != nil {
-		p.mu.Lock()
-		p.running--
-		p.mu.Unlock()
-		return nil, err
 	}
 	return s, nil
 }
 
+// allStates returns every state made so far.
+func (p *Program) allStates() []*state {
+	if all := p.states.Load(); all != nil {
+		return *all
+	}
+	return nil
+}
+
+// newBusyState makes a state for a run and adds it to p's states.
+func (p *Program) newBusyState() (*state, error) {
+	s, err := newState()
+	if err != nil {
+		return nil, err
+	}
+	s.busy.Store(true)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed.Load() {
+		s.block.Free()
+		return nil, ErrClosed
+	}
+	old := p.allStates()
+	all := append(old[:len(old):len(old)], s) // a copy: runs read the old slice
+	p.states.Store(&all)
+	return s, nil
+}
+
 // put clears the stack the run may have used (callbacks' frames included),
-// so that no run sees another's data, and returns s to the idle list.
+// so that no run sees another's data, and gives s back.
 func (p *Program) put(s *state) {
 	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
 	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
-	p.mu.Lock()
-	p.running--
-	p.free = append(p.free, s)
-	p.mu.Unlock()
+	s.busy.Store(false)
+	p.hint.Put(s)
 }
 
 func newState() (*state, error) {
