@@ -22,6 +22,8 @@ import (
 //	#: ctxsize 64
 //	#: maxinsns 100000    (a lower complexity limit, to keep the test fast)
 //	#: map hash key=4 value=8 entries=16 [flags=N] [lock=OFF] [str=TEXT]
+//	#: priv              (verify with Options.Privileged)
+//	#: kernel skip REASON  (why the Linux verifier cannot judge the case)
 //	#: accept
 //	#: reject text the error message must contain
 //	    mov %r0, 0
@@ -38,6 +40,8 @@ type corpusCase struct {
 	maps       []*maps.Spec
 	accept     bool
 	msg        string
+	priv       bool
+	kernelSkip string
 }
 
 var mapTypeNames = map[string]maps.Type{
@@ -97,6 +101,13 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 				return nil, bad(err)
 			}
 			cur.maxInsns = n
+		case "priv":
+			cur.priv = true
+		case "kernel":
+			if len(f) < 3 || f[1] != "skip" {
+				return nil, bad(fmt.Errorf("want \"kernel skip REASON\""))
+			}
+			cur.kernelSkip = strings.Join(f[2:], " ")
 		case "accept":
 			cur.accept = true
 		case "reject":
@@ -193,7 +204,7 @@ func (c *corpusCase) program(t testing.TB) isa.Program {
 }
 
 func (c *corpusCase) options() Options {
-	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns}
+	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns, Privileged: c.priv}
 }
 
 func TestCorpus(t *testing.T) {
