@@ -1,8 +1,8 @@
 # Unprivileged-mode rules, each with a program the Linux verifier rejects
 # for a loader without CAP_PERFMON (allow_ptr_leaks and bypass_spec_v1
-# false), the message it gives, an accepted neighbour and, where root may
-# do it, the same program marked priv and accepted. TestKernelCorpus loads
-# every case into the kernel in its mode; the messages are the kernel's.
+# false) with the message it gives, an accepted neighbour and the same
+# program marked priv with root's verdict. TestKernelCorpus loads every
+# case into the kernel in its mode; the messages are the kernel's.
 
 # F4: comparing a pointer with a scalar tells the program about the address.
 
@@ -101,7 +101,8 @@ out:
     ldxdw %r0, [%r10-8]
     exit
 
-# F6: a variable-offset read that may cover a spilled pointer.
+# F6: a variable-offset read that may cover a spilled pointer. Without
+# bypass_spec_v1 the kernel forbids every variable-offset stack access.
 
 == variable-offset read over a spilled pointer
 #: reject R4 variable stack access prohibited for !root, var_off=(0x0; 0x8) off=-16
@@ -529,6 +530,10 @@ out:
     mov %r0, 0
     exit
 
+# The kernel cannot judge the next case as unprivileged: kprobe programs need
+# CAP_PERFMON, which also sets allow_ptr_leaks. Its message is the one of the
+# rule for every "anything" argument, which the tail call case above shows.
+
 == probe_read_kernel of a stack address
 #: type kprobe
 #: reject R3 leaks addr into helper function
@@ -554,7 +559,8 @@ out:
     mov %r0, 0
     exit
 
-# Stack bytes never written (allow_uninit_stack).
+# Stack bytes never written: Linux lets a loader with CAP_PERFMON read them
+# (allow_uninit_stack).
 
 == helper reads uninitialized stack
 #: map hash key=4 value=8 entries=4
@@ -568,4 +574,167 @@ out:
     mov %r4, 0
     call 2
     mov %r0, 0
+    exit
+
+== helper reads uninitialized stack as root
+#: map hash key=4 value=8 entries=4
+#: priv
+#: accept
+    stw [%r10-4], 0
+    lddw %r1, map_idx 0
+    mov %r2, %r10
+    add %r2, -4
+    mov %r3, %r10
+    add %r3, -16
+    mov %r4, 0
+    call 2
+    mov %r0, 0
+    exit
+
+== load of a never-written stack slot
+#: reject invalid read from stack
+    ldxdw %r0, [%r10-16]
+    exit
+
+== load of a never-written stack slot as root
+#: priv
+#: accept
+    ldxdw %r0, [%r10-16]
+    exit
+
+# Comparing two pointers of different kinds.
+
+== frame pointer compared with the context pointer
+#: reject R1 pointer comparison prohibited
+    mov %r0, 0
+    jgt %r10, %r1, out
+    mov %r0, 1
+out:
+    exit
+
+== frame pointer compared with the context pointer as root
+#: priv
+#: accept
+    mov %r0, 0
+    jgt %r10, %r1, out
+    mov %r0, 1
+out:
+    exit
+
+# Pointers stored into memory other than the stack.
+
+== store the frame pointer into the packet
+#: type xdp
+#: reject R10 leaks addr into packet
+    ldxw %r2, [%r1+0]
+    ldxw %r3, [%r1+4]
+    mov %r4, %r2
+    add %r4, 8
+    mov %r0, 2
+    jgt %r4, %r3, out
+    stxdw [%r2+0], %r10
+out:
+    exit
+
+== store the frame pointer into the packet as root
+#: type xdp
+#: priv
+#: accept
+    ldxw %r2, [%r1+0]
+    ldxw %r3, [%r1+4]
+    mov %r4, %r2
+    add %r4, 8
+    mov %r0, 2
+    jgt %r4, %r3, out
+    stxdw [%r2+0], %r10
+out:
+    exit
+
+== store the frame pointer into a ringbuf reservation
+#: map ringbuf entries=4096
+#: reject R10 leaks addr into mem
+    lddw %r1, map_idx 0
+    mov %r2, 8
+    mov %r3, 0
+    call 131
+    jeq %r0, 0, out
+    stxdw [%r0+0], %r10
+    mov %r1, %r0
+    mov %r2, 0
+    call 132
+out:
+    mov %r0, 0
+    exit
+
+== store a scalar into a ringbuf reservation
+#: map ringbuf entries=4096
+#: accept
+    lddw %r1, map_idx 0
+    mov %r2, 8
+    mov %r3, 0
+    call 131
+    jeq %r0, 0, out
+    stdw [%r0+0], 1
+    mov %r1, %r0
+    mov %r2, 0
+    call 132
+out:
+    mov %r0, 0
+    exit
+
+# A subprogram may hand a pointer back to its caller: it stays a pointer.
+
+== subprogram returns the context pointer
+#: accept
+    call local f
+    ldxw %r0, [%r0+0]
+    exit
+f:
+    mov %r0, %r1
+    exit
+
+== subprogram returns the caller's stack pointer
+# kernel: the kernel refuses every stack pointer a subprogram returns; gbpf
+# refuses only the subprogram's own frame, which its return ends, in both modes
+#: accept
+#: kernel reject cannot return stack pointer to the caller
+    stdw [%r10-8], 5
+    mov %r1, %r10
+    add %r1, -8
+    call local f
+    ldxdw %r0, [%r0+0]
+    exit
+f:
+    mov %r0, %r1
+    exit
+
+== subprogram returns its own stack pointer
+#: reject cannot return stack pointer to the caller
+    call local f
+    ldxdw %r0, [%r0+0]
+    exit
+f:
+    stdw [%r10-8], 5
+    mov %r0, %r10
+    add %r0, -8
+    exit
+
+== subprogram returns its own stack pointer as root
+#: priv
+#: reject cannot return stack pointer to the caller
+    call local f
+    ldxdw %r0, [%r0+0]
+    exit
+f:
+    stdw [%r10-8], 5
+    mov %r0, %r10
+    add %r0, -8
+    exit
+
+== subprogram returns the context pointer the caller leaks
+#: reject R0 leaks addr as return value
+    call local f
+    exit
+f:
+    mov %r0, %r1
     exit
