@@ -109,10 +109,10 @@ func TestCorpusNames(t *testing.T) {
 // unprivileged loader would see where kernel.unprivileged_bpf_disabled
 // is 0 (with it at 1 or 2, a loader without CAP_BPF cannot load at all).
 const (
-	capNetAdmin = 12
-	capSysAdmin = 21
-	capPerfmon  = 38
-	capBPF      = 39
+	capNetAdmin = unix.CAP_NET_ADMIN
+	capSysAdmin = unix.CAP_SYS_ADMIN
+	capPerfmon  = unix.CAP_PERFMON
+	capBPF      = unix.CAP_BPF
 )
 
 // withoutPerfmon runs f on a locked OS thread whose effective capability
