@@ -22,6 +22,10 @@ import (
 //	#: ctxsize 64
 //	#: maxinsns 100000    (a lower complexity limit, to keep the test fast)
 //	#: map hash key=4 value=8 entries=16 [flags=N] [lock=OFF] [str=TEXT]
+//	#: priv              (verify with Options.Privileged)
+//	#: kernel skip REASON  (why the Linux verifier cannot judge the case)
+//	#: kernel reject TEXT  (the Linux verifier, in the case's mode, rejects
+//	                        with TEXT where gbpf's verdict differs)
 //	#: accept
 //	#: reject text the error message must contain
 //	    mov %r0, 0
@@ -38,6 +42,9 @@ type corpusCase struct {
 	maps       []*maps.Spec
 	accept     bool
 	msg        string
+	priv       bool
+	kernelSkip string
+	kernelMsg  string
 }
 
 var mapTypeNames = map[string]maps.Type{
@@ -97,6 +104,19 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 				return nil, bad(err)
 			}
 			cur.maxInsns = n
+		case "priv":
+			cur.priv = true
+		case "kernel":
+			if len(f) < 3 || (f[1] != "skip" && f[1] != "reject") {
+				return nil, bad(fmt.Errorf("want \"kernel skip REASON\" or \"kernel reject TEXT\""))
+			}
+			rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[2:]), "kernel"))
+			rest = strings.TrimSpace(strings.TrimPrefix(rest, f[1]))
+			if f[1] == "skip" {
+				cur.kernelSkip = rest
+			} else {
+				cur.kernelMsg = rest
+			}
 		case "accept":
 			cur.accept = true
 		case "reject":
@@ -193,7 +213,7 @@ func (c *corpusCase) program(t testing.TB) isa.Program {
 }
 
 func (c *corpusCase) options() Options {
-	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns}
+	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns, Privileged: c.priv}
 }
 
 func TestCorpus(t *testing.T) {
@@ -204,21 +224,23 @@ func TestCorpus(t *testing.T) {
 			if !c.accept && c.msg == "" {
 				t.Fatalf("%s:%d: no verdict", c.file, c.line)
 			}
+			errorf, done := pendingReporter(t, c)
+			defer done()
 			p := c.program(t)
 			_, err := Verify(p, c.options())
 			if c.accept {
 				if err != nil {
-					t.Errorf("%s:%d: rejected: %v\n%s", c.file, c.line, err, logOf(t, p, c))
+					errorf("%s:%d: rejected: %v\n%s", c.file, c.line, err, logOf(t, p, c))
 				}
 				accepted++
 				return
 			}
 			if err == nil {
-				t.Errorf("%s:%d: accepted, want %q", c.file, c.line, c.msg)
+				errorf("%s:%d: accepted, want %q", c.file, c.line, c.msg)
 				return
 			}
 			if !strings.Contains(err.Error(), c.msg) {
-				t.Errorf("%s:%d: error %q, want %q", c.file, c.line, err, c.msg)
+				errorf("%s:%d: error %q, want %q", c.file, c.line, err, c.msg)
 			}
 			rejected++
 		})

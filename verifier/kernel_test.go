@@ -137,6 +137,14 @@ func (k *kernelLoader) load(p isa.Program, typ progtype.Type, specs []*maps.Spec
 func lastLine(log []string) error {
 	for i := len(log) - 1; i >= 0; i-- {
 		l := strings.TrimSpace(log[i])
+		// The statistics may follow the message without a line break.
+		if j := strings.Index(l, "verification time"); j > 0 {
+			l = l[:j]
+		}
+		// An infinite loop is reported before the two states compared.
+		if strings.HasPrefix(l, "cur state:") || strings.HasPrefix(l, "old state:") {
+			continue
+		}
 		if l != "" && !strings.HasPrefix(l, "processed ") && !strings.HasPrefix(l, "verification time") &&
 			!strings.HasPrefix(l, "stack depth") {
 			return errors.New(l)

@@ -92,6 +92,10 @@ type Options struct {
 	// MaxInsns bounds the instructions processed; 0 means
 	// MaxProcessedInsns.
 	MaxInsns int
+	// Privileged applies the rules Linux applies to a loader with
+	// CAP_PERFMON (allow_ptr_leaks, bypass_spec_v1) instead of the default
+	// unprivileged ones, under which no pointer may become data.
+	Privileged bool
 }
 
 // Stats are the verifier's statistics, as in the kernel's log.

@@ -277,6 +277,8 @@ out:
 == mod bounds
 #: map array key=4 value=32 entries=1
 #: accept
+# kernel: in either mode the kernel learns no bounds from mod; gbpf does
+#: kernel reject math between map_value pointer and register with unbounded min value is not allowed
     ldxw %r2, [%r1+0]
     mod %r2, 25
     lddw %r1, map_idx_value 0, 0
@@ -297,6 +299,8 @@ out:
 == div bounds
 #: map array key=4 value=32 entries=1
 #: accept
+# kernel: in either mode the kernel learns no bounds from div; gbpf does
+#: kernel reject math between map_value pointer and register with unbounded min value is not allowed
     ldxb %r2, [%r1+0]
     div %r2, 11
     lddw %r1, map_idx_value 0, 0
@@ -515,6 +519,8 @@ out:
 == bounds learned on the loop exit
 #: map array key=4 value=64 entries=1
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject infinite loop detected
     mov %r2, 0
 loop:
     add %r2, 8

@@ -427,6 +427,8 @@ inner:
 
 == loop calling a function each time
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject BPF program is too large
     mov %r6, 0
     mov %r7, 0
 loop:

@@ -160,6 +160,8 @@ drop:
 == xdp variable offset with its own check
 #: type xdp
 #: accept
+# kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
+#: kernel reject pointer arithmetic with it prohibited for !root
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -181,6 +183,8 @@ drop:
 == xdp ip header length from the packet
 #: type xdp
 #: accept
+# kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
+#: kernel reject pointer arithmetic with it prohibited for !root
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -243,6 +247,8 @@ drop:
 == xdp packet minus packet
 #: type xdp
 #: accept
+# kernel: without allow_ptr_leaks the kernel forbids every pointer difference; two pointers into the same packet differ by an offset, not an address, and gbpf allows it in both modes
+#: kernel reject R0 pointer -= pointer prohibited
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r0, %r3
@@ -252,6 +258,8 @@ drop:
 == xdp packet compared with scalar
 #: type xdp
 #: accept
+# kernel: F4: without allow_ptr_leaks a pointer may not be compared with a scalar; gbpf accepts it until the unprivileged rules land
+#: kernel reject R2 pointer comparison prohibited
     ldxw %r2, [%r1+0]
     mov %r0, 2
     jeq %r2, 5, out
@@ -368,6 +376,8 @@ drop:
 == xdp loop over the packet bytes
 #: type xdp
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject The sequence of 8193 jumps is too complex
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r0, 0

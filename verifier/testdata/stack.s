@@ -96,6 +96,8 @@ out:
 
 == narrow fill of spilled constant
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the dead branch leaks
+#: kernel reject R0 leaks addr as return value
     lddw %r1, 0x1122334455667788
     stxdw [%r10-8], %r1
     ldxb %r0, [%r10-7]
@@ -106,6 +108,8 @@ ok:
 
 == zero bytes read back as zero
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the dead branch leaks
+#: kernel reject R0 leaks addr as return value
     stw [%r10-8], 0
     stw [%r10-4], 0
     ldxdw %r0, [%r10-8]
@@ -124,6 +128,8 @@ ok:
 
 == variable offset stack read of initialized bytes
 #: accept
+# kernel: without bypass_spec_v1 the kernel forbids variable-offset stack access; gbpf allows it over initialized bytes
+#: kernel reject variable stack access prohibited for !root
     stdw [%r10-8], 1
     stdw [%r10-16], 2
     ldxw %r2, [%r1+0]
@@ -274,6 +280,8 @@ ok:
 
 == stack pointer in loop
 #: accept
+# kernel: without bypass_spec_v1 the kernel forbids stack pointer arithmetic that may leave the frame on any path
+#: kernel reject stack pointer arithmetic goes out of range, prohibited for !root
     mov %r1, 0
     mov %r2, %r10
     add %r2, -64
