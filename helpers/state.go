@@ -24,6 +24,15 @@ type Task struct {
 	Comm [16]byte // the command name, NUL-padded
 }
 
+// TailCallPolicy decides whether a run may go on in another program.
+type TailCallPolicy interface {
+	// AllowTailCall reports whether the running program may tail-call
+	// into prog, a value that a program array holds. When it returns
+	// false, bpf_tail_call fails as it does for an empty slot: it returns
+	// an error and the calling program goes on.
+	AllowTailCall(prog any) bool
+}
+
 // State is what the builtin helpers know about the run they are called
 // from. The runtime puts a *State in engine.Env.Host, fills the event's
 // fields before each run (Begin) and reads the outcome afterwards (a
@@ -45,6 +54,10 @@ type State struct {
 	Checked bool
 	// Ctx is the run's context pointer (R1 on entry), for tail calls.
 	Ctx uint64
+	// TailCalls vets the programs bpf_tail_call hands the run to. A
+	// State without one refuses every tail call: only the runtime that
+	// runs the next program knows whether it fits the run.
+	TailPolicy TailCallPolicy
 
 	tailCalls int
 	tailNext  any
@@ -96,11 +109,22 @@ func (s *State) fail(env *engine.Env, err error) {
 
 // TailCall returns the program that the run asked to tail-call into, or
 // nil, and clears the request. The runtime runs it with the same context
-// and then asks again, until no tail call is pending.
+// and then asks again, until no tail call is pending. Before it runs the
+// next program it points env at that program (helpers, regions) and calls
+// EnterTailCall.
 func (s *State) TailCall() any {
 	next := s.tailNext
 	s.tailNext = nil
 	return next
+}
+
+// EnterTailCall prepares s for the next program of a tail-call chain, once
+// env.Regions holds that program's fixed regions: what helpers handed the
+// previous program (map values, records) is not the new program's, which
+// starts with nothing but its context, like the first program of a run.
+func (s *State) EnterTailCall(env *engine.Env) {
+	s.base = len(env.Regions)
+	s.recent = [8]engine.Region{}
 }
 
 // TailCalls returns how many tail calls the run has made.

@@ -1,0 +1,138 @@
+package gbpf_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"testing"
+
+	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/loader"
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/progtype"
+)
+
+// runOptions are the engine choices every sandbox test runs on: the
+// checked interpreter, the interpreter, and the JIT where there is one.
+func runOptions() []gbpf.Options {
+	opts := []gbpf.Options{{Checked: true}, {Engine: gbpf.EngineInterpreter}}
+	if runtime.GOARCH == "amd64" {
+		opts = append(opts, gbpf.Options{Engine: gbpf.EngineJIT})
+	}
+	return opts
+}
+
+// assemble assembles src or fails the test.
+func assemble(t *testing.T, src string) loader.ProgramSpec {
+	t.Helper()
+	p, err := asm.Assemble(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loader.ProgramSpec{Instructions: p}
+}
+
+// tailCallSpec is two tracepoint programs with different verified
+// contexts: "small" (8 bytes) tail-calls "big" (32 KiB), which reads the
+// last word of its context.
+func tailCallSpec(t *testing.T) *gbpf.CollectionSpec {
+	big := assemble(t, `
+		ldxdw %r0, [%r1+32760]
+		exit`)
+	big.Name, big.Type, big.CtxSize = "big", progtype.Tracepoint, 32768
+	small := assemble(t, `
+		lddw %r2, map_idx 0
+		mov %r3, 0
+		call 12
+		mov %r0, 7
+		exit`)
+	small.Name, small.Type, small.CtxSize, small.Maps = "small", progtype.Tracepoint, 8, []string{"progs"}
+	return &gbpf.CollectionSpec{
+		Programs: map[string]*loader.ProgramSpec{"big": &big, "small": &small},
+		Maps: map[string]*maps.Spec{
+			"progs": {Name: "progs", Type: maps.ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 1, SpinLockOffset: -1},
+		},
+		References: map[string][]loader.Reference{"progs": {{Key: 0, Program: "big"}}},
+	}
+}
+
+// TestTailCallContextSize is finding F1: a tail call into a program
+// verified for a larger context than the run has must fail like a tail
+// call into an empty slot (the caller goes on), on every engine, instead of
+// letting the callee read past the context.
+func TestTailCallContextSize(t *testing.T) {
+	for _, opts := range runOptions() {
+		// A runtime of its own, so that the context block has not been
+		// grown by an earlier run: past its end lies unmapped memory.
+		opts.CPUs = 1
+		coll, err := gbpf.NewCollection(tailCallSpec(t), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		small := coll.Programs["small"]
+		res, err := small.Test(&gbpf.RunOptions{Context: make([]byte, 8)})
+		if err != nil || res.Return != 7 || res.TailCalls != 0 {
+			t.Errorf("%+v: 8-byte context: return %d after %d tail calls, %v; want 7 after none", opts, res.Return, res.TailCalls, err)
+		}
+		// With the context big enough for both, the tail call happens.
+		ctx := make([]byte, 32768)
+		binary.LittleEndian.PutUint64(ctx[32760:], 0x1234)
+		res, err = small.Test(&gbpf.RunOptions{Context: ctx})
+		if err != nil || res.Return != 0x1234 || res.TailCalls != 1 {
+			t.Errorf("%+v: 32 KiB context: return %#x after %d tail calls, %v; want 0x1234 after 1", opts, res.Return, res.TailCalls, err)
+		}
+		coll.Close()
+	}
+}
+
+// TestTailCallCompatibility checks the kernel's other rules for tail
+// calls: a program array holds programs of one type, all verified or all
+// checked. Storing another kind fails, and a program that gets into the
+// array anyway (through the maps package) is refused when called.
+func TestTailCallCompatibility(t *testing.T) {
+	verified, err := gbpf.NewCollection(tailCallSpec(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer verified.Close()
+	checked, err := gbpf.NewCollection(tailCallSpec(t), &gbpf.Options{Checked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checked.Close()
+	xdp, err := gbpf.NewCollection(single(progtype.XDP, 0, ins(isa.ALUOpcode(isa.ClassALU64, isa.Mov, isa.SourceK), isa.R0, 0, 0, 2), exit), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xdp.Close()
+
+	progs := verified.Maps["progs"]
+	ctx := make([]byte, 32768)
+	for _, other := range []*gbpf.Program{checked.Programs["big"], xdp.Programs["prog"]} {
+		if err := progs.SetProgram(0, other); !errors.Is(err, gbpf.ErrIncompatible) {
+			t.Errorf("storing %s (checked %v, %v) in an array of verified tracepoint programs: %v", other.Name(), other.Checked(), other.Type(), err)
+		}
+		if err := progs.Unwrap().(*maps.ProgArrayMap).SetProgram(0, other); err != nil {
+			t.Fatal(err)
+		}
+		res, err := verified.Programs["small"].Test(&gbpf.RunOptions{Context: ctx})
+		if err != nil || res.Return != 7 || res.TailCalls != 0 {
+			t.Errorf("tail call into %s (checked %v, %v): return %d after %d tail calls, %v; want 7 after none",
+				other.Name(), other.Checked(), other.Type(), res.Return, res.TailCalls, err)
+		}
+	}
+	// A checked program cannot reach a verified one either.
+	if err := checked.Maps["progs"].Unwrap().(*maps.ProgArrayMap).SetProgram(0, verified.Programs["big"]); err != nil {
+		t.Fatal(err)
+	}
+	res, err := checked.Programs["small"].Test(&gbpf.RunOptions{Context: ctx})
+	if err != nil || res.Return != 7 || res.TailCalls != 0 {
+		t.Errorf("checked into verified: return %d after %d tail calls, %v; want 7 after none", res.Return, res.TailCalls, err)
+	}
+	// A program of the array's kind is accepted.
+	if err := progs.SetProgram(0, verified.Programs["big"]); err != nil {
+		t.Errorf("storing a compatible program: %v", err)
+	}
+}
