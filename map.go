@@ -201,6 +201,19 @@ func (m *Map) SetProgram(index uint32, p *Program) error {
 	return nil
 }
 
+// Freeze makes the map read-only for Go, like BPF_MAP_FREEZE: Update,
+// Delete and SetProgram fail from then on with an error matching
+// maps.ErrPermission; programs still write it unless it has
+// BPF_F_RDONLY_PROG. NewCollection freezes the read-only data sections and
+// the maps whose contents verification relied on. Freezing a frozen map
+// fails, as in Linux.
+func (m *Map) Freeze() error {
+	if err := m.m.Freeze(); err != nil {
+		return fmt.Errorf("map %s: freeze: %w", m.name, err)
+	}
+	return nil
+}
+
 // claim checks that p may be stored in the program array m or tail-call
 // through it, as the kernel's bpf_prog_map_compatible does: every program
 // of an array, and every program calling through it, has the type and the

@@ -39,6 +39,9 @@ type Program struct {
 	checked bool
 	engine  Engine
 	maps    []*Map
+	// constMaps are the maps whose contents the verifier read: the
+	// collection freezes them.
+	constMaps []*Map
 }
 
 var (
@@ -73,8 +76,9 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 		return nil, err
 	}
 	insns := isa.Program{Insns: append([]isa.Instruction(nil), ps.Instructions.Insns...)}
+	var constMaps []int
 	if !opts.Checked {
-		if err := verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
+		if constMaps, err = verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -87,9 +91,13 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 		}
 		p.maps = append(p.maps, m)
 	}
+	for _, i := range constMaps {
+		p.constMaps = append(p.constMaps, p.maps[i])
+	}
 	if err := p.resolve(insns); err != nil {
 		return nil, err
 	}
+	p.addConstRegions()
 	p.insns = insns
 	if p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs)); err != nil {
 		return nil, err
@@ -164,6 +172,26 @@ func (p *Program) resolve(prog isa.Program) error {
 		i++
 	}
 	return nil
+}
+
+// addConstRegions adds the memory of the read-only arrays p uses to its
+// regions, read-only. Constant strings (a bpf_snprintf format, bpf_strncmp's
+// second argument) lie there, and helpers read a string only inside the
+// region that holds it, wherever the program got its address from (an
+// lddw, or a lookup in the array).
+func (p *Program) addConstRegions() {
+	for _, m := range p.maps {
+		sp := m.m.Spec()
+		if sp.Type != maps.Array || sp.Flags&maps.ReadOnlyProg == 0 {
+			continue
+		}
+		if mem, ok := m.m.(interface{ Memory() []engine.Region }); ok {
+			for _, r := range mem.Memory() {
+				r.Writable = false
+				p.addRegion(r)
+			}
+		}
+	}
 }
 
 func (p *Program) addRegion(r engine.Region) {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf"
@@ -134,5 +135,108 @@ func TestTailCallCompatibility(t *testing.T) {
 	// A program of the array's kind is accepted.
 	if err := progs.SetProgram(0, verified.Programs["big"]); err != nil {
 		t.Errorf("storing a compatible program: %v", err)
+	}
+}
+
+// snprintfSpec is a Raw program that formats the constant string in the
+// first element of ".rodata" with bpf_snprintf and another that formats the
+// one of "fmt", which it looks up, and a read-only map "cfg" that no
+// constant string comes from.
+func snprintfSpec(t *testing.T) *gbpf.CollectionSpec {
+	rodata := assemble(t, `
+		mov %r1, %r10
+		add %r1, -64
+		mov %r2, 64
+		lddw %r3, map_idx_value 0, 0
+		mov %r4, 0
+		mov %r5, 0
+		call 165
+		exit`)
+	rodata.Name, rodata.Type, rodata.Maps = "rodata", progtype.Raw, []string{".rodata"}
+	lookup := assemble(t, `
+		lddw %r1, map_idx 0
+		stw [%r10-4], 0
+		mov %r2, %r10
+		add %r2, -4
+		call 1
+		jeq %r0, 0, out
+		mov %r3, %r0
+		mov %r1, %r10
+		add %r1, -64
+		mov %r2, 64
+		mov %r4, 0
+		mov %r5, 0
+		call 165
+	out:
+		exit`)
+	lookup.Name, lookup.Type, lookup.Maps = "lookup", progtype.Raw, []string{"fmt"}
+	value := func(s string) []maps.KV {
+		v := make([]byte, 4096)
+		copy(v, s)
+		return []maps.KV{{Key: make([]byte, 4), Value: v}}
+	}
+	ro := func(name, s string) *maps.Spec {
+		return &maps.Spec{Name: name, Type: maps.Array, KeySize: 4, ValueSize: 4096, MaxEntries: 1,
+			Flags: maps.ReadOnlyProg, SpinLockOffset: -1, Contents: value(s)}
+	}
+	return &gbpf.CollectionSpec{
+		Programs: map[string]*loader.ProgramSpec{"rodata": &rodata, "lookup": &lookup},
+		Maps:     map[string]*maps.Spec{".rodata": ro(".rodata", "hello"), "fmt": ro("fmt", "hi"), "cfg": ro("cfg", "")},
+	}
+}
+
+// TestConstStringFrozen is finding F3: the verifier accepts a format
+// string after checking that it ends in NUL, so Go must not be able to
+// rewrite it afterwards; maps no constant came from stay writable.
+func TestConstStringFrozen(t *testing.T) {
+	for _, opts := range runOptions() {
+		coll, err := gbpf.NewCollection(snprintfSpec(t), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as := make([]byte, 4096)
+		for i := range as {
+			as[i] = 'A'
+		}
+		for _, name := range []string{".rodata", "fmt"} {
+			err := coll.Maps[name].Update(uint32(0), as, gbpf.UpdateAny)
+			if opts.Checked && name == "fmt" {
+				// Nothing was verified: "fmt" is an ordinary map.
+				if err != nil {
+					t.Errorf("checked: update of fmt: %v", err)
+				}
+				continue
+			}
+			if !errors.Is(err, maps.ErrPermission) || !strings.Contains(err.Error(), "frozen") {
+				t.Errorf("%+v: update of %s after load: %v, want a frozen map's error", opts, name, err)
+			}
+			if err := coll.Maps[name].Freeze(); !errors.Is(err, maps.ErrPermission) {
+				t.Errorf("%+v: freezing %s again: %v", opts, name, err)
+			}
+		}
+		if err := coll.Maps["cfg"].Update(uint32(0), as, gbpf.UpdateAny); err != nil {
+			t.Errorf("%+v: update of a read-only map no constant came from: %v", opts, err)
+		}
+		for name, want := range map[string]uint64{"rodata": 6, "lookup": 3} {
+			if opts.Checked && name == "lookup" {
+				// An unterminated format is refused, not read past.
+				want = uint64(1<<64 - 22)
+			}
+			if ret, err := coll.Programs[name].Run(nil); err != nil || ret != want {
+				t.Errorf("%+v: %s returned %d, %v; want %d", opts, name, int64(ret), err, int64(want))
+			}
+		}
+		coll.Close()
+	}
+	m, err := gbpf.NewMap(&maps.Spec{Name: "m", Type: maps.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1, SpinLockOffset: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Update(uint32(0), uint32(1), gbpf.UpdateAny); !errors.Is(err, maps.ErrPermission) {
+		t.Errorf("update of a frozen map: %v", err)
 	}
 }

@@ -202,18 +202,12 @@ func grant(env *engine.Env, addr, n uint64, writable bool) {
 }
 
 // cstring returns the NUL-terminated string at addr without its NUL,
-// reading at most max bytes. A trusted address (one the verifier proved
-// readable) is read as readableAt does; any other only inside the run's
-// memory (untrustedBytes). ok is false when no NUL is found in memory the
-// run may read.
-func cstring(env *engine.Env, addr uint64, max int, trusted bool) (string, bool) {
-	var b []byte
-	var ok bool
-	if trusted {
-		b, ok = readableAt(env, addr, uint64(max))
-	} else {
-		b, ok = untrustedBytes(env, addr, uint64(max))
-	}
+// reading at most max bytes and never past the end of the region of the
+// run that holds addr (runBytes). ok is false when no NUL is found there.
+// The verifier's proof that a constant string ends in NUL is not trusted
+// for the read: it held for the map's contents at load time.
+func cstring(env *engine.Env, addr uint64, max int) (string, bool) {
+	b, ok := runBytes(env, addr, uint64(max))
 	if !ok {
 		return "", false
 	}
@@ -225,37 +219,11 @@ func cstring(env *engine.Env, addr uint64, max int, trusted bool) (string, bool)
 	return "", false
 }
 
-// readableAt returns up to n bytes at addr that the run may read: when
-// checked, cut at the end of the region holding addr.
-func readableAt(env *engine.Env, addr, n uint64) ([]byte, bool) {
-	if !checked(env) {
-		if addr == 0 {
-			return nil, false
-		}
-		return engine.Bytes(addr, n), true
-	}
-	return runBytes(env, addr, n)
-}
-
-// untrustedBytes returns up to n bytes at an address no one vouches for
-// (a %s argument): memory of the run (runBytes), or nothing. The one
-// exception is a verified run on an engine that does not report its stack
-// in env.Stack, where a string on the stack could not be found otherwise:
-// there the address is trusted, as the verifier's proof covers the
-// program's own pointers.
-func untrustedBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
-	if b, ok := runBytes(env, addr, n); ok {
-		return b, true
-	}
-	if env.Stack.End == 0 && !checked(env) && addr >= 4096 {
-		return engine.Bytes(addr, n), true
-	}
-	return nil, false
-}
-
 // runBytes returns up to n bytes at addr inside one region of the run (or
 // its stack, or a map value it was handed), whether or not the run is
-// checked: for probe_read-style helpers, which may be given any address.
+// checked: for probe_read-style helpers, which may be given any address,
+// and for every read whose length the verifier did not prove (strings,
+// which end at a NUL). The bytes end where the region ends.
 func runBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
 	try := func(r engine.Region) ([]byte, bool) {
 		if addr < r.Start || addr >= r.End {
