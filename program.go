@@ -301,7 +301,8 @@ func (p *Program) enter() bool {
 func (p *Program) leave() { p.runs.Add(-1) }
 
 // RunOptions are the input and output of one Program.Run, like the
-// kernel's BPF_PROG_TEST_RUN.
+// kernel's BPF_PROG_TEST_RUN. Data and Context are bounded as the kernel
+// bounds them (MaxInput).
 type RunOptions struct {
 	// Data is the packet of network programs (XDP, socket filter, tc),
 	// or the input of Raw programs.
@@ -350,6 +351,9 @@ func (p *Program) Test(opts *RunOptions) (RunResult, error) {
 func (p *Program) test(opts *RunOptions, timed bool) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}
+	}
+	if err := p.checkInput(opts.Data, opts.Context); err != nil {
+		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
 	c := p.rt.acquire()
 	defer p.rt.release(c)

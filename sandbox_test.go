@@ -35,28 +35,44 @@ func assemble(t *testing.T, src string) loader.ProgramSpec {
 	return loader.ProgramSpec{Instructions: p}
 }
 
-// tailCallSpec is two tracepoint programs with different verified
-// contexts: "small" (8 bytes) tail-calls "big" (32 KiB), which reads the
-// last word of its context.
+// tailCallSpec is three tracepoint programs with different verified
+// contexts: "small" (8 bytes) tail-calls the program at the index its
+// context's first word holds, "big" (32 KiB) at 0 or "mid" (2048 bytes) at
+// 1, which return the last word of their context.
 func tailCallSpec(t *testing.T) *gbpf.CollectionSpec {
 	big := assemble(t, `
 		ldxdw %r0, [%r1+32760]
 		exit`)
 	big.Name, big.Type, big.CtxSize = "big", progtype.Tracepoint, 32768
+	mid := assemble(t, `
+		ldxdw %r0, [%r1+2040]
+		exit`)
+	mid.Name, mid.Type, mid.CtxSize = "mid", progtype.Tracepoint, 2048
 	small := assemble(t, `
+		ldxw %r3, [%r1+0]
 		lddw %r2, map_idx 0
-		mov %r3, 0
 		call 12
 		mov %r0, 7
 		exit`)
 	small.Name, small.Type, small.CtxSize, small.Maps = "small", progtype.Tracepoint, 8, []string{"progs"}
 	return &gbpf.CollectionSpec{
-		Programs: map[string]*loader.ProgramSpec{"big": &big, "small": &small},
+		Programs: map[string]*loader.ProgramSpec{"big": &big, "mid": &mid, "small": &small},
 		Maps: map[string]*maps.Spec{
-			"progs": {Name: "progs", Type: maps.ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 1, SpinLockOffset: -1},
+			"progs": {Name: "progs", Type: maps.ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 2, SpinLockOffset: -1},
 		},
-		References: map[string][]loader.Reference{"progs": {{Key: 0, Program: "big"}}},
+		References: map[string][]loader.Reference{"progs": {{Key: 0, Program: "big"}, {Key: 1, Program: "mid"}}},
 	}
+}
+
+// tailCallContext is a context of n bytes for "small" that asks for the
+// program at index, and holds 0x1234 in its last word.
+func tailCallContext(n int, index uint32) []byte {
+	ctx := make([]byte, n)
+	binary.LittleEndian.PutUint32(ctx, index)
+	if n >= 16 {
+		binary.LittleEndian.PutUint64(ctx[n-8:], 0x1234)
+	}
+	return ctx
 }
 
 // TestTailCallContextSize is finding F1: a tail call into a program
@@ -73,16 +89,21 @@ func TestTailCallContextSize(t *testing.T) {
 			t.Fatal(err)
 		}
 		small := coll.Programs["small"]
-		res, err := small.Test(&gbpf.RunOptions{Context: make([]byte, 8)})
-		if err != nil || res.Return != 7 || res.TailCalls != 0 {
-			t.Errorf("%+v: 8-byte context: return %d after %d tail calls, %v; want 7 after none", opts, res.Return, res.TailCalls, err)
-		}
-		// With the context big enough for both, the tail call happens.
-		ctx := make([]byte, 32768)
-		binary.LittleEndian.PutUint64(ctx[32760:], 0x1234)
-		res, err = small.Test(&gbpf.RunOptions{Context: ctx})
-		if err != nil || res.Return != 0x1234 || res.TailCalls != 1 {
-			t.Errorf("%+v: 32 KiB context: return %#x after %d tail calls, %v; want 0x1234 after 1", opts, res.Return, res.TailCalls, err)
+		for _, c := range []struct {
+			ctx   []byte
+			want  uint64
+			calls int
+		}{
+			{tailCallContext(8, 0), 7, 0},    // big needs 32 KiB
+			{tailCallContext(8, 1), 7, 0},    // mid needs 2048 bytes
+			{tailCallContext(2048, 0), 7, 0}, // still too small for big
+			{tailCallContext(2048, 1), 0x1234, 1},
+		} {
+			res, err := small.Test(&gbpf.RunOptions{Context: c.ctx})
+			if err != nil || res.Return != c.want || res.TailCalls != c.calls {
+				t.Errorf("%+v: %d-byte context, index %d: return %#x after %d tail calls, %v; want %#x after %d",
+					opts, len(c.ctx), c.ctx[0], res.Return, res.TailCalls, err, c.want, c.calls)
+			}
 		}
 		coll.Close()
 	}
@@ -110,12 +131,12 @@ func TestTailCallCompatibility(t *testing.T) {
 	defer xdp.Close()
 
 	progs := verified.Maps["progs"]
-	ctx := make([]byte, 32768)
-	for _, other := range []*gbpf.Program{checked.Programs["big"], xdp.Programs["prog"]} {
-		if err := progs.SetProgram(0, other); !errors.Is(err, gbpf.ErrIncompatible) {
+	ctx := tailCallContext(2048, 1)
+	for _, other := range []*gbpf.Program{checked.Programs["mid"], xdp.Programs["prog"]} {
+		if err := progs.SetProgram(1, other); !errors.Is(err, gbpf.ErrIncompatible) {
 			t.Errorf("storing %s (checked %v, %v) in an array of verified tracepoint programs: %v", other.Name(), other.Checked(), other.Type(), err)
 		}
-		if err := progs.Unwrap().(*maps.ProgArrayMap).SetProgram(0, other); err != nil {
+		if err := progs.Unwrap().(*maps.ProgArrayMap).SetProgram(1, other); err != nil {
 			t.Fatal(err)
 		}
 		res, err := verified.Programs["small"].Test(&gbpf.RunOptions{Context: ctx})
@@ -125,7 +146,7 @@ func TestTailCallCompatibility(t *testing.T) {
 		}
 	}
 	// A checked program cannot reach a verified one either.
-	if err := checked.Maps["progs"].Unwrap().(*maps.ProgArrayMap).SetProgram(0, verified.Programs["big"]); err != nil {
+	if err := checked.Maps["progs"].Unwrap().(*maps.ProgArrayMap).SetProgram(1, verified.Programs["mid"]); err != nil {
 		t.Fatal(err)
 	}
 	res, err := checked.Programs["small"].Test(&gbpf.RunOptions{Context: ctx})
@@ -133,7 +154,7 @@ func TestTailCallCompatibility(t *testing.T) {
 		t.Errorf("checked into verified: return %d after %d tail calls, %v; want 7 after none", res.Return, res.TailCalls, err)
 	}
 	// A program of the array's kind is accepted.
-	if err := progs.SetProgram(0, verified.Programs["big"]); err != nil {
+	if err := progs.SetProgram(1, verified.Programs["mid"]); err != nil {
 		t.Errorf("storing a compatible program: %v", err)
 	}
 }
@@ -238,5 +259,68 @@ func TestConstStringFrozen(t *testing.T) {
 	}
 	if err := m.Update(uint32(0), uint32(1), gbpf.UpdateAny); !errors.Is(err, maps.ErrPermission) {
 		t.Errorf("update of a frozen map: %v", err)
+	}
+}
+
+// TestInputLimits is the API side of finding F11: Run refuses a packet or a
+// context larger than the program's type takes, as BPF_PROG_TEST_RUN does,
+// and MaxInput says where the limit lies.
+func TestInputLimits(t *testing.T) {
+	movR0 := ins(isa.ALUOpcode(isa.ClassALU64, isa.Mov, isa.SourceK), isa.R0, 0, 0, 0)
+	for _, c := range []struct {
+		typ       progtype.Type
+		ctxSize   int
+		data, ctx int // the program's limits
+	}{
+		{progtype.XDP, 0, 3520, 24},
+		{progtype.SocketFilter, 0, 3712, 192},
+		{progtype.SchedCLS, 0, 3712, 192},
+		{progtype.Tracepoint, 0, 2048, 2048},
+		{progtype.Tracepoint, 8, 2048, 2048},
+		{progtype.Tracepoint, 32768, 32768, 32768},
+		{progtype.Kprobe, 0, 168, 168},
+		{progtype.Raw, 0, 1 << 24, 1 << 24},
+	} {
+		coll, err := gbpf.NewCollection(single(c.typ, c.ctxSize, movR0, exit), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := coll.Programs["prog"]
+		if data, ctx := p.MaxInput(); data != c.data || ctx != c.ctx {
+			t.Errorf("%v verified for %d bytes: MaxInput = %d, %d; want %d, %d", c.typ, c.ctxSize, data, ctx, c.data, c.ctx)
+		}
+		if c.ctxSize == 0 {
+			if data, ctx := gbpf.MaxInput(c.typ); data != c.data || ctx != c.ctx {
+				t.Errorf("MaxInput(%v) = %d, %d; want %d, %d", c.typ, data, ctx, c.data, c.ctx)
+			}
+		}
+		packet := c.typ == progtype.XDP || c.typ == progtype.SocketFilter || c.typ == progtype.SchedCLS
+		in := func(data, ctx int) *gbpf.RunOptions {
+			o := &gbpf.RunOptions{Data: make([]byte, data)}
+			if ctx > 0 || packet {
+				o.Context = make([]byte, ctx)
+			}
+			if c.typ == progtype.Raw && ctx > 0 {
+				o.Data = nil
+			}
+			return o
+		}
+		okData := c.data
+		if !packet {
+			okData = 0
+		}
+		if _, err := p.Run(in(max(okData, 14), c.ctx)); err != nil {
+			t.Errorf("%v verified for %d bytes: input at the limits: %v", c.typ, c.ctxSize, err)
+		}
+		if _, err := p.Run(in(c.data+1, 0)); !errors.Is(err, gbpf.ErrInputTooLarge) {
+			t.Errorf("%v verified for %d bytes: %d bytes of data: %v", c.typ, c.ctxSize, c.data+1, err)
+		}
+		if _, err := p.Run(in(max(okData, 14), c.ctx+1)); !errors.Is(err, gbpf.ErrInputTooLarge) {
+			t.Errorf("%v verified for %d bytes: %d bytes of context: %v", c.typ, c.ctxSize, c.ctx+1, err)
+		}
+		coll.Close()
+	}
+	if data, ctx := gbpf.MaxInput(progtype.Type(12345)); data != 0 || ctx != 0 {
+		t.Errorf("MaxInput of an unknown type = %d, %d", data, ctx)
 	}
 }
