@@ -324,3 +324,49 @@ func TestInputLimits(t *testing.T) {
 		t.Errorf("MaxInput of an unknown type = %d, %d", data, ctx)
 	}
 }
+
+// TestConstStringOtherElement runs bpf_snprintf with a format from element
+// 1 of a read-only array, which holds no NUL. Linux rejects the program
+// (constant strings come only from single-element arrays); should gbpf's
+// verifier accept it, the helper must still stop at the end of the
+// array's memory.
+func TestConstStringOtherElement(t *testing.T) {
+	p := assemble(t, `
+		lddw %r1, map_idx 0
+		stw [%r10-4], 1
+		mov %r2, %r10
+		add %r2, -4
+		call 1
+		jeq %r0, 0, out
+		mov %r3, %r0
+		mov %r1, %r10
+		add %r1, -64
+		mov %r2, 64
+		mov %r4, 0
+		mov %r5, 0
+		call 165
+	out:
+		exit`)
+	p.Name, p.Type, p.Maps = "prog", progtype.Raw, []string{"fmt"}
+	as := make([]byte, 4096)
+	for i := range as {
+		as[i] = 'A'
+	}
+	spec := &gbpf.CollectionSpec{
+		Programs: map[string]*loader.ProgramSpec{"prog": &p},
+		Maps: map[string]*maps.Spec{"fmt": {Name: "fmt", Type: maps.Array, KeySize: 4, ValueSize: 4096, MaxEntries: 2,
+			Flags: maps.ReadOnlyProg, SpinLockOffset: -1,
+			Contents: []maps.KV{{Key: []byte{0, 0, 0, 0}, Value: make([]byte, 4096)}, {Key: []byte{1, 0, 0, 0}, Value: as}}}},
+	}
+	for _, opts := range runOptions() {
+		coll, err := gbpf.NewCollection(spec, &opts)
+		if err != nil {
+			t.Logf("%v", err)
+			continue // rejected, as Linux does
+		}
+		if ret, err := coll.Programs["prog"].Run(nil); err != nil || ret != uint64(1<<64-22) {
+			t.Errorf("%+v: returned %d, %v; want -EINVAL", opts, int64(ret), err)
+		}
+		coll.Close()
+	}
+}
