@@ -1,6 +1,7 @@
 package gbpf
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -174,21 +175,29 @@ func (p *Program) resolve(prog isa.Program) error {
 	return nil
 }
 
-// addConstRegions adds the memory of the read-only arrays p uses to its
+// maxConstElems bounds the elements of a read-only array that
+// addConstRegions lists one by one.
+const maxConstElems = 16
+
+// addConstRegions adds the values of the read-only arrays p uses to its
 // regions, read-only. Constant strings (a bpf_snprintf format, bpf_strncmp's
 // second argument) lie there, and helpers read a string only inside the
 // region that holds it, wherever the program got its address from (an
-// lddw, or a lookup in the array).
+// lddw, or a lookup in the array): a string that lost its NUL ends at its
+// value's end. Linux takes constant strings only from single-element
+// arrays; larger arrays than maxConstElems are left to the values that
+// lookups hand the run.
 func (p *Program) addConstRegions() {
 	for _, m := range p.maps {
 		sp := m.m.Spec()
-		if sp.Type != maps.Array || sp.Flags&maps.ReadOnlyProg == 0 {
+		if sp.Type != maps.Array || sp.Flags&maps.ReadOnlyProg == 0 || sp.MaxEntries > maxConstElems {
 			continue
 		}
-		if mem, ok := m.m.(interface{ Memory() []engine.Region }); ok {
-			for _, r := range mem.Memory() {
-				r.Writable = false
-				p.addRegion(r)
+		var key [4]byte
+		for i := range sp.MaxEntries {
+			binary.NativeEndian.PutUint32(key[:], i)
+			if v := m.m.LookupElem(key[:], 0); v != 0 {
+				p.addRegion(engine.Region{Start: v, End: v + uint64(sp.ValueSize)})
 			}
 		}
 	}

@@ -326,10 +326,10 @@ func TestInputLimits(t *testing.T) {
 }
 
 // TestConstStringOtherElement runs bpf_snprintf with a format from element
-// 1 of a read-only array, which holds no NUL. Linux rejects the program
-// (constant strings come only from single-element arrays); should gbpf's
-// verifier accept it, the helper must still stop at the end of the
-// array's memory.
+// 1 of a read-only array, which holds no NUL (element 2 does). Linux
+// rejects the program (constant strings come only from single-element
+// arrays); should gbpf's verifier accept it, the helper must still stop at
+// the end of the value.
 func TestConstStringOtherElement(t *testing.T) {
 	p := assemble(t, `
 		lddw %r1, map_idx 0
@@ -354,7 +354,7 @@ func TestConstStringOtherElement(t *testing.T) {
 	}
 	spec := &gbpf.CollectionSpec{
 		Programs: map[string]*loader.ProgramSpec{"prog": &p},
-		Maps: map[string]*maps.Spec{"fmt": {Name: "fmt", Type: maps.Array, KeySize: 4, ValueSize: 4096, MaxEntries: 2,
+		Maps: map[string]*maps.Spec{"fmt": {Name: "fmt", Type: maps.Array, KeySize: 4, ValueSize: 4096, MaxEntries: 3,
 			Flags: maps.ReadOnlyProg, SpinLockOffset: -1,
 			Contents: []maps.KV{{Key: []byte{0, 0, 0, 0}, Value: make([]byte, 4096)}, {Key: []byte{1, 0, 0, 0}, Value: as}}}},
 	}
