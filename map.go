@@ -183,6 +183,9 @@ func (m *Map) LookupAndDelete(key, valueOut any) error {
 }
 
 // SetProgram puts p at index of a program array (nil empties the slot).
+// As in Linux, the programs of one array, and the programs that tail-call
+// through it, all have the type of the first one and are all verified or
+// all checked; another program fails with ErrIncompatible.
 func (m *Map) SetProgram(index uint32, p *Program) error {
 	pa, ok := m.m.(*maps.ProgArrayMap)
 	if !ok {
