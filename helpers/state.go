@@ -54,7 +54,7 @@ type State struct {
 	Checked bool
 	// Ctx is the run's context pointer (R1 on entry), for tail calls.
 	Ctx uint64
-	// TailCalls vets the programs bpf_tail_call hands the run to. A
+	// TailPolicy vets the programs bpf_tail_call hands the run to. A
 	// State without one refuses every tail call: only the runtime that
 	// runs the next program knows whether it fits the run.
 	TailPolicy TailCallPolicy
