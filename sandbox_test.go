@@ -3,6 +3,7 @@ package gbpf_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -159,6 +160,29 @@ func TestTailCallCompatibility(t *testing.T) {
 	}
 }
 
+// lookupSnprintf is a Raw program that looks up element key of its map 0
+// and formats it with bpf_snprintf into a 64-byte buffer.
+func lookupSnprintf(t *testing.T, key int) loader.ProgramSpec {
+	p := assemble(t, fmt.Sprintf(`
+		lddw %%r1, map_idx 0
+		stw [%%r10-4], %d
+		mov %%r2, %%r10
+		add %%r2, -4
+		call 1
+		jeq %%r0, 0, out
+		mov %%r3, %%r0
+		mov %%r1, %%r10
+		add %%r1, -64
+		mov %%r2, 64
+		mov %%r4, 0
+		mov %%r5, 0
+		call 165
+	out:
+		exit`, key))
+	p.Type = progtype.Raw
+	return p
+}
+
 // snprintfSpec is a Raw program that formats the constant string in the
 // first element of ".rodata" with bpf_snprintf and another that formats the
 // one of "fmt", which it looks up, and a read-only map "cfg" that no
@@ -174,23 +198,8 @@ func snprintfSpec(t *testing.T) *gbpf.CollectionSpec {
 		call 165
 		exit`)
 	rodata.Name, rodata.Type, rodata.Maps = "rodata", progtype.Raw, []string{".rodata"}
-	lookup := assemble(t, `
-		lddw %r1, map_idx 0
-		stw [%r10-4], 0
-		mov %r2, %r10
-		add %r2, -4
-		call 1
-		jeq %r0, 0, out
-		mov %r3, %r0
-		mov %r1, %r10
-		add %r1, -64
-		mov %r2, 64
-		mov %r4, 0
-		mov %r5, 0
-		call 165
-	out:
-		exit`)
-	lookup.Name, lookup.Type, lookup.Maps = "lookup", progtype.Raw, []string{"fmt"}
+	lookup := lookupSnprintf(t, 0)
+	lookup.Name, lookup.Maps = "lookup", []string{"fmt"}
 	value := func(s string) []maps.KV {
 		v := make([]byte, 4096)
 		copy(v, s)
@@ -331,23 +340,8 @@ func TestInputLimits(t *testing.T) {
 // arrays); should gbpf's verifier accept it, the helper must still stop at
 // the end of the value.
 func TestConstStringOtherElement(t *testing.T) {
-	p := assemble(t, `
-		lddw %r1, map_idx 0
-		stw [%r10-4], 1
-		mov %r2, %r10
-		add %r2, -4
-		call 1
-		jeq %r0, 0, out
-		mov %r3, %r0
-		mov %r1, %r10
-		add %r1, -64
-		mov %r2, 64
-		mov %r4, 0
-		mov %r5, 0
-		call 165
-	out:
-		exit`)
-	p.Name, p.Type, p.Maps = "prog", progtype.Raw, []string{"fmt"}
+	p := lookupSnprintf(t, 1)
+	p.Name, p.Maps = "prog", []string{"fmt"}
 	as := make([]byte, 4096)
 	for i := range as {
 		as[i] = 'A'
