@@ -16,9 +16,9 @@ import (
 	"github.com/gbpf/gbpf/progtype"
 )
 
-// runOptions are the engine choices every sandbox test runs on: the
+// sandboxEngines are the engine choices every sandbox test runs on: the
 // checked interpreter, the interpreter, and the JIT where there is one.
-func runOptions() []gbpf.Options {
+func sandboxEngines() []gbpf.Options {
 	opts := []gbpf.Options{{Checked: true}, {Engine: gbpf.EngineInterpreter}}
 	if runtime.GOARCH == "amd64" {
 		opts = append(opts, gbpf.Options{Engine: gbpf.EngineJIT})
@@ -26,8 +26,8 @@ func runOptions() []gbpf.Options {
 	return opts
 }
 
-// assemble assembles src or fails the test.
-func assemble(t *testing.T, src string) loader.ProgramSpec {
+// assembleProg assembles src or fails the test.
+func assembleProg(t *testing.T, src string) loader.ProgramSpec {
 	t.Helper()
 	p, err := asm.Assemble(src)
 	if err != nil {
@@ -41,15 +41,15 @@ func assemble(t *testing.T, src string) loader.ProgramSpec {
 // context's first word holds, "big" (32 KiB) at 0 or "mid" (2048 bytes) at
 // 1, which return the last word of their context.
 func tailCallSpec(t *testing.T) *gbpf.CollectionSpec {
-	big := assemble(t, `
+	big := assembleProg(t, `
 		ldxdw %r0, [%r1+32760]
 		exit`)
 	big.Name, big.Type, big.CtxSize = "big", progtype.Tracepoint, 32768
-	mid := assemble(t, `
+	mid := assembleProg(t, `
 		ldxdw %r0, [%r1+2040]
 		exit`)
 	mid.Name, mid.Type, mid.CtxSize = "mid", progtype.Tracepoint, 2048
-	small := assemble(t, `
+	small := assembleProg(t, `
 		ldxw %r3, [%r1+0]
 		lddw %r2, map_idx 0
 		call 12
@@ -81,7 +81,7 @@ func tailCallContext(n int, index uint32) []byte {
 // call into an empty slot (the caller goes on), on every engine, instead of
 // letting the callee read past the context.
 func TestTailCallContextSize(t *testing.T) {
-	for _, opts := range runOptions() {
+	for _, opts := range sandboxEngines() {
 		// A runtime of its own, so that the context block has not been
 		// grown by an earlier run: past its end lies unmapped memory.
 		opts.CPUs = 1
@@ -163,7 +163,7 @@ func TestTailCallCompatibility(t *testing.T) {
 // lookupSnprintf is a Raw program that looks up element key of its map 0
 // and formats it with bpf_snprintf into a 64-byte buffer.
 func lookupSnprintf(t *testing.T, key int) loader.ProgramSpec {
-	p := assemble(t, fmt.Sprintf(`
+	p := assembleProg(t, fmt.Sprintf(`
 		lddw %%r1, map_idx 0
 		stw [%%r10-4], %d
 		mov %%r2, %%r10
@@ -188,7 +188,7 @@ func lookupSnprintf(t *testing.T, key int) loader.ProgramSpec {
 // one of "fmt", which it looks up, and a read-only map "cfg" that no
 // constant string comes from.
 func snprintfSpec(t *testing.T) *gbpf.CollectionSpec {
-	rodata := assemble(t, `
+	rodata := assembleProg(t, `
 		mov %r1, %r10
 		add %r1, -64
 		mov %r2, 64
@@ -219,7 +219,7 @@ func snprintfSpec(t *testing.T) *gbpf.CollectionSpec {
 // string after checking that it ends in NUL, so Go must not be able to
 // rewrite it afterwards; maps no constant came from stay writable.
 func TestConstStringFrozen(t *testing.T) {
-	for _, opts := range runOptions() {
+	for _, opts := range sandboxEngines() {
 		coll, err := gbpf.NewCollection(snprintfSpec(t), &opts)
 		if err != nil {
 			t.Fatal(err)
@@ -352,7 +352,7 @@ func TestConstStringOtherElement(t *testing.T) {
 			Flags: maps.ReadOnlyProg, SpinLockOffset: -1,
 			Contents: []maps.KV{{Key: []byte{0, 0, 0, 0}, Value: make([]byte, 4096)}, {Key: []byte{1, 0, 0, 0}, Value: as}}}},
 	}
-	for _, opts := range runOptions() {
+	for _, opts := range sandboxEngines() {
 		coll, err := gbpf.NewCollection(spec, &opts)
 		if err != nil {
 			t.Logf("%v", err)
