@@ -523,6 +523,10 @@ func (v *verifier) checkConstStr(pc int, regno isa.Register, r *reg) error {
 	if off < 0 || off >= int64(m.ValueSize) {
 		return v.errorf(pc, "invalid access to map value, value_size=%d off=%d size=1", m.ValueSize, off)
 	}
+	if v.constMaps == nil {
+		v.constMaps = make([]bool, len(v.maps))
+	}
+	v.constMaps[r.aux] = true
 	var val []byte
 	for _, kv := range m.Contents {
 		if len(kv.Key) == 4 && kv.Key[0]|kv.Key[1]|kv.Key[2]|kv.Key[3] == 0 {

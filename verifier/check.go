@@ -20,6 +20,9 @@ type verifier struct {
 	// inner[i] is the index of Maps[i]'s inner map, or -1.
 	maps  []*maps.Spec
 	inner []int
+	// constMaps marks the maps whose contents the program's proof
+	// depends on (constant strings read at load time).
+	constMaps []bool
 
 	subprogs   []int
 	subprogOf  []int

@@ -146,6 +146,12 @@ type Result struct {
 	Subprogs []int
 	// StackDepth is the stack each function uses, in bytes.
 	StackDepth []int
+	// ConstMaps are the indices in Options.Maps of the maps whose
+	// contents the proof read (the constant strings of bpf_snprintf's
+	// format and bpf_strncmp), in increasing order. The proof holds only
+	// while their values do not change: the caller must freeze them, as
+	// the kernel only reads constants from frozen maps.
+	ConstMaps []int
 }
 
 // Error is a rejection: the instruction and the reason, worded like the
@@ -190,6 +196,11 @@ func Verify(p isa.Program, opts Options) (*Result, error) {
 		Insns:      v.insnInfo,
 		Subprogs:   v.subprogs,
 		StackDepth: v.stackDepth,
+	}
+	for i, c := range v.constMaps {
+		if c && i < len(opts.Maps) {
+			res.ConstMaps = append(res.ConstMaps, i)
+		}
 	}
 	return res, nil
 }
