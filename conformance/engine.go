@@ -1,16 +1,21 @@
 package conformance
 
 import (
+	"sync"
+
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/progtype"
+	"github.com/gbpf/gbpf/verifier"
 )
 
 // Engine is an execution engine under test: a name for reports and a
-// function that prepares a program to run.
-type Engine struct {
-	Name    string
-	Compile func(isa.Program) (engine.Program, error)
-}
+// compiler for programs the verifier accepted. The engines a user can
+// choose come from the CLI's engine list; programs the verifier rejects
+// run on the checked interpreter whatever the engine.
+type Engine = engines.Engine
 
 // UnwindHelper is the helper id of the suite's "unwind" helper.
 const UnwindHelper = 5
@@ -29,6 +34,35 @@ func Helpers() []engine.Helper {
 	h := make([]engine.Helper, UnwindHelper+1)
 	h[UnwindHelper] = Unwind
 	return h
+}
+
+var (
+	helperSetOnce sync.Once
+	helperSet     *helpers.Set
+)
+
+// HelperSet returns the suite's helpers as the verifier sees them: helper 5,
+// "unwind", takes one argument and returns a number. The Set is shared; do
+// not modify it.
+func HelperSet() *helpers.Set {
+	helperSetOnce.Do(func() {
+		s := helpers.NewSet()
+		p := helpers.Prototype{ID: UnwindHelper, Name: "unwind", Ret: helpers.RetInteger, Release: -1}
+		p.Args[0] = helpers.ArgAnything
+		if err := s.Register(p, Unwind); err != nil {
+			panic(err) // the prototype above is well formed
+		}
+		helperSet = s
+	})
+	return helperSet
+}
+
+// Verify runs the verifier on p as the suite runs it: a Raw program whose
+// context is input (r1 its address, r2 its length), with the suite's
+// helpers. Programs it accepts may run on any engine; the others only on
+// the checked interpreter.
+func Verify(p isa.Program, input []byte) (*engines.Verified, error) {
+	return engines.Verify(p, verifier.Options{Type: progtype.Raw, CtxSize: len(input), Helpers: HelperSet()})
 }
 
 // Budget is the instruction budget of a test run: far more than any test of
