@@ -17,8 +17,8 @@
 // argument instead of on standard input, as upstream plugins accept.
 //
 // Each program is verified first, as a Raw program on the memory (r1 its
-// address, r2 its length) with the suite's helper 5, "unwind". A program
-// the verifier accepts runs on the engine --engine names (jit, jit-always,
+// address, r2 its length) that calls no helper (conformance.Verify). A
+// program the verifier accepts runs on the engine --engine names (jit, jit-always,
 // interp or interp-checked; by default jit where it is supported); one it
 // rejects runs on the checked interpreter, which stops it with an error at
 // the first access outside its stack and memory.

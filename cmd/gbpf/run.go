@@ -31,18 +31,18 @@ mean time per run.
 r1 points at the input memory and r2 is its length (both 0 without memory).
 The memory is --mem (hex bytes, or @FILE for a file's raw bytes), or the
 "-- mem" of a .data file (the pattern buffer of a benchmark's "-- mem-size").
-Repeated runs use the same memory, of at most 1 MiB. Helper 5 is the
-conformance suite's "unwind". When a .data file gives the expected result,
-a different r0 is an error.
+Repeated runs use the same memory, of at most 1 MiB. When a .data file
+gives the expected result, a different r0 is an error.
 
 The program is verified first, as a raw program whose context is the
-memory. A program the verifier rejects is not run: the error names the
+memory and which calls no helper. A program the verifier rejects is not run: the error names the
 instruction and the reason. --no-verify skips the verifier and runs the
 program on the checked interpreter (interp-checked), which turns every
 access outside its stack and input into an error naming the instruction;
 an unverified program runs nowhere else, so --no-verify with another
 --engine is an error. --checked runs a verified program on the checked
-interpreter too.`,
+interpreter too. Unverified programs may call helper 5, the conformance
+suite's "unwind".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runProgram(cmd, args[0], &f)

@@ -70,6 +70,7 @@ func TestRunCommand(t *testing.T) {
 		{"unknown engine", []string{"run", load, "--engine", "nope"}, nil, `unknown engine "nope"`},
 		{"missing file", []string{"run", "/nonexistent/prog.asm"}, nil, "no such file"},
 		{"budget", []string{"run", writeTemp(t, "loop.asm", "ja -1\n"), "--budget", "100", "--no-verify"}, nil, "instruction budget exhausted"},
+		{"unwind leaks its argument", []string{"run", writeTemp(t, "leak.asm", "mov %r1, %r10\ncall 5\nexit\n")}, nil, "rejected by the verifier at instruction 1: helper 5 (unwind) returns its argument"},
 		{"infinite loop rejected", []string{"run", writeTemp(t, "loop.asm", "ja -1\n")}, nil, "rejected by the verifier at instruction 0: infinite loop"},
 	}
 	for _, tt := range tests {
@@ -126,8 +127,9 @@ func TestConformanceCommand(t *testing.T) {
 		if err != nil || !strings.HasSuffix(out, "\n313 passed, 0 failed\n") {
 			t.Errorf("%s: %v\n%s", e, err, out)
 		}
-		// The shift tests with out-of-range counts and callx are rejected.
-		if want := "300 verified ran on " + e + ", 13 rejected by the verifier ran on interp-checked\n313 passed"; !strings.Contains(out, want) {
+		// The shift tests with out-of-range counts, callx and the call of
+		// unwind are rejected.
+		if want := "299 verified ran on " + e + ", 14 rejected by the verifier ran on interp-checked\n313 passed"; !strings.Contains(out, want) {
 			t.Errorf("%s: output %q does not contain %q", e, out, want)
 		}
 	}
