@@ -233,7 +233,12 @@ its programs and run one on the given input, the way BPF_PROG_TEST_RUN does:
 --data is the packet (XDP, socket filter, tc) or the input (raw programs),
 --ctx the context (a tracepoint record, kprobe registers, or the scalar
 fields of xdp_md and __sk_buff). Prints the return value and the mean
-duration of one run.`,
+duration of one run.
+
+Inputs are limited as BPF_PROG_TEST_RUN limits them: a packet of at most
+3712 bytes for socket filters and tc, 73152 for XDP; a context of at most
+the type's (24 bytes of xdp_md, 192 of __sk_buff); at most 1 MiB of input
+for raw and tracing programs.`,
 		Example: `  gbpf prog run examples/bpf/hash_counter.o --data @packet.bin
   gbpf prog run examples/bpf/tp_hist.o --ctx 0000000000000000000000000000000010000000 --json`,
 		Args: cobra.ExactArgs(1),

@@ -35,20 +35,20 @@ Repeated runs use the same memory, of at most 1 MiB. When a .data file
 gives the expected result, a different r0 is an error.
 
 The program is verified first, as a raw program whose context is the
-memory and which calls no helper. A program the verifier rejects is not run: the error names the
-instruction and the reason. --no-verify skips the verifier and runs the
-program on the checked interpreter (interp-checked), which turns every
-access outside its stack and input into an error naming the instruction;
-an unverified program runs nowhere else, so --no-verify with another
---engine is an error. --checked runs a verified program on the checked
-interpreter too. Unverified programs may call helper 5, the conformance
-suite's "unwind".`,
+memory and which calls no helper. A program the verifier rejects is not
+run: the error names the instruction and the reason. --no-verify skips the
+verifier and runs the program on the checked interpreter (interp-checked),
+which turns every access outside its stack and input into an error naming
+the instruction; an unverified program runs nowhere else, so --no-verify
+with another --engine is an error. --checked runs a verified program on
+the checked interpreter too. Unverified programs may call helper 5, the
+conformance suite's "unwind".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runProgram(cmd, args[0], &f)
 		},
 	}
-	cmd.Flags().StringVar(&f.mem, "mem", "", "input memory: hex bytes, or @FILE for the raw bytes of FILE")
+	cmd.Flags().StringVar(&f.mem, "mem", "", "input memory: hex bytes, or @FILE for the raw bytes of FILE (@- standard input); at most 1 MiB")
 	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "number of runs")
 	cmd.Flags().BoolVar(&f.checked, "checked", false, "check every memory access (the interp-checked engine)")
 	cmd.Flags().BoolVar(&f.noVerify, "no-verify", false, "do not verify the program; run it on the checked interpreter (interp-checked) only")
