@@ -29,25 +29,19 @@ import (
 // caller's program afterwards does not change what runs.
 type Verified struct {
 	prog isa.Program
-	opts verifier.Options
 }
 
 // Verify runs the verifier on p with opts and returns the proof that it
 // accepted p, or the verifier's error (a *verifier.Error when the program
-// is unsafe).
+// is unsafe). The proof holds for runs that give the program what opts
+// promise: for a Raw program, at least CtxSize bytes of input.
 func Verify(p isa.Program, opts verifier.Options) (*Verified, error) {
-	v := &Verified{prog: isa.Program{Insns: slices.Clone(p.Insns)}, opts: opts}
-	v.opts.Log, v.opts.LogLevel = nil, 0
+	v := &Verified{prog: isa.Program{Insns: slices.Clone(p.Insns)}}
 	if _, err := verifier.Verify(v.prog, opts); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
-
-// Options returns what the program was verified against, without the log.
-// A run must give the program what they promise: for a Raw program, at
-// least CtxSize bytes of input.
-func (v *Verified) Options() verifier.Options { return v.opts }
 
 // Engine is an execution engine: a name for flags and reports and a
 // compiler for verified programs.
