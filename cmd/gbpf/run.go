@@ -142,10 +142,13 @@ func prepareRun(path string, p isa.Program, input []byte, e engines.Engine, noVe
 	if err != nil {
 		hint := "; --no-verify runs it unverified on the checked interpreter"
 		var ve *verifier.Error
-		if errors.As(err, &ve) && ve.Insn >= 0 {
+		switch {
+		case errors.As(err, &ve) && ve.Insn >= 0:
 			return nil, "", fmt.Errorf("%s: rejected by the verifier at instruction %d: %s%s", path, ve.Insn, ve.Msg, hint)
+		case ve != nil:
+			return nil, "", fmt.Errorf("%s: rejected by the verifier: %s%s", path, ve.Msg, hint)
 		}
-		return nil, "", fmt.Errorf("%s: rejected by the verifier: %w%s", path, err, hint)
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	prog, err := e.Compile(v)
 	if err != nil {

@@ -69,7 +69,8 @@ func matchInsn(t *testing.T, re *regexp.Regexp, err error, args []string) int {
 }
 
 // TestRunInputLimits checks that --mem is read only up to the largest
-// input of a raw program (1 MiB), from a file or standard input.
+// input of a raw program (1 MiB), from a file or standard input, and a
+// program file only up to 64 MiB.
 func TestRunInputLimits(t *testing.T) {
 	prog := writeTemp(t, "r2.s", "mov %r0, %r2\nexit\n")
 	exact := writeTemp(t, "exact.bin", strings.Repeat("\x01", 1<<20))
@@ -93,6 +94,14 @@ func TestRunInputLimits(t *testing.T) {
 	defer rootCmd.SetIn(nil)
 	if _, err := execGbpf(t, "run", prog, "--mem", "@-"); err == nil || err.Error() != tooLarge {
 		t.Errorf("@- of endless zeros: %v", err)
+	}
+	// Program files are bounded too.
+	const fileTooLarge = "larger than 64 MiB, the most a program file may be"
+	for _, args := range [][]string{{"run", "/dev/zero"}, {"verify", "-"}, {"asm", "-"}} {
+		rootCmd.SetIn(zeros{})
+		if _, err := execGbpf(t, args...); err == nil || !strings.HasSuffix(err.Error(), fileTooLarge) {
+			t.Errorf("%q: %v, want an error ending in %q", args, err, fileTooLarge)
+		}
 	}
 	rootCmd.SetIn(strings.NewReader("\x07\x00\x00"))
 	if out, err := execGbpf(t, "run", prog, "--mem", "@-"); err != nil || !strings.HasPrefix(out, "0x3\n") {

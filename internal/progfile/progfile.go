@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,11 +102,30 @@ func Load(path string) (*File, error) { return LoadOptions(path, Options{}) }
 
 // LoadOptions is Load with options.
 func LoadOptions(path string, o Options) (*File, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, b, o)
+	defer f.Close()
+	return Read(path, f, o)
+}
+
+// MaxFileSize bounds the files Load and Read read: room for the largest
+// program the verifier takes (a million slots) as text, or in an ELF
+// object with its debug information.
+const MaxFileSize = 64 << 20
+
+// Read reads a program from r, the contents of the file named name, of at
+// most MaxFileSize bytes.
+func Read(name string, r io.Reader, o Options) (*File, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB, the most a program file may be", name, MaxFileSize>>20)
+	}
+	return Parse(name, b, o)
 }
 
 // Parse reads a program from the contents b of the file named name (used

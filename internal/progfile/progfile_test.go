@@ -206,6 +206,9 @@ func TestLoadFiles(t *testing.T) {
 	if f, err := Parse("t.data", data, Options{}); err != nil || f.Kind != KindData || len(f.Program.Insns) != 2 {
 		t.Errorf("t.data: %+v, %v", f, err)
 	}
+	if _, err := Load("/dev/zero"); err == nil || err.Error() != "/dev/zero: larger than 64 MiB, the most a program file may be" {
+		t.Errorf("/dev/zero: %v", err)
+	}
 	if _, err := Load(filepath.Join(dir, "missing")); err == nil || !os.IsNotExist(err) {
 		t.Errorf("missing file: %v", err)
 	}
