@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,4 +84,45 @@ func TestProgAndMapCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(got), &elems); err != nil || len(elems) != 1 || strings.Join(elems[0].Key, " ") != "0x0a 0x00 0x00 0x01" {
 		t.Errorf("JSON dump %q: %v", got, err)
 	}
+}
+
+// TestProgRunInputLimits checks that --data and --ctx are read only up to
+// what the program's type takes: BPF_PROG_TEST_RUN's packet sizes, the
+// fixed contexts, 1 MiB for raw and tracing inputs.
+func TestProgRunInputLimits(t *testing.T) {
+	dir := t.TempDir()
+	file := func(n int) string {
+		path := filepath.Join(dir, fmt.Sprint(n))
+		b := make([]byte, n)
+		copy(b, udpFrame())
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return "@" + path
+	}
+	xdp, skb, tp, raw := exampleObject("hash_counter"), exampleObject("array_stats"), exampleObject("tp_hist"), exampleObject("clock")
+	for _, c := range []struct {
+		args []string
+		err  string // "" for success
+	}{
+		{[]string{xdp, "--data", file(73152)}, ""},
+		{[]string{xdp, "--data", file(73153)}, "--data: the input is larger than 73152 bytes, the most XDP programs take"},
+		{[]string{xdp, "--data", "@/dev/zero"}, "--data: the input is larger than 73152 bytes"},
+		{[]string{xdp, "--data", "@-"}, "--data: the input is larger than 73152 bytes"},
+		{[]string{xdp, "--data", file(64), "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 24 bytes, the most XDP programs take"},
+		{[]string{xdp, "--data", file(64), "--ctx", strings.Repeat("00", 25)}, "--ctx: the input is larger than 24 bytes"},
+		{[]string{skb, "--data", file(3712)}, ""},
+		{[]string{skb, "--data", file(3713)}, "--data: the input is larger than 3712 bytes, the most SocketFilter programs take"},
+		{[]string{skb, "--data", file(64), "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 192 bytes"},
+		{[]string{tp, "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 1 MiB, the most Tracepoint programs take"},
+		{[]string{tp, "--data", "@/dev/zero"}, "--data: the input is larger than 1 MiB"},
+		{[]string{raw, "--data", "@/dev/zero"}, "--data: the input is larger than 1 MiB, the most Raw programs take"},
+	} {
+		rootCmd.SetIn(zeros{})
+		_, err := execGbpf(t, append([]string{"prog", "run"}, c.args...)...)
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.err)
+		}
+	}
+	rootCmd.SetIn(nil)
 }
