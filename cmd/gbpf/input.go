@@ -5,42 +5,30 @@ import (
 	"io"
 	"os"
 
+	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/progtype"
 )
 
-// The CLI's input limits. A flag's input is read up to its limit and no
-// further, so that "@/dev/zero" or an endless pipe is an error, not an
-// endless read.
-const (
-	// maxRawInput is the largest context the verifier accepts for a
-	// variable-sized context (a Raw program's input, a tracepoint record):
-	// 1 MiB.
-	maxRawInput = 1 << 20
-	// maxSkbData is the largest packet Linux's BPF_PROG_TEST_RUN takes
-	// for socket filter and tc programs on x86-64: a 4 KiB page less
-	// NET_SKB_PAD (64) and the aligned struct skb_shared_info (320).
-	maxSkbData = 4096 - 64 - 320
-	// maxXDPData is the largest packet BPF_PROG_TEST_RUN takes for XDP:
-	// a page less XDP_PACKET_HEADROOM (256) and skb_shared_info in the
-	// linear part, and MAX_SKB_FRAGS (17) pages of fragments.
-	maxXDPData = 4096 - 256 - 320 + 17*4096
-)
+// maxVarInput is the most the CLI reads for a context whose size is given
+// at load time (a Raw program's input, a tracepoint record): the largest
+// context the verifier accepts, 1 MiB. The root API then holds the input
+// to the size the program was verified for.
+const maxVarInput = 1 << 20
 
 // inputLimit returns the most bytes that --flag ("mem", "data" or "ctx")
-// may give a program of type t.
+// may give a program of type t: the root API's limits (gbpf.MaxInput),
+// read up to the limit and no further, so that "@/dev/zero" or an endless
+// pipe is an error, not an endless read.
 func inputLimit(flag string, t progtype.Type) int {
 	info, ok := progtype.Lookup(t)
-	switch {
-	case t == progtype.Raw:
-		return maxRawInput // --mem, --data and --ctx are all its input
-	case flag == "data" && t == progtype.XDP:
-		return maxXDPData
-	case flag == "data" && (t == progtype.SocketFilter || t == progtype.SchedCLS || t == progtype.SchedACT):
-		return maxSkbData
-	case ok && !info.VarCtx:
-		return info.CtxSize
+	if !ok || info.VarCtx {
+		return maxVarInput
 	}
-	return maxRawInput // the context (given by --data or --ctx) of a tracing program
+	data, ctx := gbpf.MaxInput(t)
+	if flag == "ctx" {
+		return ctx
+	}
+	return data
 }
 
 // inputTooLarge is the error for an input of flag over limit bytes.

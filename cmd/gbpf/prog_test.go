@@ -105,10 +105,10 @@ func TestProgRunInputLimits(t *testing.T) {
 		args []string
 		err  string // "" for success
 	}{
-		{[]string{xdp, "--data", file(73152)}, ""},
-		{[]string{xdp, "--data", file(73153)}, "--data: the input is larger than 73152 bytes, the most XDP programs take"},
-		{[]string{xdp, "--data", "@/dev/zero"}, "--data: the input is larger than 73152 bytes"},
-		{[]string{xdp, "--data", "@-"}, "--data: the input is larger than 73152 bytes"},
+		{[]string{xdp, "--data", file(3520)}, ""},
+		{[]string{xdp, "--data", file(3521)}, "--data: the input is larger than 3520 bytes, the most XDP programs take"},
+		{[]string{xdp, "--data", "@/dev/zero"}, "--data: the input is larger than 3520 bytes"},
+		{[]string{xdp, "--data", "@-"}, "--data: the input is larger than 3520 bytes"},
 		{[]string{xdp, "--data", file(64), "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 24 bytes, the most XDP programs take"},
 		{[]string{xdp, "--data", file(64), "--ctx", strings.Repeat("00", 25)}, "--ctx: the input is larger than 24 bytes"},
 		{[]string{skb, "--data", file(3712)}, ""},
