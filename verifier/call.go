@@ -293,6 +293,9 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 	}
 	switch at {
 	case helpers.ArgAnything:
+		if r.isPtr() && !v.priv {
+			return v.errorf(pc, "R%d leaks addr into helper function", regno)
+		}
 		return nil
 	case helpers.ArgConstMapPtr:
 		if r.typ != constPtrToMap || r.maybeNull() {
@@ -490,13 +493,22 @@ func (v *verifier) checkStackRange(pc int, regno isa.Register, r *reg, size int,
 	if write {
 		v.growStack(fr, int(-lo))
 		for o := lo; o < hi; o++ {
+			if err := v.checkSpillOverwrite(pc, fr, int(o)); err != nil {
+				return err
+			}
 			scrubSlot(fr, int(o))
 			fr.stack[-o-1] = stackMisc
 		}
 		return nil
 	}
+	if v.priv {
+		// Root may hand the helper bytes never written, and spilled
+		// pointers.
+		v.growStack(fr, int(-lo))
+		return nil
+	}
 	for o := lo; o < hi; o++ {
-		if fr.byteAt(int(o)) == stackInvalid {
+		if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
 			if r.varOff.isConst() {
 				return v.errorf(pc, "invalid read from stack R%d off %d+%d size %d", regno, lo, o-lo, size)
 			}

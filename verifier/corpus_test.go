@@ -22,6 +22,7 @@ import (
 //	#: ctxsize 64
 //	#: maxinsns 100000    (a lower complexity limit, to keep the test fast)
 //	#: map hash key=4 value=8 entries=16 [flags=N] [lock=OFF] [str=TEXT]
+//	#: priv              (verify with Options.Privileged, the rules for root)
 //	#: accept
 //	#: reject text the error message must contain
 //	    mov %r0, 0
@@ -36,6 +37,7 @@ type corpusCase struct {
 	ctxSize    int
 	maxInsns   int
 	maps       []*maps.Spec
+	priv       bool
 	accept     bool
 	msg        string
 }
@@ -97,6 +99,8 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 				return nil, bad(err)
 			}
 			cur.maxInsns = n
+		case "priv":
+			cur.priv = true
 		case "accept":
 			cur.accept = true
 		case "reject":
@@ -193,7 +197,7 @@ func (c *corpusCase) program(t testing.TB) isa.Program {
 }
 
 func (c *corpusCase) options() Options {
-	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns}
+	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns, Privileged: c.priv}
 }
 
 func TestCorpus(t *testing.T) {

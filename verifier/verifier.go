@@ -15,13 +15,30 @@
 // Messages, the log and the statistics line follow the kernel's wording, so
 // that what people know of the Linux verifier carries over.
 //
+// # Two modes
+//
+// By default a program is checked with the rules Linux applies to a loader
+// without CAP_PERFMON (env->allow_ptr_leaks and env->bypass_spec_v1
+// false): no pointer may become a value the program can see or hand out.
+// It may not return a pointer, store one into a map, the context, the
+// packet or ring buffer memory, pass one to a helper as data or let a
+// helper read one from the stack, compare one with a number, turn one into
+// a number (32-bit moves, negation, byte swaps, partial spills and fills,
+// atomic fetches), subtract pointers, or move a stack or map value pointer
+// outside its object or to a variable stack offset; it may not read stack
+// bytes it has not written. Options.Privileged applies the rules Linux
+// applies to root instead, which allow all of these but keep every memory
+// access in bounds.
+//
+// The difference of two pointers into the packet (data_end - data) is an
+// offset, not an address: gbpf allows it in both modes, where Linux allows
+// it only to root.
+//
 // # Differences from Linux
 //
-// gbpf applies to every program the rules Linux applies to unprivileged
-// ones where they protect the process: a program may not leak pointers
-// (return them, store them into maps, the context or packets, turn them
-// into numbers with 32-bit moves, negation or byte swaps) and may not read
-// stack bytes it has not written. Linux lets a privileged loader do both.
+// gbpf does not insert the speculation barriers and masks Linux adds to
+// unprivileged programs; it rejects what Linux rejects so that they could
+// be added, but does not claim to stop Spectre-style attacks.
 //
 // Where Linux relies on precision tracking (mark_chain_precision) to prune
 // paths whose numbers differ only in values that cannot matter, gbpf
@@ -92,6 +109,10 @@ type Options struct {
 	// MaxInsns bounds the instructions processed; 0 means
 	// MaxProcessedInsns.
 	MaxInsns int
+	// Privileged applies the rules Linux applies to a loader with
+	// CAP_PERFMON (allow_ptr_leaks, bypass_spec_v1) instead of the default
+	// unprivileged ones, under which no pointer may become data.
+	Privileged bool
 }
 
 // Stats are the verifier's statistics, as in the kernel's log.

@@ -213,6 +213,7 @@
     exit
 
 == prandom is a u32
+#: priv
 #: map array key=4 value=8 entries=1
 #: reject R1 unbounded memory access
     call 7

@@ -196,6 +196,7 @@ out:
     exit
 
 == variable index unchecked
+#: priv
 #: map array key=4 value=64 entries=4
 #: reject R0 unbounded memory access, make sure to bounds check any such access
     ldxw %r6, [%r1+0]
@@ -264,6 +265,7 @@ out:
     exit
 
 == index masked too wide
+#: priv
 #: map array key=4 value=64 entries=4
 #: reject R0 max value is outside of the allowed memory range
     ldxw %r6, [%r1+0]

@@ -140,6 +140,7 @@ drop:
     exit
 
 == xdp variable offset needs a new check
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -158,6 +159,7 @@ drop:
     exit
 
 == xdp variable offset with its own check
+#: priv
 #: type xdp
 #: accept
     ldxw %r2, [%r1+0]
@@ -179,6 +181,7 @@ drop:
     exit
 
 == xdp ip header length from the packet
+#: priv
 #: type xdp
 #: accept
     ldxw %r2, [%r1+0]
@@ -216,6 +219,7 @@ drop:
     exit
 
 == xdp unbounded variable packet offset
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -250,6 +254,7 @@ drop:
     exit
 
 == xdp packet compared with scalar
+#: priv
 #: type xdp
 #: accept
     ldxw %r2, [%r1+0]
@@ -351,6 +356,7 @@ out:
     exit
 
 == 32-bit comparison does not bound the packet
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]

@@ -61,6 +61,7 @@
     exit
 
 == spilled pointer partly overwritten is no pointer
+#: priv
 #: type xdp
 #: reject R2 invalid mem access 'scalar'
     stxdw [%r10-8], %r1
@@ -123,6 +124,7 @@ ok:
     exit
 
 == variable offset stack read of initialized bytes
+#: priv
 #: accept
     stdw [%r10-8], 1
     stdw [%r10-16], 2
@@ -134,8 +136,9 @@ ok:
     ldxdw %r0, [%r3+0]
     exit
 
-== variable offset stack read past initialized bytes
-#: reject invalid variable-offset read from stack
+== variable offset stack read past initialized bytes (root may read them)
+#: priv
+#: accept
     stdw [%r10-8], 1
     ldxw %r2, [%r1+0]
     and %r2, 8
@@ -146,6 +149,7 @@ ok:
     exit
 
 == variable offset stack write out of bounds
+#: priv
 #: reject invalid variable-offset write to stack
     ldxw %r2, [%r1+0]
     and %r2, 16
@@ -273,6 +277,7 @@ ok:
     exit
 
 == stack pointer in loop
+#: priv
 #: accept
     mov %r1, 0
     mov %r2, %r10
@@ -286,6 +291,7 @@ loop:
     exit
 
 == stack loop runs past the frame
+#: priv
 #: reject invalid write to stack
     mov %r1, 0
     mov %r2, %r10
