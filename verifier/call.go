@@ -120,6 +120,14 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 			return err
 		}
 	}
+	if id == helpers.TracePrintk && !v.priv {
+		// The values after the format are printed as they are.
+		for r := isa.R3; r <= isa.R5; r++ {
+			if f.regs[r].isPtr() {
+				return v.errorf(pc, "R%d leaks addr into helper function", r)
+			}
+		}
+	}
 	// Map and helper must go together (check_map_func_compatibility).
 	if meta.mapIdx >= 0 {
 		if err := v.checkMapFunc(pc, proto, v.maps[meta.mapIdx]); err != nil {
