@@ -509,6 +509,10 @@ func (v *verifier) checkStackRange(pc int, regno isa.Register, r *reg, size int,
 		}
 		return nil
 	}
+	if lo < -int64(len(fr.stack)) && r.varOff.isConst() && !v.priv {
+		// Below every byte written so far (check_stack_slot_within_bounds).
+		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, r.off, size)
+	}
 	if v.priv {
 		// Root may hand the helper bytes never written, and spilled
 		// pointers.

@@ -373,6 +373,10 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 		}
 		return v.errorf(pc, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d", dir, regno, base.varOff.String(), int64(base.off)+int64(off), size)
 	}
+	if kind == accRead && !v.priv && base.varOff.isConst() && lo < -int64(len(fr.stack)) {
+		// Below every byte written so far (check_stack_slot_within_bounds).
+		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, off, size)
+	}
 	if kind == accWrite || v.priv {
 		// Root may read bytes never written (allow_uninit_stack): the
 		// frame must hold them.

@@ -49,7 +49,7 @@ func TestVerifyCommand(t *testing.T) {
 		{"uninitialized stack as root", []string{bad, "--type", "socket", "--privileged"}, true, "accepted", ""},
 		{"raw needs a context size", []string{good}, false, "", "invalid access to memory, mem_size=0 off=4 size=4"},
 		{"raw with a context", []string{good, "--ctx-size", "8"}, true, "accepted (Raw, unprivileged mode)", ""},
-		{"rejected with log", []string{bad, "--log-level", "1"}, false, "0: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack off -8+0 size 8"},
+		{"rejected with log", []string{bad, "--log-level", "1"}, false, "0: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack R10 off=-8 size=8"},
 		{"level 2 shows registers", []string{good, "--type", "kprobe", "--log-level", "2"}, true, "0: R1=ctx() R10=fp0", ""},
 		{"bad type", []string{good, "--type", "nonsense"}, false, "", ""},
 		{"bad level", []string{good, "--log-level", "3"}, false, "", ""},

@@ -110,7 +110,7 @@ f:
     exit
 
 == callee reads its own uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     stdw [%r10-8], 1
     call local f
     exit

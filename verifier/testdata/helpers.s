@@ -182,7 +182,7 @@
 
 == trace_printk of an uninitialized format
 #: type kprobe
-#: reject invalid read from stack R1 off -8+0 size 4
+#: reject invalid read from stack R1 off=-8 size=4
     mov %r1, %r10
     add %r1, -8
     mov %r2, 4

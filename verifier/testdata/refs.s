@@ -338,6 +338,7 @@ out:
     exit
 
 == ringbuf output with a zero size
+#: priv
 #: map ringbuf entries=4096
 #: accept
     lddw %r1, map_idx 0

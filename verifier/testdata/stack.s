@@ -5,7 +5,7 @@
     exit
 
 == read of uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     ldxdw %r0, [%r10-8]
     exit
 
@@ -195,7 +195,7 @@ ok:
     exit
 
 == atomic on uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     mov %r1, 2
     lock add [%r10-8], %r1
     mov %r0, 0

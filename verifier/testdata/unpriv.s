@@ -476,14 +476,16 @@ out:
     exit
 
 == pkt_meta checked against a moved packet pointer has no range
+# data_meta is data in gbpf: meta+8 <= data+100 holds for any packet, and
+# proves nothing about the 8 bytes at meta.
 #: type xdp
 #: priv
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+8]
-    add %r2, 8
+    add %r2, 100
     mov %r4, %r3
-    add %r4, 12
+    add %r4, 8
     jgt %r4, %r2, out
     ldxdw %r0, [%r3+0]
 out:
