@@ -60,3 +60,29 @@ func TestSandboxLeaks(t *testing.T) {
 		})
 	}
 }
+
+// TestPrivilegedUninitStackDepth checks that the stack root may read
+// without writing counts in the frame's depth, so that engines allocate it.
+func TestPrivilegedUninitStackDepth(t *testing.T) {
+	hash := &maps.Spec{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 16, SpinLockOffset: -1}
+	for _, tt := range []struct {
+		src   string
+		maps  []*maps.Spec
+		depth int
+	}{
+		{"ldxdw %r0, [%r10-256]\nexit", nil, 256},
+		{"lddw %r1, map_idx 0\nmov %r2, %r10\nadd %r2, -100\ncall 1\nmov %r0, 0\nexit", []*maps.Spec{hash}, 104},
+	} {
+		p, err := asm.Assemble(tt.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Verify(p, Options{Type: progtype.SocketFilter, Maps: tt.maps, Privileged: true})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.src, err)
+		}
+		if res.StackDepth[0] != tt.depth {
+			t.Errorf("%q: stack depth %d, want %d", tt.src, res.StackDepth[0], tt.depth)
+		}
+	}
+}
