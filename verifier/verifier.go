@@ -37,8 +37,12 @@
 // # Differences from Linux
 //
 // gbpf does not insert the speculation barriers and masks Linux adds to
-// unprivileged programs; it rejects what Linux rejects so that they could
-// be added, but does not claim to stop Spectre-style attacks.
+// unprivileged programs, nor verify the paths a mispredicted branch would
+// take (sanitize_speculative_path), so it accepts some programs Linux
+// refuses to unprivileged loaders for that reason alone, and does not
+// claim to stop Spectre-style attacks. In unprivileged mode it also
+// refuses pointers as the offset of BPF_LD_IND and as the values
+// bpf_trace_printk prints (Linux offers that helper to root only).
 //
 // Where Linux relies on precision tracking (mark_chain_precision) to prune
 // paths whose numbers differ only in values that cannot matter, gbpf
