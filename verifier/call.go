@@ -121,8 +121,13 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 		}
 	}
 	if id == helpers.TracePrintk && !v.priv {
-		// The values after the format are printed as they are.
-		for r := isa.R3; r <= isa.R5; r++ {
+		// The helper prints the values after the format as they are,
+		// set or not: an unset register may still hold an address.
+		n := v.printkArgs(&f.regs[1], &f.regs[2])
+		for r := isa.R3; r < isa.R3+isa.Register(n); r++ {
+			if f.regs[r].typ == notInit {
+				return v.errorf(pc, "R%d !read_ok", r)
+			}
 			if f.regs[r].isPtr() {
 				return v.errorf(pc, "R%d leaks addr into helper function", r)
 			}
@@ -635,4 +640,84 @@ func (v *verifier) stackConst(r *reg, size int) (uint64, bool) {
 		x &= 1<<(8*size) - 1
 	}
 	return x, true
+}
+
+// printkArgs returns how many of the three values after bpf_trace_printk's
+// format fmt (of size bytes) the helper may print: the conversions of a
+// format known at verification time (constant stack bytes, a read-only
+// map's value), or all three.
+func (v *verifier) printkArgs(fmt, size *reg) int {
+	if !size.isConst() || size.varOff.v > maxStack || !fmt.varOff.isConst() {
+		return 3
+	}
+	n := int(size.varOff.v)
+	off := int64(fmt.off) + int64(fmt.varOff.v)
+	var at func(i int) (byte, bool)
+	switch fmt.typ {
+	case ptrToStack:
+		if int(fmt.frame) >= len(v.cur.frames) {
+			return 3
+		}
+		fr := v.cur.frames[fmt.frame]
+		at = func(i int) (byte, bool) { return stackByte(fr, int(off)+i) }
+	case ptrToMapValue:
+		m := v.maps[fmt.aux]
+		if m.Flags&maps.ReadOnlyProg == 0 || m.Type != maps.Array {
+			return 3
+		}
+		var val []byte
+		for _, kv := range m.Contents {
+			if len(kv.Key) == 4 && kv.Key[0]|kv.Key[1]|kv.Key[2]|kv.Key[3] == 0 {
+				val = kv.Value
+			}
+		}
+		at = func(i int) (byte, bool) {
+			j := off + int64(i)
+			if j < 0 || j >= int64(m.ValueSize) {
+				return 0, false
+			}
+			if j >= int64(len(val)) {
+				return 0, true
+			}
+			return val[j], true
+		}
+	default:
+		return 3
+	}
+	conv := 0
+	for i := 0; i < n; i++ {
+		c, ok := at(i)
+		if !ok {
+			return 3
+		}
+		if c == 0 {
+			break
+		}
+		if c != '%' {
+			continue
+		}
+		if next, ok := at(i + 1); ok && next == '%' && i+1 < n {
+			i++
+			continue
+		}
+		conv++
+	}
+	return min(conv, 3)
+}
+
+// stackByte returns the stack byte at offset off if the verifier knows it:
+// a zero byte or part of a spilled constant.
+func stackByte(fr *frame, off int) (byte, bool) {
+	switch fr.byteAt(off) {
+	case stackZero:
+		return 0, true
+	case stackSpill:
+		spi := (-off - 1) / 8
+		sp := &fr.spills[spi]
+		if !sp.isConst() {
+			return 0, false
+		}
+		return byte(sp.varOff.v >> (8 * uint(off+8*(spi+1)))), true
+	}
+	return 0, false
 }

@@ -935,9 +935,9 @@ out:
 == trace_printk of a pointer
 #: type kprobe
 #: reject R3 leaks addr into helper function
-    stw [%r10-4], 0x786c25
+    stdw [%r10-8], 0x786c25
     mov %r1, %r10
-    add %r1, -4
+    add %r1, -8
     mov %r2, 4
     mov %r3, %r10
     call 6
@@ -948,9 +948,9 @@ out:
 #: type kprobe
 #: priv
 #: accept
-    stw [%r10-4], 0x786c25
+    stdw [%r10-8], 0x786c25
     mov %r1, %r10
-    add %r1, -4
+    add %r1, -8
     mov %r2, 4
     mov %r3, %r10
     call 6
@@ -960,11 +960,75 @@ out:
 == trace_printk of a number
 #: type kprobe
 #: accept
-    stw [%r10-4], 0x786c25
+    stdw [%r10-8], 0x786c25
     mov %r1, %r10
-    add %r1, -4
+    add %r1, -8
     mov %r2, 4
     mov %r3, 7
+    call 6
+    mov %r0, 0
+    exit
+
+== trace_printk of a register a helper call unset
+# The interpreter and the JIT leave r1-r5 as they were across a helper
+# call: r3 still holds the frame pointer when trace_printk prints it.
+#: type kprobe
+#: reject R3 !read_ok
+    mov %r3, %r10
+    call 7
+    stdw [%r10-8], 0x786c25
+    mov %r1, %r10
+    add %r1, -8
+    mov %r2, 4
+    call 6
+    mov %r0, 0
+    exit
+
+== trace_printk of a register a helper call unset as root
+#: type kprobe
+#: priv
+#: accept
+    mov %r3, %r10
+    call 7
+    stdw [%r10-8], 0x786c25
+    mov %r1, %r10
+    add %r1, -8
+    mov %r2, 4
+    call 6
+    mov %r0, 0
+    exit
+
+== trace_printk with an unknown format prints all three values
+#: type kprobe
+#: reject R3 !read_ok
+    ldxdw %r2, [%r1+0]
+    stxdw [%r10-8], %r2
+    mov %r1, %r10
+    add %r1, -8
+    mov %r2, 8
+    call 6
+    mov %r0, 0
+    exit
+
+== trace_printk with a read-only format prints its conversions
+#: type kprobe
+#: map array key=4 value=16 entries=1 flags=128 str=%d%%-%u\n
+#: accept
+    lddw %r1, map_idx_value 0, 0
+    mov %r2, 16
+    mov %r3, 5
+    mov %r4, 6
+    call 6
+    mov %r0, 0
+    exit
+
+== trace_printk with a read-only format needs its values set
+#: type kprobe
+#: map array key=4 value=16 entries=1 flags=128 str=%d%%-%u\n
+#: reject R4 !read_ok
+    lddw %r1, map_idx_value 0, 0
+    mov %r2, 16
+    mov %r3, 5
     call 6
     mov %r0, 0
     exit
