@@ -123,9 +123,12 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	if id == helpers.TracePrintk && !v.priv {
 		// The helper prints the values after the format as they are,
 		// set or not: an unset register may still hold an address.
-		n := v.printkArgs(&f.regs[1], &f.regs[2])
+		n, known := v.printkArgs(&f.regs[1], &f.regs[2])
 		for r := isa.R3; r < isa.R3+isa.Register(n); r++ {
 			if f.regs[r].typ == notInit {
+				if !known {
+					return v.errorf(pc, "R%d !read_ok (the format of bpf_trace_printk is not known: it may print R3-R5)", r)
+				}
 				return v.errorf(pc, "R%d !read_ok", r)
 			}
 			if f.regs[r].isPtr() {
@@ -645,25 +648,25 @@ func (v *verifier) stackConst(r *reg, size int) (uint64, bool) {
 // printkArgs returns how many of the three values after bpf_trace_printk's
 // format fmt (of size bytes) the helper may print: the conversions of a
 // format known at verification time (constant stack bytes, a read-only
-// map's value), or all three.
-func (v *verifier) printkArgs(fmt, size *reg) int {
+// map's value), or all three; known tells which.
+func (v *verifier) printkArgs(fmt, size *reg) (n int, known bool) {
 	if !size.isConst() || size.varOff.v > maxStack || !fmt.varOff.isConst() {
-		return 3
+		return 3, false
 	}
-	n := int(size.varOff.v)
+	size64 := int(size.varOff.v)
 	off := int64(fmt.off) + int64(fmt.varOff.v)
 	var at func(i int) (byte, bool)
 	switch fmt.typ {
 	case ptrToStack:
 		if int(fmt.frame) >= len(v.cur.frames) {
-			return 3
+			return 3, false
 		}
 		fr := v.cur.frames[fmt.frame]
 		at = func(i int) (byte, bool) { return stackByte(fr, int(off)+i) }
 	case ptrToMapValue:
 		m := v.maps[fmt.aux]
 		if m.Flags&maps.ReadOnlyProg == 0 || m.Type != maps.Array {
-			return 3
+			return 3, false
 		}
 		var val []byte
 		for _, kv := range m.Contents {
@@ -682,13 +685,13 @@ func (v *verifier) printkArgs(fmt, size *reg) int {
 			return val[j], true
 		}
 	default:
-		return 3
+		return 3, false
 	}
 	conv := 0
-	for i := 0; i < n; i++ {
+	for i := 0; i < size64; i++ {
 		c, ok := at(i)
 		if !ok {
-			return 3
+			return 3, false
 		}
 		if c == 0 {
 			break
@@ -696,13 +699,13 @@ func (v *verifier) printkArgs(fmt, size *reg) int {
 		if c != '%' {
 			continue
 		}
-		if next, ok := at(i + 1); ok && next == '%' && i+1 < n {
+		if next, ok := at(i + 1); ok && next == '%' && i+1 < size64 {
 			i++
 			continue
 		}
 		conv++
 	}
-	return min(conv, 3)
+	return min(conv, 3), true
 }
 
 // stackByte returns the stack byte at offset off if the verifier knows it:
