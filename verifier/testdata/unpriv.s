@@ -4,11 +4,6 @@
 
 # --- Returning a pointer (check_return_code).
 
-== return the frame pointer
-#: reject R0 leaks addr as return value
-    mov %r0, %r10
-    exit
-
 == return the frame pointer as root
 #: priv
 #: accept
@@ -24,14 +19,6 @@
     exit
 
 # --- Stores of pointers into memory a program or its host can read.
-
-== store a pointer into a map value
-#: map array key=4 value=8 entries=1
-#: reject R10 leaks addr into map
-    lddw %r1, map_idx_value 0, 0
-    stxdw [%r1+0], %r10
-    mov %r0, 0
-    exit
 
 == store a pointer into a map value as root
 #: priv
@@ -50,14 +37,14 @@
     mov %r0, 0
     exit
 
-== store a pointer into the context
+== store the frame pointer into the context
 #: type sched_cls
 #: reject R10 leaks addr into ctx
     stxw [%r1+8], %r10
     mov %r0, 0
     exit
 
-== store a pointer into the context as root
+== store the frame pointer into the context as root
 #: type sched_cls
 #: priv
 #: accept
@@ -259,7 +246,7 @@ out:
     mov %r0, 0
     exit
 
-== helper reads uninitialized stack
+== map lookup with a never written key
 #: map hash key=4 value=8 entries=4
 #: reject invalid read from stack R2
     lddw %r1, map_idx 0
@@ -269,7 +256,7 @@ out:
     mov %r0, 0
     exit
 
-== helper reads uninitialized stack as root
+== map lookup with a never written key as root
 #: map hash key=4 value=8 entries=4
 #: priv
 #: accept
@@ -843,7 +830,7 @@ out:
     ldxdw %r0, [%r10-8]
     exit
 
-== full overwrite of a spilled pointer
+== 8-byte store over a spilled pointer
 #: accept
     stxdw [%r10-8], %r10
     stdw [%r10-8], 0
