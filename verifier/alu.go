@@ -5,6 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 )
 
 var aluOpStr = map[isa.ALUOp]string{
@@ -196,9 +197,9 @@ func (v *verifier) byteSwap(r *reg, ins isa.Instruction, is64 bool) {
 func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 bool) error {
 	op := ins.Op.ALUOp()
 	if dst.isPtr() && src.isPtr() {
-		if op == isa.Sub && (v.priv || is64 && pktFamily(dst.typ) && pktFamily(src.typ)) {
+		if op == isa.Sub && (v.priv || is64 && v.sameObject(dst, src)) {
 			// Root may subtract any pointers; the distance between
-			// two pointers into the packet is an offset, not an
+			// two pointers into one object is an offset, not an
 			// address, so anyone may compute it.
 			dst.setUnknown()
 			if !is64 {
@@ -298,6 +299,35 @@ func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 boo
 	}
 	*dst = res
 	return nil
+}
+
+// sameObject reports whether a and b surely point into one object: the
+// packet (data_meta, data and data_end are one block), the stack of one
+// frame, the context, or one map value (from one lookup, or the only value
+// of a single-element array).
+func (v *verifier) sameObject(a, b *reg) bool {
+	if pktFamily(a.typ) && pktFamily(b.typ) {
+		return true
+	}
+	if a.typ != b.typ || a.maybeNull() || b.maybeNull() {
+		return false
+	}
+	switch a.typ {
+	case ptrToStack:
+		return a.frame == b.frame
+	case ptrToCtx:
+		return true
+	case ptrToMapValue:
+		if a.aux != b.aux {
+			return false
+		}
+		if a.id != 0 && a.id == b.id {
+			return true
+		}
+		m := v.maps[a.aux]
+		return m.Type == maps.Array && m.MaxEntries == 1
+	}
+	return false
 }
 
 func pktFamily(t regType) bool {

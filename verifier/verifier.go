@@ -30,9 +30,10 @@
 // applies to root instead, which allow all of these but keep every memory
 // access in bounds.
 //
-// The difference of two pointers into the packet (data_end - data) is an
-// offset, not an address: gbpf allows it in both modes, where Linux allows
-// it only to root.
+// The difference of two pointers into one object (data_end - data, two
+// pointers into the stack of one frame or into the value one lookup
+// returned) is an offset, not an address: gbpf allows it in both modes,
+// where Linux allows it only to root.
 //
 // # Differences from Linux
 //

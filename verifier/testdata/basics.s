@@ -239,7 +239,6 @@ loop:
     exit
 
 == pointer minus pointer of same kind is a scalar
-#: priv
 #: accept
     mov %r2, %r10
     add %r2, -16

@@ -559,12 +559,96 @@ out:
     mov %r0, %r1
     exit
 
-== subtract stack pointers
-#: reject R1 pointer -= pointer prohibited
+== subtract stack pointers of one frame (allowed to anyone)
+#: accept
     mov %r1, %r10
     add %r1, -8
     sub %r1, %r10
     mov %r0, %r1
+    exit
+
+== subtract stack pointers of two frames
+#: reject R1 pointer -= pointer prohibited
+    mov %r1, %r10
+    add %r1, -8
+    call local frame
+    exit
+frame:
+    mov %r0, %r10
+    sub %r1, %r0
+    mov %r0, %r1
+    exit
+
+== subtract stack pointers of two frames as root
+#: priv
+#: accept
+    mov %r1, %r10
+    add %r1, -8
+    call local frame
+    exit
+frame:
+    mov %r0, %r10
+    sub %r1, %r0
+    mov %r0, %r1
+    exit
+
+== subtract pointers into one lookup's value (allowed to anyone)
+#: map hash key=4 value=16 entries=4
+#: accept
+    stw [%r10-4], 0
+    lddw %r1, map_idx 0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r1, %r0
+    add %r1, 8
+    sub %r1, %r0
+    mov %r0, %r1
+out:
+    exit
+
+== subtract the values of two lookups
+#: map hash key=4 value=16 entries=4
+#: reject R6 pointer -= pointer prohibited
+    stw [%r10-4], 0
+    lddw %r1, map_idx 0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r6, %r0
+    stw [%r10-4], 1
+    lddw %r1, map_idx 0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    sub %r6, %r0
+    mov %r0, %r6
+out:
+    exit
+
+== subtract the values of two lookups as root
+#: map hash key=4 value=16 entries=4
+#: priv
+#: accept
+    stw [%r10-4], 0
+    lddw %r1, map_idx 0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r6, %r0
+    stw [%r10-4], 1
+    lddw %r1, map_idx 0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    sub %r6, %r0
+    mov %r0, %r6
+out:
     exit
 
 == subtract stack pointers in 32 bits as root
