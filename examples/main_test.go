@@ -66,8 +66,8 @@ func each(t *testing.T, name string, f func(t *testing.T, coll *gbpf.Collection)
 
 // needsRoot lists the examples only the privileged verifier accepts: all
 // are tracing programs, which Linux loads only for CAP_PERFMON, and each
-// hands an address to a helper as data or adds a register to the context
-// pointer.
+// calls a helper Linux offers only to CAP_PERFMON or adds a register to
+// the context pointer.
 var needsRoot = map[string]bool{"printk": true, "probe_read": true, "syscount": true}
 
 // run runs prog on data and returns its return value.

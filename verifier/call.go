@@ -106,6 +106,9 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	if _, builtin := helpers.Builtin(id); builtin && !v.info.Allows(id) {
 		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d", proto.Name, ins.Imm)
 	}
+	if !v.priv && needsPerfmon(id) {
+		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d without privileges (CAP_PERFMON)", proto.Name, ins.Imm)
+	}
 	if s.lock != 0 && id != helpers.SpinUnlock && id != helpers.SpinLock {
 		return v.errorf(pc, "function calls are not allowed while holding a lock")
 	}
@@ -118,22 +121,6 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 		regno := isa.Register(i + 1)
 		if err := v.checkArg(pc, proto, regno, at, &meta); err != nil {
 			return err
-		}
-	}
-	if id == helpers.TracePrintk && !v.priv {
-		// The helper prints the values after the format as they are,
-		// set or not: an unset register may still hold an address.
-		n, known := v.printkArgs(&f.regs[1], &f.regs[2])
-		for r := isa.R3; r < isa.R3+isa.Register(n); r++ {
-			if f.regs[r].typ == notInit {
-				if !known {
-					return v.errorf(pc, "R%d !read_ok (the format of bpf_trace_printk is not known: it may print R3-R5)", r)
-				}
-				return v.errorf(pc, "R%d !read_ok", r)
-			}
-			if f.regs[r].isPtr() {
-				return v.errorf(pc, "R%d leaks addr into helper function", r)
-			}
 		}
 	}
 	// Map and helper must go together (check_map_func_compatibility).
@@ -217,6 +204,20 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	}
 	s.insn = pc + 1
 	return nil
+}
+
+// needsPerfmon reports whether Linux offers helper id only to loaders with
+// CAP_PERFMON (bpf_base_func_proto; CAP_SYS_ADMIN for probe_write_user).
+// They read, print or write memory at addresses the program chooses:
+// whether an address can be read tells where the runtime's memory is.
+func needsPerfmon(id helpers.ID) bool {
+	switch id {
+	case helpers.ProbeRead, helpers.ProbeReadKernel, helpers.ProbeReadUser, helpers.ProbeReadKernelStr,
+		helpers.ProbeReadUserStr, helpers.ProbeWriteUser, helpers.TracePrintk, helpers.TraceVprintk,
+		helpers.Snprintf, helpers.GetCurrentTask, helpers.GetCurrentTaskBTF:
+		return true
+	}
+	return false
 }
 
 func lockID(r *reg) uint32 {
@@ -643,84 +644,4 @@ func (v *verifier) stackConst(r *reg, size int) (uint64, bool) {
 		x &= 1<<(8*size) - 1
 	}
 	return x, true
-}
-
-// printkArgs returns how many of the three values after bpf_trace_printk's
-// format fmt (of size bytes) the helper may print: the conversions of a
-// format known at verification time (constant stack bytes, a read-only
-// map's value), or all three; known tells which.
-func (v *verifier) printkArgs(fmt, size *reg) (n int, known bool) {
-	if !size.isConst() || size.varOff.v > maxStack || !fmt.varOff.isConst() {
-		return 3, false
-	}
-	size64 := int(size.varOff.v)
-	off := int64(fmt.off) + int64(fmt.varOff.v)
-	var at func(i int) (byte, bool)
-	switch fmt.typ {
-	case ptrToStack:
-		if int(fmt.frame) >= len(v.cur.frames) {
-			return 3, false
-		}
-		fr := v.cur.frames[fmt.frame]
-		at = func(i int) (byte, bool) { return stackByte(fr, int(off)+i) }
-	case ptrToMapValue:
-		m := v.maps[fmt.aux]
-		if m.Flags&maps.ReadOnlyProg == 0 || m.Type != maps.Array {
-			return 3, false
-		}
-		var val []byte
-		for _, kv := range m.Contents {
-			if len(kv.Key) == 4 && kv.Key[0]|kv.Key[1]|kv.Key[2]|kv.Key[3] == 0 {
-				val = kv.Value
-			}
-		}
-		at = func(i int) (byte, bool) {
-			j := off + int64(i)
-			if j < 0 || j >= int64(m.ValueSize) {
-				return 0, false
-			}
-			if j >= int64(len(val)) {
-				return 0, true
-			}
-			return val[j], true
-		}
-	default:
-		return 3, false
-	}
-	conv := 0
-	for i := 0; i < size64; i++ {
-		c, ok := at(i)
-		if !ok {
-			return 3, false
-		}
-		if c == 0 {
-			break
-		}
-		if c != '%' {
-			continue
-		}
-		if next, ok := at(i + 1); ok && next == '%' && i+1 < size64 {
-			i++
-			continue
-		}
-		conv++
-	}
-	return min(conv, 3), true
-}
-
-// stackByte returns the stack byte at offset off if the verifier knows it:
-// a zero byte or part of a spilled constant.
-func stackByte(fr *frame, off int) (byte, bool) {
-	switch fr.byteAt(off) {
-	case stackZero:
-		return 0, true
-	case stackSpill:
-		spi := (-off - 1) / 8
-		sp := &fr.spills[spi]
-		if !sp.isConst() {
-			return 0, false
-		}
-		return byte(sp.varOff.v >> (8 * uint(off+8*(spi+1)))), true
-	}
-	return 0, false
 }

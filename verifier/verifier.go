@@ -26,7 +26,8 @@
 // a number (32-bit moves, negation, byte swaps, partial spills and fills,
 // atomic fetches), subtract pointers, or move a stack or map value pointer
 // outside its object or to a variable stack offset; it may not read stack
-// bytes it has not written. Options.Privileged applies the rules Linux
+// bytes it has not written, nor call the helpers Linux offers only to
+// CAP_PERFMON. Options.Privileged applies the rules Linux
 // applies to root instead, which allow all of these but keep every memory
 // access in bounds.
 //
@@ -42,8 +43,9 @@
 // take (sanitize_speculative_path), so it accepts some programs Linux
 // refuses to unprivileged loaders for that reason alone, and does not
 // claim to stop Spectre-style attacks. In unprivileged mode it also
-// refuses pointers as the offset of BPF_LD_IND and as the values
-// bpf_trace_printk prints (Linux offers that helper to root only).
+// refuses pointers as the offset of BPF_LD_IND, and, like Linux, the
+// helpers that read memory at an address the program chooses
+// (bpf_probe_read*, bpf_trace_printk, bpf_snprintf).
 //
 // Where Linux relies on precision tracking (mark_chain_precision) to prune
 // paths whose numbers differ only in values that cannot matter, gbpf

@@ -50,7 +50,8 @@ Programs are checked with the rules Linux applies to a loader without
 CAP_PERFMON, under which no pointer may become data the program can see or
 hand out; --privileged applies the rules Linux applies to root instead
 (pointer leaks, reads of unwritten stack, pointer comparisons, variable
-stack offsets). The verdict names the mode.
+stack offsets, bpf_probe_read and bpf_trace_printk). The verdict names
+the mode.
 
 --log-level 1 prints the path that failed (or the statistics), 2 every
 instruction with the register state, like the kernel's verifier log. The

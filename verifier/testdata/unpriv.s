@@ -1003,14 +1003,18 @@ out:
     ldindb %r7, 0
     exit
 
-== trace_printk of a pointer
+# --- Helpers Linux offers only to CAP_PERFMON: they read or print memory at
+# an address the program chooses, and whether it can be read tells where
+# the runtime's memory is.
+
+== trace_printk without privileges
 #: type kprobe
-#: reject R3 leaks addr into helper function
+#: reject program of this type cannot use helper bpf_trace_printk#6
     stdw [%r10-8], 0x786c25
     mov %r1, %r10
     add %r1, -8
     mov %r2, 4
-    mov %r3, %r10
+    mov %r3, 7
     call 6
     mov %r0, 0
     exit
@@ -1028,9 +1032,8 @@ out:
     mov %r0, 0
     exit
 
-== trace_printk of a number
-#: type kprobe
-#: accept
+== trace_printk from a socket filter
+#: reject program of this type cannot use helper bpf_trace_printk#6
     stdw [%r10-8], 0x786c25
     mov %r1, %r10
     add %r1, -8
@@ -1040,66 +1043,25 @@ out:
     mov %r0, 0
     exit
 
-== trace_printk of a register a helper call unset
-# The interpreter and the JIT leave r1-r5 as they were across a helper
-# call: r3 still holds the frame pointer when trace_printk prints it.
+== probe_read_kernel of an address without privileges
 #: type kprobe
-#: reject R3 !read_ok
-    mov %r3, %r10
-    call 7
-    stdw [%r10-8], 0x786c25
-    mov %r1, %r10
-    add %r1, -8
-    mov %r2, 4
-    call 6
-    mov %r0, 0
-    exit
-
-== trace_printk of a register a helper call unset as root
-#: type kprobe
-#: priv
-#: accept
-    mov %r3, %r10
-    call 7
-    stdw [%r10-8], 0x786c25
-    mov %r1, %r10
-    add %r1, -8
-    mov %r2, 4
-    call 6
-    mov %r0, 0
-    exit
-
-== trace_printk with an unknown format prints all three values
-#: type kprobe
-#: reject R3 !read_ok
-    ldxdw %r2, [%r1+0]
-    stxdw [%r10-8], %r2
+#: reject program of this type cannot use helper bpf_probe_read_kernel#113
     mov %r1, %r10
     add %r1, -8
     mov %r2, 8
-    call 6
+    lddw %r3, 0xc000010000
+    call 113
     mov %r0, 0
     exit
 
-== trace_printk with a read-only format prints its conversions
+== probe_read_kernel of an address as root
 #: type kprobe
-#: map array key=4 value=16 entries=1 flags=128 str=%d%%-%u\n
+#: priv
 #: accept
-    lddw %r1, map_idx_value 0, 0
-    mov %r2, 16
-    mov %r3, 5
-    mov %r4, 6
-    call 6
-    mov %r0, 0
-    exit
-
-== trace_printk with a read-only format needs its values set
-#: type kprobe
-#: map array key=4 value=16 entries=1 flags=128 str=%d%%-%u\n
-#: reject R4 !read_ok
-    lddw %r1, map_idx_value 0, 0
-    mov %r2, 16
-    mov %r3, 5
-    call 6
+    mov %r1, %r10
+    add %r1, -8
+    mov %r2, 8
+    lddw %r3, 0xc000010000
+    call 113
     mov %r0, 0
     exit
