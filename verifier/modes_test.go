@@ -86,3 +86,4 @@ func TestPrivilegedUninitStackDepth(t *testing.T) {
 		}
 	}
 }
+
