@@ -86,4 +86,3 @@ func TestPrivilegedUninitStackDepth(t *testing.T) {
 		}
 	}
 }
-
