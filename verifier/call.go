@@ -134,6 +134,17 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 		if len(s.refs) > 0 {
 			return v.errorf(pc, "tail_call would lead to reference leak")
 		}
+		if !v.priv {
+			// Linux masks the index against the one program array a
+			// call site uses; unprivileged, a site may not use two.
+			if v.tailMaps == nil {
+				v.tailMaps = make(map[int]int)
+			}
+			if m, ok := v.tailMaps[pc]; ok && m != meta.mapIdx {
+				return v.errorf(pc, "tail_call abusing map_ptr")
+			}
+			v.tailMaps[pc] = meta.mapIdx
+		}
 	case helpers.SpinLock:
 		r := &f.regs[1]
 		if s.lock != 0 {

@@ -37,7 +37,9 @@ type verifier struct {
 
 	maxInsns int
 	// priv: the privileged rules (Options.Privileged).
-	priv     bool
+	priv bool
+	// tailMaps is the program array each tail call site used.
+	tailMaps map[int]int
 	stats    Stats
 	insnInfo []InsnInfo
 	log      logger

@@ -26,8 +26,9 @@
 // a number (32-bit moves, negation, byte swaps, partial spills and fills,
 // atomic fetches), subtract pointers, or move a stack or map value pointer
 // outside its object or to a variable stack offset; it may not read stack
-// bytes it has not written, nor call the helpers Linux offers only to
-// CAP_PERFMON. Options.Privileged applies the rules Linux
+// bytes it has not written, call the helpers Linux offers only to
+// CAP_PERFMON, or tail call through two program arrays at one call site.
+// Options.Privileged applies the rules Linux
 // applies to root instead, which allow all of these but keep every memory
 // access in bounds.
 //

@@ -1065,3 +1065,59 @@ out:
     call 113
     mov %r0, 0
     exit
+
+# --- Tail calls (do_misc_fixups).
+
+== tail call site with two program arrays
+#: map prog_array key=4 value=4 entries=2
+#: map prog_array key=4 value=4 entries=2
+#: reject tail_call abusing map_ptr
+    mov %r6, %r1
+    call 7
+    lddw %r2, map_idx 0
+    jeq %r0, 0, l
+    lddw %r2, map_idx 1
+l:
+    mov %r1, %r6
+    mov %r3, 0
+    call 12
+    mov %r0, 0
+    exit
+
+== tail call site with two program arrays as root
+#: map prog_array key=4 value=4 entries=2
+#: map prog_array key=4 value=4 entries=2
+#: priv
+#: accept
+    mov %r6, %r1
+    call 7
+    lddw %r2, map_idx 0
+    jeq %r0, 0, l
+    lddw %r2, map_idx 1
+l:
+    mov %r1, %r6
+    mov %r3, 0
+    call 12
+    mov %r0, 0
+    exit
+
+== tail call sites with a program array each
+#: map prog_array key=4 value=4 entries=2
+#: map prog_array key=4 value=4 entries=2
+#: accept
+    mov %r6, %r1
+    call 7
+    jeq %r0, 0, l
+    mov %r1, %r6
+    lddw %r2, map_idx 1
+    mov %r3, 0
+    call 12
+    mov %r0, 0
+    exit
+l:
+    mov %r1, %r6
+    lddw %r2, map_idx 0
+    mov %r3, 0
+    call 12
+    mov %r0, 0
+    exit
