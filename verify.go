@@ -16,12 +16,13 @@ func verify(prog isa.Program, info *progtype.Info, ctxSize int, specs []*maps.Sp
 		ctxSize = 0 // fixed by the type
 	}
 	res, err := verifier.Verify(prog, verifier.Options{
-		Type:     info.Type,
-		CtxSize:  ctxSize,
-		Maps:     specs,
-		Helpers:  hs,
-		LogLevel: opts.VerifierLogLevel,
-		Log:      opts.VerifierLog,
+		Type:       info.Type,
+		CtxSize:    ctxSize,
+		Maps:       specs,
+		Helpers:    hs,
+		LogLevel:   opts.VerifierLogLevel,
+		Log:        opts.VerifierLog,
+		Privileged: opts.Privileged,
 	})
 	if err != nil {
 		return nil, err

@@ -39,14 +39,25 @@ type verifier struct {
 	curStates int
 
 	maxInsns int
+	// priv: the privileged rules (Options.Privileged).
+	priv bool
+	// tailMaps is the program array each tail call site used.
+	tailMaps map[int]int
 	stats    Stats
 	insnInfo []InsnInfo
 	log      logger
 }
 
 func newVerifier(p isa.Program, opts Options) (*verifier, error) {
-	v := &verifier{prog: p.Insns, opts: opts}
+	v := &verifier{prog: p.Insns, opts: opts, priv: opts.Privileged}
 	v.log.init(opts.LogLevel)
+	if opts.LogLevel >= 1 {
+		mode := "unprivileged"
+		if v.priv {
+			mode = "privileged"
+		}
+		v.log.printf("verifier mode: %s\n", mode)
+	}
 	info, ok := progtype.Lookup(opts.Type)
 	if !ok {
 		return nil, v.errorf(-1, "unknown program type %v", opts.Type)

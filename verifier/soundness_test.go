@@ -14,7 +14,9 @@ import (
 
 // soundCheck generates the program of seed, verifies it and, if accepted,
 // runs it on random inputs in the checked interpreter. It reports whether
-// the program was accepted and fails t on a fault.
+// the program was accepted and fails t on a fault. Half the seeds verify
+// in the privileged mode (soundPriv), whose rules must keep programs in
+// bounds as well.
 func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool) {
 	typ := progtype.Raw
 	if seed%2 == 1 {
@@ -26,7 +28,7 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool) {
 	if err != nil {
 		t.Fatalf("seed %d: generated program does not assemble: %v\n%s", seed, err, src)
 	}
-	opts := Options{Type: typ, Maps: genMaps()}
+	opts := Options{Type: typ, Maps: genMaps(), Privileged: soundPriv(seed)}
 	if typ == progtype.Raw {
 		opts.CtxSize = g.ctx
 	}
@@ -53,6 +55,9 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool) {
 	return true
 }
 
+// soundPriv tells whether soundCheck verifies seed in the privileged mode.
+func soundPriv(seed uint64) bool { return seed%4 >= 2 }
+
 // TestSoundness verifies generated programs and runs the accepted ones in
 // the checked interpreter: a fault is a verifier bug. GBPF_SOUND_N sets the
 // number of programs (default 1500).
@@ -64,13 +69,22 @@ func TestSoundness(t *testing.T) {
 	r := newRunner(t)
 	start := time.Now()
 	acc := 0
+	var accPriv, nPriv int
 	for seed := uint64(0); seed < uint64(n); seed++ {
-		if soundCheck(t, r, seed) {
+		ok := soundCheck(t, r, seed)
+		if ok {
 			acc++
+		}
+		if soundPriv(seed) {
+			nPriv++
+			if ok {
+				accPriv++
+			}
 		}
 	}
 	t.Logf("%d generated programs, %d accepted and run 8 times each without fault, %d rejected, %v",
 		n, acc, n-acc, time.Since(start))
+	t.Logf("unprivileged mode: %d accepted of %d; privileged: %d of %d", acc-accPriv, n-nPriv, accPriv, nPriv)
 	if acc == 0 || acc == n {
 		t.Errorf("generator gives %d accepted of %d: the test cannot tell a verifier bug", acc, n)
 	}

@@ -22,12 +22,13 @@ func init() { addCommand(newProgCmd()) }
 
 // objectFlags choose how an object's collection is created.
 type objectFlags struct {
-	engine   string
-	checked  bool
-	btf      string
-	sets     assignments
-	logLevel int
-	log      io.Writer
+	engine     string
+	checked    bool
+	privileged bool
+	btf        string
+	sets       assignments
+	logLevel   int
+	log        io.Writer
 }
 
 // assignments is a repeatable NAME=VALUE flag. Setting it to "" clears it
@@ -48,6 +49,7 @@ func (a *assignments) Set(s string) error {
 func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.engine, "engine", "default", "engine for verified programs: default, interpreter or jit")
 	cmd.Flags().BoolVar(&f.checked, "checked", false, "skip verification and run in the checked interpreter")
+	cmd.Flags().BoolVar(&f.privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
 	cmd.Flags().StringVar(&f.btf, "btf", "", "BTF to resolve CO-RE relocations against (default: /sys/kernel/btf/vmlinux)")
 	cmd.Flags().IntVar(&f.logLevel, "log-level", 0, "write the verifier's log to standard error: 1 the failing path, 2 every instruction")
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
@@ -68,7 +70,7 @@ func (f *objectFlags) load(path string) (*gbpf.Collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &gbpf.Options{Engine: e, Checked: f.checked}
+	opts := &gbpf.Options{Engine: e, Checked: f.checked, Privileged: f.privileged}
 	if f.logLevel > 0 {
 		opts.VerifierLog, opts.VerifierLogLevel = f.log, f.logLevel
 	}

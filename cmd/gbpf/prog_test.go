@@ -44,6 +44,8 @@ func TestProgAndMapCommands(t *testing.T) {
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "00"}, nil, "at least an Ethernet header"},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--engine", "vm"}, nil, "unknown engine"},
 		{[]string{"prog", "run", "no-such.o"}, nil, "no such file"},
+		{[]string{"prog", "run", exampleObject("printk"), "--data", strings.Repeat("00", 32)}, nil, "cannot use helper bpf_trace_printk#6 without privileges"},
+		{[]string{"prog", "run", exampleObject("printk"), "--data", strings.Repeat("00", 32), "--privileged"}, []string{"Return value: 36,"}, ""},
 		{[]string{"prog", "run", exampleObject("globals"), "--set", "min_len=1000", "--data", "@" + pkt}, []string{"Return value: 1,"}, ""},
 		{[]string{"prog", "run", exampleObject("globals"), "--set", "nope=1"}, nil, "no global variable"},
 		{[]string{"prog", "run", exampleObject("globals"), "--set", "verdict_small=300"}, nil, "does not fit"},

@@ -202,6 +202,7 @@ out:
     exit
 
 == negative minimum at access
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 min value is negative, either use unsigned index or do a if (index >=0) check.
     ldxb %r2, [%r1+0]
@@ -240,6 +241,7 @@ out:
     exit
 
 == copy changed after the link is not bounded
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 unbounded memory access
     ldxw %r2, [%r1+0]
@@ -364,6 +366,7 @@ out:
     exit
 
 == alu32 add wraps the upper bits away
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 unbounded memory access
     ldxw %r2, [%r1+0]
@@ -464,6 +467,7 @@ out:
     exit
 
 == le16 truncates
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 max value is outside of the allowed memory range
     ldxw %r2, [%r1+0]
@@ -474,6 +478,7 @@ out:
     exit
 
 == be16 of a small value is large
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 max value is outside of the allowed memory range
     ldxb %r2, [%r1+0]
@@ -484,6 +489,7 @@ out:
     exit
 
 == arsh keeps the sign bounds
+#: priv
 #: type tracepoint
 #: map array key=4 value=32 entries=1
 #: reject R1 min value is negative
@@ -507,6 +513,7 @@ out:
     exit
 
 == ldxsb is signed
+#: priv
 #: type tracepoint
 #: map array key=4 value=128 entries=1
 #: reject R1 min value is negative
@@ -531,6 +538,7 @@ loop:
     exit
 
 == bounds learned on the loop exit overshoot
+#: priv
 #: map array key=4 value=64 entries=1
 #: reject invalid access to map value, value_size=64 off=64 size=8
     mov %r2, 0

@@ -196,6 +196,7 @@ out:
     exit
 
 == variable index unchecked
+#: priv
 #: map array key=4 value=64 entries=4
 #: reject R0 unbounded memory access, make sure to bounds check any such access
     ldxw %r6, [%r1+0]
@@ -264,6 +265,7 @@ out:
     exit
 
 == index masked too wide
+#: priv
 #: map array key=4 value=64 entries=4
 #: reject R0 max value is outside of the allowed memory range
     ldxw %r6, [%r1+0]
@@ -281,7 +283,7 @@ out:
 
 == key on uninitialized stack
 #: map hash key=4 value=8 entries=16
-#: reject invalid read from stack R2 off -4+0 size 4
+#: reject invalid read from stack R2 off=-4 size=4
     mov %r2, %r10
     add %r2, -4
     lddw %r1, map_idx 0
@@ -362,7 +364,7 @@ out:
 
 == update with uninitialized value
 #: map hash key=4 value=8 entries=16
-#: reject invalid read from stack R3 off -16+0 size 8
+#: reject invalid read from stack R3 off=-16 size=8
     stw [%r10-4], 1
     mov %r2, %r10
     add %r2, -4

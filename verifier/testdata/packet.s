@@ -140,6 +140,7 @@ drop:
     exit
 
 == xdp variable offset needs a new check
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -158,6 +159,7 @@ drop:
     exit
 
 == xdp variable offset with its own check
+#: priv
 #: type xdp
 #: accept
 # kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
@@ -181,6 +183,7 @@ drop:
     exit
 
 == xdp ip header length from the packet
+#: priv
 #: type xdp
 #: accept
 # kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
@@ -220,6 +223,7 @@ drop:
     exit
 
 == xdp unbounded variable packet offset
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -256,6 +260,7 @@ drop:
     exit
 
 == xdp packet compared with scalar
+#: priv
 #: type xdp
 #: accept
 # kernel: F4: without allow_ptr_leaks a pointer may not be compared with a scalar; gbpf accepts it until the unprivileged rules land
@@ -359,6 +364,7 @@ out:
     exit
 
 == 32-bit comparison does not bound the packet
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]

@@ -340,6 +340,7 @@ out:
     exit
 
 == ringbuf output with a zero size
+#: priv
 #: map ringbuf entries=4096
 #: accept
 # kernel: without allow_uninit_stack the kernel checks that even a zero-size read is of written stack; gbpf lets a read of nothing pass

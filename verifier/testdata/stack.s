@@ -5,7 +5,7 @@
     exit
 
 == read of uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     ldxdw %r0, [%r10-8]
     exit
 
@@ -61,6 +61,7 @@
     exit
 
 == spilled pointer partly overwritten is no pointer
+#: priv
 #: type xdp
 #: reject R2 invalid mem access 'scalar'
     stxdw [%r10-8], %r1
@@ -127,6 +128,7 @@ ok:
     exit
 
 == variable offset stack read of initialized bytes
+#: priv
 #: accept
 # kernel: without bypass_spec_v1 the kernel forbids variable-offset stack access; gbpf allows it over initialized bytes
 #: kernel reject variable stack access prohibited for !root
@@ -140,8 +142,9 @@ ok:
     ldxdw %r0, [%r3+0]
     exit
 
-== variable offset stack read past initialized bytes
-#: reject invalid variable-offset read from stack
+== variable offset stack read past initialized bytes (root may read them)
+#: priv
+#: accept
     stdw [%r10-8], 1
     ldxw %r2, [%r1+0]
     and %r2, 8
@@ -152,6 +155,7 @@ ok:
     exit
 
 == variable offset stack write out of bounds
+#: priv
 #: reject invalid variable-offset write to stack
     ldxw %r2, [%r1+0]
     and %r2, 16
@@ -197,7 +201,7 @@ ok:
     exit
 
 == atomic on uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     mov %r1, 2
     lock add [%r10-8], %r1
     mov %r0, 0
@@ -279,6 +283,7 @@ ok:
     exit
 
 == stack pointer in loop
+#: priv
 #: accept
 # kernel: without bypass_spec_v1 the kernel forbids stack pointer arithmetic that may leave the frame on any path
 #: kernel reject stack pointer arithmetic goes out of range, prohibited for !root
@@ -294,6 +299,7 @@ loop:
     exit
 
 == stack loop runs past the frame
+#: priv
 #: reject invalid write to stack
     mov %r1, 0
     mov %r2, %r10
