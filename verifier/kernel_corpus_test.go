@@ -16,86 +16,20 @@ import (
 	"github.com/gbpf/gbpf/progtype"
 )
 
-// pendingRules names the corpus cases (file/name) whose annotated verdict
-// gbpf does not give yet, because the unprivileged and privileged rules
-// they test are not implemented yet. TestCorpus logs their failures
-// instead of reporting them, and fails when one of them passes, so that
-// the list only shrinks. The kernel's verdict on them is checked as on
-// every other case.
-var pendingRules = map[string]bool{
-	// gbpf accepts what Linux rejects for an unprivileged loader.
-	"unpriv_kernel.s/frame pointer compared with a scalar register":     true,
-	"unpriv_kernel.s/scalar register compared with the context pointer": true,
-	"unpriv_kernel.s/context pointer compared with an immediate":        true,
-	"unpriv_kernel.s/partial overwrite of a spilled pointer":            true,
-	"unpriv_kernel.s/variable-offset read over a spilled pointer":       true,
-	"unpriv_kernel.s/atomic fetch-add on a spilled pointer":             true,
-	"unpriv_kernel.s/atomic xchg on a spilled pointer":                  true,
-	"unpriv_kernel.s/helper reads a spilled pointer as map value":       true,
-	"unpriv_kernel.s/helper reads a spilled pointer as map key":         true,
-	"unpriv_kernel.s/pointer minus pointer into different maps":         true,
-	"unpriv_kernel.s/pointer as a helper's value argument":              true,
-	"unpriv_kernel.s/pointer as the index of a tail call":               true,
-	"unpriv_kernel.s/probe_read_kernel of a stack address":              true,
-	"unpriv_kernel.s/frame pointer compared with the context pointer":   true,
-	// gbpf rejects what Linux accepts for root.
-	"unpriv_kernel.s/return a map value pointer as root":               true,
-	"unpriv_kernel.s/return the context pointer as root":               true,
-	"unpriv_kernel.s/store the frame pointer into a map value as root": true,
-	"unpriv_kernel.s/store a pointer into the context as root":         true,
-	"unpriv_kernel.s/frame pointer 32-bit subtract as root":            true,
-	"unpriv_kernel.s/negate a stack pointer as root":                   true,
-	"unpriv_kernel.s/byte swap the frame pointer as root":              true,
-	"unpriv_kernel.s/32-bit copy of the frame pointer as root":         true,
-	"unpriv_kernel.s/sign-extending copy of the frame pointer as root": true,
-	"unpriv_kernel.s/store the frame pointer into the packet as root":  true,
-	// Linux lets root read stack bytes never written (allow_uninit_stack).
-	"unpriv_kernel.s/helper reads uninitialized stack as root":   true,
-	"unpriv_kernel.s/load of a never-written stack slot as root": true,
-}
-
-// pendingReporter returns the function TestCorpus reports a failure of c
-// with: t.Errorf, or for a case in pendingRules a t.Logf whose case fails
-// if it is never called. done must run when the case ends.
-func pendingReporter(t *testing.T, c *corpusCase) (errorf func(string, ...any), done func()) {
-	if !pendingRules[c.file+"/"+c.name] {
-		return t.Errorf, func() {}
-	}
-	failed := false
-	errorf = func(format string, args ...any) {
-		failed = true
-		t.Logf("pending: "+format, args...)
-	}
-	done = func() {
-		if !failed && !t.Failed() {
-			t.Errorf("%s:%d: passes: remove it from pendingRules", c.file, c.line)
-		}
-	}
-	return errorf, done
-}
-
 // kernelMessageFiles are the corpus files whose reject annotations are the
 // kernel's own messages: there the kernel's error line must contain the
 // annotated text. Elsewhere a different wording is counted and logged.
 var kernelMessageFiles = map[string]bool{"unpriv_kernel.s": true}
 
-// TestCorpusNames checks that case names are unique across the corpus and
-// that every pendingRules entry names a case.
+// TestCorpusNames checks that case names are unique across the corpus.
 func TestCorpusNames(t *testing.T) {
 	seen := map[string]string{}
-	names := map[string]bool{}
 	for _, c := range loadCorpus(t) {
 		where := fmt.Sprintf("%s:%d", c.file, c.line)
 		if prev, ok := seen[c.name]; ok {
 			t.Errorf("%s: case %q already at %s", where, c.name, prev)
 		}
 		seen[c.name] = where
-		names[c.file+"/"+c.name] = true
-	}
-	for n := range pendingRules {
-		if !names[n] {
-			t.Errorf("pendingRules names no case: %q", n)
-		}
 	}
 }
 
@@ -300,8 +234,11 @@ func TestKernelCorpus(t *testing.T) {
 			mode = "privileged"
 		}
 		wantAccept, wantMsg := c.accept, c.msg
-		if c.kernelMsg != "" {
+		switch {
+		case c.kernelMsg != "":
 			wantAccept, wantMsg = false, c.kernelMsg
+		case c.kernelAccept:
+			wantAccept, wantMsg = true, ""
 		}
 		want := "accept"
 		if !wantAccept {
@@ -317,7 +254,7 @@ func TestKernelCorpus(t *testing.T) {
 			continue
 		}
 		agree++
-		if c.kernelMsg != "" {
+		if c.kernelMsg != "" || c.kernelAccept {
 			differ++
 		}
 		switch {

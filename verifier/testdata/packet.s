@@ -163,7 +163,6 @@ drop:
 #: type xdp
 #: accept
 # kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
-#: kernel reject pointer arithmetic with it prohibited for !root
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -187,7 +186,6 @@ drop:
 #: type xdp
 #: accept
 # kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
-#: kernel reject pointer arithmetic with it prohibited for !root
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -263,8 +261,8 @@ drop:
 #: priv
 #: type xdp
 #: accept
-# kernel: F4: without allow_ptr_leaks a pointer may not be compared with a scalar; gbpf accepts it until the unprivileged rules land
-#: kernel reject R2 pointer comparison prohibited
+# Root may compare a packet pointer with a scalar; unprivileged, it is F4
+# (pointer comparison prohibited, unpriv.s).
     ldxw %r2, [%r1+0]
     mov %r0, 2
     jeq %r2, 5, out

@@ -344,7 +344,6 @@ out:
 #: map ringbuf entries=4096
 #: accept
 # kernel: without allow_uninit_stack the kernel checks that even a zero-size read is of written stack; gbpf lets a read of nothing pass
-#: kernel reject invalid read from stack R2 off=-8 size=0
     lddw %r1, map_idx 0
     mov %r2, %r10
     add %r2, -8

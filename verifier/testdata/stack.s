@@ -131,7 +131,6 @@ ok:
 #: priv
 #: accept
 # kernel: without bypass_spec_v1 the kernel forbids variable-offset stack access; gbpf allows it over initialized bytes
-#: kernel reject variable stack access prohibited for !root
     stdw [%r10-8], 1
     stdw [%r10-16], 2
     ldxw %r2, [%r1+0]
@@ -286,7 +285,6 @@ ok:
 #: priv
 #: accept
 # kernel: without bypass_spec_v1 the kernel forbids stack pointer arithmetic that may leave the frame on any path
-#: kernel reject stack pointer arithmetic goes out of range, prohibited for !root
     mov %r1, 0
     mov %r2, %r10
     add %r2, -64

@@ -561,6 +561,7 @@ out:
 
 == subtract stack pointers of one frame (allowed to anyone)
 #: accept
+#: kernel reject R1 pointer -= pointer prohibited
     mov %r1, %r10
     add %r1, -8
     sub %r1, %r10
@@ -595,6 +596,7 @@ frame:
 == subtract pointers into one lookup's value (allowed to anyone)
 #: map hash key=4 value=16 entries=4
 #: accept
+#: kernel reject R1 pointer -= pointer prohibited
     stw [%r10-4], 0
     lddw %r1, map_idx 0
     mov %r2, %r10
@@ -662,6 +664,7 @@ out:
 == packet length from data_end - data (allowed to anyone)
 #: type xdp
 #: accept
+#: kernel reject R3 pointer -= pointer prohibited
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     sub %r3, %r2
@@ -674,6 +677,7 @@ out:
 == offset of one packet pointer from another (allowed to anyone)
 #: type xdp
 #: accept
+#: kernel reject R4 pointer -= pointer prohibited
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+8]
     mov %r4, %r2
@@ -990,6 +994,7 @@ out:
 
 == pointer as the offset of a legacy packet load
 #: reject R7 leaks addr into packet offset
+#: kernel accept
     mov %r6, %r1
     mov %r7, %r10
     ldindb %r7, 0

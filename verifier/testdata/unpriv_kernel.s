@@ -531,12 +531,13 @@ out:
     exit
 
 # The kernel cannot judge the next case as unprivileged: kprobe programs need
-# CAP_PERFMON, which also sets allow_ptr_leaks. Its message is the one of the
-# rule for every "anything" argument, which the tail call case above shows.
+# CAP_PERFMON, which also sets allow_ptr_leaks. gbpf, unprivileged, offers no
+# probe_read helper at all (whether the read succeeds tells which addresses
+# are mapped), as Linux offers them only with CAP_PERFMON.
 
 == probe_read_kernel of a stack address
 #: type kprobe
-#: reject R3 leaks addr into helper function
+#: reject cannot use helper bpf_probe_read_kernel#113 without privileges
     stdw [%r10-8], 0
     mov %r1, %r10
     add %r1, -8
