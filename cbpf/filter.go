@@ -1,6 +1,7 @@
 package cbpf
 
 import (
+	"fmt"
 	"runtime"
 	"unsafe"
 
@@ -23,8 +24,8 @@ import (
 type Filter struct {
 	vm      *VM
 	jit     *amd64.Program                      // nil: the VM runs every packet
-	run     func(unsafe.Pointer, uint64) uint64 // jit's machine code (LeafFunc)
-	usesLen bool                                // the program loads the packet length (BPF_LEN)
+	run     func(unsafe.Pointer, uint64) (uint64, amd64.LeafFault) // jit's machine code (LeafFunc)
+	usesLen bool                                                   // the program loads the packet length (BPF_LEN)
 }
 
 // FilterOptions tune NewFilter.
@@ -75,8 +76,13 @@ func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
 	if f.run == nil {
 		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
 	}
-	r0 := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
+	r0, fault := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
 	runtime.KeepAlive(f) // and with it the machine code
+	if fault.Faulted() {
+		// A bug of the translation or the JIT, never of the filter: a
+		// wrong answer would be worse.
+		panic(fmt.Errorf("cbpf: filter machine code: %w", f.jit.LeafError(r0, fault)))
+	}
 	if r0 == Fallback {
 		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
 	}

@@ -80,6 +80,7 @@ const (
 	lblYield
 	lblHelper
 	lblDirect // a leaf program's entry on the caller's stack (directEntry)
+	lblFault  // where the fault handler resumes a faulting run (faultStub)
 	lblFixed  // count
 )
 
@@ -176,6 +177,7 @@ type compiled struct {
 	entry      int
 	ret        int // lblReturn
 	direct     int // lblDirect, or -1 when the program is not a leaf
+	fault      int // lblFault
 	stackClear int // see compiler.stackClear
 }
 
@@ -218,6 +220,7 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 		entry:      int(c.cur[c.fixed(lblEntry)]),
 		ret:        int(c.cur[c.fixed(lblReturn)]),
 		direct:     int(c.cur[c.fixed(lblDirect)]),
+		fault:      int(c.cur[c.fixed(lblFault)]),
 		stackClear: c.stackClear(),
 	}, nil
 }

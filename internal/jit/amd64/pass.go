@@ -22,6 +22,7 @@ func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 //	direct: the entry of a leaf program (directEntry)
 //	slots:  the code of every instruction slot
 //	stubs:  out-of-line exits (yield, call depth)
+//	fault:  exit = fault (faultStub); a leaf's ends here
 //	helper: exit = helper; jmp leave
 //	yield:  exit = yield
 //	leave:  store the registers in the context and return to Go
@@ -73,7 +74,8 @@ func (c *compiler) pass() error {
 	c.bodyEnd = c.a.Len()
 	c.a.Int3()
 	if c.leaf {
-		return nil // a leaf never leaves to Go
+		c.faultStub()
+		return nil // a leaf never leaves to Go otherwise
 	}
 
 	for _, s := range c.stubs {
@@ -89,6 +91,7 @@ func (c *compiler) pass() error {
 		}
 	}
 
+	c.faultStub()
 	c.bind(c.fixed(lblHelper))
 	c.a.StoreImm(x86.W64, ctxMem(offExit), exitHelper)
 	c.jmp(c.fixed(lblLeave))
