@@ -23,7 +23,7 @@ import (
 // the Filter is unreachable.
 type Filter struct {
 	vm      *VM
-	jit     *amd64.Program                      // nil: the VM runs every packet
+	jit     *amd64.Program                                         // nil: the VM runs every packet
 	run     func(unsafe.Pointer, uint64) (uint64, amd64.LeafFault) // jit's machine code (LeafFunc)
 	usesLen bool                                                   // the program loads the packet length (BPF_LEN)
 }

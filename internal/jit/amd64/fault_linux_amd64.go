@@ -53,7 +53,7 @@ const (
 
 var handler struct {
 	mu   sync.Mutex
-	addr uintptr // of the handler's code, in a page of its own
+	addr uintptr  // of the handler's code, in a page of its own
 	fwd  []uint64 // by signal number: the handler we jump to, outside the Go heap
 }
 

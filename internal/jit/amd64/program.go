@@ -18,14 +18,14 @@ import (
 // engine.Program; Run may be called from many goroutines at once.
 type Program struct {
 	code       *execMem
-	base       uint64                                    // address of the code
-	entry      uint64                                    // address of the entry code
-	ret        uint64                                    // address a run's outermost function returns to
+	base       uint64                                                 // address of the code
+	entry      uint64                                                 // address of the entry code
+	ret        uint64                                                 // address a run's outermost function returns to
 	leafAddr   func(r1, r2 uint64) (uint64, LeafFault)                // a leaf program's direct entry; nil if not a leaf
 	leafPtr    func(r1 unsafe.Pointer, r2 uint64) (uint64, LeafFault) // the same, r1 a Go pointer
 	slots      []int32                                                // code offset of every slot; -1 for second slots of lddw
 	bodyEnd    int32                                                  // code offset of the end of the last slot's code
-	stackClear int                                       // bytes below the top of a frame that a run may have written
+	stackClear int                                                    // bytes below the top of a frame that a run may have written
 
 	// Runs in progress. A leaf run counts itself in leafRuns; any other
 	// run holds a state, taken with a compare-and-swap on the state's own
