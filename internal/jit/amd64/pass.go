@@ -1,7 +1,6 @@
 package amd64
 
 import (
-	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -128,9 +127,6 @@ func (c *compiler) pass() error {
 func (c *compiler) directEntry() {
 	c.bind(c.fixed(lblDirect))
 	frame := int32(c.reach)
-	if !c.inFrame {
-		frame = engine.StackSize // an unverified program: give it a whole frame
-	}
 	// rbp is pushed last so that it keeps pointing at the caller's saved
 	// rbp: the chain of frame pointers stays whole for unwinders.
 	if c.uses&(1<<isa.R8) != 0 {
