@@ -56,11 +56,12 @@ type compiler struct {
 	shrink    int32 // how much the code before the last placed label shrank since the previous pass
 	forceNear bool  // emit rel32 jumps only
 
-	stubs   []stub
-	weights []int32 // budget charge of the backward jump at a slot
-	loops   []bool  // slots that a backward jump goes to (aligned, see loopAlign)
-	bodyEnd int     // end of the program's code, before the stubs
-	funcs   funcInfo
+	stubs     []stub
+	weights   []int32 // budget charge of the backward jump at a slot
+	loops     []bool  // slots that a backward jump goes to (aligned, see loopAlign)
+	bodyEnd   int     // end of the program's code, before the stubs
+	dataStart int     // the crash message, after the last instruction
+	funcs     funcInfo
 
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
@@ -80,6 +81,8 @@ const (
 	lblHelper
 	lblDirect // a leaf program's entry on the caller's stack (directEntry)
 	lblFault  // where the fault handler resumes a faulting run (faultStub)
+	lblEnd    // the end of the code of the last slot
+	lblCrash  // the fault stub's controlled crash
 	lblFixed  // count
 )
 
@@ -177,6 +180,7 @@ type compiled struct {
 	ret        int // lblReturn
 	direct     int // lblDirect, or -1 when the program is not a leaf
 	fault      int // lblFault
+	data       int // where the code ends and the crash message starts
 	stackClear int // see compiler.stackClear
 }
 
@@ -220,6 +224,7 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 		ret:        int(c.cur[c.fixed(lblReturn)]),
 		direct:     int(c.cur[c.fixed(lblDirect)]),
 		fault:      int(c.cur[c.fixed(lblFault)]),
+		data:       c.dataStart,
 		stackClear: c.stackClear(),
 	}, nil
 }

@@ -47,6 +47,12 @@ func newFaultToken() uint64 {
 // faultStub generates the code the fault handler resumes a faulting run
 // at (lblFault).
 //
+// A fault outside the code of the program's instructions (in the entry or
+// exit code, which only a run whose state in its engine.Block was
+// overwritten can make fault: Go's saved rsp, say) cannot return to Go,
+// and resuming it would fault again, for ever. The stub writes
+// crashMessage to stderr and ends the process with exit status 2 instead.
+//
 // For a program run through the trampoline it records the fault address
 // (r10) in context.arg and leaves to Go as every exit does, with exit =
 // exitFault, the signal (rax) in regs[0] and the faulting address (r11) in
@@ -63,6 +69,12 @@ func newFaultToken() uint64 {
 // division pushes rdx but cannot fault) and r10 (rbp) is read-only.
 func (c *compiler) faultStub() {
 	c.bind(c.fixed(lblFault))
+	c.leaRIP(regCount, label(0))
+	c.a.ALURegReg(x86.W64, x86.CMP, x86.R11, regCount)
+	c.jcc(x86.CondB, c.fixed(lblCrash))
+	c.leaRIP(regCount, c.fixed(lblEnd))
+	c.a.ALURegReg(x86.W64, x86.CMP, x86.R11, regCount)
+	c.jcc(x86.CondAE, c.fixed(lblCrash))
 	if c.leaf {
 		c.a.MovRegReg(x86.W64, x86.RCX, x86.R11)
 		c.a.MovRegReg(x86.W64, x86.RDI, x86.R10)
@@ -73,6 +85,30 @@ func (c *compiler) faultStub() {
 	c.a.Store(x86.W64, ctxMem(offArg), x86.R10)
 	c.a.StoreImm(x86.W64, ctxMem(offExit), exitFault)
 	c.jmp(c.fixed(lblLeave))
+}
+
+// crashMessage is what a fault outside a program's instructions writes to
+// stderr before it ends the process.
+const crashMessage = "gbpf: fault in JIT entry or exit code: the run's state was overwritten (a verifier or JIT bug)\n"
+
+// crash generates the controlled crash of faultStub (lblCrash):
+// write(2, crashMessage) and exit_group(2), followed by the message, which
+// ends the code (compiler.dataStart).
+func (c *compiler) crash() {
+	msg := c.newLabel()
+	c.bind(c.fixed(lblCrash))
+	c.a.MovRegImm32(x86.RAX, uint32(unix.SYS_WRITE))
+	c.a.MovRegImm32(x86.RDI, 2)
+	c.leaRIP(x86.RSI, msg)
+	c.a.MovRegImm32(x86.RDX, uint32(len(crashMessage)))
+	c.a.Syscall()
+	c.a.MovRegImm32(x86.RAX, uint32(unix.SYS_EXIT_GROUP))
+	c.a.MovRegImm32(x86.RDI, 2)
+	c.a.Syscall()
+	c.a.Int3()
+	c.bind(msg)
+	c.dataStart = c.a.Len()
+	c.a.Buf = append(c.a.Buf, crashMessage...)
 }
 
 // LeafFault is what a leaf program's machine code returns besides r0 (see

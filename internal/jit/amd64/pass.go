@@ -25,6 +25,7 @@ func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 //	helper: exit = helper; jmp leave
 //	yield:  exit = yield
 //	leave:  store the registers in the context and return to Go
+//	crash:  the fault stub's controlled crash, and its message
 func (c *compiler) pass() error {
 	c.a.Reset()
 	n := len(c.insns)
@@ -71,9 +72,11 @@ func (c *compiler) pass() error {
 		}
 	}
 	c.bodyEnd = c.a.Len()
+	c.bind(c.fixed(lblEnd))
 	c.a.Int3()
 	if c.leaf {
 		c.faultStub()
+		c.crash()
 		return nil // a leaf never leaves to Go otherwise
 	}
 
@@ -106,6 +109,7 @@ func (c *compiler) pass() error {
 	c.a.Load(x86.W64, x86.RSP, ctxMem(offGoSP))
 	c.a.Load(x86.W64, x86.RBP, ctxMem(offGoBP))
 	c.a.Ret()
+	c.crash()
 	return nil
 }
 
