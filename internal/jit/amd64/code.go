@@ -194,6 +194,9 @@ func newExecMem(code []byte, stub int) (*execMem, error) {
 	return m, nil
 }
 
+// addr returns the address of the code.
+func (m *execMem) addr() uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(m.mem))) }
+
 // free gives the code's pages back to the region, inaccessible.
 func (m *execMem) free() error {
 	if m.mem == nil {
