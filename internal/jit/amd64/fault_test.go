@@ -145,10 +145,10 @@ var faultRuns = []faultRun{
 		}
 		// A Go slice whose data pointer is the wild address: r2 is not
 		// used by these programs as a length.
-		return p.RunBytes(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(r2))), 1))
+		return p.RunBytes(wildSlice(r2))
 	}},
 	{"LeafFunc", true, func(p *Program, r1, r2 uint64) (uint64, error) {
-		r0, f := p.LeafFunc()(unsafe.Add(unsafe.Pointer(nil), uintptr(r1)), r2)
+		r0, f := p.LeafFunc()(wildPtr(r1), r2)
 		runtime.KeepAlive(p)
 		if err := p.LeafError(r0, f); err != nil {
 			return 0, err
@@ -156,6 +156,15 @@ var faultRuns = []faultRun{
 		return r0, nil
 	}},
 }
+
+// wildPtr and wildSlice make a pointer and a one-byte slice at addr, which
+// is not Go memory (checkptr would object).
+//
+//go:nocheckptr
+func wildPtr(addr uint64) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(nil), uintptr(addr)) }
+
+//go:nocheckptr
+func wildSlice(addr uint64) []byte { return unsafe.Slice((*byte)(wildPtr(addr)), 1) }
 
 // checkFault checks that err is the fault c describes.
 func checkFault(t *testing.T, err error, pc int, cause error, addr string) {
