@@ -79,14 +79,19 @@ func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
 	r0, fault := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
 	runtime.KeepAlive(f) // and with it the machine code
 	if fault.Faulted() {
-		// A bug of the translation or the JIT, never of the filter: a
-		// wrong answer would be worse.
-		panic(fmt.Errorf("cbpf: filter machine code: %w", f.jit.LeafError(r0, fault)))
+		f.jitFault(r0, fault)
 	}
 	if r0 == Fallback {
 		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
 	}
 	return uint32(r0)
+}
+
+// jitFault panics with the fault of a run of the machine code: a bug of
+// the translation or of the JIT, never of the filter, and a wrong answer
+// would be worse.
+func (f *Filter) jitFault(r0 uint64, fault amd64.LeafFault) {
+	panic(fmt.Errorf("cbpf: filter machine code: %w", f.jit.LeafError(r0, fault)))
 }
 
 // RunWire is Run for a packet of which only pkt was captured: wireLen is
