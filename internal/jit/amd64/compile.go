@@ -56,12 +56,13 @@ type compiler struct {
 	shrink    int32 // how much the code before the last placed label shrank since the previous pass
 	forceNear bool  // emit rel32 jumps only
 
-	stubs     []stub
-	weights   []int32 // budget charge of the backward jump at a slot
-	loops     []bool  // slots that a backward jump goes to (aligned, see loopAlign)
-	bodyEnd   int     // end of the program's code, before the stubs
-	dataStart int     // the crash message, after the last instruction
-	funcs     funcInfo
+	stubs   []stub
+	weights []int32 // budget charge of the backward jump at a slot
+	loops   []bool  // slots that a backward jump goes to (aligned, see loopAlign)
+	bodyEnd int     // end of the program's code, before the stubs
+	funcs   funcInfo
+
+	dataStart int // the crash message, after the last instruction (crash)
 
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
