@@ -21,10 +21,11 @@ func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 //	direct: the entry of a leaf program (directEntry)
 //	slots:  the code of every instruction slot
 //	stubs:  out-of-line exits (yield, call depth)
-//	fault:  exit = fault (faultStub); a leaf's ends here
 //	helper: exit = helper; jmp leave
 //	yield:  exit = yield
 //	leave:  store the registers in the context and return to Go
+//	fault:  exit = fault; jmp leave (faultStub; a leaf's comes after
+//	        its slots and returns from the direct entry)
 //	crash:  the fault stub's controlled crash, and its message
 func (c *compiler) pass() error {
 	c.a.Reset()
@@ -93,7 +94,6 @@ func (c *compiler) pass() error {
 		}
 	}
 
-	c.faultStub()
 	c.bind(c.fixed(lblHelper))
 	c.a.StoreImm(x86.W64, ctxMem(offExit), exitHelper)
 	c.jmp(c.fixed(lblLeave))
@@ -109,6 +109,7 @@ func (c *compiler) pass() error {
 	c.a.Load(x86.W64, x86.RSP, ctxMem(offGoSP))
 	c.a.Load(x86.W64, x86.RBP, ctxMem(offGoBP))
 	c.a.Ret()
+	c.faultStub() // last, so that the code above does not move
 	c.crash()
 	return nil
 }
