@@ -2,6 +2,7 @@ package cbpf
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"unsafe"
 
@@ -78,11 +79,13 @@ func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
 	}
 	r0, fault := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
 	runtime.KeepAlive(f) // and with it the machine code
-	if fault.Faulted() {
-		f.jitFault(r0, fault)
-	}
-	if r0 == Fallback {
-		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
+	if r0 > math.MaxUint32 { // Fallback, or a fault
+		if fault.Faulted(r0) {
+			f.jitFault(r0, fault)
+		}
+		if r0 == Fallback {
+			return f.vm.RunWire(pkt, uint32(len(pkt)), md)
+		}
 	}
 	return uint32(r0)
 }

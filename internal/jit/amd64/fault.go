@@ -61,9 +61,10 @@ func newFaultToken() uint64 {
 // bpf-to-bpf calls and callbacks: leave restores Go's rsp and rbp from the
 // context.
 //
-// For a leaf it returns from the direct entry (directExit) with r0 = the
-// signal, rbx = faultToken, rcx = the faulting address and rdi = the fault
-// address: the results of leafResults. directExit needs rsp and rbp as
+// For a leaf it returns from the direct entry (directExit) with r0 =
+// LeafFaultR0 and, in rbx, rcx, rdi and rsi, faultToken, the faulting
+// address, the fault address and the signal: a LeafFault (see leafFuncs).
+// directExit needs rsp and rbp as
 // the body leaves them, which holds at every instruction that can fault:
 // a leaf's body never moves rsp around a memory access (see fetchLoop; a
 // division pushes rdx but cannot fault) and r10 (rbp) is read-only.
@@ -76,9 +77,11 @@ func (c *compiler) faultStub() {
 	c.a.ALURegReg(x86.W64, x86.CMP, x86.R11, regCount)
 	c.jcc(x86.CondAE, c.fixed(lblCrash))
 	if c.leaf {
+		c.a.MovRegReg(x86.W64, x86.RSI, x86.RAX)
 		c.a.MovRegReg(x86.W64, x86.RCX, x86.R11)
 		c.a.MovRegReg(x86.W64, x86.RDI, x86.R10)
 		c.a.MovRegImm64(x86.RBX, faultToken)
+		c.a.MovRegSImm32(x86.RAX, -1) // LeafFaultR0
 		c.directExit()
 		return
 	}
@@ -111,22 +114,28 @@ func (c *compiler) crash() {
 	c.a.Buf = append(c.a.Buf, crashMessage...)
 }
 
+// LeafFaultR0 is the r0 that a leaf program's machine code returns when
+// it faults. A program may return it too: LeafFault.Faulted tells.
+const LeafFaultR0 = ^uint64(0)
+
 // LeafFault is what a leaf program's machine code returns besides r0 (see
 // LeafFunc): whether it faulted, and where.
 type LeafFault struct {
-	token, ip, addr uint64
+	token, ip, addr, sig uint64
 }
 
-// Faulted reports whether the run faulted; r0 is then not a result.
-func (f LeafFault) Faulted() bool { return f.token == faultToken }
+// Faulted reports whether the run that returned r0 and f faulted; r0 is
+// then not a result. It compares r0 with a constant first, so that a run
+// that did not return LeafFaultR0 pays one comparison.
+func (f LeafFault) Faulted(r0 uint64) bool { return r0 == LeafFaultR0 && f.token == faultToken }
 
 // LeafError returns the error of a call of LeafFunc's function that
 // returned r0 and f: nil unless it faulted, otherwise an *engine.Fault.
 func (p *Program) LeafError(r0 uint64, f LeafFault) error {
-	if !f.Faulted() {
+	if !f.Faulted(r0) {
 		return nil
 	}
-	return p.fault(r0, f.ip, f.addr)
+	return p.fault(f.sig, f.ip, f.addr)
 }
 
 // fault returns the error of a run that faulted with signal sig at the

@@ -207,6 +207,18 @@ func TestFault(t *testing.T) {
 	}
 }
 
+// TestLeafFaultR0 checks that a leaf that returns LeafFaultR0 has not
+// faulted.
+func TestLeafFaultR0(t *testing.T) {
+	p := compileT(t, assemble(t, "mov %r6, 1\nmov %r0, -1\nexit"), Options{})
+	if r0, err := p.Run(nil, 0, 0); err != nil || r0 != LeafFaultR0 {
+		t.Fatalf("r0 = %#x, %v; want %#x", r0, err, LeafFaultR0)
+	}
+	if r0, err := p.RunBytes(nil); err != nil || r0 != LeafFaultR0 {
+		t.Fatalf("RunBytes: r0 = %#x, %v; want %#x", r0, err, LeafFaultR0)
+	}
+}
+
 // TestFaultAddress checks the fault address in the message, and a general
 // protection fault (a non-canonical address), which has none.
 func TestFaultAddress(t *testing.T) {

@@ -18,9 +18,9 @@ type leafFunc struct {
 // address outside the Go heap (a uint64, as Run takes it), and with r1 a Go
 // pointer, which keeps the memory it points at alive and lets the stack
 // copier adjust it until the call is made. Both return r0 in rax and a
-// LeafFault in rbx, rcx and rdi, as Go's register ABI assigns results: a
-// normal exit leaves r6, r4 and r1 there, which LeafFault.Faulted tells
-// from the fault stub's token (see faultStub).
+// LeafFault in rbx, rcx, rdi and rsi, as Go's register ABI assigns
+// results: a normal exit leaves r6, r4, r1 and r2 there, which
+// LeafFault.Faulted tells from the fault stub's (see faultStub).
 func leafFuncs(code uint64) (func(r1, r2 uint64) (uint64, LeafFault), func(r1 unsafe.Pointer, r2 uint64) (uint64, LeafFault)) {
 	fv := &leafFunc{code: uintptr(code)}
 	return *(*func(uint64, uint64) (uint64, LeafFault))(unsafe.Pointer(&fv)),

@@ -45,7 +45,7 @@ func TestLeafStackGuard(t *testing.T) {
 		g, _ := getg(0, 0)
 		lo := engine.Load64(g) // g.stack.lo
 		r10, f := leaf.leafAddr(0, 0)
-		if f.Faulted() {
+		if f.Faulted(r10) {
 			t.Fatal("fault")
 		}
 		if engine.Load64(g) != lo {

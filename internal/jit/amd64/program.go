@@ -171,8 +171,8 @@ func (p *Program) RunBytes(b []byte) (uint64, error) {
 	}
 	r0, f := p.leafPtr(unsafe.Pointer(unsafe.SliceData(b)), uint64(len(b)))
 	runtime.KeepAlive(p) // its code
-	if f.Faulted() {
-		return 0, p.fault(r0, f.ip, f.addr)
+	if f.Faulted(r0) {
+		return 0, p.fault(f.sig, f.ip, f.addr)
 	}
 	return r0, nil
 }
@@ -181,8 +181,9 @@ func (p *Program) RunBytes(b []byte) (uint64, error) {
 // (a Go pointer) and r2 and returning r0, or nil if p is not a leaf: the
 // fastest way to run a small program very often, as RunBytes does without
 // its checks. The caller must keep p reachable while it calls the function
-// (runtime.KeepAlive), and must not call it once p is closed. If f.Faulted()
-// the machine code faulted and r0 is no result: LeafError says where.
+// (runtime.KeepAlive), and must not call it once p is closed. If
+// f.Faulted(r0) the machine code faulted and r0 is no result: LeafError
+// says where.
 func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64, f LeafFault) {
 	return p.leafPtr
 }
@@ -321,8 +322,8 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	}
 	r0, f := p.leafAddr(r1, r2)
 	p.leafRuns.Add(-1)
-	if f.Faulted() {
-		return 0, p.fault(r0, f.ip, f.addr)
+	if f.Faulted(r0) {
+		return 0, p.fault(f.sig, f.ip, f.addr)
 	}
 	return r0, nil
 }
