@@ -78,7 +78,7 @@ func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
 		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
 	}
 	r0, fault := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
-	runtime.KeepAlive(f) // and with it the machine code
+	runtime.KeepAlive(f)     // and with it the machine code
 	if r0 > math.MaxUint32 { // Fallback, or a fault
 		if fault.Faulted(r0) {
 			f.jitFault(r0, fault)
