@@ -78,8 +78,9 @@ func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
 		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
 	}
 	r0, fault := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
-	runtime.KeepAlive(f)     // and with it the machine code
-	if r0 > math.MaxUint32 { // Fallback, or a fault
+	runtime.KeepAlive(f) // and with it the machine code
+	if r0 > math.MaxUint32 {
+		// Fallback, or a fault of the machine code.
 		if fault.Faulted(r0) {
 			f.jitFault(r0, fault)
 		}
