@@ -30,10 +30,10 @@ import (
 // arithmetic exception, which only a bug of the JIT can cause.
 var ErrMachineFault = errors.New("jit: machine code fault")
 
-// faultToken tells a leaf's return from its fault stub from a normal one:
-// the stub returns it in rbx, where a normal exit leaves r6. It is random,
-// so that a program cannot return it on purpose (a forged fault would
-// only be an error anyway).
+// faultToken tells a leaf's return from its fault stub from a normal one
+// that returns LeafFaultR0: the stub returns it in rbx, where a normal exit
+// leaves r6. It is random, so that a program cannot return it on purpose
+// (a forged fault would only be an error anyway).
 var faultToken = newFaultToken()
 
 func newFaultToken() uint64 {
@@ -64,10 +64,10 @@ func newFaultToken() uint64 {
 // For a leaf it returns from the direct entry (directExit) with r0 =
 // LeafFaultR0 and, in rbx, rcx, rdi and rsi, faultToken, the faulting
 // address, the fault address and the signal: a LeafFault (see leafFuncs).
-// directExit needs rsp and rbp as
-// the body leaves them, which holds at every instruction that can fault:
-// a leaf's body never moves rsp around a memory access (see fetchLoop; a
-// division pushes rdx but cannot fault) and r10 (rbp) is read-only.
+// directExit needs rsp and rbp as the body leaves them, which holds at
+// every instruction that can fault: a leaf's body never moves rsp around a
+// memory access (see fetchLoop; a division pushes rdx but cannot fault)
+// and r10 (rbp) is read-only.
 func (c *compiler) faultStub() {
 	c.bind(c.fixed(lblFault))
 	c.leaRIP(regCount, label(0))
