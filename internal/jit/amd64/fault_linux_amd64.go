@@ -28,6 +28,11 @@ import (
 // context (rt_sigreturn). Go's runtime never sees the signal. Otherwise
 // the handler jumps to Go's handler with its arguments and stack as it got
 // them, which then sees what it would have seen without us.
+//
+// Machine code never runs on a signal stack, so a fault there (in Go's
+// handler, say) is never ours and goes to Go as before. The handler itself
+// cannot fault (see handlerCode); if it did, the signal being blocked, the
+// kernel would end the process, as it would for a fault in Go's.
 var faultSignals = []syscall.Signal{unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP}
 
 // sigaction is the kernel's struct sigaction on amd64.
