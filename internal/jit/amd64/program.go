@@ -258,10 +258,10 @@ func (s *state) loop() (uint64, error) {
 			s.quantum = min(s.budget-s.used, yieldQuantum)
 			c.count = int64(s.quantum)
 			s.yield()
-		case exitFault:
-			return 0, s.prog.fault(c.regs[0], c.resume, c.arg)
 		case exitCallDepth:
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
+		case exitFault:
+			return 0, s.prog.fault(c.regs[0], c.resume, c.arg)
 		default:
 			return 0, &engine.Fault{PC: int(c.pc), Err: fmt.Errorf("jit: bad exit code %d", c.exit)}
 		}
