@@ -8,6 +8,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -19,9 +20,31 @@ const StackSize = 512
 // program's frame.
 const MaxCallDepth = 8
 
-// DefaultBudget is the number of instructions a run may execute when the
-// Env sets no budget.
-const DefaultBudget = 1 << 32
+// DefaultBudget is the budget of a run whose Env sets none: 2^30 units,
+// about a billion instructions.
+//
+// The budget bounds a run's time for a host that sets no other limit, so
+// it is sized by the slowest engine: the interpreter executes one to two
+// instructions a nanosecond, the checked interpreter about one every two
+// to four nanoseconds (checks of memory accesses), and a callback costs
+// 25 to 75 ns on either engine, which CallbackCost makes 35 to 75 units.
+// So the default stops any run within a few seconds on every engine (0.1
+// to 1 s on the JIT, 1 to 4 s on the interpreters; measured by
+// TestDefaultBudgetTime), while leaving room for the largest programs
+// Linux accepts: a million-instruction straight line, or a bpf_loop of
+// 2^23 (the most Linux allows) short callbacks. The former default,
+// 2^32, let a run of nested bpf_loop callbacks go on for a minute on the
+// interpreter and several on the JIT.
+const DefaultBudget = 1 << 30
+
+// CallbackCost is what entering a callback (Env.CallFunc) charges to the
+// budget on top of the callback's instructions: a callback costs as much
+// time as tens of instructions, and nested callbacks (bpf_loop inside
+// bpf_loop) would otherwise multiply the time a budget allows. The
+// interpreter charges exactly that; the JIT charges CallbackCost plus one
+// for the callback's last instruction, which none of its charge points
+// counts, so it never charges more than the interpreter.
+const CallbackCost = 32
 
 // Helper is the Go function behind a helper call. It receives r1 to r5 and
 // returns the value for r0. A helper that must end the program calls
@@ -39,9 +62,19 @@ type Env struct {
 	// Regions lists the memory outside the stack that a checked run may
 	// touch: the input, the context, map values.
 	Regions []Region
-	// Budget is the most instructions a run may execute; 0 means
-	// DefaultBudget. Exceeding it ends the run with ErrBudget.
+	// Budget is the most a run may spend, in units of one executed
+	// instruction, with CallbackCost more for each callback; 0 means
+	// DefaultBudget. Exceeding it ends the run with ErrBudget: exactly
+	// on the interpreter; on the JIT never early and at most a known
+	// amount late (see the JIT's package documentation).
 	Budget uint64
+	// Context, if not nil, lets the host cancel the run: once it is done
+	// the run ends, within a millisecond, with a *Fault wrapping
+	// Context.Err() (so errors.Is(err, context.Canceled) holds). Engines
+	// look at it where they check the budget, so a run without a Context
+	// pays nothing for it. A run whose Context is already done does not
+	// start.
+	Context context.Context
 	// Host is free for the embedder's helpers to use.
 	Host any
 
@@ -59,6 +92,27 @@ type Env struct {
 
 	stopped bool
 	stopRet uint64
+}
+
+// Done returns the channel that closes when the run's Context is done, or
+// nil when the run has no Context or one that is never done.
+func (e *Env) Done() <-chan struct{} {
+	if e.Context == nil {
+		return nil
+	}
+	return e.Context.Done()
+}
+
+// Canceled returns the fault that ends a run at slot pc whose Context is
+// done, or nil if it is not.
+func (e *Env) Canceled(pc int) error {
+	if e.Context == nil {
+		return nil
+	}
+	if err := e.Context.Err(); err != nil {
+		return &Fault{PC: pc, Err: err}
+	}
+	return nil
 }
 
 // Stop ends the running program as if it had exited with r0.
@@ -97,7 +151,7 @@ func (r Region) Contains(addr, n uint64, write bool) bool {
 
 // Errors that end a run.
 var (
-	// ErrBudget: the program executed more instructions than its budget.
+	// ErrBudget: the program spent more than its budget (Env.Budget).
 	ErrBudget = errors.New("instruction budget exhausted")
 	// ErrCallDepth: bpf-to-bpf calls nested deeper than MaxCallDepth.
 	ErrCallDepth = errors.New("call stack too deep")

@@ -28,7 +28,7 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	env.CallFunc = m.call
 	r0, err := p.exec(m, env, r1, r2)
 	env.Stack, env.CallFunc = engine.Region{}, nil
-	m.prog, m.envp = nil, nil
+	m.prog, m.envp, m.done = nil, nil, nil
 	putMachine(m, m.maxDepth, p.writes)
 	return r0, err
 }
@@ -47,6 +47,9 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	if m.depth+1 >= engine.MaxCallDepth {
 		return 0, &engine.Fault{PC: pc, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("callback nested beyond %d frames", engine.MaxCallDepth)}
 	}
+	if err := m.chargeCallback(env); err != nil {
+		return 0, err
+	}
 	base, lo, r10, ret := m.base, m.lo, m.r10, m.ret
 	m.depth++
 	m.maxDepth = max(m.maxDepth, m.depth)
@@ -59,16 +62,84 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	return r0, err
 }
 
+// chargeCallback charges the start of a callback, called from the helper
+// call at slot m.ret-1, to the budget, and looks for a cancellation.
+func (m *machine) chargeCallback(env *engine.Env) error {
+	if m.done != nil {
+		select {
+		case <-m.done:
+			return m.stop(env.Canceled(m.ret - 1))
+		default:
+		}
+	}
+	if m.budget+m.rest < engine.CallbackCost {
+		return m.stop(budgetFault(env, m.ret-1))
+	}
+	if m.budget >= engine.CallbackCost {
+		m.budget -= engine.CallbackCost
+	} else {
+		m.rest -= engine.CallbackCost - m.budget
+		m.budget = 0
+	}
+	return nil
+}
+
+// pollQuantum is the most instructions a run with a Context executes
+// between two looks at it: at one to four nanoseconds an instruction, tens
+// of microseconds.
+const pollQuantum = 1 << 14
+
 // exec runs p from its first slot with the run's budget. It returns r0 or
 // a fault, and leaves the deepest call depth it reached in m.maxDepth.
+//
+// A run without a Context counts its whole budget down in execAt's loop.
+// A run with one counts it down pollQuantum at a time, and refill looks at
+// the Context between quanta, so that the loop itself never does.
 func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.prog, m.envp, m.base = p, env, 0
 	m.budget = env.Budget
 	if m.budget == 0 {
 		m.budget = engine.DefaultBudget
 	}
+	m.rest = 0
+	if m.done = env.Done(); m.done != nil {
+		if err := env.Canceled(0); err != nil {
+			return 0, err
+		}
+		m.rest = m.budget - min(m.budget, pollQuantum)
+		m.budget -= m.rest
+	}
 	args := [5]uint64{r1, r2}
 	return p.execAt(m, env, 0, &args, m.top)
+}
+
+// refill is called when the loop has spent its quantum, before the
+// instruction at slot pc: it ends the run if its Context is done or its
+// budget spent, and otherwise returns the next quantum.
+//
+//go:noinline
+func (m *machine) refill(env *engine.Env, pc int) (uint64, error) {
+	if m.done != nil {
+		select {
+		case <-m.done:
+			return 0, m.stop(env.Canceled(pc))
+		default:
+		}
+	}
+	if m.rest == 0 {
+		return 0, m.stop(budgetFault(env, pc))
+	}
+	q := min(m.rest, pollQuantum)
+	m.rest -= q
+	return q, nil
+}
+
+// stop leaves no budget, so that a caller that goes on after a callback
+// ended with err (a helper may) meets the same end at its next
+// instruction, and returns err.
+func (m *machine) stop(err error) error {
+	m.budget, m.rest = 0, 0
+	return err
 }
 
 // execAt runs from slot pc with r1 to r5 from args and r10 set, at call
@@ -89,7 +160,10 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r
 	r[1], r[2], r[3], r[4], r[5], r[10] = args[0], args[1], args[2], args[3], args[4], r10
 	for {
 		if budget == 0 {
-			return 0, budgetFault(env, slot(base, ip))
+			var err error
+			if budget, err = m.refill(env, slot(base, ip)); err != nil {
+				return 0, err
+			}
 		}
 		budget--
 		in := (*insn)(ip)
@@ -628,7 +702,7 @@ func budgetFault(env *engine.Env, pc int) error {
 	if limit == 0 {
 		limit = engine.DefaultBudget
 	}
-	return &engine.Fault{PC: pc, Err: engine.ErrBudget, Msg: fmt.Sprintf("%d instructions executed", limit)}
+	return &engine.Fault{PC: pc, Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", limit)}
 }
 
 // slot returns the slot index of the instruction at ip.

@@ -315,18 +315,46 @@ func TestCallbackFaults(t *testing.T) {
 	}
 
 	// An endless callback ends with the budget fault, given back to the
-	// helper, and the helper decides what the run returns. (Bounded code
-	// has no budget.)
+	// helper, and the helper decides what the run returns; but the budget
+	// stays spent, so a caller that goes on (here, for ever) ends with the
+	// budget fault too: a helper that ignores the fault cannot buy the
+	// program more time. (Bounded code has no budget.)
 	src := `
 lddw %r2, func cb
 mov %r1, 1
 mov %r3, 0
 call 181
+lddw %r1, 0x8000000000000000
+jeq %r0, %r1, +1
 exit
+spin:
+ja spin
 cb:
 ja cb`
-	runEnginesIf(t, src, &engine.Env{Helpers: callbackHelpers, Budget: 10000}, loopFailed,
-		func(o Options) bool { return !o.Bounded })
+	p = assemble(t, src)
+	ip, err := interp.Compile(p, interp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines := []struct {
+		name string
+		prog engine.Program
+	}{{"interpreter", ip}}
+	for _, o := range options {
+		if !o.opts.Bounded {
+			engines = append(engines, struct {
+				name string
+				prog engine.Program
+			}{o.name, compileT(t, p, o.opts)})
+		}
+	}
+	for _, e := range engines {
+		_, err := e.prog.Run(&engine.Env{Helpers: callbackHelpers, Budget: 10000}, 0, 0)
+		var f *engine.Fault
+		if !errors.As(err, &f) || f.Err != engine.ErrBudget || f.PC < 5 || f.PC == 8 {
+			t.Errorf("%s: error %v, want a budget fault after the helper", e.name, err)
+		}
+	}
 }
 
 // TestCallbackCancel cancels a run whose callback loops for ever.

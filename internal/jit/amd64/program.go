@@ -53,7 +53,8 @@ type state struct {
 	// The run in progress, for callbacks (engine.Env.CallFunc).
 	prog    *Program
 	env     *engine.Env
-	cx      context.Context // nil for Run
+	cx      context.Context // the run's context; nil if none
+	done    <-chan struct{} // cx.Done(); nil if cx can never be done
 	budget  uint64          // env.Budget, or the default
 	used    uint64          // budget spent before the current quantum
 	quantum uint64          // budget the countdown started from
@@ -134,9 +135,10 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	return p.run(nil, env, r1, r2)
 }
 
-// RunContext is Run, but it also ends the run with a fault wrapping
-// ctx.Err() when ctx is done. The run notices at its next yield, at most a
-// few hundred microseconds later.
+// RunContext is Run with env.Context set to ctx: it ends the run with a
+// fault wrapping ctx.Err() when ctx is done. The run notices at its next
+// yield, callback or helper call, at most a few hundred microseconds
+// later.
 func (p *Program) RunContext(ctx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	return p.run(ctx, env, r1, r2)
 }
@@ -180,6 +182,14 @@ func (p *Program) RunBytes(b []byte) (uint64, error) {
 func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64) { return p.leafPtr }
 
 func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	if cx == nil && env != nil {
+		cx = env.Context
+	}
+	if cx != nil {
+		if err := cx.Err(); err != nil {
+			return 0, &engine.Fault{PC: 0, Err: err}
+		}
+	}
 	if p.leafAddr != nil {
 		return p.runLeaf(env, r1, r2)
 	}
@@ -198,7 +208,10 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	c.machSP = s.machTop
 	c.resume = p.entry
 	c.callLimit = s.callLimit
-	s.prog, s.env, s.cx = p, env, cx
+	s.prog, s.env, s.cx, s.done = p, env, cx, nil
+	if cx != nil {
+		s.done = cx.Done()
+	}
 	s.budget = env.Budget
 	if s.budget == 0 {
 		s.budget = engine.DefaultBudget
@@ -211,7 +224,7 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	env.Stack, env.CallFunc = s.stack, s.call
 	r0, err := s.loop()
 	env.Stack, env.CallFunc = engine.Region{}, nil
-	s.prog, s.env, s.cx = nil, nil, nil
+	s.prog, s.env, s.cx, s.done = nil, nil, nil, nil
 	return r0, err
 }
 
@@ -231,29 +244,59 @@ func (s *state) loop() (uint64, error) {
 			if h == nil {
 				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrUnknownHelper, Msg: fmt.Sprintf("helper %d", id)}
 			}
+			if s.done != nil {
+				// A loop of helper calls may spend more time between
+				// yields than a loop of instructions.
+				if err := s.canceled(); err != nil {
+					return 0, err
+				}
+			}
 			r0 := h(env, c.regs[1], c.regs[2], c.regs[3], c.regs[4], c.regs[5])
 			if stopped, v := env.Stopped(); stopped {
 				return v, nil
 			}
 			c.regs[0] = r0
 		case exitYield:
-			s.used += s.quantum + uint64(-c.count)
-			if s.used > s.budget {
-				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
+			if err := s.settle(); err != nil {
+				return 0, err
 			}
-			if s.cx != nil {
-				if err := s.cx.Err(); err != nil {
-					return 0, &engine.Fault{PC: int(c.pc), Err: err}
-				}
-			}
-			s.quantum = min(s.budget-s.used, yieldQuantum)
-			c.count = int64(s.quantum)
-			s.yield()
 		case exitCallDepth:
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
 		default:
 			return 0, &engine.Fault{PC: int(c.pc), Err: fmt.Errorf("jit: bad exit code %d", c.exit)}
 		}
+	}
+}
+
+// settle is called when the countdown has gone below zero, at the
+// instruction slot c.pc: it charges what the quantum spent to the budget,
+// ends the run if the budget is spent or the run's context done, and
+// otherwise starts the next quantum and yields.
+func (s *state) settle() error {
+	c := s.ctx
+	s.used += s.quantum + uint64(-c.count)
+	if s.used > s.budget {
+		return &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
+	}
+	if s.cx != nil {
+		if err := s.cx.Err(); err != nil {
+			return &engine.Fault{PC: int(c.pc), Err: err}
+		}
+	}
+	s.quantum = min(s.budget-s.used, yieldQuantum)
+	c.count = int64(s.quantum)
+	s.yield()
+	return nil
+}
+
+// canceled returns the fault that ends the run at slot c.pc if its
+// context is done, and nil otherwise. It costs a few nanoseconds.
+func (s *state) canceled() error {
+	select {
+	case <-s.done:
+		return &engine.Fault{PC: int(s.ctx.pc), Err: s.cx.Err()}
+	default:
+		return nil
 	}
 }
 
@@ -299,7 +342,9 @@ func safePoint() {}
 
 // runLeaf runs a leaf program from its direct entry. A leaf cannot call a
 // helper, so env only has its stop flag reset, as every run does; it
-// cannot loop, so the budget and cancellation do not come into it.
+// cannot loop, so the budget and cancellation do not come into it: it
+// runs at most as many instructions as it has, a millisecond for the
+// largest program Linux would load (run checks a context done before).
 func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	p.leafRuns.Add(1)
 	if p.closed.Load() {
