@@ -65,6 +65,29 @@ back:
 	exit
 `
 
+// memLoop is loopCallback with a store and a load of the stack in every
+// trip: the slowest work per instruction on the checked interpreter.
+const memLoop = `
+	mov %r1, 0x800000
+	lddw %r2, func cb
+	mov %r3, 0
+	mov %r4, 0
+	call 181
+	mov %r0, 0
+	exit
+cb:
+	mov %r0, 0
+	stxdw [%r10-8], %r0
+back:
+	ldxdw %r1, [%r10-8]
+	add %r1, %r0
+	stxdw [%r10-8], %r1
+	add %r0, 1
+	jlt %r0, 10000, back
+	mov %r0, 0
+	exit
+`
+
 // callChain is nested bpf_loop callbacks whose inner one goes down a chain
 // of bpf-to-bpf calls, five frames below it.
 const callChain = `
@@ -146,19 +169,24 @@ func loadRaw(t testing.TB, src string, opts Options, budget uint64) *Program {
 	return coll.Programs["prog"]
 }
 
-// runWithin runs p and fails the test if the run does not return within
-// limit; such a run is left running.
+// runWithin runs p and returns the CPU time of the run (the wall time
+// where the system does not tell) and its error. It fails the test if the
+// run does not return within limit; such a run is left running.
 func runWithin(t *testing.T, p *Program, limit time.Duration) (time.Duration, error) {
 	t.Helper()
-	done := make(chan error, 1)
-	start := time.Now()
+	type result struct {
+		cpu time.Duration
+		err error
+	}
+	done := make(chan result, 1)
 	go func() {
-		_, err := p.Run(nil)
-		done <- err
+		var err error
+		cpu := onThread(func() { _, err = p.Run(nil) })
+		done <- result{cpu, err}
 	}()
 	select {
-	case err := <-done:
-		return time.Since(start), err
+	case r := <-done:
+		return r.cpu, r.err
 	case <-time.After(limit):
 		t.Fatalf("the run did not end within %v", limit)
 		return 0, nil
@@ -194,31 +222,34 @@ func TestNestedLoopBudget(t *testing.T) {
 				if !errors.Is(err, engine.ErrBudget) {
 					t.Fatalf("error %v, want %v", err, engine.ErrBudget)
 				}
-				t.Logf("budget %d spent in %v", budget, d)
+				t.Logf("budget %d spent in %v of CPU time", budget, d)
 			})
 		}
 	}
 }
 
-// TestDefaultBudgetTime runs F2's program with the default budget on every
-// engine: each run ends with the budget within a few seconds (see
+// TestDefaultBudgetTime runs F2's program, and one that spends its
+// budget in loads and stores, with the default budget on every engine:
+// each run ends with the budget within a few seconds (see
 // engine.DefaultBudget).
 func TestDefaultBudgetTime(t *testing.T) {
 	if testing.Short() || testutil.RaceEnabled {
 		t.Skip("runs for seconds")
 	}
-	for _, e := range budgetEngines {
-		t.Run(e.name, func(t *testing.T) {
-			p := loadRaw(t, nestedLoop, e.opts, 0)
-			d, err := runWithin(t, p, 60*time.Second)
-			if !errors.Is(err, engine.ErrBudget) {
-				t.Fatalf("error %v, want %v", err, engine.ErrBudget)
-			}
-			t.Logf("default budget spent in %v", d)
-			if d > 15*time.Second {
-				t.Errorf("the default budget took %v, want a few seconds", d)
-			}
-		})
+	for _, prog := range []struct{ name, src string }{{"nested", nestedLoop}, {"memory", memLoop}} {
+		for _, e := range budgetEngines {
+			t.Run(prog.name+"/"+e.name, func(t *testing.T) {
+				p := loadRaw(t, prog.src, e.opts, 0)
+				d, err := runWithin(t, p, 60*time.Second)
+				if !errors.Is(err, engine.ErrBudget) {
+					t.Fatalf("error %v, want %v", err, engine.ErrBudget)
+				}
+				t.Logf("default budget spent in %v of CPU time", d)
+				if d > 15*time.Second {
+					t.Errorf("the default budget took %v, want a few seconds", d)
+				}
+			})
+		}
 	}
 }
 

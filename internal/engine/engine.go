@@ -23,18 +23,18 @@ const MaxCallDepth = 8
 // DefaultBudget is the budget of a run whose Env sets none: 2^30 units,
 // about a billion instructions.
 //
-// The budget bounds a run's time for a host that sets no other limit, so
-// it is sized by the slowest engine: the interpreter executes one to two
-// instructions a nanosecond, the checked interpreter about one every two
-// to four nanoseconds (checks of memory accesses), and a callback costs
-// 25 to 75 ns on either engine, which CallbackCost makes 35 to 75 units.
-// So the default stops any run within a few seconds on every engine (0.1
-// to 1 s on the JIT, 1 to 4 s on the interpreters; measured by
-// TestDefaultBudgetTime), while leaving room for the largest programs
-// Linux accepts: a million-instruction straight line, or a bpf_loop of
-// 2^23 (the most Linux allows) short callbacks. The former default,
-// 2^32, let a run of nested bpf_loop callbacks go on for a minute on the
-// interpreter and several on the JIT.
+// The budget is what bounds a run's time for a host that sets no other
+// limit, so it is sized by the slowest work per unit: an instruction that
+// loads or stores on the interpreters (about 3 ns), and a callback on the
+// JIT (60 ns, which CallbackCost makes 33 units). Measured in CPU time on
+// a loaded machine (TestDefaultBudgetTime), the default ends nested
+// bpf_loop callbacks after 0.8 s on the interpreters and 2 s on the JIT,
+// and a loop of loads and stores after 3.5 s on the checked interpreter
+// (0.2 s on the JIT): a few seconds on every engine. It still leaves room
+// for the largest programs Linux accepts: a million-instruction straight
+// line, or a bpf_loop of 2^23 (the most Linux allows) callbacks of up to
+// 90 instructions. The former default, 2^32, let nested callbacks run for
+// a minute on the interpreter and several on the JIT.
 const DefaultBudget = 1 << 30
 
 // CallbackCost is what entering a callback (Env.CallFunc) charges to the
