@@ -371,7 +371,9 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
 	c.setEnv(p, in)
-	env.Context = cx
+	if cx != nil {
+		env.Context = cx
+	}
 	defer c.endRun()
 	st.Begin(env, in.r1)
 	defer st.End()
@@ -403,7 +405,11 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 }
 
 // endRun drops the run's context, which c must not keep alive.
-func (c *cpu) endRun() { c.env.Context = nil }
+func (c *cpu) endRun() {
+	if c.env.Context != nil {
+		c.env.Context = nil
+	}
+}
 
 // setEnv points c's environment at p: its helpers and regions plus the
 // input's.
