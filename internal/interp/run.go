@@ -85,9 +85,11 @@ func (m *machine) chargeCallback(env *engine.Env) error {
 }
 
 // pollQuantum is the most instructions a run with a Context executes
-// between two looks at it: at one to four nanoseconds an instruction, tens
-// of microseconds.
-const pollQuantum = 1 << 14
+// between two looks at it: at one to four nanoseconds an instruction, a
+// few microseconds, and still well under a millisecond if every other
+// instruction is a call of a helper that takes a hundred nanoseconds. A
+// look costs a few nanoseconds, a thousandth of the quantum's time.
+const pollQuantum = 1 << 12
 
 // exec runs p from its first slot with the run's budget. It returns r0 or
 // a fault, and leaves the deepest call depth it reached in m.maxDepth.
