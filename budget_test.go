@@ -21,42 +21,31 @@ import (
 	"github.com/gbpf/gbpf/progtype"
 )
 
+// bpfLoop is the assembly of bpf_loop(2^23, fn, 0, 0) and an exit with 0.
+func bpfLoop(fn string) string {
+	return fmt.Sprintf(`
+	mov %%r1, 0x800000
+	lddw %%r2, func %s
+	mov %%r3, 0
+	mov %%r4, 0
+	call 181
+	mov %%r0, 0
+	exit
+`, fn)
+}
+
 // nestedLoop is the shape of the sandbox finding F2: bpf_loop(2^23)
 // inside a bpf_loop(2^23) callback, 2^46 callback calls, which the
 // verifier accepts. It used to run on the JIT for ever (a callback without
 // a backward jump charged nothing) and for a minute on the interpreter.
-const nestedLoop = `
-	mov %r1, 0x800000
-	lddw %r2, func cb1
-	mov %r3, 0
-	mov %r4, 0
-	call 181
-	mov %r0, 0
-	exit
-cb1:
-	mov %r1, 0x800000
-	lddw %r2, func cb2
-	mov %r3, 0
-	mov %r4, 0
-	call 181
-	mov %r0, 0
-	exit
-cb2:
+var nestedLoop = bpfLoop("cb1") + "cb1:" + bpfLoop("cb2") + `cb2:
 	mov %r0, 0
 	exit
 `
 
 // loopCallback is bpf_loop(2^23) of a callback that runs a bounded loop of
 // 10 000 trips: 10^11 instructions, spent in back edges.
-const loopCallback = `
-	mov %r1, 0x800000
-	lddw %r2, func cb
-	mov %r3, 0
-	mov %r4, 0
-	call 181
-	mov %r0, 0
-	exit
-cb:
+var loopCallback = bpfLoop("cb") + `cb:
 	mov %r0, 0
 back:
 	add %r0, 1
@@ -67,15 +56,7 @@ back:
 
 // memLoop is loopCallback with a store and a load of the stack in every
 // trip: the slowest work per instruction on the checked interpreter.
-const memLoop = `
-	mov %r1, 0x800000
-	lddw %r2, func cb
-	mov %r3, 0
-	mov %r4, 0
-	call 181
-	mov %r0, 0
-	exit
-cb:
+var memLoop = bpfLoop("cb") + `cb:
 	mov %r0, 0
 	stxdw [%r10-8], %r0
 back:
@@ -90,23 +71,7 @@ back:
 
 // callChain is nested bpf_loop callbacks whose inner one goes down a chain
 // of bpf-to-bpf calls, five frames below it.
-const callChain = `
-	mov %r1, 0x800000
-	lddw %r2, func outer
-	mov %r3, 0
-	mov %r4, 0
-	call 181
-	mov %r0, 0
-	exit
-outer:
-	mov %r1, 0x800000
-	lddw %r2, func inner
-	mov %r3, 0
-	mov %r4, 0
-	call 181
-	mov %r0, 0
-	exit
-inner:
+var callChain = bpfLoop("outer") + "outer:" + bpfLoop("inner") + `inner:
 	call local f1
 	mov %r0, 0
 	exit
