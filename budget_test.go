@@ -250,21 +250,16 @@ func TestCancelLatency(t *testing.T) {
 		for _, e := range budgetEngines {
 			t.Run(prog.name+"/"+e.name, func(t *testing.T) {
 				p := loadRaw(t, prog.src, e.opts, 1<<62)
-				lat := make([]time.Duration, 0, n)
-				over := 0
-				for i := range n {
-					d, err := cancelOnce(p, 200*time.Microsecond+time.Duration(i%10)*100*time.Microsecond)
-					if !errors.Is(err, context.Canceled) {
-						t.Fatalf("cancellation %d: error %v, want %v", i, err, context.Canceled)
-					}
-					lat = append(lat, d)
-					if d > time.Millisecond {
-						over++
+				// A machine busy with other work can keep the run's
+				// thread off its core for milliseconds: measure again
+				// (up to three times) before calling a median too high.
+				var med, worst time.Duration
+				for attempt := 1; attempt <= 3; attempt++ {
+					med, worst = cancelLatency(t, p, n)
+					if med <= medianLimit && worst <= maxLimit {
+						break
 					}
 				}
-				slices.Sort(lat)
-				med, worst := lat[len(lat)/2], lat[len(lat)-1]
-				t.Logf("cancel to return over %d runs: median %v, 90th %v, max %v; %d over 1ms", n, med, lat[len(lat)*9/10], worst, over)
 				if med > medianLimit {
 					t.Errorf("median %v from cancel to return, want under %v", med, medianLimit)
 				}
@@ -274,6 +269,28 @@ func TestCancelLatency(t *testing.T) {
 			})
 		}
 	}
+}
+
+// cancelLatency cancels n runs of p at various times after they start,
+// logs the times from cancel to return and returns their median and max.
+func cancelLatency(t *testing.T, p *Program, n int) (med, worst time.Duration) {
+	t.Helper()
+	lat := make([]time.Duration, 0, n)
+	over := 0
+	for i := range n {
+		d, err := cancelOnce(p, 200*time.Microsecond+time.Duration(i%10)*100*time.Microsecond)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancellation %d: error %v, want %v", i, err, context.Canceled)
+		}
+		lat = append(lat, d)
+		if d > time.Millisecond {
+			over++
+		}
+	}
+	slices.Sort(lat)
+	med, worst = lat[len(lat)/2], lat[len(lat)-1]
+	t.Logf("cancel to return over %d runs: median %v, 90th %v, max %v; %d over 1ms", n, med, lat[len(lat)*9/10], worst, over)
+	return med, worst
 }
 
 // cancelOnce starts a run of p, cancels it after wait and returns the time

@@ -55,8 +55,8 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	m.maxDepth = max(m.maxDepth, m.depth)
 	m.base = m.depth
 	m.lo -= engine.StackSize
-	args := [5]uint64{r1, r2, r3, r4, r5}
-	r0, err := p.execAt(m, env, pc, &args, r10-engine.StackSize)
+	regs := [16]uint64{1: r1, 2: r2, 3: r3, 4: r4, 5: r5, 10: r10 - engine.StackSize}
+	r0, err := p.resume(m, env, pc, &regs)
 	m.depth--
 	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
 	return r0, err
@@ -95,8 +95,9 @@ const pollQuantum = 1 << 12
 // a fault, and leaves the deepest call depth it reached in m.maxDepth.
 //
 // A run without a Context counts its whole budget down in execAt's loop.
-// A run with one counts it down pollQuantum at a time, and refill looks at
-// the Context between quanta, so that the loop itself never does.
+// A run with one counts it down pollQuantum at a time: execAt returns at
+// the end of each quantum, and resume looks at the Context and enters it
+// again, so that the loop itself never does.
 func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.prog, m.envp, m.base = p, env, 0
 	m.budget = env.Budget
@@ -111,15 +112,32 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, erro
 		m.rest = m.budget - min(m.budget, pollQuantum)
 		m.budget -= m.rest
 	}
-	args := [5]uint64{r1, r2}
-	return p.execAt(m, env, 0, &args, m.top)
+	regs := [16]uint64{1: r1, 2: r2, 10: m.top}
+	return p.resume(m, env, 0, &regs)
+}
+
+// errQuantum is what execAt returns at the end of a quantum of its budget.
+var errQuantum = errors.New("interp: quantum spent")
+
+// resume runs from slot pc with the registers regs, at call depth m.depth,
+// until the function at that depth exits, refilling the budget at the end
+// of every quantum.
+func (p *Program) resume(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
+	for {
+		r0, err := p.execAt(m, env, pc, regs)
+		if err != errQuantum {
+			return r0, err
+		}
+		if m.budget, err = m.refill(env, m.ret); err != nil {
+			return 0, err
+		}
+		pc = m.ret
+	}
 }
 
 // refill is called when the loop has spent its quantum, before the
 // instruction at slot pc: it ends the run if its Context is done or its
 // budget spent, and otherwise returns the next quantum.
-//
-//go:noinline
 func (m *machine) refill(env *engine.Env, pc int) (uint64, error) {
 	if m.done != nil {
 		select {
@@ -144,8 +162,10 @@ func (m *machine) stop(err error) error {
 	return err
 }
 
-// execAt runs from slot pc with r1 to r5 from args and r10 set, at call
-// depth m.depth, until the function at that depth exits.
+// execAt runs from slot pc with the registers regs, at call depth m.depth,
+// until the function at that depth exits or the budget's quantum is spent:
+// then it leaves the registers in regs and the slot to go on at in m.ret,
+// and returns errQuantum.
 //
 // The loop keeps few values live so that they stay in registers: ip points
 // at the next instruction with no bounds check (Compile proved every jump
@@ -154,18 +174,15 @@ func (m *machine) stop(err error) error {
 // budget in m and reload them, so that they are not spilled on every
 // instruction. Slot indexes (for faults and return addresses) are computed
 // from ip only when needed.
-func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r10 uint64) (uint64, error) {
+func (p *Program) execAt(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
 	base := unsafe.Pointer(unsafe.SliceData(p.code))
 	ip := unsafe.Add(base, uintptr(pc)*insnSize)
 	budget := m.budget
-	var r [16]uint64
-	r[1], r[2], r[3], r[4], r[5], r[10] = args[0], args[1], args[2], args[3], args[4], r10
+	r := *regs
 	for {
 		if budget == 0 {
-			var err error
-			if budget, err = m.refill(env, slot(base, ip)); err != nil {
-				return 0, err
-			}
+			*regs, m.ret = r, slot(base, ip)
+			return 0, errQuantum
 		}
 		budget--
 		in := (*insn)(ip)
