@@ -372,9 +372,8 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	defer maps.LeaveProgram(g)
 	c.setEnv(p, in)
 	if cx != nil {
-		env.Context = cx
+		env.Context = cx // until rt.release
 	}
-	defer c.endRun()
 	st.Begin(env, in.r1)
 	defer st.End()
 	for {
@@ -401,13 +400,6 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 			p = next
 			c.setEnv(p, in)
 		}
-	}
-}
-
-// endRun drops the run's context, which c must not keep alive.
-func (c *cpu) endRun() {
-	if c.env.Context != nil {
-		c.env.Context = nil
 	}
 }
 

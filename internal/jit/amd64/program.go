@@ -208,9 +208,9 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	c.machSP = s.machTop
 	c.resume = p.entry
 	c.callLimit = s.callLimit
-	s.prog, s.env, s.cx, s.done = p, env, cx, nil
+	s.prog, s.env = p, env
 	if cx != nil {
-		s.done = cx.Done()
+		s.cx, s.done = cx, cx.Done() // until put
 	}
 	s.budget = env.Budget
 	if s.budget == 0 {
@@ -224,7 +224,7 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	env.Stack, env.CallFunc = s.stack, s.call
 	r0, err := s.loop()
 	env.Stack, env.CallFunc = engine.Region{}, nil
-	s.prog, s.env, s.cx, s.done = nil, nil, nil, nil
+	s.prog, s.env = nil, nil
 	return r0, err
 }
 
@@ -410,10 +410,14 @@ func (p *Program) newBusyState() (*state, error) {
 }
 
 // put clears the stack the run may have used (callbacks' frames included),
-// so that no run sees another's data, and gives s back.
+// so that no run sees another's data, drops the run's context and gives s
+// back.
 func (p *Program) put(s *state) {
 	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
 	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
+	if s.cx != nil {
+		s.cx, s.done = nil, nil
+	}
 	s.busy.Store(false)
 	p.hint.Put(s)
 }
