@@ -28,7 +28,10 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	env.CallFunc = m.call
 	r0, err := p.exec(m, env, r1, r2)
 	env.Stack, env.CallFunc = engine.Region{}, nil
-	m.prog, m.envp, m.done = nil, nil, nil
+	m.prog, m.envp = nil, nil
+	if m.done != nil {
+		m.done, m.rest = nil, 0
+	}
 	putMachine(m, m.maxDepth, p.writes)
 	return r0, err
 }
@@ -56,7 +59,13 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	m.base = m.depth
 	m.lo -= engine.StackSize
 	regs := [16]uint64{1: r1, 2: r2, 3: r3, 4: r4, 5: r5, 10: r10 - engine.StackSize}
-	r0, err := p.resume(m, env, pc, &regs)
+	var r0 uint64
+	var err error
+	if m.done == nil {
+		r0, err = p.execAt(m, env, pc, &regs)
+	} else {
+		r0, err = p.resume(m, env, pc, &regs)
+	}
 	m.depth--
 	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
 	return r0, err
@@ -94,29 +103,34 @@ const pollQuantum = 1 << 12
 // exec runs p from its first slot with the run's budget. It returns r0 or
 // a fault, and leaves the deepest call depth it reached in m.maxDepth.
 //
-// A run without a Context counts its whole budget down in execAt's loop.
-// A run with one counts it down pollQuantum at a time: execAt returns at
-// the end of each quantum, and resume looks at the Context and enters it
-// again, so that the loop itself never does.
+// A run without a Context (or with one that is never done) counts its
+// whole budget down in execAt's loop, as one quantum. A run with one
+// counts it down pollQuantum at a time: execAt returns at the end of each
+// quantum, and resume looks at the Context and enters it again, so that
+// the loop itself never does.
 func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.prog, m.envp, m.base = p, env, 0
 	m.budget = env.Budget
 	if m.budget == 0 {
 		m.budget = engine.DefaultBudget
 	}
-	m.rest = 0
-	if m.done = env.Done(); m.done != nil {
-		if err := env.Canceled(0); err != nil {
-			return 0, err
-		}
-		m.rest = m.budget - min(m.budget, pollQuantum)
-		m.budget -= m.rest
-	}
 	regs := [16]uint64{1: r1, 2: r2, 10: m.top}
+	if env.Context == nil {
+		return p.execAt(m, env, 0, &regs)
+	}
+	if m.done = env.Context.Done(); m.done == nil {
+		return p.execAt(m, env, 0, &regs) // a context never done
+	}
+	if err := env.Canceled(0); err != nil {
+		return 0, err
+	}
+	m.rest = m.budget - min(m.budget, pollQuantum)
+	m.budget -= m.rest
 	return p.resume(m, env, 0, &regs)
 }
 
-// errQuantum is what execAt returns at the end of a quantum of its budget.
+// errQuantum is what execAt returns at the end of a quantum of its budget,
+// in a run with a context (m.done set).
 var errQuantum = errors.New("interp: quantum spent")
 
 // resume runs from slot pc with the registers regs, at call depth m.depth,
@@ -181,6 +195,10 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, regs *[16]uint64) 
 	r := *regs
 	for {
 		if budget == 0 {
+			if m.done == nil {
+				// One quantum: the whole budget.
+				return 0, m.stop(budgetFault(env, slot(base, ip)))
+			}
 			*regs, m.ret = r, slot(base, ip)
 			return 0, errQuantum
 		}
