@@ -94,15 +94,6 @@ type Env struct {
 	stopRet uint64
 }
 
-// Done returns the channel that closes when the run's Context is done, or
-// nil when the run has no Context or one that is never done.
-func (e *Env) Done() <-chan struct{} {
-	if e.Context == nil {
-		return nil
-	}
-	return e.Context.Done()
-}
-
 // Canceled returns the fault that ends a run at slot pc whose Context is
 // done, or nil if it is not.
 func (e *Env) Canceled(pc int) error {

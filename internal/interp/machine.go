@@ -39,7 +39,7 @@ type machine struct {
 	r10    uint64
 	budget uint64
 	rest   uint64
-	done   <-chan struct{} // env.Done() of the run
+	done   <-chan struct{} // env.Context.Done() of the run, if not nil
 	ret    int             // the slot to continue at after a call out of the loop
 	call   func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 }
