@@ -23,7 +23,7 @@ func TestRunInterrupt(t *testing.T) {
 	spin := writeTemp(t, "spin.asm", "ja -1\nexit\n")
 	done := make(chan error, 1)
 	go func() {
-		_, err := execGbpf(t, "run", spin, "--checked", "--budget", "4611686018427387904")
+		_, err := execGbpf(t, "run", spin, "--no-verify", "--budget", "4611686018427387904")
 		done <- err
 	}()
 	tick := time.NewTicker(50 * time.Millisecond)
