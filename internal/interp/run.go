@@ -26,6 +26,9 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.lo = m.top - engine.StackSize
 	env.Stack = m.stack.Region(true)
 	env.CallFunc = m.call
+	if p.san != nil {
+		m.sanBegin(p, env, r1, r2)
+	}
 	r0, err := p.exec(m, env, r1, r2)
 	env.Stack, env.CallFunc = engine.Region{}, nil
 	m.prog, m.envp = nil, nil
@@ -94,6 +97,7 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r
 		budget--
 		in := (*insn)(ip)
 		ip = unsafe.Add(ip, insnSize)
+	dispatch:
 		switch in.op {
 		case opInvalid:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
@@ -613,6 +617,13 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r
 
 		case opLegacyPacket:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errLegacyPacket}
+		case opSan:
+			pc := slot(base, ip) - 1
+			if err := m.san.step(m, env, pc, &r); err != nil {
+				return 0, err
+			}
+			in = &p.san.real[pc]
+			goto dispatch
 		default:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
 		}
