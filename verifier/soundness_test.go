@@ -2,8 +2,10 @@ package verifier
 
 import (
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,11 +23,7 @@ import (
 // leak found before Verify applies the unprivileged rules (leaksAreBugs)
 // is returned instead.
 func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error) {
-	typ := progtype.Raw
-	if seed%2 == 1 {
-		typ = progtype.XDP
-	}
-	g := newGen(seed, typ)
+	g, typ := genSeed(seed)
 	src := g.program()
 	p, err := asm.Assemble(src)
 	if err != nil {
@@ -62,6 +60,16 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error
 	return true, nil
 }
 
+// genSeed returns the generator of seed: odd seeds make XDP programs,
+// even ones Raw programs.
+func genSeed(seed uint64) (*gen, progtype.Type) {
+	typ := progtype.Raw
+	if seed%2 == 1 {
+		typ = progtype.XDP
+	}
+	return newGen(seed, typ), typ
+}
+
 // TestSoundness verifies generated programs and runs the accepted ones in
 // the checked interpreter with the leak sanitizer: a fault or a leak is a
 // verifier bug. GBPF_SOUND_N sets the number of programs (default 1500),
@@ -72,7 +80,7 @@ func TestSoundness(t *testing.T) {
 	r := newRunner(t)
 	start := time.Now()
 	acc := 0
-	leaks := map[string]int{}
+	leaks, byShape := map[string]int{}, map[string]int{}
 	for seed := first; seed < first+uint64(n); seed++ {
 		ok, leak := soundCheck(t, r, seed)
 		if ok {
@@ -84,14 +92,26 @@ func TestSoundness(t *testing.T) {
 				t.Logf("seed %d: first leak of its kind (expected before the unprivileged rules): %v", seed, leak)
 			}
 			leaks[k]++
+			g, _ := genSeed(seed)
+			g.program()
+			seen := map[string]bool{}
+			for _, sh := range g.shapes {
+				if !seen[sh] {
+					seen[sh] = true
+					byShape[sh]++
+				}
+			}
 		}
 	}
 	t.Logf("%d generated programs, %d accepted and run 8 times each, sanitized, without fault, %d rejected, %v",
 		n, acc, n-acc, time.Since(start))
 	total := 0
-	for k, c := range leaks {
-		t.Logf("  %d accepted programs leak: %s", c, k)
-		total += c
+	for _, k := range slices.Sorted(maps.Keys(leaks)) {
+		t.Logf("  %d accepted programs leak: %s", leaks[k], k)
+		total += leaks[k]
+	}
+	for _, sh := range slices.Sorted(maps.Keys(byShape)) {
+		t.Logf("  %d leaking programs have the %s shape", byShape[sh], sh)
 	}
 	if total > 0 {
 		t.Logf("%d accepted programs leak an address (Verify does not apply the unprivileged rules yet)", total)
