@@ -197,11 +197,6 @@ const (
 	// opLegacyPacket is an ABS or IND packet load; it faults when reached.
 	opLegacyPacket
 
-	// opSan is every instruction of a sanitized program: the run loop
-	// updates the sanitizer's shadow state, then executes the checked
-	// instruction of the same slot (Program.san.real).
-	opSan
-
 	numOps
 )
 

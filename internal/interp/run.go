@@ -85,6 +85,9 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, erro
 // instruction. Slot indexes (for faults and return addresses) are computed
 // from ip only when needed.
 func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r10 uint64) (uint64, error) {
+	if p.san != nil {
+		return p.execAtSan(m, env, pc, args, r10)
+	}
 	base := unsafe.Pointer(unsafe.SliceData(p.code))
 	ip := unsafe.Add(base, uintptr(pc)*insnSize)
 	budget := m.budget
@@ -97,7 +100,6 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r
 		budget--
 		in := (*insn)(ip)
 		ip = unsafe.Add(ip, insnSize)
-	dispatch:
 		switch in.op {
 		case opInvalid:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
@@ -617,13 +619,6 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r
 
 		case opLegacyPacket:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errLegacyPacket}
-		case opSan:
-			pc := slot(base, ip) - 1
-			if err := m.san.step(m, env, pc, &r); err != nil {
-				return 0, err
-			}
-			in = &p.san.real[pc]
-			goto dispatch
 		default:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
 		}

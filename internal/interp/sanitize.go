@@ -10,6 +10,8 @@ import (
 	"github.com/gbpf/gbpf/maps"
 )
 
+//go:generate go test -run TestSanitizedLoopGenerated -update
+
 // The leak sanitizer (Options.Sanitize) runs next to the checked
 // interpreter and tracks which values are addresses: a tag per register
 // and per stack byte says whether the value is data, an address into a
@@ -71,7 +73,6 @@ type PtrField struct {
 
 // sanProgram is what Compile keeps for a sanitized program.
 type sanProgram struct {
-	real   []insn // the checked instructions; the run loop's code is opSan
 	protos *helpers.Set
 	fields []PtrField
 }
@@ -180,9 +181,10 @@ func leak(pc int, format string, args ...any) error {
 	return &engine.Fault{PC: pc, Err: engine.ErrLeak, Msg: fmt.Sprintf(format, args...)}
 }
 
-// step updates the shadow state for the instruction at slot pc, before
-// the run loop executes it, and reports a leak as an error.
-func (s *sanitizer) step(m *machine, env *engine.Env, pc int, r *[16]uint64) error {
+// step updates the shadow state for in, the instruction at slot pc,
+// before the sanitized run loop (execAtSan) executes it, and reports a
+// leak as an error.
+func (s *sanitizer) step(m *machine, env *engine.Env, in *insn, pc int, r *[16]uint64) error {
 	if s.pendingR0 {
 		s.pendingR0 = false
 		s.regs[0] = s.object(m, env, r[0])
@@ -190,7 +192,6 @@ func (s *sanitizer) step(m *machine, env *engine.Env, pc int, r *[16]uint64) err
 			s.regs[0] = tagAnon
 		}
 	}
-	in := &s.prog.real[pc]
 	o := in.op
 	dst, src := in.dst&15, in.src&15
 	switch {
@@ -608,10 +609,9 @@ func (s *sanitizer) clearStack(m *machine, addr, n uint64) {
 	s.overwrite(addr, n)
 }
 
-// sanitize turns p into a sanitized program: every executed slot becomes
-// opSan, and the checked instructions move to p.san.real.
+// sanitize makes p, compiled checked, a sanitized program.
 func (p *Program) sanitize(opts Options) error {
-	sp := &sanProgram{real: p.code, protos: opts.Helpers, fields: opts.CtxPointers}
+	sp := &sanProgram{protos: opts.Helpers, fields: opts.CtxPointers}
 	if sp.protos == nil {
 		sp.protos = builtinProtos()
 	}
@@ -623,12 +623,6 @@ func (p *Program) sanitize(opts Options) error {
 	if len(opts.CtxPointers) > 32 {
 		return fmt.Errorf("interp: %d context pointer fields, at most 32", len(opts.CtxPointers))
 	}
-	code := make([]insn, len(p.code), cap(p.code))
-	for i, in := range p.code {
-		if in.op != opInvalid {
-			code[i] = insn{op: opSan}
-		}
-	}
-	p.code, p.san = code, sp
+	p.san = sp
 	return nil
 }

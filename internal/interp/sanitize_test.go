@@ -298,3 +298,25 @@ func TestSanitizeOptions(t *testing.T) {
 		t.Errorf("read above the stack: %v, want a memory fault", err)
 	}
 }
+
+// BenchmarkSanitize runs a loop over the stack and an input (loads,
+// stores, a spill, local calls) checked and sanitized: the sanitizer's
+// cost per run.
+func BenchmarkSanitize(b *testing.B) {
+	mem := newBlock(b, make([]byte, 64))
+	env := &engine.Env{Regions: []engine.Region{mem.Region(true)}}
+	for _, m := range modes[1:] {
+		b.Run(m.name, func(b *testing.B) {
+			pr, err := Compile(sumProgram, m.opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pr.Run(env, mem.Addr(), 64); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
