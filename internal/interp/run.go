@@ -26,10 +26,13 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.lo = m.top - engine.StackSize
 	env.Stack = m.stack.Region(true)
 	env.CallFunc = m.call
+	var r0 uint64
 	if p.san != nil {
 		m.sanBegin(p, env, r1, r2)
+		r0, err = p.execSan(m, env, r1, r2)
+	} else {
+		r0, err = p.exec(m, env, r1, r2)
 	}
-	r0, err := p.exec(m, env, r1, r2)
 	env.Stack, env.CallFunc = engine.Region{}, nil
 	m.prog, m.envp = nil, nil
 	putMachine(m, m.maxDepth, p.writes)
@@ -85,9 +88,6 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, erro
 // instruction. Slot indexes (for faults and return addresses) are computed
 // from ip only when needed.
 func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r10 uint64) (uint64, error) {
-	if p.san != nil {
-		return p.execAtSan(m, env, pc, args, r10)
-	}
 	base := unsafe.Pointer(unsafe.SliceData(p.code))
 	ip := unsafe.Add(base, uintptr(pc)*insnSize)
 	budget := m.budget

@@ -140,7 +140,7 @@ func (m *machine) sanCallFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 		s.regs[1+i] = c
 	}
 	s.pendingR0 = false
-	r0, err := m.callFunc(pc, r1, r2, r3, r4, r5)
+	r0, err := m.callFuncSan(pc, r1, r2, r3, r4, r5)
 	s.regs, s.pendingR0, s.cb = regs, pending, cb
 	return r0, err
 }

@@ -3,12 +3,48 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"unsafe"
 
 	"github.com/gbpf/gbpf/internal/engine"
 )
+
+// execSan is exec for sanitized programs.
+func (p *Program) execSan(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	m.prog, m.envp, m.base = p, env, 0
+	m.budget = env.Budget
+	if m.budget == 0 {
+		m.budget = engine.DefaultBudget
+	}
+	args := [5]uint64{r1, r2}
+	return p.execAtSan(m, env, 0, &args, m.top)
+}
+
+// callFuncSan is callFunc for sanitized programs.
+func (m *machine) callFuncSan(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
+	p, env := m.prog, m.envp
+	if p == nil {
+		return 0, errors.New("interp: CallFunc outside a run")
+	}
+	if pc < 0 || pc >= len(p.code) {
+		return 0, &engine.Fault{PC: pc, Err: errBadInsn, Msg: "callback outside the program"}
+	}
+	if m.depth+1 >= engine.MaxCallDepth {
+		return 0, &engine.Fault{PC: pc, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("callback nested beyond %d frames", engine.MaxCallDepth)}
+	}
+	base, lo, r10, ret := m.base, m.lo, m.r10, m.ret
+	m.depth++
+	m.maxDepth = max(m.maxDepth, m.depth)
+	m.base = m.depth
+	m.lo -= engine.StackSize
+	args := [5]uint64{r1, r2, r3, r4, r5}
+	r0, err := p.execAtSan(m, env, pc, &args, r10-engine.StackSize)
+	m.depth--
+	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
+	return r0, err
+}
 
 // execAtSan is execAt for sanitized programs: before each instruction,
 // the sanitizer updates its shadow state and may end the run with a leak.
