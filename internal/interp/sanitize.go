@@ -27,8 +27,9 @@ import (
 // Objects are coarse: the stack (all frames), each of env.Regions (by its
 // start address, so a map's memory, the context and each packet are one
 // object each), the objects the context's pointer fields point into
-// (Options.CtxPointers), and addresses of unknown objects. Map handles
-// are ids, not addresses, and are not tracked.
+// (Options.CtxPointers), and addresses of unknown objects. A map handle
+// loaded by lddw is treated as such an address, since Linux passes maps as
+// pointers (gbpf's handles are ids).
 
 // tag is the shadow of a register: what kind of value it holds.
 type tag uint8
@@ -199,6 +200,9 @@ func (s *sanitizer) step(m *machine, env *engine.Env, in *insn, pc int, r *[16]u
 		return s.alu(pc, in, r)
 	case o == opLdImm64:
 		s.regs[dst] = s.object(m, env, in.k)
+		if s.regs[dst] == clean && maps.FromHandle(in.k) != nil {
+			s.regs[dst] = tagAnon // a map, which Linux passes as a pointer
+		}
 	case o >= opLdxBC && o <= opLdxSWC:
 		n := loadSize[o-opLdxBC]
 		t := s.load(m, r[src]+uint64(in.off), n)

@@ -119,6 +119,7 @@ func TestSanitizeLeaks(t *testing.T) {
 		{"context address returned", "mov %r0, %r1\nadd %r0, 8\nexit", 2, "at exit"},
 		{"packet address returned", "ldxw %r0, [%r1+0]\nexit", 1, "packet address"},
 		{"map value address returned", "lddw %r0, map_idx_value 0, 0\nexit", 2, "at exit"},
+		{"map returned", "lddw %r0, map_idx 1\nexit", 2, "an address"},
 		{"lookup result returned", "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map_idx 0\ncall 1\nexit", 6, "at exit"},
 		{"partial spill", "stxdw [%r10-8], %r10\nstb [%r10-8], 0\nldxdw %r0, [%r10-8]\nexit", 3, "address bits"},
 		{"narrow fill", "stxdw [%r10-8], %r10\nldxw %r0, [%r10-4]\nexit", 2, "address bits"},
