@@ -60,22 +60,26 @@ func sanitizedLoop(path string) ([]byte, error) {
 			funcs[fd.Name.Name] = string(src[fset.Position(fd.Pos()).Offset:fset.Position(fd.End()).Offset])
 		}
 	}
-	type edit struct{ old, new string }
+	// Each edit replaces one occurrence, or every one (at least one).
+	type edit struct {
+		old, new string
+		every    bool
+	}
 	copies := []struct {
 		name, doc string
 		edits     []edit
 	}{
 		{"exec", "execSan is exec for sanitized programs.", []edit{
-			{"func (p *Program) exec(", "func (p *Program) execSan("},
-			{"p.execAt(", "p.execAtSan("},
+			{"func (p *Program) exec(", "func (p *Program) execSan(", false},
+			{"p.execAt(", "p.execAtSan(", true},
 		}},
 		{"callFunc", "callFuncSan is callFunc for sanitized programs.", []edit{
-			{"func (m *machine) callFunc(", "func (m *machine) callFuncSan("},
-			{"p.execAt(", "p.execAtSan("},
+			{"func (m *machine) callFunc(", "func (m *machine) callFuncSan(", false},
+			{"p.execAt(", "p.execAtSan(", true},
 		}},
 		{"execAt", "execAtSan is execAt for sanitized programs: before each instruction,\nthe sanitizer updates its shadow state and may end the run with a leak.", []edit{
-			{"func (p *Program) execAt(", "func (p *Program) execAtSan("},
-			{"\t\tswitch in.op {\n", "\t\tif err := m.san.step(m, env, in, slot(base, ip)-1, &r); err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tswitch in.op {\n"},
+			{"func (p *Program) execAt(", "func (p *Program) execAtSan(", false},
+			{"\t\tswitch in.op {\n", "\t\tif err := m.san.step(m, env, in, slot(base, ip)-1, &r); err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tswitch in.op {\n", false},
 		}},
 	}
 	var body strings.Builder
@@ -85,10 +89,11 @@ func sanitizedLoop(path string) ([]byte, error) {
 			return nil, fmt.Errorf("%s: no method %s", path, c.name)
 		}
 		for _, e := range c.edits {
-			if strings.Count(fn, e.old) != 1 {
-				return nil, fmt.Errorf("%s: %s does not have exactly one %q", path, c.name, e.old)
+			n := strings.Count(fn, e.old)
+			if n == 0 || n > 1 && !e.every {
+				return nil, fmt.Errorf("%s: %s has %d of %q, want one", path, c.name, n, e.old)
 			}
-			fn = strings.Replace(fn, e.old, e.new, 1)
+			fn = strings.ReplaceAll(fn, e.old, e.new)
 		}
 		fmt.Fprintf(&body, "\n// %s\n%s\n", strings.ReplaceAll(c.doc, "\n", "\n// "), fn)
 	}
