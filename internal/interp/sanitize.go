@@ -149,15 +149,16 @@ func (m *machine) sanCallFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 // object returns the tag of addr as a new address: the stack, a region,
 // or clean when it is neither.
 func (s *sanitizer) object(m *machine, env *engine.Env, addr uint64) tag {
-	if addr-(m.top-stackBytes) <= stackBytes {
-		return tagStack
-	}
-	if env == nil {
-		return clean
-	}
-	// An address inside a region, else one just past its end (such as a
-	// packet's end), which may also start the next region.
+	// An address inside the stack or a region, else one just past the end
+	// of one (the stack's top, a packet's end), which may also start the
+	// next region.
 	for pass := uint64(0); pass < 2; pass++ {
+		if addr-(m.top-stackBytes) < stackBytes+pass {
+			return tagStack
+		}
+		if env == nil {
+			continue
+		}
 		for _, reg := range env.Regions {
 			if addr < reg.Start || addr >= reg.End+pass {
 				continue

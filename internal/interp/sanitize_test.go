@@ -321,3 +321,23 @@ func BenchmarkSanitize(b *testing.B) {
 		})
 	}
 }
+
+// TestSanitizeRegionAtStackTop checks that an address in a region that
+// starts where the stack ends is the region's, not the stack's: its
+// difference with r10 is a leak.
+func TestSanitizeRegionAtStackTop(t *testing.T) {
+	m, err := getMachine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer putMachine(m, 0, true)
+	pr, err := Compile(prog(lddw(r1, m.top), mov64x(r0, r10), aluX(a64, isa.Sub, r0, r1), exit()), Options{Sanitize: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &engine.Env{Regions: []engine.Region{{Start: m.top, End: m.top + 64}}}
+	m.maxDepth, m.lo = 0, m.top-engine.StackSize
+	m.sanBegin(pr, env, 0, 0)
+	_, err = pr.execSan(m, env, 0, 0)
+	wantFault(t, err, engine.ErrLeak, 3)
+}
