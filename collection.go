@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/maps"
@@ -85,6 +86,9 @@ func NewCollection(spec *CollectionSpec, opts *Options) (_ *Collection, err erro
 		}
 		coll.Programs[name] = p
 	}
+	if err := coll.freeze(); err != nil {
+		return nil, err
+	}
 	for _, name := range names {
 		for _, ref := range spec.References[name] {
 			if err := coll.fill(name, ref); err != nil {
@@ -113,6 +117,34 @@ func (c *Collection) fill(name string, ref loader.Reference) error {
 		return m.Update(ref.Key, inner, UpdateAny)
 	}
 	return errors.New("empty reference")
+}
+
+// freeze makes read-only for Go the maps whose contents must stay as the
+// programs were loaded with, as libbpf and cilium/ebpf freeze .rodata:
+// the read-only data sections (.rodata, .rodata.*, .kconfig: the maps the
+// loader makes for ELF sections, whose names start with a dot, and that
+// programs cannot write), and every map whose contents a program's
+// verification read. The verifier accepts a constant string (the format
+// of bpf_snprintf, bpf_strncmp's second argument) after checking at load
+// time that it ends in NUL; Go must not be able to take the NUL away.
+func (c *Collection) freeze() error {
+	frozen := make(map[*Map]bool)
+	for name, m := range c.Maps {
+		if strings.HasPrefix(name, ".") && m.m.Spec().Flags&maps.ReadOnlyProg != 0 {
+			frozen[m] = true
+		}
+	}
+	for _, p := range c.Programs {
+		for _, m := range p.constMaps {
+			frozen[m] = true
+		}
+	}
+	for m := range frozen {
+		if err := m.Freeze(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close releases the collection's maps. Its programs must not run any

@@ -2,6 +2,7 @@ package gbpf
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/gbpf/gbpf/internal/engine"
@@ -16,8 +17,86 @@ const XDPHeadroom = 256
 // ethHeaderLen is the length of an Ethernet header.
 const ethHeaderLen = 14
 
-// maxPacket bounds the packets and inputs a run accepts.
+// maxPacket bounds the packets and inputs a run accepts, hooks included.
 const maxPacket = 1 << 24
+
+// Input limits of Program.Run, as Linux's BPF_PROG_TEST_RUN sets them on
+// x86-64 (4 KiB pages): a packet lies in one page, after the headroom the
+// kernel reserves and before the skb_shared_info it puts at the end.
+const (
+	pageSize = 4096
+	// sharedInfoSize is SKB_DATA_ALIGN(sizeof(struct skb_shared_info)).
+	sharedInfoSize = 320
+	// skbHeadroom is NET_SKB_PAD + NET_IP_ALIGN.
+	skbHeadroom = 64
+	// maxXDPPacket and maxSkbPacket are the largest packets of XDP and
+	// of socket filter and tc programs.
+	maxXDPPacket = pageSize - XDPHeadroom - sharedInfoSize
+	maxSkbPacket = pageSize - skbHeadroom - sharedInfoSize
+	// maxRawInput bounds the memory of Raw programs, gbpf's own type.
+	maxRawInput = maxPacket
+)
+
+// ErrInputTooLarge is returned by Program.Run for a packet or context
+// larger than the program's type allows (see MaxInput).
+var ErrInputTooLarge = errors.New("input too large")
+
+// MaxInput returns the largest RunOptions.Data and RunOptions.Context that
+// Program.Run accepts for programs of type t, or zeros for a type gbpf does
+// not run. Packets and contexts follow Linux's BPF_PROG_TEST_RUN: an XDP
+// packet of at most a page minus XDP_PACKET_HEADROOM and the tail room
+// (3520 bytes), a socket filter or tc packet of at most a page minus
+// NET_SKB_PAD and the tail room (3712), a context no larger than xdp_md or
+// __sk_buff. A tracepoint record is at most progtype.MaxTraceSize bytes,
+// kprobe registers a pt_regs, and Raw memory 16 MiB; tracepoint, kprobe and
+// Raw programs take their input in either field. Program.MaxInput gives a
+// program's own limits, which are larger for a program verified for a
+// larger context. A caller reading input from a file or a pipe should read
+// at most one byte more than the limit.
+func MaxInput(t progtype.Type) (data, ctx int) {
+	info, ok := progtype.Lookup(t)
+	if !ok {
+		return 0, 0
+	}
+	return maxInput(info, info.CtxSize)
+}
+
+// MaxInput returns the largest RunOptions.Data and RunOptions.Context that
+// p's Run accepts: the limits of p's type (see the function MaxInput), or
+// for a type whose context size is given at load time, at least the size
+// p was verified for.
+func (p *Program) MaxInput() (data, ctx int) { return maxInput(p.info, p.ctxSize) }
+
+// maxInput is MaxInput for a program of type info verified for a context
+// of ctxSize bytes.
+func maxInput(info *progtype.Info, ctxSize int) (data, ctx int) {
+	switch info.Type {
+	case progtype.XDP:
+		return maxXDPPacket, info.CtxSize
+	case progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
+		return maxSkbPacket, info.CtxSize
+	case progtype.Raw:
+		n := max(maxRawInput, ctxSize)
+		return n, n
+	}
+	n := max(info.CtxSize, ctxSize)
+	if info.Type == progtype.Tracepoint {
+		n = max(progtype.MaxTraceSize, ctxSize)
+	}
+	return n, n
+}
+
+// checkInput refuses a packet or a context larger than p takes.
+func (p *Program) checkInput(data, ctx []byte) error {
+	maxData, maxCtx := p.MaxInput()
+	if len(data) > maxData {
+		return fmt.Errorf("data of %d bytes: %v programs take at most %d: %w", len(data), p.info.Type, maxData, ErrInputTooLarge)
+	}
+	if len(ctx) > maxCtx {
+		return fmt.Errorf("context of %d bytes: %v programs take at most %d: %w", len(ctx), p.info.Type, maxCtx, ErrInputTooLarge)
+	}
+	return nil
+}
 
 // input is a run's context and packet, materialised in a CPU's memory.
 type input struct {

@@ -113,4 +113,7 @@ type Options struct {
 	// 2: every instruction with its state).
 	VerifierLog      io.Writer
 	VerifierLogLevel int
+	// Privileged verifies with the rules Linux applies to root (see
+	// verifier.Options.Privileged).
+	Privileged bool
 }

@@ -3,6 +3,7 @@ package gbpf
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/gbpf/gbpf/maps"
 )
@@ -30,6 +31,12 @@ var ErrKeyNotExist = maps.ErrKeyNotExist
 type Map struct {
 	name string
 	m    maps.Map
+
+	// ownerMu guards owner: for a program array, the first program
+	// that used it or was stored in it, which fixes the kind of program
+	// it holds (the kernel's map owner).
+	ownerMu sync.Mutex
+	owner   *Program
 }
 
 // NewMap creates a map from spec.
@@ -176,6 +183,9 @@ func (m *Map) LookupAndDelete(key, valueOut any) error {
 }
 
 // SetProgram puts p at index of a program array (nil empties the slot).
+// As in Linux, the programs of one array, and the programs that tail-call
+// through it, all have the type of the first one and are all verified or
+// all checked; another program fails with ErrIncompatible.
 func (m *Map) SetProgram(index uint32, p *Program) error {
 	pa, ok := m.m.(*maps.ProgArrayMap)
 	if !ok {
@@ -183,6 +193,9 @@ func (m *Map) SetProgram(index uint32, p *Program) error {
 	}
 	var v any
 	if p != nil {
+		if err := m.claim(p); err != nil {
+			return err
+		}
 		v = p
 	}
 	if err := pa.SetProgram(index, v); err != nil {
@@ -190,6 +203,43 @@ func (m *Map) SetProgram(index uint32, p *Program) error {
 	}
 	return nil
 }
+
+// Freeze makes the map read-only for Go, like BPF_MAP_FREEZE: Update,
+// Delete and SetProgram fail from then on with an error matching
+// maps.ErrPermission; programs still write it unless it has
+// BPF_F_RDONLY_PROG. NewCollection freezes the read-only data sections and
+// the maps whose contents verification relied on. Freezing a frozen map
+// fails, as in Linux.
+func (m *Map) Freeze() error {
+	if err := m.m.Freeze(); err != nil {
+		return fmt.Errorf("map %s: freeze: %w", m.name, err)
+	}
+	return nil
+}
+
+// claim checks that p may be stored in the program array m or tail-call
+// through it, as the kernel's bpf_prog_map_compatible does: every program
+// of an array, and every program calling through it, has the type and the
+// verification (verified or checked) of the first one. The runtime checks
+// again when a tail call happens, together with the context size.
+func (m *Map) claim(p *Program) error {
+	m.ownerMu.Lock()
+	defer m.ownerMu.Unlock()
+	if m.owner == nil {
+		m.owner = p
+		return nil
+	}
+	o := m.owner
+	if p.info.Type != o.info.Type || p.checked != o.checked {
+		return fmt.Errorf("map %s: program %s (%s) is incompatible with the array's programs (%s, like %s): %w",
+			m.name, p.name, p.kind(), o.kind(), o.name, ErrIncompatible)
+	}
+	return nil
+}
+
+// ErrIncompatible is returned for a program stored in, or calling through,
+// a program array that holds programs of another kind.
+var ErrIncompatible = errors.New("incompatible program")
 
 // Close releases the map.
 func (m *Map) Close() error { return m.m.Close() }

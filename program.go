@@ -1,6 +1,7 @@
 package gbpf
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -39,6 +40,9 @@ type Program struct {
 	checked bool
 	engine  Engine
 	maps    []*Map
+	// constMaps are the maps whose contents the verifier read: the
+	// collection freezes them.
+	constMaps []*Map
 }
 
 var (
@@ -73,17 +77,28 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 		return nil, err
 	}
 	insns := isa.Program{Insns: append([]isa.Instruction(nil), ps.Instructions.Insns...)}
+	var constMaps []int
 	if !opts.Checked {
-		if err := verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
+		if constMaps, err = verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
 			return nil, err
 		}
 	}
 	for _, name := range ps.Maps {
-		p.maps = append(p.maps, live[name])
+		m := live[name]
+		if m.Type() == maps.ProgramArray {
+			if err := m.claim(p); err != nil {
+				return nil, err
+			}
+		}
+		p.maps = append(p.maps, m)
+	}
+	for _, i := range constMaps {
+		p.constMaps = append(p.constMaps, p.maps[i])
 	}
 	if err := p.resolve(insns); err != nil {
 		return nil, err
 	}
+	p.addConstRegions()
 	p.insns = insns
 	if opts.Checked && opts.Sanitize {
 		p.code, p.engine, err = compileSanitized(insns, info, hs)
@@ -165,6 +180,34 @@ func (p *Program) resolve(prog isa.Program) error {
 	return nil
 }
 
+// maxConstElems bounds the elements of a read-only array that
+// addConstRegions lists one by one.
+const maxConstElems = 16
+
+// addConstRegions adds the values of the read-only arrays p uses to its
+// regions, read-only. Constant strings (a bpf_snprintf format, bpf_strncmp's
+// second argument) lie there, and helpers read a string only inside the
+// region that holds it, wherever the program got its address from (an
+// lddw, or a lookup in the array): a string that lost its NUL ends at its
+// value's end. Linux takes constant strings only from single-element
+// arrays; larger arrays than maxConstElems are left to the values that
+// lookups hand the run.
+func (p *Program) addConstRegions() {
+	for _, m := range p.maps {
+		sp := m.m.Spec()
+		if sp.Type != maps.Array || sp.Flags&maps.ReadOnlyProg == 0 || sp.MaxEntries > maxConstElems {
+			continue
+		}
+		var key [4]byte
+		for i := range sp.MaxEntries {
+			binary.NativeEndian.PutUint32(key[:], i)
+			if v := m.m.LookupElem(key[:], 0); v != 0 {
+				p.addRegion(engine.Region{Start: v, End: v + uint64(sp.ValueSize)})
+			}
+		}
+	}
+}
+
 func (p *Program) addRegion(r engine.Region) {
 	for _, have := range p.regions {
 		if have == r {
@@ -224,6 +267,14 @@ func (p *Program) Engine() Engine { return p.engine }
 // interpreter.
 func (p *Program) Checked() bool { return p.checked }
 
+// kind describes the program's type and verification, for messages.
+func (p *Program) kind() string {
+	if p.checked {
+		return p.info.Type.String() + ", checked"
+	}
+	return p.info.Type.String() + ", verified"
+}
+
 // Instructions returns the program as the engine runs it: map references
 // resolved to handles and addresses.
 func (p *Program) Instructions() isa.Program {
@@ -264,7 +315,8 @@ func (p *Program) enter() bool {
 func (p *Program) leave() { p.runs.Add(-1) }
 
 // RunOptions are the input and output of one Program.Run, like the
-// kernel's BPF_PROG_TEST_RUN.
+// kernel's BPF_PROG_TEST_RUN. Data and Context are bounded as the kernel
+// bounds them (MaxInput).
 type RunOptions struct {
 	// Data is the packet of network programs (XDP, socket filter, tc),
 	// or the input of Raw programs.
@@ -314,6 +366,9 @@ func (p *Program) test(opts *RunOptions, timed bool) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}
 	}
+	if err := p.checkInput(opts.Data, opts.Context); err != nil {
+		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
+	}
 	c := p.rt.acquire()
 	defer p.rt.release(c)
 	in, err := c.prepare(p, opts.Data, opts.Context)
@@ -354,6 +409,9 @@ func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error)
 	st.Task = *task
 	st.CPU = c.id
 	st.Trace = p.rt.trace
+	st.TailPolicy = c
+	c.cur, c.ctxLen = p, in.ctxLen
+	defer c.endRun()
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
 	c.setEnv(p, in)
@@ -376,14 +434,51 @@ func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error)
 		if next == nil {
 			return ret, st.TailCalls(), nil
 		}
-		if next.info.Type != p.info.Type {
+		if !p.tailCallable(next, in.ctxLen) {
+			// bpf_tail_call asked AllowTailCall before it stopped the
+			// program; this only guards against a helper that did not.
 			return 0, st.TailCalls(), fmt.Errorf("tail call from %s into %s: incompatible program", p.name, next.name)
 		}
-		if next != p {
-			p = next
-			c.setEnv(p, in)
-		}
+		p = next
+		c.cur = p
+		c.setEnv(p, in)
+		st.EnterTailCall(env)
 	}
+}
+
+// endRun forgets the program of the run that ended.
+func (c *cpu) endRun() { c.cur = nil }
+
+// AllowTailCall is the runtime's helpers.TailCallPolicy: the running
+// program may hand the run to prog if tailCallable says so.
+func (c *cpu) AllowTailCall(prog any) bool {
+	next, ok := prog.(*Program)
+	return ok && c.cur != nil && c.cur.tailCallable(next, c.ctxLen) && !next.closed.Load()
+}
+
+// tailCallable reports whether a run of p on a context of ctxLen bytes may
+// go on in next. The tail call must keep every assumption next was
+// verified (or checked) under, as the kernel's bpf_prog_array_compatible
+// does for its own:
+//   - the same program type: the same context layout, packet and helpers;
+//   - a context at least as large as next was verified for. Tracepoint,
+//     kprobe and Raw programs are verified for the context size their
+//     object declares, so two programs of one type may expect different
+//     sizes; the runtime gives a run the memory its first program (or
+//     its input) needs. A tail call is checked against that memory when
+//     it happens, rather than sizing every run for all the programs a
+//     program array might hold: arrays change while programs run, and a
+//     too-small context must not become a fault;
+//   - both verified or both checked. A checked program may write any
+//     byte of a writable context (for example __sk_buff's data fields),
+//     which a verified program then trusts; a verified program's run has
+//     no regions for the checked one's accesses.
+//
+// The engine does not matter (the kernel asks for the same JIT state
+// because it jumps from one image into the other): gbpf ends one program
+// and starts the next through the runtime.
+func (p *Program) tailCallable(next *Program, ctxLen int) bool {
+	return next != nil && next.info.Type == p.info.Type && next.ctxSize <= ctxLen && next.checked == p.checked
 }
 
 // setEnv points c's environment at p: its helpers and regions plus the

@@ -302,7 +302,9 @@ func TestHostHelper(t *testing.T) {
 
 func TestOptionsRuntime(t *testing.T) {
 	var trace strings.Builder
-	coll, err := gbpf.LoadCollection("examples/bpf/printk.o", &gbpf.Options{Trace: &trace, CPUs: 1})
+	// The program passes a stack address to bpf_snprintf as data: only
+	// root may (in Linux, snprintf needs CAP_PERFMON anyway).
+	coll, err := gbpf.LoadCollection("examples/bpf/printk.o", &gbpf.Options{Trace: &trace, CPUs: 1, Privileged: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,5 +324,34 @@ func TestOptionsRuntime(t *testing.T) {
 	}
 	if _, err := gbpf.NewRuntime(&gbpf.RuntimeOptions{CPUs: maps.NumCPU() + 1}); err == nil {
 		t.Error("a runtime with more CPUs than per-CPU maps have was created")
+	}
+}
+
+func TestOptionsPrivileged(t *testing.T) {
+	// r0 = *(u64 *)(r10 - 512): a stack byte never written; then
+	// r0 = r10 - r10 + r0 through a pointer subtraction only root may do.
+	spec := single(progtype.Raw, 0,
+		ins(isa.MemOpcode(isa.ClassLDX, isa.ModeMEM, isa.SizeDW), isa.R0, isa.R10, -512, 0),
+		ins(isa.ALUOpcode(isa.ClassALU64, isa.Mov, isa.SourceX), isa.R1, isa.R10, 0, 0),
+		ins(isa.ALUOpcode(isa.ClassALU64, isa.Sub, isa.SourceX), isa.R1, isa.R10, 0, 0),
+		ins(isa.ALUOpcode(isa.ClassALU64, isa.Add, isa.SourceX), isa.R0, isa.R1, 0, 0),
+		exit,
+	)
+	if _, err := gbpf.NewCollection(spec, nil); err == nil || !strings.Contains(err.Error(), "invalid read from stack") {
+		t.Errorf("unprivileged: %v, want an uninitialized stack read rejected", err)
+	}
+	engines := []gbpf.Engine{gbpf.EngineInterpreter}
+	if runtime.GOARCH == "amd64" {
+		engines = append(engines, gbpf.EngineJIT)
+	}
+	for _, e := range engines {
+		coll, err := gbpf.NewCollection(spec, &gbpf.Options{Engine: e, Privileged: true})
+		if err != nil {
+			t.Fatalf("%v, privileged: %v", e, err)
+		}
+		if _, err := coll.Programs["prog"].Run(&gbpf.RunOptions{}); err != nil {
+			t.Errorf("%v: %v", e, err)
+		}
+		coll.Close()
 	}
 }

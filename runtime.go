@@ -97,6 +97,10 @@ type cpu struct {
 	state helpers.State
 	// regions is the backing array of env.Regions.
 	regions []engine.Region
+	// cur is the program running, ctxLen the size of the run's context:
+	// what AllowTailCall checks a tail call against.
+	cur    *Program
+	ctxLen int
 	// packet holds the headroom and the packet of network programs; ctx
 	// holds the context. Both lie below 4 GiB and grow as needed.
 	packet *engine.Block

@@ -9,19 +9,29 @@
 package bench
 
 import (
-	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engines"
+	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/interp"
+	"github.com/gbpf/gbpf/isa"
 )
+
+// Engine is an engine the benchmarks run on. The benchmarks run the
+// project's own workloads and instruction sequences, written for the
+// engines, and the verifier rejects some of them (they read past the input
+// size it assumes, or exceed its complexity limit), so Compile takes them
+// unverified; the engines that users choose (internal/engines) compile only
+// verified programs.
+type Engine struct {
+	Name    string
+	Compile func(isa.Program) (engine.Program, error)
+}
 
 // Engines are the engines the benchmarks run on: the interpreter in both
 // modes; the JIT and its variants join from jit_test.go.
-var Engines = []conformance.Engine{mustEngine("interp"), mustEngine("interp-checked")}
-
-// mustEngine returns a named engine; the names above always exist.
-func mustEngine(name string) conformance.Engine {
-	e, err := engines.Lookup(name)
-	if err != nil {
-		panic(err)
-	}
-	return e
+var Engines = []Engine{
+	{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
+		return interp.Compile(p, interp.Options{})
+	}},
+	{Name: "interp-checked", Compile: func(p isa.Program) (engine.Program, error) {
+		return interp.Compile(p, interp.Options{Checked: true})
+	}},
 }

@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/interp"
 	"github.com/gbpf/gbpf/internal/jit/amd64"
@@ -25,10 +24,10 @@ import (
 )
 
 var (
-	jitEngine = conformance.Engine{Name: "jit", Compile: func(p isa.Program) (engine.Program, error) {
+	jitEngine = Engine{Name: "jit", Compile: func(p isa.Program) (engine.Program, error) {
 		return amd64.Compile(p, amd64.Options{})
 	}}
-	boundedEngine = conformance.Engine{Name: "jit-bounded", Compile: func(p isa.Program) (engine.Program, error) {
+	boundedEngine = Engine{Name: "jit-bounded", Compile: func(p isa.Program) (engine.Program, error) {
 		return amd64.Compile(p, amd64.Options{Bounded: true})
 	}}
 )
@@ -41,7 +40,7 @@ func init() {
 		return
 	}
 	Engines = append(Engines, jitEngine,
-		conformance.Engine{Name: "jit-blind", Compile: func(p isa.Program) (engine.Program, error) {
+		Engine{Name: "jit-blind", Compile: func(p isa.Program) (engine.Program, error) {
 			return amd64.Compile(p, amd64.Options{Blind: true})
 		}},
 		boundedEngine,
@@ -123,7 +122,7 @@ func BenchmarkJITSpeedup(b *testing.B) {
 	dir := testutil.SharedDir(b, "bench")
 	figs := referenceFigures(b, dir)
 	ws := loadWorkloads(b)
-	interpEngine := conformance.Engine{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
+	interpEngine := Engine{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
 		return interp.Compile(p, interp.Options{})
 	}}
 	var notes []string // what the baselines were, logged with the geomean

@@ -107,7 +107,7 @@ type Runner struct {
 }
 
 // NewRunner compiles w with e and fills a fresh buffer.
-func NewRunner(w *Workload, e conformance.Engine) (*Runner, error) {
+func NewRunner(w *Workload, e Engine) (*Runner, error) {
 	prog, err := e.Compile(w.Program)
 	if err != nil {
 		return nil, fmt.Errorf("%s on %s: %w", w.Name, e.Name, err)

@@ -9,23 +9,33 @@ import (
 
 	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/interp"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/verifier"
 )
 
-// engines are the interpreter's two modes.
-var engines = []conformance.Engine{
-	{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) { return interp.Compile(p, interp.Options{}) }},
-	{Name: "interp-checked", Compile: func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{Checked: true})
-	}},
+// testEngines are the engines a user can choose (the interpreter in both
+// modes, the JIT with and without its fallback) and the JIT's variants
+// (jit_test.go).
+var testEngines = engines.All()
+
+// engineNamed returns the test engine called name.
+func engineNamed(t *testing.T, name string) conformance.Engine {
+	t.Helper()
+	for _, e := range testEngines {
+		if e.Name == name {
+			return e
+		}
+	}
+	t.Fatalf("no engine %q", name)
+	return conformance.Engine{}
 }
 
 // TestSuite runs every test of the suite on every engine; each must pass.
 func TestSuite(t *testing.T) {
 	dir := testutil.SharedDir(t, "conformance", "bpf_conformance", "tests")
-	for _, e := range engines {
+	for _, e := range testEngines {
 		t.Run(e.Name, func(t *testing.T) {
 			s, err := conformance.RunDir(dir, e, conformance.DirOptions{})
 			if err != nil {
@@ -45,7 +55,7 @@ func TestSuite(t *testing.T) {
 // TestNegative runs the suite's negative tests: each must be rejected.
 func TestNegative(t *testing.T) {
 	dir := testutil.SharedDir(t, "conformance", "bpf_conformance", "negative")
-	for _, e := range engines {
+	for _, e := range testEngines {
 		s, err := conformance.RunDir(dir, e, conformance.DirOptions{Negative: true})
 		if err != nil {
 			t.Fatal(err)
@@ -85,7 +95,7 @@ func TestUnusedFieldsRejected(t *testing.T) {
 
 // TestRunTest checks RunTest's verdicts on made-up tests.
 func TestRunTest(t *testing.T) {
-	e := engines[1]
+	e := engineNamed(t, "interp-checked")
 	tests := []struct {
 		name, data string
 		ok         bool
@@ -116,7 +126,7 @@ func TestRunTest(t *testing.T) {
 
 // TestCheckNegative checks CheckNegative's verdicts.
 func TestCheckNegative(t *testing.T) {
-	e := engines[0]
+	e := engineNamed(t, "interp")
 	tests := []struct {
 		name, data string
 		rejected   bool
@@ -161,7 +171,7 @@ func TestRunDir(t *testing.T) {
 		}
 	}
 	var log strings.Builder
-	s, err := conformance.RunDir(dir, engines[1], conformance.DirOptions{Verbose: &log})
+	s, err := conformance.RunDir(dir, engineNamed(t, "interp-checked"), conformance.DirOptions{Verbose: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,9 +187,14 @@ func TestRunDir(t *testing.T) {
 	if len(s.Results) != 6 || len(s.Failures()) != 3 {
 		t.Errorf("%d results, %d failures", len(s.Results), len(s.Failures()))
 	}
+	// The verifier accepts a and b; unused-x exits without setting r0,
+	// which it rejects (the checked interpreter returns 0).
+	if got := s.VerifierLine(); got != "2 verified ran on interp-checked, 1 rejected by the verifier ran on interp-checked" {
+		t.Errorf("positive: %s", got)
+	}
 
 	log.Reset()
-	s, err = conformance.RunDir(dir, engines[0], conformance.DirOptions{Negative: true, Verbose: &log})
+	s, err = conformance.RunDir(dir, engineNamed(t, "interp"), conformance.DirOptions{Negative: true, Verbose: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +209,7 @@ func TestRunDir(t *testing.T) {
 		}
 	}
 
-	if _, err := conformance.RunDir(filepath.Join(dir, "missing"), engines[0], conformance.DirOptions{}); err == nil {
+	if _, err := conformance.RunDir(filepath.Join(dir, "missing"), engineNamed(t, "interp"), conformance.DirOptions{}); err == nil {
 		t.Error("a missing directory is not an error")
 	}
 }
@@ -204,5 +219,94 @@ func TestIsNegativeDir(t *testing.T) {
 		if got := conformance.IsNegativeDir(dir); got != want {
 			t.Errorf("IsNegativeDir(%q) = %v", dir, got)
 		}
+	}
+}
+
+// TestExecuteVerifies checks that Execute runs on the engine only the
+// programs the verifier accepts, and the others on the checked
+// interpreter, whatever the engine.
+func TestExecuteVerifies(t *testing.T) {
+	accepted := &conformance.Test{Name: "t", Asm: "ldxb %r0, [%r1+1]\nexit\n", Mem: []byte{1, 2}}
+	outsideInput := &conformance.Test{Name: "t", Asm: "ldxb %r0, [%r1+2]\nexit\n", Mem: []byte{1, 2}}
+	for _, e := range testEngines {
+		out := conformance.Execute(accepted, e)
+		if out.Err != nil || out.R0 != 2 || !out.Verified || out.Rejected != nil {
+			t.Errorf("%s: accepted program: %+v", e.Name, out)
+		}
+		out = conformance.Execute(outsideInput, e)
+		var ve *verifier.Error
+		if out.Verified || !errors.As(out.Rejected, &ve) || ve.Insn != 0 {
+			t.Errorf("%s: program reading past its input: %+v", e.Name, out)
+		}
+		if out.Err == nil || !strings.HasPrefix(out.Err.Error(), "interp-checked: run: instruction 0: invalid memory access") {
+			t.Errorf("%s: program reading past its input ran: %v", e.Name, out.Err)
+		}
+	}
+}
+
+// TestUnwindUnverified checks that a program that calls the suite's
+// helper 5, which returns its argument, is not verified: it could return
+// the address of its stack.
+func TestUnwindUnverified(t *testing.T) {
+	tc := &conformance.Test{Name: "t", Asm: "mov %r1, %r10\ncall 5\nexit\n"}
+	for _, e := range testEngines {
+		out := conformance.Execute(tc, e)
+		var ve *verifier.Error
+		if out.Verified || !errors.As(out.Rejected, &ve) || ve.Insn != 1 || !strings.Contains(ve.Msg, "unwind") {
+			t.Errorf("%s: %+v", e.Name, out)
+		}
+	}
+}
+
+// TestExecuteUnverified runs programs that touch memory outside their
+// stack (sandbox finding F10) through the runner on every engine: each is
+// rejected and stopped by the checked interpreter at the instruction the
+// verifier names.
+func TestExecuteUnverified(t *testing.T) {
+	testutil.RunUnverified(t, func(t *testing.T, u testutil.Unverified) {
+		tc := &conformance.Test{Name: u.Name, Asm: u.Asm, HasResult: true}
+		for _, e := range testEngines {
+			out := conformance.Execute(tc, e)
+			var ve *verifier.Error
+			if out.Verified || !errors.As(out.Rejected, &ve) {
+				t.Fatalf("%s: not rejected: %+v", e.Name, out)
+			}
+			want := u.Insn
+			if want < 0 {
+				want = ve.Insn
+			}
+			var f *engine.Fault
+			if ve.Insn != want || !errors.As(out.Err, &f) || f.PC != want || !strings.HasPrefix(out.Err.Error(), "interp-checked: run: ") {
+				t.Errorf("%s: rejected at %d, ran to %v; want instruction %d", e.Name, ve.Insn, out.Err, want)
+			}
+		}
+	})
+}
+
+// TestSuiteVerified checks which of the suite's programs the verifier
+// accepts: all but the shifts by out-of-range constants, callx and the
+// call of unwind.
+func TestSuiteVerified(t *testing.T) {
+	dir := testutil.SharedDir(t, "conformance", "bpf_conformance", "tests")
+	s, err := conformance.RunDir(dir, engineNamed(t, "interp"), conformance.DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rejected []string
+	for _, r := range s.Results {
+		if r.Rejected != nil {
+			rejected = append(rejected, r.Name)
+		}
+	}
+	if s.Verified != 299 || s.Rejected != 14 || len(rejected) != 14 {
+		t.Errorf("%s; rejected %v", s.VerifierLine(), rejected)
+	}
+	for _, name := range rejected {
+		if name != "callx" && name != "call_unwind_fail" && !strings.Contains(name, "-imm-high") && !strings.Contains(name, "-imm-neg") {
+			t.Errorf("%s: rejected", name)
+		}
+	}
+	if got, want := s.VerifierLine(), "299 verified ran on interp, 14 rejected by the verifier ran on interp-checked"; got != want {
+		t.Errorf("VerifierLine = %q, want %q", got, want)
 	}
 }

@@ -57,6 +57,10 @@ func (t *Test) Input() []byte {
 	return b
 }
 
+// MaxMemSize is the most memory a test may give ("-- mem" or "-- mem-size"):
+// the largest input of a Raw program the verifier accepts (1 MiB).
+const MaxMemSize = 1 << 20
+
 // The sections of a data file.
 const (
 	sectionNone = iota
@@ -154,6 +158,9 @@ func (p *dataParser) line(n int, line string) error {
 			v, err := strconv.ParseUint(strings.TrimPrefix(f, "0x"), 16, 8)
 			if err != nil {
 				return p.errorf(n, "invalid memory byte %q", f)
+			}
+			if len(p.t.Mem) == MaxMemSize {
+				return p.errorf(n, "more than %d bytes of memory, the most a test may have", MaxMemSize)
 			}
 			p.t.Mem = append(p.t.Mem, byte(v))
 		}
@@ -260,6 +267,9 @@ func (p *dataParser) endSection() error {
 		v, err := strconv.ParseUint(p.scalar, 10, 31)
 		if err != nil {
 			return p.errorf(p.scalarL, "invalid memory size %q", p.scalar)
+		}
+		if v > MaxMemSize {
+			return p.errorf(p.scalarL, "memory size %d is larger than %d, the most a test may have", v, MaxMemSize)
 		}
 		p.t.MemSize = int(v)
 		p.scalar = ""

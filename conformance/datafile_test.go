@@ -96,6 +96,8 @@ func TestParseDataErrors(t *testing.T) {
 		{"empty result", "-- asm\nexit\n-- result\n", "t.data:3: empty -- result section"},
 		{"bad mem byte", "-- asm\nexit\n-- mem\n00 1g\n", "t.data:4: invalid memory byte \"1g\""},
 		{"bad mem-size", "-- asm\nexit\n-- mem-size\n-4\n", "t.data:4: invalid memory size \"-4\""},
+		{"huge mem", "-- asm\nexit\n-- mem\n" + strings.Repeat("00 ", 1<<20) + "\n00\n", "t.data:5: more than 1048576 bytes of memory, the most a test may have"},
+		{"huge mem-size", "-- asm\nexit\n-- mem-size\n2000000000\n", "t.data:4: memory size 2000000000 is larger than 1048576, the most a test may have"},
 		{"bad raw word", "-- raw\n0x12345678901234567\n", "t.data:2: invalid 64-bit instruction word"},
 		{"bad raw byte", "-- raw\n95 00 0g\n", "t.data:2: invalid raw byte \"0g\""},
 		{"raw decimal word", "-- raw\n149\n", "t.data:2: invalid raw byte \"149\""},

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/gbpf/gbpf/internal/engines"
 )
 
 // DirOptions control RunDir.
@@ -24,12 +26,21 @@ type Result struct {
 	Name    string // file name without ".data"
 	Err     error  // nil when the test passed
 	Skipped bool
+	// Verified and Rejected say what the verifier made of the program,
+	// as in Outcome.
+	Verified bool
+	Rejected error
 }
 
 // Summary is the outcome of a directory.
 type Summary struct {
+	Engine                  string // the engine's name
 	Passed, Failed, Skipped int
-	Results                 []Result // one per file, in name order
+	// Verified counts the programs the verifier accepted, which ran on
+	// the engine; Rejected those it rejected, which ran on the checked
+	// interpreter.
+	Verified, Rejected int
+	Results            []Result // one per file, in name order
 }
 
 // Failures returns the results of the tests that failed.
@@ -51,6 +62,12 @@ func (s *Summary) String() string {
 	return fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
 }
 
+// VerifierLine says where the programs ran: "N verified ran on ENGINE, N
+// rejected by the verifier ran on interp-checked".
+func (s *Summary) VerifierLine() string {
+	return fmt.Sprintf("%d verified ran on %s, %d rejected by the verifier ran on %s", s.Verified, s.Engine, s.Rejected, engines.Checked)
+}
+
 // IsNegativeDir reports whether dir is the suite's directory of negative
 // tests (its base name is "negative").
 func IsNegativeDir(dir string) bool { return filepath.Base(filepath.Clean(dir)) == "negative" }
@@ -68,10 +85,15 @@ func RunDir(dir string, e Engine, opts DirOptions) (*Summary, error) {
 		return nil, err
 	}
 	slices.Sort(paths)
-	s := &Summary{}
+	s := &Summary{Engine: e.Name}
 	for _, path := range paths {
 		r := runFile(path, e, opts.Negative)
 		s.Results = append(s.Results, r)
+		if r.Verified {
+			s.Verified++
+		} else if r.Rejected != nil {
+			s.Rejected++
+		}
 		switch {
 		case r.Skipped:
 			s.Skipped++
@@ -109,8 +131,12 @@ func runFile(path string, e Engine, negative bool) Result {
 		}
 		return Result{Name: name, Err: err}
 	}
+	out := Execute(t, e)
+	r := Result{Name: name, Verified: out.Verified, Rejected: out.Rejected}
 	if negative {
-		return Result{Name: name, Err: CheckNegative(t, e)}
+		r.Err = checkNegative(t, out)
+	} else {
+		r.Err = check(t, out)
 	}
-	return Result{Name: name, Err: RunTest(t, e)}
+	return r
 }

@@ -9,6 +9,11 @@
 // "unwind", and every instruction of ISA v4 (callx included) is allowed.
 // RunDir runs a directory of tests and summarizes the outcome.
 //
+// Each program is verified first (see Verify). One the verifier accepts
+// runs on the Engine; one it rejects runs on the checked interpreter,
+// which stops it at the first access outside its stack and memory. The
+// plain interpreter and the JIT never receive an unverified program.
+//
 // A directory of negative tests (the suite's "negative" directory) inverts
 // the outcome: each test must be rejected, by an assembly error containing
 // its "-- error" text when it has one, or by a result that differs from the

@@ -4,12 +4,10 @@ import (
 	"fmt"
 
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/interp"
-	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/internal/engines"
 )
 
-// A test in the suite's format, run on the checked interpreter.
+// A test in the suite's format, verified and run on the interpreter.
 func ExampleRunTest() {
 	data := `
 -- asm
@@ -26,9 +24,11 @@ exit
 		fmt.Println(err)
 		return
 	}
-	e := conformance.Engine{Name: "interp-checked", Compile: func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{Checked: true})
-	}}
+	e, err := engines.Lookup("interp")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(conformance.RunTest(t, e))
 
 	t.Result = 0x0302

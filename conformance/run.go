@@ -8,6 +8,7 @@ import (
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -74,30 +75,50 @@ func (e *MismatchError) Error() string {
 }
 
 // Outcome is what happened when a test ran: the r0 it returned, or the
-// error that stopped it (at assembly, compilation or run time).
+// error that stopped it (at assembly, compilation or run time), and
+// whether the verifier accepted the program.
 type Outcome struct {
 	R0  uint64
 	Err error
+	// Verified: the verifier accepted the program and it ran on the
+	// engine. Otherwise Rejected is the verifier's error and the program
+	// ran on the checked interpreter (both are unset when there was no
+	// program to verify).
+	Verified bool
+	Rejected error
 }
 
-// Execute prepares t's program with e and runs it once by the suite's
-// conventions. It returns the outcome; it does not compare it with what t
-// expects.
+// Execute verifies t's program (see Verify) and runs it once by the
+// suite's conventions: on e when the verifier accepts it, on the checked
+// interpreter when it does not. It returns the outcome; it does not
+// compare it with what t expects.
 func Execute(t *Test, e Engine) Outcome {
 	p, err := Program(t)
 	if err != nil {
 		return Outcome{Err: err}
 	}
-	prog, err := e.Compile(p)
+	input := t.Input()
+	var out Outcome
+	name := e.Name
+	var prog engine.Program
+	if v, verr := Verify(p, input); verr == nil {
+		out.Verified = true
+		prog, err = e.Compile(v)
+	} else {
+		out.Rejected = verr
+		name = engines.Checked
+		prog, err = engines.CompileUnverified(p)
+	}
 	if err != nil {
-		return Outcome{Err: fmt.Errorf("%s: compile: %w", e.Name, err)}
+		out.Err = fmt.Errorf("%s: compile: %w", name, err)
+		return out
 	}
 	defer prog.Close()
-	r0, err := RunProgram(prog, t.Input())
+	out.R0, err = RunProgram(prog, input)
 	if err != nil {
-		return Outcome{Err: fmt.Errorf("%s: run: %w", e.Name, err)}
+		out.R0, out.Err = 0, fmt.Errorf("%s: run: %w", name, err)
 	}
-	return Outcome{R0: r0}
+	return out
 }
 
 // RunProgram runs prog once by the suite's conventions on a private copy
@@ -119,14 +140,11 @@ func RunProgram(prog engine.Program, input []byte) (uint64, error) {
 	return prog.Run(env, r1, r2)
 }
 
-// RunTest runs t on e and reports whether it passes: nil when the program
-// returns the expected r0, or when t expects an error and the error
-// contains its text; otherwise an error saying what went wrong (a
+// RunTest runs t as Execute does and reports whether it passes: nil when
+// the program returns the expected r0, or when t expects an error and the
+// error contains its text; otherwise an error saying what went wrong (a
 // *MismatchError for a wrong r0).
-func RunTest(t *Test, e Engine) error {
-	out := Execute(t, e)
-	return check(t, out)
-}
+func RunTest(t *Test, e Engine) error { return check(t, Execute(t, e)) }
 
 func check(t *Test, out Outcome) error {
 	if out.Err != nil {
@@ -144,13 +162,16 @@ func check(t *Test, out Outcome) error {
 	return nil
 }
 
-// CheckNegative runs a negative test on e: it passes (nil) when the test is
+// CheckNegative runs a negative test as Execute does: it passes (nil) when the test is
 // rejected: by a parse or assembly error (containing the test's "-- error"
 // text when it gives one), by a compile or run-time error, or by a result
 // other than the expected one (0 when the file gives none, as upstream).
 // A negative test that runs and returns the expected value fails.
 func CheckNegative(t *Test, e Engine) error {
-	out := Execute(t, e)
+	return checkNegative(t, Execute(t, e))
+}
+
+func checkNegative(t *Test, out Outcome) error {
 	if out.Err != nil {
 		var ae *AssembleError
 		if errors.As(out.Err, &ae) && t.HasError && t.Error != "" && !strings.Contains(out.Err.Error(), t.Error) {

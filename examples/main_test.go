@@ -55,6 +55,7 @@ func each(t *testing.T, name string, f func(t *testing.T, coll *gbpf.Collection)
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
 			opts := cfg.opts
+			opts.Privileged = needsRoot[name]
 			coll, err := gbpf.NewCollection(spec(t, name), &opts)
 			if err != nil {
 				t.Fatal(err)
@@ -64,6 +65,12 @@ func each(t *testing.T, name string, f func(t *testing.T, coll *gbpf.Collection)
 		})
 	}
 }
+
+// needsRoot lists the examples only the privileged verifier accepts: all
+// are tracing programs, which Linux loads only for CAP_PERFMON, and each
+// calls a helper Linux offers only to CAP_PERFMON or adds a register to
+// the context pointer.
+var needsRoot = map[string]bool{"printk": true, "probe_read": true, "syscount": true}
 
 // run runs prog on data and returns its return value.
 func run(t testing.TB, coll *gbpf.Collection, prog string, opts *gbpf.RunOptions) uint64 {

@@ -139,6 +139,7 @@ func TestSyscountCORE(t *testing.T) {
 					t.Fatal(err)
 				}
 				opts := cfg.opts
+				opts.Privileged = needsRoot["syscount"]
 				if target.types != nil {
 					opts.KernelTypes = target.types(t)
 				}
@@ -198,6 +199,7 @@ func TestPrintk(t *testing.T) {
 			}
 			opts := cfg.opts
 			opts.Runtime = rt
+			opts.Privileged = needsRoot["printk"]
 			coll, err := gbpf.NewCollection(spec(t, "printk"), &opts)
 			if err != nil {
 				t.Fatal(err)

@@ -9,10 +9,11 @@ import (
 const maxLoops = 1 << 23
 
 // tailCall is bpf_tail_call(ctx, prog_array, index): when the slot holds a
-// program and the run has made fewer than MaxTailCalls tail calls, the
-// current program ends and the runtime runs the slot's program on the same
-// context (State.TailCall). Otherwise it returns a negative error and the
-// program goes on, as in Linux.
+// program that the State's TailPolicy lets the run enter, and the run
+// has made fewer than MaxTailCalls tail calls, the current program ends and
+// the runtime runs the slot's program on the same context
+// (State.TailCall). Otherwise it returns a negative error and the program
+// goes on, as in Linux.
 func tailCall(env *engine.Env, _, r2, r3, _, _ uint64) uint64 {
 	s := state(env)
 	pa, ok := maps.FromHandle(r2).(*maps.ProgArrayMap)
@@ -25,6 +26,9 @@ func tailCall(env *engine.Env, _, r2, r3, _, _ uint64) uint64 {
 	next := pa.Program(uint32(r3))
 	if next == nil {
 		return errnoENOENT
+	}
+	if s.TailPolicy == nil || !s.TailPolicy.AllowTailCall(next) {
+		return errnoEINVAL
 	}
 	s.tailCalls++
 	s.tailNext = next

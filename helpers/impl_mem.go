@@ -53,13 +53,15 @@ func probeReadStr(env *engine.Env, r1, r2, r3, _, _ uint64) uint64 {
 
 // strncmp is bpf_strncmp(s1, s1_sz, s2): it compares at most s1_sz bytes
 // of s1 with the NUL-terminated constant s2 and returns <0, 0 or >0 (the
-// difference of the first differing bytes, as the kernel's strncmp).
+// difference of the first differing bytes, as the kernel's strncmp). s2
+// is read only inside the region that holds it: should it have lost its
+// NUL, the region's end counts as one.
 func strncmp(env *engine.Env, r1, r2, r3, _, _ uint64) uint64 {
 	s1, ok := arg(env, r1, r2, false)
 	if !ok {
 		return errnoEFAULT
 	}
-	s2, ok := readableAt(env, r3, r2+1)
+	s2, ok := runBytes(env, r3, r2+1)
 	if !ok {
 		return errnoEFAULT
 	}

@@ -72,7 +72,7 @@ func snprintf(env *engine.Env, r1, r2, r3, r4, r5 uint64) uint64 {
 	if !ok {
 		return errnoEFAULT
 	}
-	format, ok := cstring(env, r3, 1<<16, true)
+	format, ok := cstring(env, r3, 1<<16)
 	if !ok {
 		return errnoEINVAL
 	}
@@ -167,7 +167,7 @@ func bprintf(env *engine.Env, out, format []byte, args []uint64) ([]byte, uint64
 			out = sp.pad(out, []byte{byte(v)}, false)
 			continue
 		case 's':
-			str, _ := cstring(env, v, maxPrintfString, false)
+			str, _ := cstring(env, v, maxPrintfString)
 			if v == 0 {
 				str = "(null)"
 			}
@@ -301,7 +301,7 @@ func formatPointer(env *engine.Env, out, format []byte, i int, v uint64, sp spec
 	case mod0 == 'x' || mod0 == 'K' || mod0 == 'B':
 		i++
 	case (mod0 == 'k' || mod0 == 'u') && mod1 == 's':
-		str, _ := cstring(env, v, maxPrintfString, false)
+		str, _ := cstring(env, v, maxPrintfString)
 		out = sp.pad(out, unsafe.Slice(unsafe.StringData(str), len(str)), false)
 		return out, i + 2, 0
 	case (mod0 == 'i' || mod0 == 'I') && (mod1 == '4' || mod1 == '6'):

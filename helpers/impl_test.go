@@ -231,7 +231,23 @@ func TestTailCallHelper(t *testing.T) {
 	if err := pa.(*maps.ProgArrayMap).SetProgram(1, target); err != nil {
 		t.Fatal(err)
 	}
+	if err := pa.(*maps.ProgArrayMap).SetProgram(0, "a program the run may not enter"); err != nil {
+		t.Fatal(err)
+	}
 	hd := maps.Handle(pa)
+	if r := tailCall(m.env, 0, hd, 1, 0, 0); r != errnoEINVAL {
+		t.Errorf("tail call without a policy = %d, want -EINVAL", int64(r))
+	}
+	m.state.TailPolicy = onlyPolicy{target}
+	if r := tailCall(m.env, 0, hd, 0, 0, 0); r != errnoEINVAL {
+		t.Errorf("tail call the policy refuses = %d, want -EINVAL", int64(r))
+	}
+	if stopped, _ := m.env.Stopped(); stopped || m.state.TailCall() != nil || m.state.TailCalls() != 0 {
+		t.Errorf("a refused tail call stopped the program or counted")
+	}
+	if err := pa.(*maps.ProgArrayMap).SetProgram(0, nil); err != nil {
+		t.Fatal(err)
+	}
 	if r := tailCall(m.env, 0, hd, 0, 0, 0); int64(r) != -2 {
 		t.Errorf("tail call into an empty slot = %d", int64(r))
 	}
@@ -255,6 +271,11 @@ func TestTailCallHelper(t *testing.T) {
 		t.Errorf("tail call through an array = %d", int64(r))
 	}
 }
+
+// onlyPolicy lets a run tail-call into one program.
+type onlyPolicy struct{ prog any }
+
+func (p onlyPolicy) AllowTailCall(prog any) bool { return prog == p.prog }
 
 func TestRingbufHelpers(t *testing.T) {
 	m := newTestMem(t, true)

@@ -24,6 +24,15 @@ type Task struct {
 	Comm [16]byte // the command name, NUL-padded
 }
 
+// TailCallPolicy decides whether a run may go on in another program.
+type TailCallPolicy interface {
+	// AllowTailCall reports whether the running program may tail-call
+	// into prog, a value that a program array holds. When it returns
+	// false, bpf_tail_call fails as it does for an empty slot: it returns
+	// an error and the calling program goes on.
+	AllowTailCall(prog any) bool
+}
+
 // State is what the builtin helpers know about the run they are called
 // from. The runtime puts a *State in engine.Env.Host, fills the event's
 // fields before each run (Begin) and reads the outcome afterwards (a
@@ -45,6 +54,10 @@ type State struct {
 	Checked bool
 	// Ctx is the run's context pointer (R1 on entry), for tail calls.
 	Ctx uint64
+	// TailPolicy vets the programs bpf_tail_call hands the run to. A
+	// State without one refuses every tail call: only the runtime that
+	// runs the next program knows whether it fits the run.
+	TailPolicy TailCallPolicy
 
 	tailCalls int
 	tailNext  any
@@ -96,11 +109,22 @@ func (s *State) fail(env *engine.Env, err error) {
 
 // TailCall returns the program that the run asked to tail-call into, or
 // nil, and clears the request. The runtime runs it with the same context
-// and then asks again, until no tail call is pending.
+// and then asks again, until no tail call is pending. Before it runs the
+// next program it points env at that program (helpers, regions) and calls
+// EnterTailCall.
 func (s *State) TailCall() any {
 	next := s.tailNext
 	s.tailNext = nil
 	return next
+}
+
+// EnterTailCall prepares s for the next program of a tail-call chain, once
+// env.Regions holds that program's fixed regions: what helpers handed the
+// previous program (map values, records) is not the new program's, which
+// starts with nothing but its context, like the first program of a run.
+func (s *State) EnterTailCall(env *engine.Env) {
+	s.base = len(env.Regions)
+	s.recent = [8]engine.Region{}
 }
 
 // TailCalls returns how many tail calls the run has made.
@@ -178,18 +202,12 @@ func grant(env *engine.Env, addr, n uint64, writable bool) {
 }
 
 // cstring returns the NUL-terminated string at addr without its NUL,
-// reading at most max bytes. A trusted address (one the verifier proved
-// readable) is read as readableAt does; any other only inside the run's
-// memory (untrustedBytes). ok is false when no NUL is found in memory the
-// run may read.
-func cstring(env *engine.Env, addr uint64, max int, trusted bool) (string, bool) {
-	var b []byte
-	var ok bool
-	if trusted {
-		b, ok = readableAt(env, addr, uint64(max))
-	} else {
-		b, ok = untrustedBytes(env, addr, uint64(max))
-	}
+// reading at most max bytes and never past the end of the region of the
+// run that holds addr (runBytes). ok is false when no NUL is found there.
+// The verifier's proof that a constant string ends in NUL is not trusted
+// for the read: it held for the map's contents at load time.
+func cstring(env *engine.Env, addr uint64, max int) (string, bool) {
+	b, ok := runBytes(env, addr, uint64(max))
 	if !ok {
 		return "", false
 	}
@@ -201,37 +219,11 @@ func cstring(env *engine.Env, addr uint64, max int, trusted bool) (string, bool)
 	return "", false
 }
 
-// readableAt returns up to n bytes at addr that the run may read: when
-// checked, cut at the end of the region holding addr.
-func readableAt(env *engine.Env, addr, n uint64) ([]byte, bool) {
-	if !checked(env) {
-		if addr == 0 {
-			return nil, false
-		}
-		return engine.Bytes(addr, n), true
-	}
-	return runBytes(env, addr, n)
-}
-
-// untrustedBytes returns up to n bytes at an address no one vouches for
-// (a %s argument): memory of the run (runBytes), or nothing. The one
-// exception is a verified run on an engine that does not report its stack
-// in env.Stack, where a string on the stack could not be found otherwise:
-// there the address is trusted, as the verifier's proof covers the
-// program's own pointers.
-func untrustedBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
-	if b, ok := runBytes(env, addr, n); ok {
-		return b, true
-	}
-	if env.Stack.End == 0 && !checked(env) && addr >= 4096 {
-		return engine.Bytes(addr, n), true
-	}
-	return nil, false
-}
-
 // runBytes returns up to n bytes at addr inside one region of the run (or
 // its stack, or a map value it was handed), whether or not the run is
-// checked: for probe_read-style helpers, which may be given any address.
+// checked: for probe_read-style helpers, which may be given any address,
+// and for every read whose length the verifier did not prove (strings,
+// which end at a NUL). The bytes end where the region ends.
 func runBytes(env *engine.Env, addr, n uint64) ([]byte, bool) {
 	try := func(r engine.Region) ([]byte, bool) {
 		if addr < r.Start || addr >= r.End {

@@ -27,10 +27,14 @@ func newProgArray(s *Spec) (*ProgArrayMap, error) {
 	return p, nil
 }
 
-// SetProgram stores prog at index; nil empties the slot.
+// SetProgram stores prog at index; nil empties the slot. A frozen array
+// cannot change.
 func (p *ProgArrayMap) SetProgram(index uint32, prog any) error {
 	if p.closed.Load() {
 		return ErrClosed
+	}
+	if err := p.checkWrite(); err != nil {
+		return err
 	}
 	if index >= p.spec.MaxEntries {
 		return fmt.Errorf("%s: index %d out of range (MaxEntries %d): %w", p.spec.Type, index, p.spec.MaxEntries, ErrFull)
@@ -84,6 +88,9 @@ func (p *ProgArrayMap) Update(key, value []byte, flags uint64) error {
 func (p *ProgArrayMap) Delete(key []byte) error {
 	key, err := p.keyArg(key)
 	if err != nil {
+		return err
+	}
+	if err := p.checkWrite(); err != nil {
 		return err
 	}
 	return errorOf(p.DeleteElem(key))

@@ -211,6 +211,25 @@ func TestFreeze(t *testing.T) {
 	}
 }
 
+func TestFreezeProgArray(t *testing.T) {
+	pa := mustNew(t, &Spec{Type: ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 2}).(*ProgArrayMap)
+	if err := pa.SetProgram(0, "prog"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pa.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pa.SetProgram(1, "other"); !errors.Is(err, ErrPermission) {
+		t.Errorf("SetProgram on a frozen program array: %v", err)
+	}
+	if err := pa.Delete(u32(0)); !errors.Is(err, ErrPermission) {
+		t.Errorf("Delete from a frozen program array: %v", err)
+	}
+	if pa.Program(0) != "prog" || pa.Program(1) != nil {
+		t.Errorf("the frozen array changed: %v, %v", pa.Program(0), pa.Program(1))
+	}
+}
+
 func TestShortArguments(t *testing.T) {
 	m := mustNew(t, &Spec{Type: Hash, KeySize: 8, ValueSize: 8, MaxEntries: 2})
 	for name, err := range map[string]error{

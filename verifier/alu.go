@@ -5,6 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 )
 
 var aluOpStr = map[isa.ALUOp]string{
@@ -28,7 +29,11 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 			return err
 		}
 		if dst.isPtr() {
-			return v.errorf(pc, "R%d pointer arithmetic prohibited", ins.Dst)
+			if !v.priv {
+				return v.errorf(pc, "R%d pointer arithmetic prohibited", ins.Dst)
+			}
+			// Root may turn an address into a number.
+			dst.setUnknown()
 		}
 		if op == isa.Neg {
 			var zero reg
@@ -98,7 +103,13 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 func (v *verifier) checkMov(pc int, ins isa.Instruction, dst, src *reg, srcIsReg, is64 bool) error {
 	if ins.Off != 0 { // movsx
 		if src.isPtr() {
-			return v.errorf(pc, "R%d sign-extension part of pointer", ins.Src)
+			if !v.priv {
+				if !is64 {
+					return v.errorf(pc, "R%d partial copy of pointer", ins.Src)
+				}
+				return v.errorf(pc, "R%d sign-extension part of pointer", ins.Src)
+			}
+			src.setUnknown()
 		}
 		movsx(dst, src, int(ins.Off)/8, is64)
 		return nil
@@ -121,7 +132,10 @@ func (v *verifier) checkMov(pc int, ins isa.Instruction, dst, src *reg, srcIsReg
 		return nil
 	}
 	if src.isPtr() {
-		return v.errorf(pc, "R%d partial copy of pointer", ins.Src)
+		if !v.priv {
+			return v.errorf(pc, "R%d partial copy of pointer", ins.Src)
+		}
+		src.setUnknown()
 	}
 	*dst = *src
 	dst.id = 0
@@ -183,16 +197,26 @@ func (v *verifier) byteSwap(r *reg, ins isa.Instruction, is64 bool) {
 func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 bool) error {
 	op := ins.Op.ALUOp()
 	if dst.isPtr() && src.isPtr() {
-		pktFamily := func(t regType) bool { return t == ptrToPacket || t == ptrToPacketMeta || t == ptrToPacketEnd }
-		sameMem := dst.typ == src.typ || pktFamily(dst.typ) && pktFamily(src.typ)
-		if op == isa.Sub && is64 && sameMem && dst.typ != constPtrToMap && dst.typ != ptrToFunc &&
-			!dst.maybeNull() && !src.maybeNull() {
+		if op == isa.Sub && (v.priv || is64 && v.sameObject(dst, src)) {
+			// Root may subtract any pointers; the distance between
+			// two pointers into one object is an offset, not an
+			// address, so anyone may compute it.
 			dst.setUnknown()
+			if !is64 {
+				dst.zext32()
+				dst.sync()
+			}
 			return nil
 		}
 		return v.errorf(pc, "R%d pointer %s pointer prohibited", ins.Dst, aluOpStr[op])
 	}
 	if !is64 {
+		if op == isa.Sub && v.priv {
+			dst.setUnknown()
+			dst.zext32()
+			dst.sync()
+			return nil
+		}
 		return v.errorf(pc, "R%d 32-bit pointer arithmetic prohibited", ins.Dst)
 	}
 	ptr, off := dst, src
@@ -236,6 +260,11 @@ func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 boo
 			return v.errorf(pc, "value %d makes %s pointer be out of bounds", off.smin, tstr)
 		}
 	}
+	if !v.priv && ins.Op.Source() == isa.SourceX && (op == isa.Add || op == isa.Sub) {
+		if err := v.sanitizePtrALU(pc, ins, ptr, off, dst == ptr); err != nil {
+			return err
+		}
+	}
 	res := *ptr
 	if known {
 		val := int64(off.varOff.v)
@@ -263,6 +292,115 @@ func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 boo
 			res.rng = 0
 		}
 	}
+	if !v.priv {
+		if err := v.checkPtrBounds(pc, ins.Dst, &res); err != nil {
+			return err
+		}
+	}
 	*dst = res
+	return nil
+}
+
+// sameObject reports whether a and b surely point into one object: the
+// packet (data_meta, data and data_end are one block), the stack of one
+// frame, the context, or one map value (from one lookup, or the only value
+// of a single-element array).
+func (v *verifier) sameObject(a, b *reg) bool {
+	if pktFamily(a.typ) && pktFamily(b.typ) {
+		return true
+	}
+	if a.typ != b.typ || a.maybeNull() || b.maybeNull() {
+		return false
+	}
+	switch a.typ {
+	case ptrToStack:
+		return a.frame == b.frame
+	case ptrToCtx:
+		return true
+	case ptrToMapValue:
+		if a.aux != b.aux {
+			return false
+		}
+		if a.id != 0 && a.id == b.id {
+			return true
+		}
+		m := v.maps[a.aux]
+		return m.Type == maps.Array && m.MaxEntries == 1
+	}
+	return false
+}
+
+func pktFamily(t regType) bool {
+	return t == ptrToPacket || t == ptrToPacketMeta || t == ptrToPacketEnd
+}
+
+// errNotRoot ends the messages of the checks Linux makes on pointer
+// arithmetic for loaders without CAP_PERFMON (sanitize_ptr_alu).
+const errNotRoot = "pointer arithmetic with it prohibited for !root"
+
+// sanitizePtrALU applies, before the addition or subtraction of a register
+// to a pointer, the unprivileged rules: the register's sign must be known,
+// and the pointer must be to the stack or a map value, with room to move.
+// ptrIsDst tells whether the pointer is the destination register.
+func (v *verifier) sanitizePtrALU(pc int, ins isa.Instruction, ptr, off *reg, ptrIsDst bool) error {
+	ptrReg, offReg := ins.Dst, ins.Src
+	if !ptrIsDst {
+		ptrReg, offReg = ins.Src, ins.Dst
+	}
+	if !off.varOff.isConst() && (off.smin < 0) != (off.smax < 0) {
+		return v.errorf(pc, "R%d has unknown scalar with mixed signed bounds, %s", offReg, errNotRoot)
+	}
+	op := ins.Op.ALUOp()
+	offNeg := off.smin < 0
+	// The side the pointer moves to: a mask would keep it there.
+	left := op == isa.Add && offNeg || op == isa.Sub && !offNeg
+	var limit, most int64
+	switch ptr.typ {
+	case ptrToStack:
+		most = maxStack
+		if left {
+			most++
+		}
+		limit = -(int64(ptr.varOff.v) + int64(ptr.off))
+	case ptrToMapValue:
+		most = int64(v.maps[ptr.aux].ValueSize)
+		if left {
+			limit = ptr.smin + int64(ptr.off)
+		} else {
+			limit = int64(ptr.umax) + int64(ptr.off)
+		}
+	default:
+		return v.errorf(pc, "R%d has pointer with unsupported alu operation, %s", ptrReg, errNotRoot)
+	}
+	if uint64(uint32(limit)) >= uint64(most) {
+		verb := "add"
+		if op == isa.Sub {
+			verb = "sub"
+		}
+		return v.errorf(pc, "R%d tried to %s beyond pointer bounds, %s", ins.Dst, verb, errNotRoot)
+	}
+	return nil
+}
+
+// checkPtrBounds applies the unprivileged rule that pointer arithmetic
+// keeps a stack pointer at a known offset inside the stack and a map value
+// pointer inside the value (sanitize_check_bounds).
+func (v *verifier) checkPtrBounds(pc int, regno isa.Register, r *reg) error {
+	switch r.typ {
+	case ptrToStack:
+		off := int64(r.off) + int64(r.varOff.v)
+		if !r.varOff.isConst() {
+			return v.errorf(pc, "R%d variable stack access prohibited for !root, var_off=%s off=%d", regno, r.varOff.String(), off)
+		}
+		if off >= 0 || off < -maxStack {
+			return v.errorf(pc, "R%d stack pointer arithmetic goes out of range, prohibited for !root; off=%d", regno, off)
+		}
+	case ptrToMapValue:
+		lo := int64(r.off) + r.smin
+		hi := int64(r.off) + int64(r.umax) + 1
+		if r.smin < 0 || lo < 0 || r.umax >= maxVarOff || hi > int64(v.maps[r.aux].ValueSize) {
+			return v.errorf(pc, "R%d pointer arithmetic of map value goes out of range, prohibited for !root", regno)
+		}
+	}
 	return nil
 }

@@ -106,6 +106,9 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	if _, builtin := helpers.Builtin(id); builtin && !v.info.Allows(id) {
 		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d", proto.Name, ins.Imm)
 	}
+	if !v.priv && needsPerfmon(id) {
+		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d without privileges (CAP_PERFMON)", proto.Name, ins.Imm)
+	}
 	if s.lock != 0 && id != helpers.SpinUnlock && id != helpers.SpinLock {
 		return v.errorf(pc, "function calls are not allowed while holding a lock")
 	}
@@ -130,6 +133,17 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	case helpers.TailCall:
 		if len(s.refs) > 0 {
 			return v.errorf(pc, "tail_call would lead to reference leak")
+		}
+		if !v.priv {
+			// Linux masks the index against the one program array a
+			// call site uses; unprivileged, a site may not use two.
+			if v.tailMaps == nil {
+				v.tailMaps = make(map[int]int)
+			}
+			if m, ok := v.tailMaps[pc]; ok && m != meta.mapIdx {
+				return v.errorf(pc, "tail_call abusing map_ptr")
+			}
+			v.tailMaps[pc] = meta.mapIdx
 		}
 	case helpers.SpinLock:
 		r := &f.regs[1]
@@ -201,6 +215,20 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	}
 	s.insn = pc + 1
 	return nil
+}
+
+// needsPerfmon reports whether Linux offers helper id only to loaders with
+// CAP_PERFMON (bpf_base_func_proto; CAP_SYS_ADMIN for probe_write_user).
+// They read, print or write memory at addresses the program chooses:
+// whether an address can be read tells where the runtime's memory is.
+func needsPerfmon(id helpers.ID) bool {
+	switch id {
+	case helpers.ProbeRead, helpers.ProbeReadKernel, helpers.ProbeReadUser, helpers.ProbeReadKernelStr,
+		helpers.ProbeReadUserStr, helpers.ProbeWriteUser, helpers.TracePrintk, helpers.TraceVprintk,
+		helpers.Snprintf, helpers.GetCurrentTask, helpers.GetCurrentTaskBTF:
+		return true
+	}
+	return false
 }
 
 func lockID(r *reg) uint32 {
@@ -293,6 +321,9 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 	}
 	switch at {
 	case helpers.ArgAnything:
+		if r.isPtr() && !v.priv {
+			return v.errorf(pc, "R%d leaks addr into helper function", regno)
+		}
 		return nil
 	case helpers.ArgConstMapPtr:
 		if r.typ != constPtrToMap || r.maybeNull() {
@@ -490,13 +521,26 @@ func (v *verifier) checkStackRange(pc int, regno isa.Register, r *reg, size int,
 	if write {
 		v.growStack(fr, int(-lo))
 		for o := lo; o < hi; o++ {
+			if err := v.checkSpillOverwrite(pc, fr, int(o)); err != nil {
+				return err
+			}
 			scrubSlot(fr, int(o))
 			fr.stack[-o-1] = stackMisc
 		}
 		return nil
 	}
+	if lo < -int64(len(fr.stack)) && r.varOff.isConst() && !v.priv {
+		// Below every byte written so far (check_stack_slot_within_bounds).
+		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, r.off, size)
+	}
+	if v.priv {
+		// Root may hand the helper bytes never written, and spilled
+		// pointers.
+		v.growStack(fr, int(-lo))
+		return nil
+	}
 	for o := lo; o < hi; o++ {
-		if fr.byteAt(int(o)) == stackInvalid {
+		if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
 			if r.varOff.isConst() {
 				return v.errorf(pc, "invalid read from stack R%d off %d+%d size %d", regno, lo, o-lo, size)
 			}
@@ -523,6 +567,10 @@ func (v *verifier) checkConstStr(pc int, regno isa.Register, r *reg) error {
 	if off < 0 || off >= int64(m.ValueSize) {
 		return v.errorf(pc, "invalid access to map value, value_size=%d off=%d size=1", m.ValueSize, off)
 	}
+	if v.constMaps == nil {
+		v.constMaps = make([]bool, len(v.maps))
+	}
+	v.constMaps[r.aux] = true
 	var val []byte
 	for _, kv := range m.Contents {
 		if len(kv.Key) == 4 && kv.Key[0]|kv.Key[1]|kv.Key[2]|kv.Key[3] == 0 {

@@ -20,6 +20,9 @@ type verifier struct {
 	// inner[i] is the index of Maps[i]'s inner map, or -1.
 	maps  []*maps.Spec
 	inner []int
+	// constMaps marks the maps whose contents the program's proof
+	// depends on (constant strings read at load time).
+	constMaps []bool
 
 	subprogs   []int
 	subprogOf  []int
@@ -36,14 +39,25 @@ type verifier struct {
 	curStates int
 
 	maxInsns int
+	// priv: the privileged rules (Options.Privileged).
+	priv bool
+	// tailMaps is the program array each tail call site used.
+	tailMaps map[int]int
 	stats    Stats
 	insnInfo []InsnInfo
 	log      logger
 }
 
 func newVerifier(p isa.Program, opts Options) (*verifier, error) {
-	v := &verifier{prog: p.Insns, opts: opts}
+	v := &verifier{prog: p.Insns, opts: opts, priv: opts.Privileged}
 	v.log.init(opts.LogLevel)
+	if opts.LogLevel >= 1 {
+		mode := "unprivileged"
+		if v.priv {
+			mode = "privileged"
+		}
+		v.log.printf("verifier mode: %s\n", mode)
+	}
 	info, ok := progtype.Lookup(opts.Type)
 	if !ok {
 		return nil, v.errorf(-1, "unknown program type %v", opts.Type)

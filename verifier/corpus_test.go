@@ -22,6 +22,12 @@ import (
 //	#: ctxsize 64
 //	#: maxinsns 100000    (a lower complexity limit, to keep the test fast)
 //	#: map hash key=4 value=8 entries=16 [flags=N] [lock=OFF] [str=TEXT]
+//	#: priv              (verify with Options.Privileged)
+//	#: kernel skip REASON  (why the Linux verifier cannot judge the case)
+//	#: kernel reject TEXT  (the Linux verifier, in the case's mode, rejects
+//	                        with TEXT where gbpf's verdict differs)
+//	#: kernel accept       (the Linux verifier accepts what gbpf rejects by
+//	                        a rule of its own)
 //	#: accept
 //	#: reject text the error message must contain
 //	    mov %r0, 0
@@ -38,6 +44,12 @@ type corpusCase struct {
 	maps       []*maps.Spec
 	accept     bool
 	msg        string
+	priv       bool
+	kernelSkip string
+	kernelMsg  string
+	// kernelAccept: the Linux verifier accepts the case, which gbpf
+	// rejects by a rule of its own.
+	kernelAccept bool
 }
 
 var mapTypeNames = map[string]maps.Type{
@@ -97,6 +109,23 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 				return nil, bad(err)
 			}
 			cur.maxInsns = n
+		case "priv":
+			cur.priv = true
+		case "kernel":
+			if len(f) == 2 && f[1] == "accept" {
+				cur.kernelAccept = true
+				break
+			}
+			if len(f) < 3 || (f[1] != "skip" && f[1] != "reject") {
+				return nil, bad(fmt.Errorf("want \"kernel skip REASON\", \"kernel reject TEXT\" or \"kernel accept\""))
+			}
+			rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[2:]), "kernel"))
+			rest = strings.TrimSpace(strings.TrimPrefix(rest, f[1]))
+			if f[1] == "skip" {
+				cur.kernelSkip = rest
+			} else {
+				cur.kernelMsg = rest
+			}
 		case "accept":
 			cur.accept = true
 		case "reject":
@@ -193,7 +222,7 @@ func (c *corpusCase) program(t testing.TB) isa.Program {
 }
 
 func (c *corpusCase) options() Options {
-	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns}
+	return Options{Type: c.typ, CtxSize: c.ctxSize, Maps: c.maps, MaxInsns: c.maxInsns, Privileged: c.priv}
 }
 
 func TestCorpus(t *testing.T) {

@@ -52,7 +52,7 @@ func FuzzVerifyBytes(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := r.compile(rp, typ)
+		prog, err := r.compile(rp, typ, false)
 		if err != nil {
 			t.Fatalf("accepted program does not compile: %v", err)
 		}

@@ -90,7 +90,7 @@ func (v *verifier) checkLdAbs(pc int, ins isa.Instruction) error {
 		if err != nil {
 			return err
 		}
-		if src.isPtr() {
+		if src.isPtr() && !v.priv {
 			return v.errorf(pc, "R%d leaks addr into packet offset", ins.Src)
 		}
 	}
@@ -118,7 +118,12 @@ func (v *verifier) checkExit(pc int) error {
 		return v.returnFromCall(pc)
 	}
 	if r0.isPtr() {
-		return v.errorf(pc, "R0 leaks addr as return value")
+		if !v.priv {
+			return v.errorf(pc, "R0 leaks addr as return value")
+		}
+		if v.info.RetChecked {
+			return v.errorf(pc, "At program exit the register R0 is not a known value (%s)", r0.typeString())
+		}
 	}
 	if len(s.refs) > 0 {
 		return v.errorf(pc, "Unreleased reference id=%d alloc_insn=%d", s.refs[0].id, s.refs[0].insn)
@@ -248,6 +253,11 @@ func propagateLinked(s *state, r *reg) {
 // range checks and otherwise opaque comparisons.
 func (v *verifier) condPtr(pc int, ins isa.Instruction, dst, src *reg, op isa.JumpOp, is32 bool, target, next int) error {
 	s := v.cur
+	if !v.priv {
+		if err := v.checkPtrCompare(pc, ins, dst, src, op, is32); err != nil {
+			return err
+		}
+	}
 	// Null checks: ptr == 0, ptr != 0.
 	if !is32 && (op == isa.JEq || op == isa.JNE) && dst.isPtr() && src.isNull() {
 		if dst.maybeNull() {
@@ -287,6 +297,59 @@ func (v *verifier) condPtr(pc int, ins isa.Instruction, dst, src *reg, op isa.Ju
 	return nil
 }
 
+// checkPtrCompare applies the unprivileged rules to a comparison with a
+// pointer operand: only null checks, comparisons of packet pointers with
+// the packet end (or of pkt_meta with the packet start), and comparisons
+// with 0 of pointers that cannot be null (decided by the verifier) leak
+// nothing of an address.
+func (v *verifier) checkPtrCompare(pc int, ins isa.Instruction, dst, src *reg, op isa.JumpOp, is32 bool) error {
+	srcReg := ins.Op.Source() == isa.SourceX
+	if srcReg && src.isPtr() && !(pktFamily(dst.typ) && pktFamily(src.typ)) {
+		return v.errorf(pc, "R%d pointer comparison prohibited", ins.Src)
+	}
+	eq := op == isa.JEq || op == isa.JNE
+	switch {
+	case !dst.isPtr():
+	case !is32 && eq && src.isNull() && (dst.maybeNull() || notNull(dst)):
+	case !is32 && srcReg && pktRangeCheck(dst, src, op):
+	default:
+		return v.errorf(pc, "R%d pointer comparison prohibited", ins.Dst)
+	}
+	return nil
+}
+
+// notNull reports whether r is a pointer Linux knows is not null, which
+// it compares with 0 without leaking (reg_not_null).
+func notNull(r *reg) bool {
+	if r.maybeNull() {
+		return false
+	}
+	switch r.typ {
+	case constPtrToMap, ptrToMapValue, ptrToMapKey, ptrToMem:
+		return true
+	}
+	return false
+}
+
+// pktRangeCheck reports whether "a op b" compares a packet pointer with
+// the packet end, or pkt_meta with the packet start, in the way that
+// teaches a packet range (try_match_pkt_pointers).
+func pktRangeCheck(a, b *reg, op isa.JumpOp) bool {
+	switch op {
+	case isa.JGT, isa.JGE, isa.JLT, isa.JLE:
+	default:
+		return false
+	}
+	return a.typ == ptrToPacket && b.typ == ptrToPacketEnd || a.typ == ptrToPacketEnd && b.typ == ptrToPacket ||
+		a.typ == ptrToPacketMeta && pktStart(b) || pktStart(a) && b.typ == ptrToPacketMeta
+}
+
+// pktStart reports whether r is the packet pointer as the context holds
+// it, with no offset.
+func pktStart(r *reg) bool {
+	return r.typ == ptrToPacket && r.off == 0 && r.varOff.equals(0)
+}
+
 // pktCompare learns packet ranges from a comparison of a packet pointer
 // with the packet end (or of pkt_meta with pkt); holds tells whether the
 // condition is true on this path.
@@ -299,8 +362,8 @@ func (v *verifier) pktCompare(s *state, ins isa.Instruction, op isa.JumpOp, hold
 	// Normalise to "ptr OP end".
 	ptr, end := a, b
 	switch {
-	case a.typ == ptrToPacket && b.typ == ptrToPacketEnd, a.typ == ptrToPacketMeta && b.typ == ptrToPacket:
-	case b.typ == ptrToPacket && a.typ == ptrToPacketEnd, b.typ == ptrToPacketMeta && a.typ == ptrToPacket:
+	case a.typ == ptrToPacket && b.typ == ptrToPacketEnd, a.typ == ptrToPacketMeta && pktStart(b):
+	case b.typ == ptrToPacket && a.typ == ptrToPacketEnd, b.typ == ptrToPacketMeta && pktStart(a):
 		ptr, end = b, a
 		op = swapOp(op)
 	default:

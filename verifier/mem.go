@@ -66,7 +66,7 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 	if err != nil {
 		return err
 	}
-	if src.isPtr() {
+	if src.isPtr() && !v.priv {
 		return v.errorf(pc, "R%d leaks addr into mem", ins.Src)
 	}
 	if op == isa.AtomicCmpXchg {
@@ -74,7 +74,7 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 		if err != nil {
 			return err
 		}
-		if r0.isPtr() {
+		if r0.isPtr() && !v.priv {
 			return v.errorf(pc, "R0 leaks addr into mem")
 		}
 	}
@@ -93,6 +93,10 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 	var old reg
 	if err := v.checkMemAccess(pc, ins.Dst, base, int(ins.Off), size, accRead, nil, &old, true); err != nil {
 		return err
+	}
+	if old.isPtr() && !v.priv {
+		// The operation reads a spilled pointer as a number.
+		return v.errorf(pc, "leaking pointer from stack off %d", int64(base.off)+int64(ins.Off)+int64(base.varOff.v))
 	}
 	var unk reg
 	unk.setUnknown()
@@ -162,7 +166,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 			if base.typ == ptrToMapValue && m.Flags&maps.ReadOnlyProg != 0 {
 				return v.errorf(pc, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, int(base.off)+off, size)
 			}
-			if val != nil && val.isPtr() {
+			if val != nil && val.isPtr() && !v.priv {
 				return v.errorf(pc, "R%d leaks addr into map", v.valReg(pc))
 			}
 		}
@@ -186,7 +190,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 			if base.flags&flagRdonly != 0 || (base.flags&flagRingbuf == 0 && !v.info.CtxWritable) {
 				return v.errorf(pc, "R%d cannot write into %s", regno, base.typeString())
 			}
-			if val != nil && val.isPtr() {
+			if val != nil && val.isPtr() && !v.priv {
 				return v.errorf(pc, "R%d leaks addr into mem", v.valReg(pc))
 			}
 		}
@@ -202,7 +206,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 		if err := v.checkPacketAccess(pc, regno, base, off, size); err != nil {
 			return err
 		}
-		if kind == accWrite && val != nil && val.isPtr() {
+		if kind == accWrite && val != nil && val.isPtr() && !v.priv {
 			return v.errorf(pc, "R%d leaks addr into packet", v.valReg(pc))
 		}
 		if out != nil {
@@ -306,7 +310,7 @@ func (v *verifier) checkCtxAccess(pc int, regno isa.Register, base *reg, off, si
 			if !in.CtxWritable {
 				return bad()
 			}
-			if val != nil && val.isPtr() {
+			if val != nil && val.isPtr() && !v.priv {
 				return v.errorf(pc, "R%d leaks addr into ctx", v.valReg(pc))
 			}
 		}
@@ -326,7 +330,7 @@ func (v *verifier) checkCtxAccess(pc int, regno isa.Register, base *reg, off, si
 		if !fld.Write || size != fld.Size {
 			return bad()
 		}
-		if val != nil && val.isPtr() {
+		if val != nil && val.isPtr() && !v.priv {
 			return v.errorf(pc, "R%d leaks addr into ctx", v.valReg(pc))
 		}
 		return nil
@@ -369,8 +373,16 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 		}
 		return v.errorf(pc, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d", dir, regno, base.varOff.String(), int64(base.off)+int64(off), size)
 	}
-	if kind == accWrite {
+	if kind == accRead && !v.priv && base.varOff.isConst() && lo < -int64(len(fr.stack)) {
+		// Below every byte written so far (check_stack_slot_within_bounds).
+		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, off, size)
+	}
+	if kind == accWrite || v.priv {
+		// Root may read bytes never written (allow_uninit_stack): the
+		// frame must hold them.
 		v.growStack(fr, int(-lo))
+	}
+	if kind == accWrite {
 		if !base.varOff.isConst() {
 			for o := lo; o < hi; o++ {
 				scrubSlot(fr, int(o))
@@ -381,8 +393,8 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 		return v.stackWrite(pc, fr, int(lo), size, val)
 	}
 	if !base.varOff.isConst() {
-		for o := lo; o < hi; o++ {
-			if fr.byteAt(int(o)) == stackInvalid {
+		for o := lo; o < hi && !v.priv; o++ {
+			if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
 				return v.errorf(pc, "invalid variable-offset read from stack R%d var_off=%s+%d size %d", regno, base.varOff.String(), int64(base.off)+int64(off), size)
 			}
 		}
@@ -424,6 +436,14 @@ func (v *verifier) stackWrite(pc int, fr *frame, off, size int, val *reg) error 
 	if val != nil && val.typ == ptrToStack && int(val.frame) > fr.frameno {
 		return v.errorf(pc, "cannot spill pointers to stack into stack frame of the caller")
 	}
+	if size != 8 {
+		if val != nil && val.isPtr() {
+			return v.errorf(pc, "invalid size of register spill")
+		}
+		if err := v.checkSpillOverwrite(pc, fr, off); err != nil {
+			return err
+		}
+	}
 	if size == 8 && off%8 == 0 && val != nil {
 		spi := (-off - 1) / 8
 		for j := 0; j < 8; j++ {
@@ -443,6 +463,17 @@ func (v *verifier) stackWrite(pc int, fr *frame, off, size int, val *reg) error 
 		fr.stack[-o-1] = kind
 	}
 	return nil
+}
+
+// checkSpillOverwrite applies the unprivileged rule that a write of less
+// than a slot may not overwrite part of a spilled pointer, which would let
+// the rest of it be read as a number.
+func (v *verifier) checkSpillOverwrite(pc int, fr *frame, off int) error {
+	i := -off - 1
+	if v.priv || i < 0 || i >= len(fr.stack) || fr.stack[i] != stackSpill || !fr.spills[i/8].isPtr() {
+		return nil
+	}
+	return v.errorf(pc, "attempt to corrupt spilled pointer on stack")
 }
 
 // stackRead loads size bytes at fixed stack offset off.
@@ -476,6 +507,10 @@ func (v *verifier) stackRead(pc int, fr *frame, off, size int, out *reg) error {
 	for o := off; o < off+size; o++ {
 		switch fr.byteAt(o) {
 		case stackInvalid:
+			if v.priv {
+				zero = false
+				continue
+			}
 			return v.errorf(pc, "invalid read from stack off %d+%d size %d", off, o-off, size)
 		case stackSpill:
 			zero = false

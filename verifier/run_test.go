@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"sync"
 	"testing"
 
@@ -45,8 +44,12 @@ func newRunner(t testing.TB) *runner {
 }
 
 // compile compiles p, a program of type t the verifier accepted, checked
-// and sanitized.
-func (r *runner) compile(p isa.Program, t progtype.Type) (*interp.Program, error) {
+// and, unless it was verified with the privileged rules (which let
+// programs leak addresses), sanitized.
+func (r *runner) compile(p isa.Program, t progtype.Type, privileged bool) (*interp.Program, error) {
+	if privileged {
+		return interp.Compile(p, interp.Options{Checked: true})
+	}
 	return interp.Compile(p, interp.Options{Sanitize: true, Helpers: r.set, CtxPointers: ctxPointers(t)})
 }
 
@@ -91,7 +94,7 @@ func (r *runner) tailTarget(t progtype.Type) (*interp.Program, error) {
 	if _, err := Verify(p, Options{Type: t, CtxSize: ctx}); err != nil {
 		return nil, fmt.Errorf("tail call target for %v: %w", t, err)
 	}
-	pr, err := r.compile(p, t)
+	pr, err := r.compile(p, t, false)
 	if err != nil {
 		return nil, err
 	}
@@ -240,14 +243,6 @@ var leaksAreBugs = sync.OnceValue(func() bool {
 	return err != nil
 })
 
-// privileged reports whether opts ask for the privileged rules, under
-// which programs may leak addresses by design (Options.Privileged, where
-// the verifier has it).
-func privileged(opts Options) bool {
-	f := reflect.ValueOf(opts).FieldByName("Privileged")
-	return f.IsValid() && f.Kind() == reflect.Bool && f.Bool()
-}
-
 // TestCorpusRuns runs every accepted corpus program on random inputs in
 // the checked interpreter, sanitized unless the case is privileged.
 func TestCorpusRuns(t *testing.T) {
@@ -270,11 +265,7 @@ func TestCorpusRuns(t *testing.T) {
 			t.Logf("%s:%d: skipped: %v", c.file, c.line, err)
 			continue
 		}
-		opts := c.options()
-		prog, err := r.compile(rp, c.typ)
-		if privileged(opts) {
-			prog, err = interp.Compile(rp, interp.Options{Checked: true})
-		}
+		prog, err := r.compile(rp, c.typ, c.options().Privileged)
 		if err != nil {
 			t.Errorf("%s:%d: compile: %v", c.file, c.line, err)
 			continue

@@ -16,10 +16,12 @@ import (
 	"github.com/gbpf/gbpf/progtype"
 )
 
-// soundCheck generates the program of seed, verifies it with default
-// Options (the unprivileged rules) and, if accepted, runs it on random
-// inputs in the checked interpreter with the leak sanitizer. It reports
-// whether the program was accepted, and fails t on a fault or a leak. A
+// soundCheck generates the program of seed, verifies it and, if accepted,
+// runs it on random inputs in the checked interpreter. It reports whether
+// the program was accepted, and fails t on a fault. Half the seeds verify
+// in the privileged mode (soundPriv), whose rules must keep programs in
+// bounds as well; the others with default Options (the unprivileged
+// rules), and run with the leak sanitizer, where a leak fails t too. A
 // leak found before Verify applies the unprivileged rules (leaksAreBugs)
 // is returned instead.
 func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error) {
@@ -29,7 +31,7 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error
 	if err != nil {
 		t.Fatalf("seed %d: generated program does not assemble: %v\n%s", seed, err, src)
 	}
-	opts := Options{Type: typ, Maps: genMaps()}
+	opts := Options{Type: typ, Maps: genMaps(), Privileged: soundPriv(seed)}
 	if typ == progtype.Raw {
 		opts.CtxSize = g.ctx
 	}
@@ -43,7 +45,7 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := r.compile(rp, typ)
+	prog, err := r.compile(rp, typ, opts.Privileged)
 	if err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
@@ -70,6 +72,9 @@ func genSeed(seed uint64) (*gen, progtype.Type) {
 	return newGen(seed, typ), typ
 }
 
+// soundPriv tells whether soundCheck verifies seed in the privileged mode.
+func soundPriv(seed uint64) bool { return seed%4 >= 2 }
+
 // TestSoundness verifies generated programs and runs the accepted ones in
 // the checked interpreter with the leak sanitizer: a fault or a leak is a
 // verifier bug. GBPF_SOUND_N sets the number of programs (default 1500),
@@ -80,11 +85,18 @@ func TestSoundness(t *testing.T) {
 	r := newRunner(t)
 	start := time.Now()
 	acc := 0
+	var accPriv, nPriv int
 	leaks, byShape := map[string]int{}, map[string]int{}
 	for seed := first; seed < first+uint64(n); seed++ {
 		ok, leak := soundCheck(t, r, seed)
 		if ok {
 			acc++
+		}
+		if soundPriv(seed) {
+			nPriv++
+			if ok {
+				accPriv++
+			}
 		}
 		if leak != nil {
 			k := leakKind(leak)
@@ -103,8 +115,9 @@ func TestSoundness(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d generated programs, %d accepted and run 8 times each, sanitized, without fault, %d rejected, %v",
+	t.Logf("%d generated programs, %d accepted and run 8 times each without fault, %d rejected, %v",
 		n, acc, n-acc, time.Since(start))
+	t.Logf("unprivileged mode (run sanitized): %d accepted of %d; privileged: %d of %d", acc-accPriv, n-nPriv, accPriv, nPriv)
 	total := 0
 	for _, k := range slices.Sorted(maps.Keys(leaks)) {
 		t.Logf("  %d accepted programs leak: %s", leaks[k], k)

@@ -15,13 +15,38 @@
 // Messages, the log and the statistics line follow the kernel's wording, so
 // that what people know of the Linux verifier carries over.
 //
+// # Two modes
+//
+// By default a program is checked with the rules Linux applies to a loader
+// without CAP_PERFMON (env->allow_ptr_leaks and env->bypass_spec_v1
+// false): no pointer may become a value the program can see or hand out.
+// It may not return a pointer, store one into a map, the context, the
+// packet or ring buffer memory, pass one to a helper as data or let a
+// helper read one from the stack, compare one with a number, turn one into
+// a number (32-bit moves, negation, byte swaps, partial spills and fills,
+// atomic fetches), subtract pointers, or move a stack or map value pointer
+// outside its object or to a variable stack offset; it may not read stack
+// bytes it has not written, call the helpers Linux offers only to
+// CAP_PERFMON, or tail call through two program arrays at one call site.
+// Options.Privileged applies the rules Linux
+// applies to root instead, which allow all of these but keep every memory
+// access in bounds.
+//
+// The difference of two pointers into one object (data_end - data, two
+// pointers into the stack of one frame or into the value one lookup
+// returned) is an offset, not an address: gbpf allows it in both modes,
+// where Linux allows it only to root.
+//
 // # Differences from Linux
 //
-// gbpf applies to every program the rules Linux applies to unprivileged
-// ones where they protect the process: a program may not leak pointers
-// (return them, store them into maps, the context or packets, turn them
-// into numbers with 32-bit moves, negation or byte swaps) and may not read
-// stack bytes it has not written. Linux lets a privileged loader do both.
+// gbpf does not insert the speculation barriers and masks Linux adds to
+// unprivileged programs, nor verify the paths a mispredicted branch would
+// take (sanitize_speculative_path), so it accepts some programs Linux
+// refuses to unprivileged loaders for that reason alone, and does not
+// claim to stop Spectre-style attacks. In unprivileged mode it also
+// refuses pointers as the offset of BPF_LD_IND, and, like Linux, the
+// helpers that read memory at an address the program chooses
+// (bpf_probe_read*, bpf_trace_printk, bpf_snprintf).
 //
 // Where Linux relies on precision tracking (mark_chain_precision) to prune
 // paths whose numbers differ only in values that cannot matter, gbpf
@@ -92,6 +117,10 @@ type Options struct {
 	// MaxInsns bounds the instructions processed; 0 means
 	// MaxProcessedInsns.
 	MaxInsns int
+	// Privileged applies the rules Linux applies to a loader with
+	// CAP_PERFMON (allow_ptr_leaks, bypass_spec_v1) instead of the default
+	// unprivileged ones, under which no pointer may become data.
+	Privileged bool
 }
 
 // Stats are the verifier's statistics, as in the kernel's log.
@@ -142,6 +171,12 @@ type Result struct {
 	Subprogs []int
 	// StackDepth is the stack each function uses, in bytes.
 	StackDepth []int
+	// ConstMaps are the indices in Options.Maps of the maps whose
+	// contents the proof read (the constant strings of bpf_snprintf's
+	// format and bpf_strncmp), in increasing order. The proof holds only
+	// while their values do not change: the caller must freeze them, as
+	// the kernel only reads constants from frozen maps.
+	ConstMaps []int
 }
 
 // Error is a rejection: the instruction and the reason, worded like the
@@ -186,6 +221,11 @@ func Verify(p isa.Program, opts Options) (*Result, error) {
 		Insns:      v.insnInfo,
 		Subprogs:   v.subprogs,
 		StackDepth: v.stackDepth,
+	}
+	for i, c := range v.constMaps {
+		if c && i < len(opts.Maps) {
+			res.ConstMaps = append(res.ConstMaps, i)
+		}
 	}
 	return res, nil
 }

@@ -90,13 +90,16 @@ skip:
 
 	// Level 0: no log besides the message.
 	_, err := Verify(bad, Options{Type: progtype.SocketFilter})
-	wantError(t, err, 4, "invalid read from stack off -8+0 size 8")
+	wantError(t, err, 4, "invalid read from stack R10 off=-8 size=8")
 
 	// Level 1: the failing path, not the one that went well.
 	var b strings.Builder
 	_, err = Verify(bad, Options{Type: progtype.SocketFilter, LogLevel: 1, Log: &b})
 	log := err.(*Error).Log
-	for _, want := range []string{"1: (15) if r2 == 0 goto pc+2", "from 1 to 4:", "4: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack off -8+0 size 8"} {
+	if !strings.HasPrefix(log, "verifier mode: unprivileged\n") {
+		t.Errorf("level 1 log does not start with the mode:\n%s", log)
+	}
+	for _, want := range []string{"1: (15) if r2 == 0 goto pc+2", "from 1 to 4:", "4: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack R10 off=-8 size=8"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("level 1 log lacks %q:\n%s", want, log)
 		}
@@ -111,11 +114,14 @@ skip:
 	// Level 2: every instruction with the registers.
 	good := mustAssemble(t, "mov %r0, 7\nstdw [%r10-8], 1\nexit")
 	b.Reset()
-	res, err := Verify(good, Options{Type: progtype.SocketFilter, LogLevel: 2, Log: &b})
+	res, err := Verify(good, Options{Type: progtype.SocketFilter, LogLevel: 2, Log: &b, Privileged: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
+	if !strings.HasPrefix(out, "verifier mode: privileged\n") {
+		t.Errorf("level 2 log does not start with the mode:\n%s", out)
+	}
 	for _, want := range []string{"0: R1=ctx() R10=fp0", "1: R0=7 R1=ctx() R10=fp0", "2: R0=7 R1=ctx() R10=fp0 fp-8=1", "verification time", "stack depth 8"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("level 2 log lacks %q:\n%s", want, out)

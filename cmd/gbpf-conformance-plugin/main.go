@@ -16,9 +16,15 @@
 // standard error and exits 1. "--program <hex>" passes the program as an
 // argument instead of on standard input, as upstream plugins accept.
 //
-// Options: --engine NAME (interp-checked, the default: the programs are not
-// verified, so every memory access is checked; or interp), --debug (print
-// the disassembly on standard error), --help.
+// Each program is verified first, as a Raw program on the memory (r1 its
+// address, r2 its length) that calls no helper (conformance.Verify). A
+// program the verifier accepts runs on the engine --engine names (jit, jit-always,
+// interp or interp-checked; by default jit where it is supported); one it
+// rejects runs on the checked interpreter, which stops it with an error at
+// the first access outside its stack and memory.
+//
+// Options: --engine NAME, --debug (print the disassembly, and whether the
+// program was verified, on standard error), --help.
 package main
 
 import (

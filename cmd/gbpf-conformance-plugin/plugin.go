@@ -10,6 +10,7 @@ import (
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/conformance"
+	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -29,7 +30,7 @@ type options struct {
 // parseArgs reads the command line the way the upstream runner builds it:
 // the memory first when there is any, then options in any order.
 func parseArgs(args []string) (options, error) {
-	opts := options{engine: "interp-checked"}
+	opts := options{engine: engines.Default()}
 	// Empty arguments come from splitting an empty or doubly spaced
 	// --plugin_options; they mean nothing.
 	args = slices.DeleteFunc(slices.Clone(args), func(s string) bool { return strings.TrimSpace(s) == "" })
@@ -104,12 +105,14 @@ func execute(args []string, stdin io.Reader, stderr io.Writer) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	compile := e.Compile
 	text := opts.program
 	if !opts.hasProgram {
-		b, err := io.ReadAll(stdin)
+		b, err := io.ReadAll(io.LimitReader(stdin, maxInput+1))
 		if err != nil {
 			return 0, fmt.Errorf("reading the program: %w", err)
+		}
+		if len(b) > maxInput {
+			return 0, fmt.Errorf("the program on standard input is longer than %d MiB", maxInput>>20)
 		}
 		text = string(b)
 	}
@@ -138,10 +141,32 @@ func execute(args []string, stdin io.Reader, stderr io.Writer) (uint64, error) {
 			fmt.Fprintln(stderr, "disassembly:", err)
 		}
 	}
-	prog, err := compile(p)
+	prog, err := compile(e, p, mem, opts.debug, stderr)
 	if err != nil {
 		return 0, err
 	}
 	defer prog.Close()
 	return conformance.RunProgram(prog, mem)
+}
+
+// maxInput bounds the hex text read from standard input: room for the
+// largest program the verifier takes (verifier.MaxInsns slots of 8 bytes,
+// 4 characters a byte as the upstream runner writes them) in an ELF
+// object.
+const maxInput = 64 << 20
+
+// compile verifies p as the suite runs it and prepares it on e, or on the
+// checked interpreter when the verifier rejects it; --debug says which.
+func compile(e engines.Engine, p isa.Program, mem []byte, debug bool, stderr io.Writer) (engine.Program, error) {
+	v, err := conformance.Verify(p, mem)
+	if err != nil {
+		if debug {
+			fmt.Fprintf(stderr, "%v; running on %s\n", err, engines.Checked)
+		}
+		return engines.CompileUnverified(p)
+	}
+	if debug {
+		fmt.Fprintf(stderr, "verified; running on %s\n", e.Name)
+	}
+	return e.Compile(v)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -10,8 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/conformance"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/internal/testutil"
+	"github.com/gbpf/gbpf/verifier"
 )
 
 // upstreamHex encodes b as the upstream runner does: each byte as two hex
@@ -39,8 +43,8 @@ func upstreamArgs(mem []byte, pluginOptions []string, elf bool) []string {
 }
 
 // TestPluginBinary builds the plugin and runs the whole suite through it,
-// speaking the upstream protocol, on both interpreter modes (the verified
-// mode is safe here: the suite's programs stay in bounds).
+// speaking the upstream protocol, on the default engine and both
+// interpreter modes.
 func TestPluginBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a binary")
@@ -65,11 +69,14 @@ func TestPluginBinary(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Alternate the engine option (and its spelling) over the tests.
-		opts := []string{"--engine", "interp-checked"}
-		if i%2 == 1 {
+		var opts []string
+		switch i % 3 {
+		case 1:
+			opts = []string{"--engine", "interp-checked"}
+		case 2:
 			opts = []string{"--engine=interp", ""} // "" as from a doubly spaced --plugin_options
 		}
-		elf := i%3 == 0
+		elf := i%4 == 0
 		input := p.Encode()
 		if elf {
 			input = buildELF(input)
@@ -118,7 +125,12 @@ func TestPluginErrors(t *testing.T) {
 		{"no program", nil, "\n", 1, "", "no program"},
 		{"partial instruction", nil, "b7 00 00", 1, "", "not a multiple of 8"},
 		{"invalid instruction", nil, "ff 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "instruction 0: unknown opcode"},
-		{"fault", nil, "71 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "invalid memory access"},
+		{"fault", nil, "71 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "instruction 0: invalid memory access"},
+		{"fault on jit", []string{"--engine", "jit"}, "71 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "instruction 0: invalid memory access"},
+		{"verified, debug", []string{"00 2a", "--debug", "--engine", "interp"}, "71 10 01 00 00 00 00 00 95 00 00 00 00 00 00 00", 0, "2a\n", "verified; running on interp\n"},
+		{"rejected, debug", []string{"00 2a", "--debug"}, "71 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "",
+			"verifier: insn 0: invalid access to memory, mem_size=2 off=2 size=1; running on interp-checked\ninstruction 0: invalid memory access"},
+		{"endless standard input", nil, strings.Repeat("b7 ", 22<<20), 1, "", "longer than 64 MiB"},
 		{"not an ELF", []string{"--elf"}, exitProg, 1, "", "elf:"},
 	}
 	for _, tt := range tests {
@@ -131,6 +143,41 @@ func TestPluginErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPluginUnverified runs programs that touch memory outside their stack
+// (sandbox finding F10) through the plugin on every engine: each is
+// stopped by the checked interpreter at the instruction the verifier
+// rejects.
+func TestPluginUnverified(t *testing.T) {
+	testutil.RunUnverified(t, func(t *testing.T, u testutil.Unverified) {
+		p, err := asm.Assemble(u.Asm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := u.Insn
+		if want < 0 {
+			_, err := conformance.Verify(p, nil)
+			var ve *verifier.Error
+			if !errors.As(err, &ve) {
+				t.Fatalf("verifier: %v", err)
+			}
+			want = ve.Insn
+		}
+		for _, e := range append(engines.Names(), "") {
+			args := []string{"--debug"}
+			if e != "" {
+				args = append(args, "--engine", e)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(args, strings.NewReader(upstreamHex(p.Encode())), &stdout, &stderr)
+			rejected := fmt.Sprintf("verifier: insn %d: ", want)
+			fault := fmt.Sprintf("; running on interp-checked\ninstruction %d: invalid memory access", want)
+			if code != 1 || stdout.Len() != 0 || !strings.Contains(stderr.String(), rejected) || !strings.Contains(stderr.String(), fault) {
+				t.Errorf("engine %q: exit %d, stdout %q, stderr %q; want %q...%q", e, code, stdout.String(), stderr.String(), rejected, fault)
+			}
+		}
+	})
 }
 
 // buildELF wraps code in a minimal relocatable eBPF ELF object, as the

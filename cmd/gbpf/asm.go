@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -75,11 +74,7 @@ func loadProgram(cmd *cobra.Command, name string, o progfile.Options) (*progfile
 	if name != "-" {
 		return progfile.LoadOptions(name, o)
 	}
-	b, err := io.ReadAll(cmd.InOrStdin())
-	if err != nil {
-		return nil, err
-	}
-	return progfile.Parse("<stdin>", b, o)
+	return progfile.Read("<stdin>", cmd.InOrStdin(), o)
 }
 
 // appendHex appends the bytecode of p as hex, one slot per line.

@@ -18,6 +18,13 @@ func init() {
 and end with the line "N passed, N failed". Failures are listed by name; -v
 lists every test. The exit status is non-zero when a test fails.
 
+Each test's program is verified first, as a raw program whose context is
+the test's memory. Programs the verifier accepts run on the engine; the
+others run on the checked interpreter (interp-checked), which stops them at
+the first access outside their stack and memory. The line before the last
+says how many ran each way: "N verified ran on ENGINE, N rejected by the
+verifier ran on interp-checked".
+
 A directory named "negative" (or any directory with --negative) holds tests
 that must be rejected: by an assembly error containing their "-- error" text,
 or by a wrong result. Its "unused-*" files are skipped, as upstream.`,
@@ -41,6 +48,7 @@ or by a wrong result. Its "unused-*" files are skipped, as upstream.`,
 					fmt.Fprintf(out, "FAIL %s: %v\n", f.Name, f.Err)
 				}
 			}
+			fmt.Fprintln(out, s.VerifierLine())
 			fmt.Fprintln(out, s)
 			if s.Failed > 0 {
 				return fmt.Errorf("%d of %d tests failed on %s", s.Failed, s.Passed+s.Failed, e.Name)

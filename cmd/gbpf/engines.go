@@ -9,4 +9,4 @@ import (
 func lookupEngine(name string) (conformance.Engine, error) { return engines.Lookup(name) }
 
 // engineFlagUsage is the help text of the --engine flags.
-const engineFlagUsage = "execution engine: interp, interp-checked, jit or jit-always (default jit where supported, else interp)"
+const engineFlagUsage = "engine for verified programs: interp, interp-checked, jit or jit-always (default jit where supported, else interp)"

@@ -7,7 +7,10 @@ import (
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/internal/jit/amd64"
+	"github.com/gbpf/gbpf/progtype"
+	"github.com/gbpf/gbpf/verifier"
 )
 
 func TestJITEngines(t *testing.T) {
@@ -15,7 +18,9 @@ func TestJITEngines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy, err := asm.Assemble("ldabsw 0\nexit\n") // the JIT does not compile legacy packet access
+	// The JIT does not compile legacy packet access, which a socket
+	// filter may use.
+	legacy, err := asm.Assemble("mov %r6, %r1\nldabsw 0\nexit\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,15 +35,19 @@ func TestJITEngines(t *testing.T) {
 		{"jit-always", "plain", true, !amd64.Supported},
 		{"jit-always", "legacy", false, true},
 	} {
-		p := plain
+		p, opts := plain, verifier.Options{Type: progtype.Raw}
 		if tc.src == "legacy" {
-			p = legacy
+			p, opts = legacy, verifier.Options{Type: progtype.SocketFilter}
 		}
 		e, err := lookupEngine(tc.engine)
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := e.Compile(p)
+		v, err := engines.Verify(p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := e.Compile(v)
 		if tc.wantErr {
 			if err == nil || !errors.Is(err, amd64.ErrNotSupported) {
 				t.Errorf("%s/%s: error %v, want ErrNotSupported", tc.engine, tc.src, err)

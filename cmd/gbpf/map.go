@@ -39,7 +39,7 @@ as in "gbpf prog run"), so the dump shows what it left in the map.`,
 		Example: `  gbpf map dump examples/bpf/hash_counter.o --prog count_sources --data @packet.bin --map sources`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			of.log = cmd.ErrOrStderr()
+			of.log, rf.stdin = cmd.ErrOrStderr(), cmd.InOrStdin()
 			coll, err := of.load(args[0])
 			if err != nil {
 				return err

@@ -22,12 +22,13 @@ func init() { addCommand(newProgCmd()) }
 
 // objectFlags choose how an object's collection is created.
 type objectFlags struct {
-	engine   string
-	checked  bool
-	btf      string
-	sets     assignments
-	logLevel int
-	log      io.Writer
+	engine     string
+	checked    bool
+	privileged bool
+	btf        string
+	sets       assignments
+	logLevel   int
+	log        io.Writer
 }
 
 // assignments is a repeatable NAME=VALUE flag. Setting it to "" clears it
@@ -48,6 +49,7 @@ func (a *assignments) Set(s string) error {
 func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.engine, "engine", "default", "engine for verified programs: default, interpreter or jit")
 	cmd.Flags().BoolVar(&f.checked, "checked", false, "skip verification and run in the checked interpreter")
+	cmd.Flags().BoolVar(&f.privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
 	cmd.Flags().StringVar(&f.btf, "btf", "", "BTF to resolve CO-RE relocations against (default: /sys/kernel/btf/vmlinux)")
 	cmd.Flags().IntVar(&f.logLevel, "log-level", 0, "write the verifier's log to standard error: 1 the failing path, 2 every instruction")
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
@@ -68,7 +70,7 @@ func (f *objectFlags) load(path string) (*gbpf.Collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &gbpf.Options{Engine: e, Checked: f.checked}
+	opts := &gbpf.Options{Engine: e, Checked: f.checked, Privileged: f.privileged}
 	if f.logLevel > 0 {
 		opts.VerifierLog, opts.VerifierLogLevel = f.log, f.logLevel
 	}
@@ -116,32 +118,34 @@ func setVariable(spec *gbpf.CollectionSpec, s string) error {
 type progRunFlags struct {
 	prog, data, ctx, dataOut, ctxOut string
 	repeat                           int
+	stdin                            io.Reader // for @- (the command's standard input)
 }
 
 func (f *progRunFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.prog, "prog", "", "program to run (default: the object's only program)")
-	cmd.Flags().StringVar(&f.data, "data", "", "packet or input: @FILE for a file's bytes, or hex")
-	cmd.Flags().StringVar(&f.ctx, "ctx", "", "context: @FILE for a file's bytes, or hex")
+	cmd.Flags().StringVar(&f.data, "data", "", "packet or input: @FILE for a file's bytes (@- standard input), or hex")
+	cmd.Flags().StringVar(&f.ctx, "ctx", "", "context: @FILE for a file's bytes (@- standard input), or hex")
 	cmd.Flags().StringVar(&f.dataOut, "data-out", "", "write the packet after the run to this file")
 	cmd.Flags().StringVar(&f.ctxOut, "ctx-out", "", "write the context after the run to this file")
 	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "run this many times; the duration is the mean")
 }
 
-// bytesArg reads @FILE or hex text.
-func bytesArg(flag, s string) ([]byte, error) {
+// bytesArg reads @FILE (@- for standard input) or hex text, of at most
+// the input --flag may give a program of type t.
+func bytesArg(stdin io.Reader, flag, s string, t progtype.Type) ([]byte, error) {
 	if s == "" {
 		return nil, nil
 	}
+	limit := inputLimit(flag, t)
 	if path, ok := strings.CutPrefix(s, "@"); ok {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", flag, err)
-		}
-		return b, nil
+		return readInput(stdin, flag, path, limit, t)
 	}
 	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
 	if err != nil {
 		return nil, fmt.Errorf("--%s: not @FILE or hex: %w", flag, err)
+	}
+	if len(b) > limit {
+		return nil, inputTooLarge(flag, limit, t)
 	}
 	return b, nil
 }
@@ -180,10 +184,10 @@ func (f *progRunFlags) run(coll *gbpf.Collection) (gbpf.RunResult, error) {
 		return gbpf.RunResult{}, err
 	}
 	opts := &gbpf.RunOptions{Repeat: f.repeat}
-	if opts.Data, err = bytesArg("data", f.data); err != nil {
+	if opts.Data, err = bytesArg(f.stdin, "data", f.data, p.Type()); err != nil {
 		return gbpf.RunResult{}, err
 	}
-	if opts.Context, err = bytesArg("ctx", f.ctx); err != nil {
+	if opts.Context, err = bytesArg(f.stdin, "ctx", f.ctx, p.Type()); err != nil {
 		return gbpf.RunResult{}, err
 	}
 	if f.dataOut != "" {
@@ -231,12 +235,17 @@ its programs and run one on the given input, the way BPF_PROG_TEST_RUN does:
 --data is the packet (XDP, socket filter, tc) or the input (raw programs),
 --ctx the context (a tracepoint record, kprobe registers, or the scalar
 fields of xdp_md and __sk_buff). Prints the return value and the mean
-duration of one run.`,
+duration of one run.
+
+Inputs are limited as BPF_PROG_TEST_RUN limits them: a packet of at most
+3712 bytes for socket filters and tc, 73152 for XDP; a context of at most
+the type's (24 bytes of xdp_md, 192 of __sk_buff); at most 1 MiB of input
+for raw and tracing programs.`,
 		Example: `  gbpf prog run examples/bpf/hash_counter.o --data @packet.bin
   gbpf prog run examples/bpf/tp_hist.o --ctx 0000000000000000000000000000000010000000 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			of.log = cmd.ErrOrStderr()
+			of.log, rf.stdin = cmd.ErrOrStderr(), cmd.InOrStdin()
 			coll, err := of.load(args[0])
 			if err != nil {
 				return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,8 @@ func TestProgAndMapCommands(t *testing.T) {
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "00"}, nil, "at least an Ethernet header"},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--engine", "vm"}, nil, "unknown engine"},
 		{[]string{"prog", "run", "no-such.o"}, nil, "no such file"},
+		{[]string{"prog", "run", exampleObject("printk"), "--data", strings.Repeat("00", 32)}, nil, "cannot use helper bpf_trace_printk#6 without privileges"},
+		{[]string{"prog", "run", exampleObject("printk"), "--data", strings.Repeat("00", 32), "--privileged"}, []string{"Return value: 36,"}, ""},
 		{[]string{"prog", "run", exampleObject("globals"), "--set", "min_len=1000", "--data", "@" + pkt}, []string{"Return value: 1,"}, ""},
 		{[]string{"prog", "run", exampleObject("globals"), "--set", "nope=1"}, nil, "no global variable"},
 		{[]string{"prog", "run", exampleObject("globals"), "--set", "verdict_small=300"}, nil, "does not fit"},
@@ -83,4 +86,45 @@ func TestProgAndMapCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(got), &elems); err != nil || len(elems) != 1 || strings.Join(elems[0].Key, " ") != "0x0a 0x00 0x00 0x01" {
 		t.Errorf("JSON dump %q: %v", got, err)
 	}
+}
+
+// TestProgRunInputLimits checks that --data and --ctx are read only up to
+// what the program's type takes: BPF_PROG_TEST_RUN's packet sizes, the
+// fixed contexts, 1 MiB for raw and tracing inputs.
+func TestProgRunInputLimits(t *testing.T) {
+	dir := t.TempDir()
+	file := func(n int) string {
+		path := filepath.Join(dir, fmt.Sprint(n))
+		b := make([]byte, n)
+		copy(b, udpFrame())
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return "@" + path
+	}
+	xdp, skb, tp, raw := exampleObject("hash_counter"), exampleObject("array_stats"), exampleObject("tp_hist"), exampleObject("clock")
+	for _, c := range []struct {
+		args []string
+		err  string // "" for success
+	}{
+		{[]string{xdp, "--data", file(3520)}, ""},
+		{[]string{xdp, "--data", file(3521)}, "--data: the input is larger than 3520 bytes, the most XDP programs take"},
+		{[]string{xdp, "--data", "@/dev/zero"}, "--data: the input is larger than 3520 bytes"},
+		{[]string{xdp, "--data", "@-"}, "--data: the input is larger than 3520 bytes"},
+		{[]string{xdp, "--data", file(64), "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 24 bytes, the most XDP programs take"},
+		{[]string{xdp, "--data", file(64), "--ctx", strings.Repeat("00", 25)}, "--ctx: the input is larger than 24 bytes"},
+		{[]string{skb, "--data", file(3712)}, ""},
+		{[]string{skb, "--data", file(3713)}, "--data: the input is larger than 3712 bytes, the most SocketFilter programs take"},
+		{[]string{skb, "--data", file(64), "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 192 bytes"},
+		{[]string{tp, "--ctx", "@/dev/zero"}, "--ctx: the input is larger than 1 MiB, the most Tracepoint programs take"},
+		{[]string{tp, "--data", "@/dev/zero"}, "--data: the input is larger than 1 MiB"},
+		{[]string{raw, "--data", "@/dev/zero"}, "--data: the input is larger than 1 MiB, the most Raw programs take"},
+	} {
+		rootCmd.SetIn(zeros{})
+		_, err := execGbpf(t, append([]string{"prog", "run"}, c.args...)...)
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.err)
+		}
+	}
+	rootCmd.SetIn(nil)
 }

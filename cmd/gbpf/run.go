@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -13,7 +12,11 @@ import (
 
 	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/internal/progfile"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/progtype"
+	"github.com/gbpf/gbpf/verifier"
 )
 
 func init() {
@@ -28,21 +31,27 @@ mean time per run.
 r1 points at the input memory and r2 is its length (both 0 without memory).
 The memory is --mem (hex bytes, or @FILE for a file's raw bytes), or the
 "-- mem" of a .data file (the pattern buffer of a benchmark's "-- mem-size").
-Repeated runs use the same memory. Helper 5 is the conformance suite's
-"unwind". When a .data file gives the expected result, a different r0 is an
-error.
+Repeated runs use the same memory, of at most 1 MiB. When a .data file
+gives the expected result, a different r0 is an error.
 
-The program is not verified: --checked runs it on the checked interpreter,
+The program is verified first, as a raw program whose context is the
+memory and which calls no helper. A program the verifier rejects is not
+run: the error names the instruction and the reason. --no-verify skips the
+verifier and runs the program on the checked interpreter (interp-checked),
 which turns every access outside its stack and input into an error naming
-the instruction.`,
+the instruction; an unverified program runs nowhere else, so --no-verify
+with another --engine is an error. --checked runs a verified program on
+the checked interpreter too. Unverified programs may call helper 5, the
+conformance suite's "unwind".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runProgram(cmd, args[0], &f)
 		},
 	}
-	cmd.Flags().StringVar(&f.mem, "mem", "", "input memory: hex bytes, or @FILE for the raw bytes of FILE")
+	cmd.Flags().StringVar(&f.mem, "mem", "", "input memory: hex bytes, or @FILE for the raw bytes of FILE (@- standard input); at most 1 MiB")
 	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "number of runs")
 	cmd.Flags().BoolVar(&f.checked, "checked", false, "check every memory access (the interp-checked engine)")
+	cmd.Flags().BoolVar(&f.noVerify, "no-verify", false, "do not verify the program; run it on the checked interpreter (interp-checked) only")
 	cmd.Flags().StringVar(&f.engine, "engine", "", engineFlagUsage)
 	cmd.Flags().Uint64Var(&f.budget, "budget", 0, "most instructions a run may execute (0: the engine's default)")
 	cmd.Flags().StringVar(&f.section, "section", "", "ELF section holding the program (default: the first executable one)")
@@ -50,12 +59,13 @@ the instruction.`,
 }
 
 type runFlags struct {
-	mem     string
-	repeat  int
-	checked bool
-	engine  string
-	budget  uint64
-	section string
+	mem      string
+	repeat   int
+	checked  bool
+	noVerify bool
+	engine   string
+	budget   uint64
+	section  string
 }
 
 func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
@@ -69,6 +79,9 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 		}
 		name = "interp-checked"
 	}
+	if f.noVerify && name != "" && name != engines.Checked {
+		return fmt.Errorf("--no-verify runs the program on %s only; it cannot be combined with --engine %s", engines.Checked, name)
+	}
 	e, err := lookupEngine(name)
 	if err != nil {
 		return err
@@ -79,13 +92,13 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	input := file.Memory
 	if f.mem != "" {
-		if input, err = parseMem(f.mem); err != nil {
+		if input, err = parseMem(cmd, f.mem); err != nil {
 			return err
 		}
 	}
-	prog, err := e.Compile(file.Program)
+	prog, ran, err := prepareRun(path, file.Program, input, e, f.noVerify)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	defer prog.Close()
 
@@ -107,11 +120,41 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "%#x\n", r0)
-	fmt.Fprintf(out, "%v per run (mean of %d on %s)\n", elapsed/time.Duration(f.repeat), f.repeat, e.Name)
+	fmt.Fprintf(out, "%v per run (mean of %d on %s)\n", elapsed/time.Duration(f.repeat), f.repeat, ran)
 	if t := file.Test; t != nil && t.HasResult && r0 != t.Result {
 		return fmt.Errorf("%s: r0 = %#x, but the file expects %#x", path, r0, t.Result)
 	}
 	return nil
+}
+
+// prepareRun verifies p as a Raw program on input (conformance.Verify) and
+// compiles it on e, or with noVerify compiles it unverified on the checked
+// interpreter. It returns the program and where it runs, for the report.
+func prepareRun(path string, p isa.Program, input []byte, e engines.Engine, noVerify bool) (engine.Program, string, error) {
+	if noVerify {
+		prog, err := engines.CompileUnverified(p)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", path, err)
+		}
+		return prog, engines.Checked + ", not verified", nil
+	}
+	v, err := conformance.Verify(p, input)
+	if err != nil {
+		hint := "; --no-verify runs it unverified on the checked interpreter"
+		var ve *verifier.Error
+		switch {
+		case errors.As(err, &ve) && ve.Insn >= 0:
+			return nil, "", fmt.Errorf("%s: rejected by the verifier at instruction %d: %s%s", path, ve.Insn, ve.Msg, hint)
+		case ve != nil:
+			return nil, "", fmt.Errorf("%s: rejected by the verifier: %s%s", path, ve.Msg, hint)
+		}
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	prog, err := e.Compile(v)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return prog, e.Name, nil
 }
 
 // errUnmappedAccess is a run that touched memory that is not mapped.
@@ -145,14 +188,12 @@ func timeRuns(prog engine.Program, env *engine.Env, r1, r2 uint64, n int) (r0 ui
 }
 
 // parseMem reads --mem: hex bytes, with or without spaces and 0x
-// prefixes, or @FILE.
-func parseMem(s string) ([]byte, error) {
+// prefixes, or @FILE (@- for standard input), of at most the largest input
+// of a raw program.
+func parseMem(cmd *cobra.Command, s string) ([]byte, error) {
+	limit := inputLimit("mem", progtype.Raw)
 	if file, ok := strings.CutPrefix(s, "@"); ok {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("--mem: %w", err)
-		}
-		return b, nil
+		return readInput(cmd.InOrStdin(), "mem", file, limit, progtype.Raw)
 	}
 	var digits strings.Builder
 	for _, f := range strings.Fields(s) {
@@ -168,6 +209,9 @@ func parseMem(s string) ([]byte, error) {
 	b, err := hex.DecodeString(digits.String())
 	if err != nil {
 		return nil, fmt.Errorf("--mem: not hex bytes: %w", err)
+	}
+	if len(b) > limit {
+		return nil, inputTooLarge("mem", limit, progtype.Raw)
 	}
 	return b, nil
 }

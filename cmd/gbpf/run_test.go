@@ -55,15 +55,23 @@ func TestRunCommand(t *testing.T) {
 		{"hex memory without spaces", []string{"run", load, "--mem", "0x01ff00", "--engine", "interp"}, []string{"0x102\n", "on interp)"}, ""},
 		{"memory file", []string{"run", load, "--mem", "@" + memFile, "--repeat", "5"}, []string{"0x13\n", "(mean of 5 on "}, ""},
 		{"checked", []string{"run", load, "--mem", "00 07", "--checked"}, []string{"0x9\n", "on interp-checked)"}, ""},
-		{"checked fault", []string{"run", load, "--checked"}, nil, "instruction 0: invalid memory access: read of 1 bytes at 0x1 (null pointer)"},
-		{"null pointer unchecked", []string{"run", load, "--engine", "interp"}, nil, "unmapped memory"},
+		{"rejected", []string{"run", load}, nil, "load.asm: rejected by the verifier at instruction 0: invalid access to memory, mem_size=0 off=1 size=1; --no-verify runs it"},
+		{"rejected, checked", []string{"run", load, "--checked"}, nil, "rejected by the verifier at instruction 0"},
+		{"rejected, interp", []string{"run", load, "--engine", "interp"}, nil, "rejected by the verifier at instruction 0"},
+		{"input too short for the program", []string{"run", load, "--mem", "01"}, nil, "rejected by the verifier at instruction 0"},
+		{"unverified fault", []string{"run", load, "--no-verify"}, nil, "instruction 0: invalid memory access: read of 1 bytes at 0x1 (null pointer)"},
+		{"unverified", []string{"run", load, "--no-verify", "--mem", "00 07", "--checked"}, []string{"0x9\n", "on interp-checked, not verified)"}, ""},
+		{"unverified on interp", []string{"run", load, "--no-verify", "--engine", "interp"}, nil, "--no-verify runs the program on interp-checked only; it cannot be combined with --engine interp"},
+		{"unverified on jit", []string{"run", load, "--no-verify", "--engine", "jit"}, nil, "cannot be combined with --engine jit"},
 		{"bad memory", []string{"run", load, "--mem", "zz"}, nil, "--mem: not hex"},
 		{"missing memory file", []string{"run", load, "--mem", "@/nonexistent/file"}, nil, "--mem:"},
 		{"bad repeat", []string{"run", load, "--repeat", "0"}, nil, "--repeat must be at least 1"},
 		{"checked and another engine", []string{"run", load, "--checked", "--engine", "interp"}, nil, "cannot be combined"},
 		{"unknown engine", []string{"run", load, "--engine", "nope"}, nil, `unknown engine "nope"`},
 		{"missing file", []string{"run", "/nonexistent/prog.asm"}, nil, "no such file"},
-		{"budget", []string{"run", writeTemp(t, "loop.asm", "ja -1\n"), "--budget", "100", "--checked"}, nil, "instruction budget exhausted"},
+		{"budget", []string{"run", writeTemp(t, "loop.asm", "ja -1\n"), "--budget", "100", "--no-verify"}, nil, "instruction budget exhausted"},
+		{"unwind leaks its argument", []string{"run", writeTemp(t, "leak.asm", "mov %r1, %r10\ncall 5\nexit\n")}, nil, "rejected by the verifier at instruction 1: helper 5 (unwind) returns its argument"},
+		{"infinite loop rejected", []string{"run", writeTemp(t, "loop.asm", "ja -1\n")}, nil, "rejected by the verifier at instruction 0: infinite loop"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,24 +91,23 @@ func TestRunCommand(t *testing.T) {
 	}
 }
 
-// TestRunUnmapped checks that an unchecked run that touches unmapped memory
-// outside the null page is an error, not a crash.
-func TestRunUnmapped(t *testing.T) {
-	prog := writeTemp(t, "far.asm", "lddw %r1, 0xffff800000000000\nldxdw %r0, [%r1+0]\nexit\n")
-	_, err := execGbpf(t, "run", prog, "--engine", "interp")
-	if err == nil || !strings.Contains(err.Error(), "unmapped memory") {
-		t.Fatalf("error = %v", err)
-	}
-}
-
 func TestRunDataFiles(t *testing.T) {
 	bench := testutil.SharedDir(t, "bench")
-	out, err := execGbpf(t, "run", filepath.Join(bench, "memsum.data"), "--repeat", "2", "--engine", "interp-checked")
+	// memsum reads past the memory size the verifier is told of.
+	memsum := filepath.Join(bench, "memsum.data")
+	if _, err := execGbpf(t, "run", memsum); err == nil || !strings.Contains(err.Error(), "rejected by the verifier at instruction 5") {
+		t.Errorf("memsum.data: %v", err)
+	}
+	out, err := execGbpf(t, "run", memsum, "--repeat", "2", "--no-verify")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.HasPrefix(out, "0x") || !strings.Contains(out, "(mean of 2 on interp-checked)") {
+	if !strings.HasPrefix(out, "0x") || !strings.Contains(out, "(mean of 2 on interp-checked, not verified)") {
 		t.Errorf("output %q", out)
+	}
+	out, err = execGbpf(t, "run", filepath.Join(bench, "prime.data"), "--engine", "interp")
+	if err != nil || !strings.Contains(out, "(mean of 1 on interp)") {
+		t.Errorf("prime.data: %v\n%s", err, out)
 	}
 	wrong := writeTemp(t, "wrong.data", "-- asm\nmov %r0, 1\nexit\n-- result\n0x2\n")
 	if _, err := execGbpf(t, "run", wrong); err == nil || !strings.Contains(err.Error(), "r0 = 0x1, but the file expects 0x2") {
@@ -117,8 +124,13 @@ func TestConformanceCommand(t *testing.T) {
 	dir := testutil.SharedDir(t, "conformance", "bpf_conformance")
 	for _, e := range []string{"interp", "interp-checked"} {
 		out, err := execGbpf(t, "conformance", filepath.Join(dir, "tests"), "--engine", e)
-		if err != nil || !strings.HasSuffix(out, "313 passed, 0 failed\n") {
+		if err != nil || !strings.HasSuffix(out, "\n313 passed, 0 failed\n") {
 			t.Errorf("%s: %v\n%s", e, err, out)
+		}
+		// The shift tests with out-of-range counts, callx and the call of
+		// unwind are rejected.
+		if want := "299 verified ran on " + e + ", 14 rejected by the verifier ran on interp-checked\n313 passed"; !strings.Contains(out, want) {
+			t.Errorf("%s: output %q does not contain %q", e, out, want)
 		}
 	}
 	out, err := execGbpf(t, "conformance", filepath.Join(dir, "negative"))
@@ -135,7 +147,7 @@ func TestConformanceCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 tests failed") {
 		t.Errorf("error = %v", err)
 	}
-	for _, want := range []string{"FAIL bad: r0 = 0x1, want 0x2\n", "PASS good\n", "1 passed, 1 failed\n"} {
+	for _, want := range []string{"FAIL bad: r0 = 0x1, want 0x2\n", "PASS good\n", "2 verified ran on interp-checked, 0 rejected by the verifier ran on interp-checked\n1 passed, 1 failed\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output %q does not contain %q", out, want)
 		}

@@ -34,6 +34,7 @@ type verifyTarget struct {
 func newVerifyCmd() *cobra.Command {
 	var progName, typeName string
 	var logLevel, ctxSize int
+	var privileged bool
 	cmd := &cobra.Command{
 		Use:   "verify OBJ|ASM",
 		Short: "Check that a program is safe to run",
@@ -45,11 +46,19 @@ section names, unless --prog picks one. Other files hold one program, of the
 type --type gives (default: raw, a program on plain memory of --ctx-size
 bytes; conformance ".data" files use their memory).
 
+Programs are checked with the rules Linux applies to a loader without
+CAP_PERFMON, under which no pointer may become data the program can see or
+hand out; --privileged applies the rules Linux applies to root instead
+(pointer leaks, reads of unwritten stack, pointer comparisons, variable
+stack offsets, bpf_probe_read and bpf_trace_printk). The verdict names
+the mode.
+
 --log-level 1 prints the path that failed (or the statistics), 2 every
 instruction with the register state, like the kernel's verifier log. The
 command exits with status 1 if any program is rejected.`,
 		Example: `  gbpf verify prog.o
   gbpf verify prog.o --prog xdp_main --log-level 2
+  gbpf verify --privileged kprobe.o
   gbpf verify filter.s --type socket`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,6 +76,9 @@ command exits with status 1 if any program is rejected.`,
 			targets, err := verifyTargets(cmd, args[0], progName, typ, ctxSize)
 			if err != nil {
 				return err
+			}
+			for i := range targets {
+				targets[i].opts.Privileged = privileged
 			}
 			out := cmd.OutOrStdout()
 			rejected := 0
@@ -86,6 +98,7 @@ command exits with status 1 if any program is rejected.`,
 	f.StringVar(&typeName, "type", "", "program `TYPE`: socket, xdp, tc, kprobe, tracepoint, raw (overrides the object's)")
 	f.IntVar(&logLevel, "log-level", 0, "verifier log: 0 none, 1 the failing path and statistics, 2 every instruction")
 	f.IntVar(&ctxSize, "ctx-size", 0, "context `BYTES` of raw and tracepoint programs (0: the type's default)")
+	f.BoolVar(&privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
 	return cmd
 }
 
@@ -101,16 +114,24 @@ func verifyOne(out, errw io.Writer, t verifyTarget, level int) bool {
 		var ve *verifier.Error
 		if errors.As(err, &ve) {
 			io.WriteString(out, ve.Log)
-			fmt.Fprintf(errw, "%s: rejected at insn %d: %s\n", t.name, ve.Insn, ve.Msg)
+			fmt.Fprintf(errw, "%s: rejected (%s mode) at insn %d: %s\n", t.name, modeName(o.Privileged), ve.Insn, ve.Msg)
 		} else {
 			fmt.Fprintf(errw, "%s: %v\n", t.name, err)
 		}
 		return false
 	}
 	out.Write(log.Bytes())
-	fmt.Fprintf(out, "%s: accepted (%v): processed %d insns, %d states, peak %d, %v\n",
-		t.name, t.opts.Type, res.Processed, res.TotalStates, res.PeakStates, res.Time)
+	fmt.Fprintf(out, "%s: accepted (%v, %s mode): processed %d insns, %d states, peak %d, %v\n",
+		t.name, t.opts.Type, modeName(o.Privileged), res.Processed, res.TotalStates, res.PeakStates, res.Time)
 	return true
+}
+
+// modeName names the verifier's mode as its log does.
+func modeName(privileged bool) string {
+	if privileged {
+		return "privileged"
+	}
+	return "unprivileged"
 }
 
 // verifyTargets reads the programs of path.

@@ -34,6 +34,7 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	good := write("good.s", "ldxw %r0, [%r1+4]\nexit\n")
 	bad := write("bad.s", "ldxdw %r0, [%r10-8]\nexit\n")
+	leak := write("leak.s", "mov %r0, %r10\nexit\n")
 	tests := []struct {
 		name    string
 		args    []string
@@ -41,10 +42,14 @@ func TestVerifyCommand(t *testing.T) {
 		out     string
 		errText string
 	}{
-		{"accepted socket filter", []string{good, "--type", "socket"}, true, "accepted (SocketFilter)", ""},
+		{"accepted socket filter", []string{good, "--type", "socket"}, true, "accepted (SocketFilter, unprivileged mode)", ""},
+		{"pointer leak", []string{leak, "--type", "socket"}, false, "", "rejected (unprivileged mode) at insn 1: R0 leaks addr as return value"},
+		{"pointer leak as root", []string{leak, "--type", "socket", "--privileged"}, true, "accepted (SocketFilter, privileged mode)", ""},
+		{"log names the mode", []string{leak, "--type", "socket", "--privileged", "--log-level", "1"}, true, "verifier mode: privileged\n0: (bf) r0 = r10", ""},
+		{"uninitialized stack as root", []string{bad, "--type", "socket", "--privileged"}, true, "accepted", ""},
 		{"raw needs a context size", []string{good}, false, "", "invalid access to memory, mem_size=0 off=4 size=4"},
-		{"raw with a context", []string{good, "--ctx-size", "8"}, true, "accepted (Raw)", ""},
-		{"rejected with log", []string{bad, "--log-level", "1"}, false, "0: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack off -8+0 size 8"},
+		{"raw with a context", []string{good, "--ctx-size", "8"}, true, "accepted (Raw, unprivileged mode)", ""},
+		{"rejected with log", []string{bad, "--log-level", "1"}, false, "0: (79) r0 = *(u64 *)(r10 -8)", "invalid read from stack R10 off=-8 size=8"},
 		{"level 2 shows registers", []string{good, "--type", "kprobe", "--log-level", "2"}, true, "0: R1=ctx() R10=fp0", ""},
 		{"bad type", []string{good, "--type", "nonsense"}, false, "", ""},
 		{"bad level", []string{good, "--log-level", "3"}, false, "", ""},
@@ -80,9 +85,31 @@ func TestVerifyObjects(t *testing.T) {
 		t.Skip("no example objects")
 	}
 	for _, o := range objs {
-		out, errText, err := verifyTestRun(t, o)
+		args := []string{o}
+		if msg, ok := needsRoot[filepath.Base(o)]; ok {
+			// Linux loads these only with CAP_PERFMON; so does gbpf.
+			_, errText, err := verifyTestRun(t, o)
+			if !errors.Is(err, errRejected) || !strings.Contains(errText, msg) {
+				t.Errorf("%s without --privileged: %v, %q; want a rejection with %q", filepath.Base(o), err, errText, msg)
+			}
+			args = append(args, "--privileged")
+		}
+		out, errText, err := verifyTestRun(t, args...)
 		if err != nil {
 			t.Errorf("%s: %v\n%s%s", filepath.Base(o), err, out, errText)
 		}
 	}
+}
+
+// needsRoot lists the example objects only the privileged verifier
+// accepts, with the unprivileged rule that rejects each. All are tracing
+// programs, which Linux loads only for CAP_PERFMON.
+var needsRoot = map[string]string{
+	// bpf_trace_printk and bpf_snprintf, which Linux offers to
+	// CAP_PERFMON only.
+	"printk.o": "cannot use helper bpf_trace_printk#6",
+	// The context plus a register offset, handed to bpf_probe_read.
+	"probe_read.o": "pointer arithmetic with it prohibited for !root",
+	// The tracepoint record plus a register offset.
+	"syscount.o": "pointer arithmetic with it prohibited for !root",
 }

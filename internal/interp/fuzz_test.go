@@ -3,11 +3,9 @@ package interp
 import (
 	"bytes"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/gbpf/gbpf/asm"
-	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/isa"
@@ -195,17 +193,8 @@ func fuzzRun(t *testing.T, pr *Program) {
 // addSuiteSeeds adds the programs of the conformance suite, when the
 // shared data is there, to f's corpus.
 func addSuiteSeeds(f *testing.F) {
-	dir, err := testutil.SharedPath("conformance", "bpf_conformance", "tests")
-	if err != nil {
-		return
-	}
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.data"))
-	for _, path := range paths {
-		tc, err := conformance.Load(path)
-		if err != nil || tc.Asm == "" {
-			continue
-		}
-		if p, err := asm.Assemble(tc.Asm); err == nil {
+	for _, src := range testutil.SuiteAsm() {
+		if p, err := asm.Assemble(src); err == nil {
 			f.Add(p.Encode())
 		}
 	}

@@ -9,7 +9,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -100,19 +102,45 @@ func Load(path string) (*File, error) { return LoadOptions(path, Options{}) }
 
 // LoadOptions is Load with options.
 func LoadOptions(path string, o Options) (*File, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, b, o)
+	defer f.Close()
+	return Read(path, f, o)
+}
+
+// MaxFileSize bounds the files Load and Read read: room for the largest
+// program the verifier takes (a million slots) as text, or in an ELF
+// object with its debug information.
+const MaxFileSize = 64 << 20
+
+// Read reads a program from r, the contents of the file named name, of at
+// most MaxFileSize bytes.
+func Read(name string, r io.Reader, o Options) (*File, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB, the most a program file may be", name, MaxFileSize>>20)
+	}
+	return Parse(name, b, o)
 }
 
 // Parse reads a program from the contents b of the file named name (used
-// in errors: "name:line:column: message").
+// in errors: "name:line:column: message"; a name ending in ".data" is a
+// test file unless the contents are an ELF object).
 func Parse(name string, b []byte, o Options) (*File, error) {
 	f := &File{Path: name, Kind: o.Kind}
 	if f.Kind == KindAuto {
 		f.Kind = Detect(b)
+		// A ".data" file is a test file, as "gbpf conformance" reads it,
+		// even where a comment makes it look binary (a DEL character in
+		// some of the suite's files).
+		if f.Kind != KindELF && filepath.Ext(name) == ".data" {
+			f.Kind = KindData
+		}
 	}
 	var err error
 	switch f.Kind {

@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -153,6 +155,26 @@ func TestLoadShared(t *testing.T) {
 	if len(f.Program.Insns) != 3 || f.Program.Imm64(0) != 0x1122334455667788 {
 		t.Errorf("lddw: %v", f.Program.Insns)
 	}
+	// Every test file reads as "gbpf conformance" reads it.
+	paths, _ := filepath.Glob(filepath.Join(tests, "*.data"))
+	for _, path := range paths {
+		f, err := Load(path)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		tc, err := conformance.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := conformance.Program(tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Kind != KindData || !slices.Equal(f.Program.Insns, p.Insns) {
+			t.Errorf("%s: read as %v, %d slots; want data, %d slots", filepath.Base(path), f.Kind, len(f.Program.Insns), len(p.Insns))
+		}
+	}
 	f, err = Load(filepath.Join(tests, "mem-len.data"))
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +196,18 @@ func TestLoadFiles(t *testing.T) {
 	}
 	if f.Path != path || f.Kind != KindRaw || len(f.Program.Insns) != 2 {
 		t.Errorf("got %+v", f)
+	}
+	// A comment with a control character makes a test file look binary;
+	// its name says what it is.
+	data := []byte("# \x7f\n-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n")
+	if k := Detect(data); k != KindRaw {
+		t.Errorf("Detect = %v", k)
+	}
+	if f, err := Parse("t.data", data, Options{}); err != nil || f.Kind != KindData || len(f.Program.Insns) != 2 {
+		t.Errorf("t.data: %+v, %v", f, err)
+	}
+	if _, err := Load("/dev/zero"); err == nil || err.Error() != "/dev/zero: larger than 64 MiB, the most a program file may be" {
+		t.Errorf("/dev/zero: %v", err)
 	}
 	if _, err := Load(filepath.Join(dir, "missing")); err == nil || !os.IsNotExist(err) {
 		t.Errorf("missing file: %v", err)

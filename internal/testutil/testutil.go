@@ -4,6 +4,7 @@ package testutil
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +69,38 @@ func SkipWithoutKernel(t testing.TB, reason string) {
 		t.Fatalf("kernel required (GBPF_REQUIRE_KERNEL=1) but unavailable: %s", reason)
 	}
 	t.Skip(reason)
+}
+
+// SuiteAsm returns the "-- asm" sections of the shared conformance suite's
+// test files, for fuzzing seeds, or nil without the shared data. It only
+// cuts the sections out; the conformance package parses the files fully,
+// but the packages it imports cannot use it in their own tests.
+func SuiteAsm() []string {
+	dir, err := SharedPath("conformance", "bpf_conformance", "tests")
+	if err != nil {
+		return nil
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.data"))
+	var srcs []string
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var src []string
+		in := false
+		for _, line := range strings.Split(string(b), "\n") {
+			if name, ok := strings.CutPrefix(line, "-- "); ok {
+				in = strings.TrimSpace(name) == "asm"
+				continue
+			}
+			if in {
+				src = append(src, line)
+			}
+		}
+		if src != nil {
+			srcs = append(srcs, strings.Join(src, "\n"))
+		}
+	}
+	return srcs
 }

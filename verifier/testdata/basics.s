@@ -103,6 +103,8 @@ loop:
 
 == bounded loop of 100
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject BPF program is too large
     mov %r0, 0
     mov %r1, 0
 loop:
@@ -113,6 +115,8 @@ loop:
 
 == bounded loop down counter
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject BPF program is too large
     mov %r0, 0
     mov %r1, 50
 loop:
@@ -123,6 +127,8 @@ loop:
 
 == loop bounded by masked input
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject The sequence of 8193 jumps is too complex
     ldxw %r2, [%r1+0]
     and %r2, 255
     mov %r0, 0
@@ -240,6 +246,8 @@ loop:
 
 == pointer minus pointer of same kind is a scalar
 #: accept
+# kernel: without allow_ptr_leaks the kernel forbids every pointer difference; two pointers into the same object differ by an offset, not an address, and gbpf allows it in both modes
+#: kernel reject R0 pointer -= pointer prohibited
     mov %r2, %r10
     add %r2, -16
     mov %r0, %r10
@@ -316,6 +324,8 @@ ok:
 
 == signed division folds
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the dead branch leaks
+#: kernel reject R0 leaks addr as return value
     mov %r0, -7
     sdiv %r0, 2
     jeq %r0, -3, ok

@@ -202,6 +202,7 @@ out:
     exit
 
 == negative minimum at access
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 min value is negative, either use unsigned index or do a if (index >=0) check.
     ldxb %r2, [%r1+0]
@@ -240,6 +241,7 @@ out:
     exit
 
 == copy changed after the link is not bounded
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 unbounded memory access
     ldxw %r2, [%r1+0]
@@ -277,6 +279,8 @@ out:
 == mod bounds
 #: map array key=4 value=32 entries=1
 #: accept
+# kernel: in either mode the kernel learns no bounds from mod; gbpf does
+#: kernel reject math between map_value pointer and register with unbounded min value is not allowed
     ldxw %r2, [%r1+0]
     mod %r2, 25
     lddw %r1, map_idx_value 0, 0
@@ -297,6 +301,8 @@ out:
 == div bounds
 #: map array key=4 value=32 entries=1
 #: accept
+# kernel: in either mode the kernel learns no bounds from div; gbpf does
+#: kernel reject math between map_value pointer and register with unbounded min value is not allowed
     ldxb %r2, [%r1+0]
     div %r2, 11
     lddw %r1, map_idx_value 0, 0
@@ -360,6 +366,7 @@ out:
     exit
 
 == alu32 add wraps the upper bits away
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 unbounded memory access
     ldxw %r2, [%r1+0]
@@ -460,6 +467,7 @@ out:
     exit
 
 == le16 truncates
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 max value is outside of the allowed memory range
     ldxw %r2, [%r1+0]
@@ -470,6 +478,7 @@ out:
     exit
 
 == be16 of a small value is large
+#: priv
 #: map array key=4 value=32 entries=1
 #: reject R1 max value is outside of the allowed memory range
     ldxb %r2, [%r1+0]
@@ -480,6 +489,7 @@ out:
     exit
 
 == arsh keeps the sign bounds
+#: priv
 #: type tracepoint
 #: map array key=4 value=32 entries=1
 #: reject R1 min value is negative
@@ -503,6 +513,7 @@ out:
     exit
 
 == ldxsb is signed
+#: priv
 #: type tracepoint
 #: map array key=4 value=128 entries=1
 #: reject R1 min value is negative
@@ -515,6 +526,8 @@ out:
 == bounds learned on the loop exit
 #: map array key=4 value=64 entries=1
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject infinite loop detected
     mov %r2, 0
 loop:
     add %r2, 8
@@ -525,6 +538,7 @@ loop:
     exit
 
 == bounds learned on the loop exit overshoot
+#: priv
 #: map array key=4 value=64 entries=1
 #: reject invalid access to map value, value_size=64 off=64 size=8
     mov %r2, 0

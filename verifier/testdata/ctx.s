@@ -848,6 +848,7 @@ ok:
     exit
 
 == raw variable index
+#: priv
 #: type raw
 #: ctxsize 16
 #: accept
@@ -858,6 +859,7 @@ ok:
     exit
 
 == raw variable index too big
+#: priv
 #: type raw
 #: ctxsize 16
 #: reject R1 max value is outside of the allowed memory range

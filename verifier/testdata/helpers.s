@@ -59,6 +59,7 @@
     exit
 
 == snprintf into the stack
+#: priv
 #: type kprobe
 #: map array key=4 value=16 entries=1 flags=0x80 str=n=%d
 #: accept
@@ -75,6 +76,7 @@
     exit
 
 == snprintf with a null buffer
+#: priv
 #: type kprobe
 #: map array key=4 value=16 entries=1 flags=0x80 str=x
 #: accept
@@ -87,6 +89,7 @@
     exit
 
 == snprintf null buffer with a size
+#: priv
 #: type kprobe
 #: map array key=4 value=16 entries=1 flags=0x80 str=x
 #: reject R1 type=scalar expected=
@@ -99,6 +102,7 @@
     exit
 
 == probe_read fills the stack
+#: priv
 #: type kprobe
 #: accept
     ldxdw %r3, [%r1+112]
@@ -111,6 +115,7 @@
     exit
 
 == probe_read into the context
+#: priv
 #: type kprobe
 #: reject R1 type=ctx expected=fp
     ldxdw %r3, [%r1+112]
@@ -119,6 +124,7 @@
     exit
 
 == probe_read into a read-only map
+#: priv
 #: type kprobe
 #: map array key=4 value=16 entries=1 flags=0x80
 #: reject write into map forbidden
@@ -129,6 +135,7 @@
     exit
 
 == probe_read with a variable size
+#: priv
 #: type kprobe
 #: accept
     ldxdw %r3, [%r1+112]
@@ -140,6 +147,7 @@
     exit
 
 == probe_read with a size past the stack top
+#: priv
 #: type kprobe
 #: reject invalid indirect access to stack R1 off=-32 size=33
     ldxdw %r3, [%r1+112]
@@ -171,6 +179,7 @@
     exit
 
 == trace_printk with only a format
+#: priv
 #: type kprobe
 #: accept
     stdw [%r10-8], 0x0a6968
@@ -180,9 +189,10 @@
     call 6
     exit
 
-== trace_printk of an uninitialized format
+== trace_printk of an uninitialized format as root
 #: type kprobe
-#: reject invalid read from stack R1 off -8+0 size 4
+#: priv
+#: accept
     mov %r1, %r10
     add %r1, -8
     mov %r2, 4
@@ -213,6 +223,7 @@
     exit
 
 == prandom is a u32
+#: priv
 #: map array key=4 value=8 entries=1
 #: reject R1 unbounded memory access
     call 7

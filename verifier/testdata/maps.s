@@ -196,6 +196,7 @@ out:
     exit
 
 == variable index unchecked
+#: priv
 #: map array key=4 value=64 entries=4
 #: reject R0 unbounded memory access, make sure to bounds check any such access
     ldxw %r6, [%r1+0]
@@ -264,6 +265,7 @@ out:
     exit
 
 == index masked too wide
+#: priv
 #: map array key=4 value=64 entries=4
 #: reject R0 max value is outside of the allowed memory range
     ldxw %r6, [%r1+0]
@@ -281,7 +283,7 @@ out:
 
 == key on uninitialized stack
 #: map hash key=4 value=8 entries=16
-#: reject invalid read from stack R2 off -4+0 size 4
+#: reject invalid read from stack R2 off=-4 size=4
     mov %r2, %r10
     add %r2, -4
     lddw %r1, map_idx 0
@@ -362,7 +364,7 @@ out:
 
 == update with uninitialized value
 #: map hash key=4 value=8 entries=16
-#: reject invalid read from stack R3 off -16+0 size 8
+#: reject invalid read from stack R3 off=-16 size=8
     stw [%r10-4], 1
     mov %r2, %r10
     add %r2, -4
@@ -668,6 +670,8 @@ out:
 == array lookup of a spilled constant key in range
 #: map array key=4 value=8 entries=4
 #: accept
+# kernel: in either mode the kernel does not see that a constant in-range key makes an array lookup non-null; gbpf does
+#: kernel reject R0 invalid mem access 'map_value_or_null'
     mov %r1, 3
     stxdw [%r10-8], %r1
     mov %r2, %r10

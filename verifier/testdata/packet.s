@@ -140,6 +140,7 @@ drop:
     exit
 
 == xdp variable offset needs a new check
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -158,8 +159,10 @@ drop:
     exit
 
 == xdp variable offset with its own check
+#: priv
 #: type xdp
 #: accept
+# kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -179,8 +182,10 @@ drop:
     exit
 
 == xdp ip header length from the packet
+#: priv
 #: type xdp
 #: accept
+# kernel: without bypass_spec_v1 the kernel cannot mask variable packet offsets against speculation and forbids them
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r4, %r2
@@ -216,6 +221,7 @@ drop:
     exit
 
 == xdp unbounded variable packet offset
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -243,6 +249,8 @@ drop:
 == xdp packet minus packet
 #: type xdp
 #: accept
+# kernel: without allow_ptr_leaks the kernel forbids every pointer difference; two pointers into the same packet differ by an offset, not an address, and gbpf allows it in both modes
+#: kernel reject R0 pointer -= pointer prohibited
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r0, %r3
@@ -250,8 +258,11 @@ drop:
     exit
 
 == xdp packet compared with scalar
+#: priv
 #: type xdp
 #: accept
+# Root may compare a packet pointer with a scalar; unprivileged, it is F4
+# (pointer comparison prohibited, unpriv.s).
     ldxw %r2, [%r1+0]
     mov %r0, 2
     jeq %r2, 5, out
@@ -351,6 +362,7 @@ out:
     exit
 
 == 32-bit comparison does not bound the packet
+#: priv
 #: type xdp
 #: reject invalid access to packet
     ldxw %r2, [%r1+0]
@@ -368,6 +380,8 @@ drop:
 == xdp loop over the packet bytes
 #: type xdp
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject The sequence of 8193 jumps is too complex
     ldxw %r2, [%r1+0]
     ldxw %r3, [%r1+4]
     mov %r0, 0

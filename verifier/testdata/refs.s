@@ -265,6 +265,8 @@ out:
 == ringbuf reservations in a loop
 #: map ringbuf entries=4096
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the loop then never converges
+#: kernel reject infinite loop detected
     mov %r6, 0
 loop:
     lddw %r1, map_idx 0
@@ -338,8 +340,10 @@ out:
     exit
 
 == ringbuf output with a zero size
+#: priv
 #: map ringbuf entries=4096
 #: accept
+# kernel: without allow_uninit_stack the kernel checks that even a zero-size read is of written stack; gbpf lets a read of nothing pass
     lddw %r1, map_idx 0
     mov %r2, %r10
     add %r2, -8

@@ -5,7 +5,7 @@
     exit
 
 == read of uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     ldxdw %r0, [%r10-8]
     exit
 
@@ -61,6 +61,7 @@
     exit
 
 == spilled pointer partly overwritten is no pointer
+#: priv
 #: type xdp
 #: reject R2 invalid mem access 'scalar'
     stxdw [%r10-8], %r1
@@ -96,6 +97,8 @@ out:
 
 == narrow fill of spilled constant
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the dead branch leaks
+#: kernel reject R0 leaks addr as return value
     lddw %r1, 0x1122334455667788
     stxdw [%r10-8], %r1
     ldxb %r0, [%r10-7]
@@ -106,6 +109,8 @@ ok:
 
 == zero bytes read back as zero
 #: accept
+# kernel: without bypass_spec_v1 the kernel also walks the branch a known condition does not take, as a speculative path; the dead branch leaks
+#: kernel reject R0 leaks addr as return value
     stw [%r10-8], 0
     stw [%r10-4], 0
     ldxdw %r0, [%r10-8]
@@ -123,7 +128,9 @@ ok:
     exit
 
 == variable offset stack read of initialized bytes
+#: priv
 #: accept
+# kernel: without bypass_spec_v1 the kernel forbids variable-offset stack access; gbpf allows it over initialized bytes
     stdw [%r10-8], 1
     stdw [%r10-16], 2
     ldxw %r2, [%r1+0]
@@ -134,8 +141,9 @@ ok:
     ldxdw %r0, [%r3+0]
     exit
 
-== variable offset stack read past initialized bytes
-#: reject invalid variable-offset read from stack
+== variable offset stack read past initialized bytes (root may read them)
+#: priv
+#: accept
     stdw [%r10-8], 1
     ldxw %r2, [%r1+0]
     and %r2, 8
@@ -146,6 +154,7 @@ ok:
     exit
 
 == variable offset stack write out of bounds
+#: priv
 #: reject invalid variable-offset write to stack
     ldxw %r2, [%r1+0]
     and %r2, 16
@@ -191,7 +200,7 @@ ok:
     exit
 
 == atomic on uninitialized stack
-#: reject invalid read from stack off -8+0 size 8
+#: reject invalid read from stack R10 off=-8 size=8
     mov %r1, 2
     lock add [%r10-8], %r1
     mov %r0, 0
@@ -273,7 +282,9 @@ ok:
     exit
 
 == stack pointer in loop
+#: priv
 #: accept
+# kernel: without bypass_spec_v1 the kernel forbids stack pointer arithmetic that may leave the frame on any path
     mov %r1, 0
     mov %r2, %r10
     add %r2, -64
@@ -286,6 +297,7 @@ loop:
     exit
 
 == stack loop runs past the frame
+#: priv
 #: reject invalid write to stack
     mov %r1, 0
     mov %r2, %r10
