@@ -1,6 +1,8 @@
 package cbpf
 
 import (
+	"fmt"
+	"math"
 	"runtime"
 	"unsafe"
 
@@ -22,9 +24,9 @@ import (
 // the Filter is unreachable.
 type Filter struct {
 	vm      *VM
-	jit     *amd64.Program                      // nil: the VM runs every packet
-	run     func(unsafe.Pointer, uint64) uint64 // jit's machine code (LeafFunc)
-	usesLen bool                                // the program loads the packet length (BPF_LEN)
+	jit     *amd64.Program                                         // nil: the VM runs every packet
+	run     func(unsafe.Pointer, uint64) (uint64, amd64.LeafFault) // jit's machine code (LeafFunc)
+	usesLen bool                                                   // the program loads the packet length (BPF_LEN)
 }
 
 // FilterOptions tune NewFilter.
@@ -75,12 +77,25 @@ func (f *Filter) Run(pkt []byte, md *Metadata) uint32 {
 	if f.run == nil {
 		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
 	}
-	r0 := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
+	r0, fault := f.run(unsafe.Pointer(unsafe.SliceData(pkt)), uint64(len(pkt)))
 	runtime.KeepAlive(f) // and with it the machine code
-	if r0 == Fallback {
-		return f.vm.RunWire(pkt, uint32(len(pkt)), md)
+	if r0 > math.MaxUint32 {
+		// Fallback, or a fault of the machine code.
+		if fault.Faulted(r0) {
+			f.jitFault(r0, fault)
+		}
+		if r0 == Fallback {
+			return f.vm.RunWire(pkt, uint32(len(pkt)), md)
+		}
 	}
 	return uint32(r0)
+}
+
+// jitFault panics with the fault of a run of the machine code: a bug of
+// the translation or of the JIT, never of the filter, and a wrong answer
+// would be worse.
+func (f *Filter) jitFault(r0 uint64, fault amd64.LeafFault) {
+	panic(fmt.Errorf("cbpf: filter machine code: %w", f.jit.LeafError(r0, fault)))
 }
 
 // RunWire is Run for a packet of which only pkt was captured: wireLen is

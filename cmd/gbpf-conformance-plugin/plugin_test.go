@@ -13,6 +13,7 @@ import (
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/conformance"
+	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/verifier"
@@ -155,14 +156,27 @@ func TestPluginUnverified(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := u.Insn
-		if want < 0 {
-			_, err := conformance.Verify(p, nil)
-			var ve *verifier.Error
-			if !errors.As(err, &ve) {
-				t.Fatalf("verifier: %v", err)
-			}
-			want = ve.Insn
+		_, err = conformance.Verify(p, nil)
+		var ve *verifier.Error
+		if !errors.As(err, &ve) {
+			t.Fatalf("verifier: %v", err)
+		}
+		stops := u.Stops()
+		if err := stops.Reject(ve.Insn); err != nil {
+			t.Fatal(err)
+		}
+		checked, err := engines.CompileUnverified(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = checked.Run(&engine.Env{}, 0, 0)
+		checked.Close()
+		var f *engine.Fault
+		if !errors.As(err, &f) {
+			t.Fatalf("checked run: %v", err)
+		}
+		if err := stops.Stop(f.PC); err != nil {
+			t.Fatal(err)
 		}
 		for _, e := range append(engines.Names(), "") {
 			args := []string{"--debug"}
@@ -171,8 +185,8 @@ func TestPluginUnverified(t *testing.T) {
 			}
 			var stdout, stderr bytes.Buffer
 			code := run(args, strings.NewReader(upstreamHex(p.Encode())), &stdout, &stderr)
-			rejected := fmt.Sprintf("verifier: insn %d: ", want)
-			fault := fmt.Sprintf("; running on interp-checked\ninstruction %d: invalid memory access", want)
+			rejected := fmt.Sprintf("verifier: insn %d: ", stops.Rejected)
+			fault := fmt.Sprintf("; running on interp-checked\ninstruction %d: invalid memory access", stops.Stopped)
 			if code != 1 || stdout.Len() != 0 || !strings.Contains(stderr.String(), rejected) || !strings.Contains(stderr.String(), fault) {
 				t.Errorf("engine %q: exit %d, stdout %q, stderr %q; want %q...%q", e, code, stdout.String(), stderr.String(), rejected, fault)
 			}

@@ -129,7 +129,7 @@ func TestConformanceCommand(t *testing.T) {
 		}
 		// The shift tests with out-of-range counts, callx and the call of
 		// unwind are rejected.
-		if want := "299 verified ran on " + e + ", 14 rejected by the verifier ran on interp-checked\n313 passed"; !strings.Contains(out, want) {
+		if want := "297 verified ran on " + e + ", 16 rejected by the verifier ran on interp-checked\n313 passed"; !strings.Contains(out, want) {
 			t.Errorf("%s: output %q does not contain %q", e, out, want)
 		}
 	}

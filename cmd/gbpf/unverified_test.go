@@ -24,26 +24,22 @@ var (
 
 func runUnverified(t *testing.T, p testutil.Unverified) {
 	path := writeTemp(t, "prog.s", p.Asm)
-	want := p.Insn
+	stops := p.Stops()
 	for _, e := range []string{"", "jit", "jit-always", "interp", "interp-checked"} {
 		args := []string{"run", path}
 		if e != "" {
 			args = append(args, "--engine", e)
 		}
 		_, err := execGbpf(t, args...)
-		insn := matchInsn(t, rejectedAt, err, args)
-		if want < 0 {
-			want = insn
-		}
-		if insn != want {
-			t.Errorf("%q: rejected at instruction %d, want %d", args, insn, want)
+		if err := stops.Reject(matchInsn(t, rejectedAt, err, args)); err != nil {
+			t.Errorf("%q: %v", args, err)
 		}
 	}
 	for _, extra := range [][]string{{"--no-verify"}, {"--no-verify", "--checked"}, {"--no-verify", "--engine", "interp-checked"}} {
 		args := append([]string{"run", path}, extra...)
 		_, err := execGbpf(t, args...)
-		if insn := matchInsn(t, faultAt, err, args); insn != want {
-			t.Errorf("%q: stopped at instruction %d, want %d (where the verifier rejects it)", args, insn, want)
+		if err := stops.Stop(matchInsn(t, faultAt, err, args)); err != nil {
+			t.Errorf("%q: %v", args, err)
 		}
 	}
 	for _, e := range []string{"jit", "jit-always", "interp"} {

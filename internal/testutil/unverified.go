@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,8 +12,7 @@ import (
 // Unverified is a program, in assembler text, that touches memory outside
 // its stack and input: the verifier must reject it, and the checked
 // interpreter must stop it, both naming instruction Insn (-1 when not
-// known in advance: then both must name the same one). It runs without
-// input memory.
+// known in advance: see Stops). It runs without input memory.
 type Unverified struct {
 	Name string
 	Asm  string
@@ -73,4 +73,40 @@ func RunUnverified(t *testing.T, f func(t *testing.T, u Unverified)) {
 			}
 		})
 	}
+}
+
+// Stops holds where the verifier rejects an Unverified program and where
+// the checked interpreter stops it, learnt from the first path a test runs
+// it through when Insn is -1, so that every other path must agree. The
+// checked interpreter stops at the first access outside memory the program
+// may touch, which may come after the address arithmetic the verifier
+// rejects, never before it.
+type Stops struct{ Rejected, Stopped int }
+
+// Stops returns the expected stops of u.
+func (u Unverified) Stops() *Stops { return &Stops{u.Insn, u.Insn} }
+
+// Reject checks a rejection at instruction insn.
+func (s *Stops) Reject(insn int) error {
+	if s.Rejected < 0 {
+		s.Rejected = insn
+	}
+	if insn != s.Rejected {
+		return fmt.Errorf("rejected at instruction %d, want %d", insn, s.Rejected)
+	}
+	return nil
+}
+
+// Stop checks a stop of the checked interpreter at instruction insn.
+func (s *Stops) Stop(insn int) error {
+	if s.Stopped < 0 {
+		s.Stopped = insn
+	}
+	switch {
+	case insn != s.Stopped:
+		return fmt.Errorf("stopped at instruction %d, want %d", insn, s.Stopped)
+	case s.Rejected >= 0 && insn < s.Rejected:
+		return fmt.Errorf("stopped at instruction %d, before the verifier's rejection at %d", insn, s.Rejected)
+	}
+	return nil
 }

@@ -62,12 +62,13 @@ type compiler struct {
 	bodyEnd int     // end of the program's code, before the stubs
 	funcs   funcInfo
 
+	dataStart int // the crash message, after the last instruction (crash)
+
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
 
 	leaf       bool   // no loops, calls or function references: see directEntry
 	reach      int    // bytes below r10 that a function may touch in its frame (stackReach)
-	inFrame    bool   // every access through r10 stays in its frame
 	localCalls bool   // the program makes bpf-to-bpf calls
 	uses       uint16 // mask of the registers the program mentions
 }
@@ -80,6 +81,9 @@ const (
 	lblYield
 	lblHelper
 	lblDirect // a leaf program's entry on the caller's stack (directEntry)
+	lblFault  // where the fault handler resumes a faulting run (faultStub)
+	lblEnd    // the end of the code of the last slot
+	lblCrash  // the fault stub's controlled crash
 	lblFixed  // count
 )
 
@@ -176,6 +180,8 @@ type compiled struct {
 	entry      int
 	ret        int // lblReturn
 	direct     int // lblDirect, or -1 when the program is not a leaf
+	fault      int // lblFault
+	data       int // where the code ends and the crash message starts
 	stackClear int // see compiler.stackClear
 }
 
@@ -218,6 +224,8 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 		entry:      int(c.cur[c.fixed(lblEntry)]),
 		ret:        int(c.cur[c.fixed(lblReturn)]),
 		direct:     int(c.cur[c.fixed(lblDirect)]),
+		fault:      int(c.cur[c.fixed(lblFault)]),
+		data:       c.dataStart,
 		stackClear: c.stackClear(),
 	}, nil
 }
@@ -276,7 +284,14 @@ func (c *compiler) scan() error {
 	c.findInlined()
 	c.chargeWeights()
 	c.leaf = isLeaf(c.insns, c.loops)
-	c.reach, c.inFrame = stackReach(c.insns)
+	var outside int
+	if c.reach, outside = stackReach(c.insns); outside >= 0 {
+		// Not a verified program: it would read or write Go's stack (a
+		// leaf) or the run's own state, silently. Refuse it, as the
+		// verifier does.
+		ins := c.insns[outside]
+		return &isa.Error{Index: outside, Reason: fmt.Sprintf("stack access at r10%+d, %d bytes, outside the %d-byte frame", ins.Off, ins.Op.Size().Bytes(), engine.StackSize)}
+	}
 	c.uses = 0
 	for pc := 0; pc < len(c.insns); pc++ {
 		ins := c.insns[pc]
@@ -307,10 +322,10 @@ func isLeaf(insns []isa.Instruction, loops []bool) bool {
 // may touch in its own frame: the lowest offset it loads or stores at
 // through r10 (rounded up to 8), or the whole frame when r10 escapes into
 // another register, memory or a helper (a verified program reaches no
-// further through it). inFrame is false when an access through r10 falls
-// outside its frame, which only an unverified program can do.
-func stackReach(insns []isa.Instruction) (reach int, inFrame bool) {
-	inFrame = true
+// further through it). outside is the first slot whose access through r10
+// falls outside its frame, which the verifier refuses, or -1.
+func stackReach(insns []isa.Instruction) (reach, outside int) {
+	outside = -1
 	for pc := 0; pc < len(insns); pc++ {
 		ins := insns[pc]
 		cls := ins.Op.Class()
@@ -320,22 +335,24 @@ func stackReach(insns []isa.Instruction) (reach int, inFrame bool) {
 		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX):
 			reach = engine.StackSize // r10 escapes
 		case cls == isa.ClassLDX && ins.Src == isa.R10, cls.IsStore() && ins.Dst == isa.R10:
-			if ins.Off >= 0 || int(-ins.Off) > engine.StackSize {
-				inFrame = false
+			if off := int(ins.Off); off+ins.Op.Size().Bytes() > 0 || -off > engine.StackSize {
+				if outside < 0 {
+					outside = pc
+				}
 			} else {
-				reach = max(reach, int(-ins.Off))
+				reach = max(reach, -off)
 			}
 		}
 	}
-	return (reach + 7) &^ 7, inFrame
+	return (reach + 7) &^ 7, outside
 }
 
 // stackClear returns how many bytes below the top of the first frame a
 // run may write, which Program.put clears after it (callbacks' frames,
 // below, are tracked at run time): all frames when the program makes local
-// calls or reaches outside its frame, otherwise its reach.
+// calls, otherwise its reach.
 func (c *compiler) stackClear() int {
-	if c.localCalls || !c.inFrame {
+	if c.localCalls {
 		return stackBytes
 	}
 	return c.reach

@@ -58,6 +58,7 @@ const (
 	exitHelper           // call helper arg, then resume
 	exitYield            // the countdown ran out
 	exitCallDepth        // a bpf-to-bpf call would nest too deep
+	exitFault            // the machine code faulted (see fault.go)
 )
 
 // Layout of a run's engine.Block: the context, the BPF stack (frame 0 at

@@ -112,7 +112,22 @@
 // 32-bit operations zero-extend, shift counts are masked, and every atomic
 // operation is locked. A program must have been accepted by the verifier:
 // the JIT does not check memory accesses (use the interpreter's checked mode
-// for untrusted programs).
+// for untrusted programs). It refuses only a stack access through r10
+// outside its frame, which it can see without a verifier.
+//
+// # Faults
+//
+// A fault in machine code, which only a verifier or JIT bug can cause,
+// ends the run with an *engine.Fault naming the instruction
+// (engine.ErrMemory for SIGSEGV and SIGBUS, ErrMachineFault otherwise)
+// instead of crashing the process. All machine code lives in one reserved
+// range of addresses (code.go), and a signal handler of the package's own,
+// in front of Go's, resumes a thread that faulted there at its program's
+// fault stub, which returns to Go as an exit does (fault.go,
+// fault_linux_amd64.go). A fault outside the code of the program's
+// instructions, which only a run whose state was overwritten can cause,
+// ends the process with a message (exit status 2). Faults in Go code stay
+// the Go runtime's. The normal path has no extra instruction.
 //
 // # Constant blinding
 //

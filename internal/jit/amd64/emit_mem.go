@@ -92,7 +92,11 @@ func (c *compiler) fetchLoop(w x86.Width, op x86.ALUOp, m x86.Mem, src x86.Reg) 
 		operand = regAux
 	}
 	if m.Base == x86.RAX {
-		c.a.Push(regCount)
+		// A leaf has no countdown, and must not move rsp where it can
+		// fault (see faultStub).
+		if !c.leaf {
+			c.a.Push(regCount)
+		}
 		c.a.Lea(regCount, m)
 		m = x86.Mem{Base: regCount}
 	}
@@ -103,7 +107,7 @@ func (c *compiler) fetchLoop(w x86.Width, op x86.ALUOp, m x86.Mem, src x86.Reg) 
 	c.a.ALURegReg(w, op, regTmp, operand)
 	c.a.Cmpxchg(w, m, regTmp)
 	c.jcc(x86.CondNE, loop)
-	if m.Base == regCount {
+	if m.Base == regCount && !c.leaf {
 		c.a.Pop(regCount)
 	}
 	if src != x86.RAX {

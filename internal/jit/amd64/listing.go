@@ -23,7 +23,8 @@ const (
 // WriteListing compiles p (on any architecture: it does not run it) and
 // writes each instruction, in llvm-objdump syntax, followed by the machine
 // code made for it, decoded with x86asm. The entry code comes first and the
-// out-of-line exits (yield, call depth, helper calls, leaving to Go) last.
+// out-of-line exits (yield, call depth, faults, helper calls, leaving to
+// Go) last, then the message of the fault stub's controlled crash.
 func WriteListing(w io.Writer, p isa.Program, opts Options, syntax Syntax) error {
 	if err := isa.Validate(p); err != nil {
 		return fmt.Errorf("jit: %w", err)
@@ -45,7 +46,8 @@ func WriteListing(w io.Writer, p isa.Program, opts Options, syntax Syntax) error
 		i += n
 	}
 	lw.printf("; exits\n")
-	lw.code1(int(out.offsets[len(p.Insns)]), len(out.code))
+	lw.code1(int(out.offsets[len(p.Insns)]), out.data)
+	lw.printf("; data: %q\n", out.code[out.data:])
 	return lw.err
 }
 

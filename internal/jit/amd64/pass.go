@@ -1,7 +1,6 @@
 package amd64
 
 import (
-	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -25,6 +24,9 @@ func ctxMem(off int32) x86.Mem { return x86.Mem{Base: regCtx, Disp: off} }
 //	helper: exit = helper; jmp leave
 //	yield:  exit = yield
 //	leave:  store the registers in the context and return to Go
+//	fault:  exit = fault; jmp leave (faultStub; a leaf's comes after
+//	        its slots and returns from the direct entry)
+//	crash:  the fault stub's controlled crash, and its message
 func (c *compiler) pass() error {
 	c.a.Reset()
 	n := len(c.insns)
@@ -71,9 +73,12 @@ func (c *compiler) pass() error {
 		}
 	}
 	c.bodyEnd = c.a.Len()
+	c.bind(c.fixed(lblEnd))
 	c.a.Int3()
 	if c.leaf {
-		return nil // a leaf never leaves to Go
+		c.faultStub()
+		c.crash()
+		return nil // a leaf never leaves to Go otherwise
 	}
 
 	for _, s := range c.stubs {
@@ -104,6 +109,8 @@ func (c *compiler) pass() error {
 	c.a.Load(x86.W64, x86.RSP, ctxMem(offGoSP))
 	c.a.Load(x86.W64, x86.RBP, ctxMem(offGoBP))
 	c.a.Ret()
+	c.faultStub() // last, so that the code above does not move
+	c.crash()
 	return nil
 }
 
@@ -125,9 +132,6 @@ func (c *compiler) pass() error {
 func (c *compiler) directEntry() {
 	c.bind(c.fixed(lblDirect))
 	frame := int32(c.reach)
-	if !c.inFrame {
-		frame = engine.StackSize // an unverified program: give it a whole frame
-	}
 	// rbp is pushed last so that it keeps pointing at the caller's saved
 	// rbp: the chain of frame pointers stays whole for unwinders.
 	if c.uses&(1<<isa.R8) != 0 {

@@ -18,13 +18,14 @@ import (
 // engine.Program; Run may be called from many goroutines at once.
 type Program struct {
 	code       *execMem
-	base       uint64                                    // address of the code
-	entry      uint64                                    // address of the entry code
-	ret        uint64                                    // address a run's outermost function returns to
-	leafAddr   func(r1, r2 uint64) uint64                // a leaf program's direct entry; nil if not a leaf
-	leafPtr    func(r1 unsafe.Pointer, r2 uint64) uint64 // the same, r1 a Go pointer
-	slots      []int32                                   // code offset of every slot; -1 for second slots of lddw
-	stackClear int                                       // bytes below the top of a frame that a run may have written
+	base       uint64                                                 // address of the code
+	entry      uint64                                                 // address of the entry code
+	ret        uint64                                                 // address a run's outermost function returns to
+	leafAddr   func(r1, r2 uint64) (uint64, LeafFault)                // a leaf program's direct entry; nil if not a leaf
+	leafPtr    func(r1 unsafe.Pointer, r2 uint64) (uint64, LeafFault) // the same, r1 a Go pointer
+	slots      []int32                                                // code offset of every slot; -1 for second slots of lddw
+	bodyEnd    int32                                                  // code offset of the end of the last slot's code
+	stackClear int                                                    // bytes below the top of a frame that a run may have written
 
 	// Runs in progress. A leaf run counts itself in leafRuns; any other
 	// run holds a state, taken with a compare-and-swap on the state's own
@@ -78,7 +79,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jit: %w", err)
 	}
-	mem, err := newExecMem(out.code)
+	mem, err := newExecMem(out.code, out.fault)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +90,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 		entry:      base + uint64(out.entry),
 		ret:        base + uint64(out.ret),
 		slots:      slotOffsets(p, out.offsets),
+		bodyEnd:    out.offsets[len(p.Insns)],
 		stackClear: out.stackClear,
 	}
 	if out.direct >= 0 {
@@ -167,8 +169,11 @@ func (p *Program) RunBytes(b []byte) (uint64, error) {
 	if p.closed.Load() {
 		return 0, ErrClosed
 	}
-	r0 := p.leafPtr(unsafe.Pointer(unsafe.SliceData(b)), uint64(len(b)))
+	r0, f := p.leafPtr(unsafe.Pointer(unsafe.SliceData(b)), uint64(len(b)))
 	runtime.KeepAlive(p) // its code
+	if f.Faulted(r0) {
+		return 0, p.fault(f.sig, f.ip, f.addr)
+	}
 	return r0, nil
 }
 
@@ -176,8 +181,12 @@ func (p *Program) RunBytes(b []byte) (uint64, error) {
 // (a Go pointer) and r2 and returning r0, or nil if p is not a leaf: the
 // fastest way to run a small program very often, as RunBytes does without
 // its checks. The caller must keep p reachable while it calls the function
-// (runtime.KeepAlive), and must not call it once p is closed.
-func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64) { return p.leafPtr }
+// (runtime.KeepAlive), and must not call it once p is closed. If
+// f.Faulted(r0) the machine code faulted and r0 is no result: LeafError
+// says where.
+func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64, f LeafFault) {
+	return p.leafPtr
+}
 
 func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	if p.leafAddr != nil {
@@ -251,6 +260,8 @@ func (s *state) loop() (uint64, error) {
 			s.yield()
 		case exitCallDepth:
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
+		case exitFault:
+			return 0, s.prog.fault(c.regs[0], c.resume, c.arg)
 		default:
 			return 0, &engine.Fault{PC: int(c.pc), Err: fmt.Errorf("jit: bad exit code %d", c.exit)}
 		}
@@ -309,8 +320,11 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	if env != nil {
 		env.Reset()
 	}
-	r0 := p.leafAddr(r1, r2)
+	r0, f := p.leafAddr(r1, r2)
 	p.leafRuns.Add(-1)
+	if f.Faulted(r0) {
+		return 0, p.fault(f.sig, f.ip, f.addr)
+	}
 	return r0, nil
 }
 

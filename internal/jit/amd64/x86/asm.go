@@ -371,6 +371,9 @@ func (a *Assembler) Ret() { a.byte1(0xc3) }
 // Int3 emits "int3", used to fill code that must never run.
 func (a *Assembler) Int3() { a.byte1(0xcc) }
 
+// Syscall emits "syscall".
+func (a *Assembler) Syscall() { a.Buf = append(a.Buf, 0x0f, 0x05) }
+
 // nops are the recommended single-instruction NOPs of 1 to 9 bytes
 // (0F 1F /0 with growing addressing forms).
 var nops = [...][]byte{

@@ -218,6 +218,7 @@ func TestBranches(t *testing.T) {
 	}
 	check(t, "ret", func(a *Assembler) { a.Ret() })
 	check(t, "int3", func(a *Assembler) { a.Int3() })
+	check(t, "syscall", func(a *Assembler) { a.Syscall() })
 }
 
 // checkAt is check for an instruction emitted after pad's bytes, decoded
