@@ -31,7 +31,7 @@ type gen struct {
 
 // genMaps are the maps every generated program may use: an array with a
 // 32-byte value, a hash with a 16-byte value, a ring buffer, a one-value
-// array, and a program array for tail calls.
+// array, a program array for tail calls, and a second one-value array.
 func genMaps() []*maps.Spec {
 	return []*maps.Spec{
 		{Name: "arr", Type: maps.Array, KeySize: 4, ValueSize: 32, MaxEntries: 4, SpinLockOffset: -1},
@@ -39,6 +39,7 @@ func genMaps() []*maps.Spec {
 		{Name: "rb", Type: maps.RingBuf, MaxEntries: 4096, SpinLockOffset: -1},
 		{Name: "bytes", Type: maps.Array, KeySize: 4, ValueSize: 40, MaxEntries: 1, SpinLockOffset: -1},
 		{Name: "progs", Type: maps.ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: 2, SpinLockOffset: -1},
+		{Name: "bytes2", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, SpinLockOffset: -1},
 	}
 }
 
@@ -125,7 +126,7 @@ func (g *gen) call() {
 	}
 	w := func(format string, args ...any) { fmt.Fprintf(&f, "    "+format+"\n", args...) }
 	w("ldxdw %%r3, [%s+0]", ptr)
-	switch g.n(6) {
+	switch g.n(5) {
 	case 3:
 		// Spill the context pointer into the caller's slot, which the
 		// caller may read back as a value.
@@ -139,10 +140,6 @@ func (g *gen) call() {
 		w("mov %%r4, 0")
 		w("call 181")
 		g.funcs = append(g.funcs, fmt.Sprintf("%s:\n    ldxdw %%r3, [%%r2+0]\n    add %%r3, 1\n    stxdw [%%r2+0], %%r3\n    mov %%r0, 0\n    exit\n", inner))
-	case 5:
-		// Return the context pointer to the helper.
-		w("mov %%r0, %s", ptr)
-		w("exit")
 	}
 	switch g.n(3) {
 	case 0:
@@ -161,13 +158,18 @@ func (g *gen) call() {
 		}
 		w("ldxdw %%r0, [%%r10-%d]", rd)
 	}
-	w("mov %%r0, %d", g.n(2))
+	if g.chance(15) {
+		// Return the context pointer to the helper.
+		w("mov %%r0, %s", ptr)
+	} else {
+		w("mov %%r0, %d", g.n(2))
+	}
 	w("exit")
 	g.funcs = append(g.funcs, f.String())
 }
 
 func (g *gen) snippet(depth int) {
-	if g.chance(35) {
+	if g.chance(20) {
 		g.sandboxShape()
 		return
 	}
@@ -452,15 +454,25 @@ func (g *gen) atomic() {
 // stack reads, tail calls.
 func (g *gen) sandboxShape() {
 	shapes := []struct {
-		name string
-		emit func()
+		name   string
+		weight int
+		emit   func()
 	}{
-		{"spill", g.spill}, {"ptrcmp", g.ptrCmp}, {"helper-stack", g.helperStack}, {"ptrsub", g.ptrSub},
-		{"atomic-spill", g.atomicSpill}, {"varoff-stack", g.varStack}, {"tailcall", g.tailCall},
+		{"spill", 3, g.spill}, {"ptrcmp", 2, g.ptrCmp}, {"helper-stack", 3, g.helperStack}, {"ptrsub", 2, g.ptrSub},
+		{"atomic-spill", 2, g.atomicSpill}, {"varoff-stack", 1, g.varStack}, {"tailcall", 2, g.tailCall},
 	}
-	s := shapes[g.n(len(shapes))]
-	g.shapes = append(g.shapes, s.name)
-	s.emit()
+	total := 0
+	for _, s := range shapes {
+		total += s.weight
+	}
+	k := g.n(total)
+	for _, s := range shapes {
+		if k -= s.weight; k < 0 {
+			g.shapes = append(g.shapes, s.name)
+			s.emit()
+			return
+		}
+	}
 }
 
 // ptrSource loads an address into reg: the stack, the context, a map
@@ -483,6 +495,16 @@ func (g *gen) ptrSource(reg string) {
 	}
 }
 
+// spillSlot returns the offset below r10 of a slot to spill an address
+// to: mostly one the other snippets leave alone (-48 to -64), sometimes
+// any, where keys, values and loop counters will overwrite or read it.
+func (g *gen) spillSlot() int {
+	if g.chance(85) {
+		return 48 + 8*g.n(3)
+	}
+	return 8 * (1 + g.n(9))
+}
+
 // reset gives the scalar registers clobbered by a call new values.
 func (g *gen) reset() {
 	for _, r := range []string{"%r0", "%r2", "%r3", "%r4", "%r5"} {
@@ -494,28 +516,34 @@ func (g *gen) reset() {
 // pointer, or into the register the program returns), partly, or after
 // overwriting part of it (F5).
 func (g *gen) spill() {
-	off := 8 * (1 + g.n(8))
+	off := g.spillSlot()
 	g.ptrSource("%r1")
 	g.p("stxdw [%%r10-%d], %%r1", off)
 	sz := g.n(3)
 	b := genSizeBytes[sz]
 	part := off - b*g.n(8/b) // a naturally aligned piece of the slot
-	switch g.n(6) {
+	if g.chance(50) {
+		// Legitimate: fill it and use it as an address, or overwrite it
+		// whole with data.
+		if g.chance(60) {
+			g.p("ldxdw %%r1, [%%r10-%d]", off)
+			g.p("ldxb %s, [%%r1+0]", g.sreg())
+		} else {
+			g.p("stdw [%%r10-%d], %d", off, g.n(64))
+		}
+		return
+	}
+	switch g.n(5) {
 	case 0:
-		g.p("ldxdw %%r1, [%%r10-%d]", off)
-		g.p("ldxb %s, [%%r1+0]", g.sreg())
-	case 1:
 		g.p("st%s [%%r10-%d], %d", genSizes[sz], part, g.n(256))
 		g.p("ldxdw %s, [%%r10-%d]", g.sreg(), off)
 	case 2:
 		g.p("ldx%s %s, [%%r10-%d]", genSizes[sz], g.sreg(), part)
 	case 3:
 		g.p("ldxdw %%r9, [%%r10-%d]", off)
-	case 4:
+	default:
 		g.p("ldxdw %%r1, [%%r10-%d]", off)
 		g.p("%s %s, %%r1", []string{"add", "sub", "xor", "mov"}[g.n(4)], g.sreg())
-	default:
-		g.p("stdw [%%r10-%d], %d", off, g.n(64))
 	}
 }
 
@@ -524,7 +552,21 @@ func (g *gen) spill() {
 func (g *gen) ptrCmp() {
 	l := g.newLabel()
 	op := genJmp[g.n(len(genJmp))]
-	switch g.n(5) {
+	if g.chance(50) {
+		// Legitimate: a null test, or a packet bounds check.
+		if g.typ == progtype.XDP && g.chance(50) {
+			g.p("mov %%r1, %%r7")
+			g.p("add %%r1, %d", g.n(64))
+			g.p("%s %%r1, %%r8, %s", []string{"jgt", "jge", "jlt", "jle"}[g.n(4)], l)
+		} else {
+			g.ptrSource("%r1")
+			g.p("%s %%r1, 0, %s", []string{"jeq", "jne"}[g.n(2)], l)
+		}
+		g.p("mov %%r9, %d", 1+g.n(4))
+		fmt.Fprintf(&g.b, "%s:\n", l)
+		return
+	}
+	switch g.n(4) {
 	case 0:
 		g.p("%s %%r10, %s, %s", op, g.sreg(), l)
 	case 1:
@@ -535,15 +577,12 @@ func (g *gen) ptrCmp() {
 		} else {
 			g.p("%s %%r6, %%r10, %s", op, l)
 		}
-	case 3:
+	default:
 		if g.typ == progtype.XDP {
 			g.p("%s32 %%r7, %%r8, %s", op, l)
 		} else {
 			g.p("%s %%r10, %%r6, %s", op, l)
 		}
-	default:
-		g.ptrSource("%r1")
-		g.p("%s %%r1, 0, %s", []string{"jeq", "jne"}[g.n(2)], l)
 	}
 	g.p("mov %%r9, %d", 1+g.n(4))
 	fmt.Fprintf(&g.b, "%s:\n", l)
@@ -563,10 +602,10 @@ func (g *gen) helperStack() {
 		g.ptrSource("%r1")
 		g.p("stxdw [%%r10-%d], %%r1", 16+8*g.n(vs/8))
 	}
-	switch g.n(5) {
-	case 0, 1:
+	switch k := g.n(20); {
+	case k < 10:
 		g.p("stw [%%r10-4], %d", g.n(6))
-		if g.chance(20) {
+		if g.chance(10) {
 			g.p("stxdw [%%r10-8], %%r10") // the key is part of an address
 		}
 		g.p("lddw %%r1, map_idx %d", m)
@@ -576,7 +615,7 @@ func (g *gen) helperStack() {
 		g.p("add %%r3, -%d", base)
 		g.p("mov %%r4, 0")
 		g.p("call 2")
-	case 2:
+	case k < 12:
 		g.p("mov %%r1, %%r10")
 		g.p("add %%r1, -8")
 		g.p("mov %%r2, 8")
@@ -584,7 +623,7 @@ func (g *gen) helperStack() {
 		g.p("add %%r3, -%d", 16+8*g.n(vs/8))
 		g.p("call 113") // probe_read_kernel
 		g.p("ldxdw %%r9, [%%r10-8]")
-	case 3:
+	case k < 17:
 		g.p("lddw %%r1, map_idx 2")
 		g.p("mov %%r2, %%r10")
 		g.p("add %%r2, -%d", base)
@@ -617,7 +656,7 @@ func (g *gen) ptrSub() {
 		g.p("mov %%r1, %%r10")
 		g.p("sub %%r1, %%r6")
 	case 1:
-		g.p("lddw %%r1, map_idx_value 0, 0")
+		g.p("lddw %%r1, map_idx_value 5, %d", 8*g.n(3))
 		g.p("lddw %%r2, map_idx_value 3, 0")
 		g.p("sub %%r1, %%r2")
 	case 2:
@@ -644,9 +683,13 @@ func (g *gen) ptrSub() {
 // atomicSpill spills an address and updates the slot atomically, the old
 // value coming back in a register (F7).
 func (g *gen) atomicSpill() {
-	off := 8 * (1 + g.n(8))
-	g.ptrSource("%r1")
-	g.p("stxdw [%%r10-%d], %%r1", off)
+	off := g.spillSlot()
+	if g.chance(50) {
+		g.ptrSource("%r1")
+		g.p("stxdw [%%r10-%d], %%r1", off)
+	} else {
+		g.p("stdw [%%r10-%d], %d", off, g.n(64)) // legitimate: the slot holds data
+	}
 	reg := g.sreg()
 	if reg == "%r0" {
 		reg = "%r9"
@@ -687,8 +730,14 @@ func (g *gen) varStack() {
 }
 
 // tailCall tail-calls slot 0 (a program of the same type), 1 (empty) or
-// out of range of the program array.
+// out of range of the program array. Raw programs, whose context is plain
+// memory, cannot tail-call: they spill an address instead.
 func (g *gen) tailCall() {
+	if g.typ != progtype.XDP {
+		g.shapes[len(g.shapes)-1] = "spill"
+		g.spill()
+		return
+	}
 	g.p("mov %%r1, %%r6")
 	g.p("lddw %%r2, map_idx 4")
 	g.p("mov %%r3, %d", g.n(3))

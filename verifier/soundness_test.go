@@ -86,7 +86,7 @@ func TestSoundness(t *testing.T) {
 	start := time.Now()
 	acc := 0
 	var accPriv, nPriv int
-	leaks, byShape := map[string]int{}, map[string]int{}
+	leaks, byShape, accShape := map[string]int{}, map[string]int{}, map[string]int{}
 	for seed := first; seed < first+uint64(n); seed++ {
 		ok, leak := soundCheck(t, r, seed)
 		if ok {
@@ -97,6 +97,10 @@ func TestSoundness(t *testing.T) {
 			if ok {
 				accPriv++
 			}
+		} else if ok {
+			for _, sh := range programShapes(seed) {
+				accShape[sh]++
+			}
 		}
 		if leak != nil {
 			k := leakKind(leak)
@@ -104,20 +108,17 @@ func TestSoundness(t *testing.T) {
 				t.Logf("seed %d: first leak of its kind (expected before the unprivileged rules): %v", seed, leak)
 			}
 			leaks[k]++
-			g, _ := genSeed(seed)
-			g.program()
-			seen := map[string]bool{}
-			for _, sh := range g.shapes {
-				if !seen[sh] {
-					seen[sh] = true
-					byShape[sh]++
-				}
+			for _, sh := range programShapes(seed) {
+				byShape[sh]++
 			}
 		}
 	}
 	t.Logf("%d generated programs, %d accepted and run 8 times each without fault, %d rejected, %v",
 		n, acc, n-acc, time.Since(start))
 	t.Logf("unprivileged mode (run sanitized): %d accepted of %d; privileged: %d of %d", acc-accPriv, n-nPriv, accPriv, nPriv)
+	for _, sh := range slices.Sorted(maps.Keys(accShape)) {
+		t.Logf("  %d accepted unprivileged programs have the %s shape", accShape[sh], sh)
+	}
 	total := 0
 	for _, k := range slices.Sorted(maps.Keys(leaks)) {
 		t.Logf("  %d accepted programs leak: %s", leaks[k], k)
@@ -132,6 +133,15 @@ func TestSoundness(t *testing.T) {
 	if acc == 0 || acc == n {
 		t.Errorf("generator gives %d accepted of %d: the test cannot tell a verifier bug", acc, n)
 	}
+}
+
+// programShapes returns the sandbox shapes the program of seed has, each
+// once.
+func programShapes(seed uint64) []string {
+	g, _ := genSeed(seed)
+	g.program()
+	slices.Sort(g.shapes)
+	return slices.Compact(g.shapes)
 }
 
 // leakKind names the kind of a leak the sanitizer reported, for the
