@@ -220,6 +220,7 @@ func snprintfSpec(t *testing.T) *gbpf.CollectionSpec {
 // rewrite it afterwards; maps no constant came from stay writable.
 func TestConstStringFrozen(t *testing.T) {
 	for _, opts := range sandboxEngines() {
+		opts.Privileged = true // bpf_snprintf needs CAP_PERFMON in Linux
 		coll, err := gbpf.NewCollection(snprintfSpec(t), &opts)
 		if err != nil {
 			t.Fatal(err)

@@ -16,9 +16,9 @@ import (
 var update = flag.Bool("update", false, "rewrite sanitize_loop.go from run.go")
 
 // TestSanitizedLoopGenerated checks that sanitize_loop.go holds the
-// sanitized copies of exec, callFunc and execAt (execSan, callFuncSan,
-// execAtSan): the same code, calling each other, with the sanitizer's
-// step before each instruction. The sanitized loop so runs instructions,
+// sanitized copies of exec, callFunc, resume and execAt (execSan,
+// callFuncSan, resumeSan, execAtSan): the same code, calling each other,
+// with the sanitizer's step before each instruction. The sanitized loop so runs instructions,
 // budgets and calls exactly as the checked one, and the other loops pay
 // nothing for it. After changing one of them, run go generate
 // ./internal/interp.
@@ -60,23 +60,26 @@ func sanitizedLoop(path string) ([]byte, error) {
 			funcs[fd.Name.Name] = string(src[fset.Position(fd.Pos()).Offset:fset.Position(fd.End()).Offset])
 		}
 	}
-	// Each edit replaces one occurrence, or every one (at least one).
+	// Each edit replaces one occurrence, or every one (any number). No
+	// copy may call the loop's unsanitized functions.
 	type edit struct {
 		old, new string
 		every    bool
 	}
+	calls := []edit{{"p.execAt(", "p.execAtSan(", true}, {"p.resume(", "p.resumeSan(", true}}
 	copies := []struct {
 		name, doc string
 		edits     []edit
 	}{
-		{"exec", "execSan is exec for sanitized programs.", []edit{
+		{"exec", "execSan is exec for sanitized programs.", append([]edit{
 			{"func (p *Program) exec(", "func (p *Program) execSan(", false},
-			{"p.execAt(", "p.execAtSan(", true},
-		}},
-		{"callFunc", "callFuncSan is callFunc for sanitized programs.", []edit{
+		}, calls...)},
+		{"callFunc", "callFuncSan is callFunc for sanitized programs.", append([]edit{
 			{"func (m *machine) callFunc(", "func (m *machine) callFuncSan(", false},
-			{"p.execAt(", "p.execAtSan(", true},
-		}},
+		}, calls...)},
+		{"resume", "resumeSan is resume for sanitized programs.", append([]edit{
+			{"func (p *Program) resume(", "func (p *Program) resumeSan(", false},
+		}, calls...)},
 		{"execAt", "execAtSan is execAt for sanitized programs: before each instruction,\nthe sanitizer updates its shadow state and may end the run with a leak.", []edit{
 			{"func (p *Program) execAt(", "func (p *Program) execAtSan(", false},
 			{"\t\tswitch in.op {\n", "\t\tif err := m.san.step(m, env, in, slot(base, ip)-1, &r); err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tswitch in.op {\n", false},
@@ -89,11 +92,15 @@ func sanitizedLoop(path string) ([]byte, error) {
 			return nil, fmt.Errorf("%s: no method %s", path, c.name)
 		}
 		for _, e := range c.edits {
-			n := strings.Count(fn, e.old)
-			if n == 0 || n > 1 && !e.every {
+			if n := strings.Count(fn, e.old); n != 1 && !e.every {
 				return nil, fmt.Errorf("%s: %s has %d of %q, want one", path, c.name, n, e.old)
 			}
 			fn = strings.ReplaceAll(fn, e.old, e.new)
+		}
+		for _, name := range []string{"exec", "callFunc", "resume", "execAt"} {
+			if strings.Contains(fn, "."+name+"(") {
+				return nil, fmt.Errorf("%s: the copy of %s calls %s, which has no sanitized copy here", path, c.name, name)
+			}
 		}
 		fmt.Fprintf(&body, "\n// %s\n%s\n", strings.ReplaceAll(c.doc, "\n", "\n// "), fn)
 	}

@@ -18,8 +18,19 @@ func (p *Program) execSan(m *machine, env *engine.Env, r1, r2 uint64) (uint64, e
 	if m.budget == 0 {
 		m.budget = engine.DefaultBudget
 	}
-	args := [5]uint64{r1, r2}
-	return p.execAtSan(m, env, 0, &args, m.top)
+	regs := [16]uint64{1: r1, 2: r2, 10: m.top}
+	if env.Context == nil {
+		return p.execAtSan(m, env, 0, &regs)
+	}
+	if m.done = env.Context.Done(); m.done == nil {
+		return p.execAtSan(m, env, 0, &regs) // a context never done
+	}
+	if err := env.Canceled(0); err != nil {
+		return 0, err
+	}
+	m.rest = m.budget - min(m.budget, pollQuantum)
+	m.budget -= m.rest
+	return p.resumeSan(m, env, 0, &regs)
 }
 
 // callFuncSan is callFunc for sanitized programs.
@@ -34,29 +45,56 @@ func (m *machine) callFuncSan(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 	if m.depth+1 >= engine.MaxCallDepth {
 		return 0, &engine.Fault{PC: pc, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("callback nested beyond %d frames", engine.MaxCallDepth)}
 	}
+	if err := m.chargeCallback(env); err != nil {
+		return 0, err
+	}
 	base, lo, r10, ret := m.base, m.lo, m.r10, m.ret
 	m.depth++
 	m.maxDepth = max(m.maxDepth, m.depth)
 	m.base = m.depth
 	m.lo -= engine.StackSize
-	args := [5]uint64{r1, r2, r3, r4, r5}
-	r0, err := p.execAtSan(m, env, pc, &args, r10-engine.StackSize)
+	regs := [16]uint64{1: r1, 2: r2, 3: r3, 4: r4, 5: r5, 10: r10 - engine.StackSize}
+	var r0 uint64
+	var err error
+	if m.done == nil {
+		r0, err = p.execAtSan(m, env, pc, &regs)
+	} else {
+		r0, err = p.resumeSan(m, env, pc, &regs)
+	}
 	m.depth--
 	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
 	return r0, err
 }
 
+// resumeSan is resume for sanitized programs.
+func (p *Program) resumeSan(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
+	for {
+		r0, err := p.execAtSan(m, env, pc, regs)
+		if err != errQuantum {
+			return r0, err
+		}
+		if m.budget, err = m.refill(env, m.ret); err != nil {
+			return 0, err
+		}
+		pc = m.ret
+	}
+}
+
 // execAtSan is execAt for sanitized programs: before each instruction,
 // the sanitizer updates its shadow state and may end the run with a leak.
-func (p *Program) execAtSan(m *machine, env *engine.Env, pc int, args *[5]uint64, r10 uint64) (uint64, error) {
+func (p *Program) execAtSan(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
 	base := unsafe.Pointer(unsafe.SliceData(p.code))
 	ip := unsafe.Add(base, uintptr(pc)*insnSize)
 	budget := m.budget
-	var r [16]uint64
-	r[1], r[2], r[3], r[4], r[5], r[10] = args[0], args[1], args[2], args[3], args[4], r10
+	r := *regs
 	for {
 		if budget == 0 {
-			return 0, budgetFault(env, slot(base, ip))
+			if m.done == nil {
+				// One quantum: the whole budget.
+				return 0, m.stop(budgetFault(env, slot(base, ip)))
+			}
+			*regs, m.ret = r, slot(base, ip)
+			return 0, errQuantum
 		}
 		budget--
 		in := (*insn)(ip)
