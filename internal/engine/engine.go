@@ -150,6 +150,9 @@ var (
 	ErrUnknownHelper = errors.New("unknown helper")
 	// ErrMemory: a checked run touched memory outside its regions.
 	ErrMemory = errors.New("invalid memory access")
+	// ErrLeak: a sanitized run turned an address into data the program
+	// can observe (see internal/interp's Options.Sanitize).
+	ErrLeak = errors.New("address leak")
 )
 
 // Fault is a run-time error of a program: where it happened and why. It
