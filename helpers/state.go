@@ -142,28 +142,11 @@ func checked(env *engine.Env) bool {
 	return s != nil && s.Checked
 }
 
-// inRun reports whether the n bytes at addr are memory the run owns: one
-// of its regions or its stack.
-func inRun(env *engine.Env, addr, n uint64, write bool) bool {
-	if n == 0 {
-		return true
-	}
-	if env.Stack.Contains(addr, n, write) {
-		return true
-	}
-	for _, r := range env.Regions {
-		if r.Contains(addr, n, write) {
-			return true
-		}
-	}
-	return false
-}
-
 // arg returns the n bytes at addr for a pointer argument: unchecked for
 // verified programs, which the verifier proved right, and checked against
 // the run's memory for unverified ones.
 func arg(env *engine.Env, addr, n uint64, write bool) ([]byte, bool) {
-	if checked(env) && !inRun(env, addr, n, write) {
+	if checked(env) && !env.Contains(addr, n, write) {
 		return nil, false
 	}
 	if n == 0 {
