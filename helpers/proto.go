@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -306,7 +307,7 @@ func NewSet() *Set { return new(Set) }
 
 // Register adds the helper with prototype p and implementation fn. fn may
 // be nil for a Set used only to verify programs.
-func (s *Set) Register(p Prototype, fn engine.Helper) error {
+func (s *Set) Register(p Prototype, fn abi.Helper) error {
 	if p.ID < 0 || p.ID >= MaxSetID {
 		return fmt.Errorf("helper %q: id %d out of range [1, %d)", p.Name, p.ID, MaxSetID)
 	}
@@ -344,16 +345,16 @@ func (s *Set) Prototype(id ID) (*Prototype, bool) {
 }
 
 // Func returns the implementation of helper id, or nil.
-func (s *Set) Func(id ID) engine.Helper {
+func (s *Set) Func(id ID) abi.Helper {
 	if s == nil || id < 0 || int(id) >= len(s.fns) {
 		return nil
 	}
 	return s.fns[id]
 }
 
-// Table returns the implementations indexed by id, for engine.Env.Helpers.
+// Table returns the implementations indexed by id, for abi.Env.Helpers.
 // The slice is shared with the Set; do not modify it.
-func (s *Set) Table() []engine.Helper {
+func (s *Set) Table() []abi.Helper {
 	if s == nil {
 		return nil
 	}

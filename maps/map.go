@@ -56,7 +56,7 @@ type Map interface {
 }
 
 // ProgramMap is the map as helper functions see it from inside a running
-// program. Keys and values are views of runtime memory (engine.Bytes);
+// program. Keys and values are views of runtime memory (abi.Bytes);
 // results are raw addresses and zero or negative errno values. The methods
 // do not allocate, except when an LPM trie gains a new prefix (a trie
 // node, as in the kernel) and when a map's slab must grow because its free
