@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/abi"
+	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/isa"
 )
 
