@@ -12,7 +12,8 @@ import (
 // TestHostModule builds and runs testdata/hostmodule, a program in a
 // module of its own (as a user's would be) that requires gbpf through a
 // replace directive: it registers a helper with a prototype of its own,
-// which the verifier checks calls against, and matches ErrBudget, *Fault
+// which the verifier checks calls against, gives a builtin helper its own
+// implementation by name, and matches ErrBudget, *Fault
 // and ErrNotSupported with errors.Is and errors.As. It fails to build if a
 // public API names an internal package's type that a host must use.
 func TestHostModule(t *testing.T) {
@@ -62,6 +63,7 @@ func TestHostModule(t *testing.T) {
 		t.Fatalf("go run: %v\n%s", err, out)
 	}
 	want := `sum: 10
+prandom: 4
 wrong argument rejected: true
 budget: true
 fault: true

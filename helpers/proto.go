@@ -194,7 +194,7 @@ type Prototype struct {
 	// every path (RetPtrToAllocMemOrNull).
 	Acquire bool
 	// Release is the index of the argument whose reference the call
-	// releases, or -1.
+	// releases, or -1 (the zero value, 0, names the first argument).
 	Release int
 	// Pkt: the helper may read or write packet memory through a
 	// pointer argument, so packet pointers are valid memory arguments.
@@ -333,6 +333,24 @@ func (s *Set) Register(p Prototype, fn abi.Helper) error {
 	s.protos[p.ID] = &cp
 	s.fns[p.ID] = fn
 	return nil
+}
+
+// Implement sets the implementation of the helper of the Set called name
+// (the kernel's name without bpf_, or the name a host registered), keeping
+// its prototype: a host gives its own Go function for a helper the Set
+// already declares, such as one of BuiltinSet's or Linux's. Like Register,
+// it must not be called while programs use the Set.
+func (s *Set) Implement(name string, fn abi.Helper) error {
+	if fn == nil {
+		return fmt.Errorf("helper %q: no implementation", name)
+	}
+	for id, p := range s.protos {
+		if p != nil && p.Name == name {
+			s.fns[id] = fn
+			return nil
+		}
+	}
+	return fmt.Errorf("helper %q: not in the set", name)
 }
 
 // Prototype returns the prototype of helper id, if the Set has it. The

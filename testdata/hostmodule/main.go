@@ -70,6 +70,11 @@ func main() {
 	if err != nil {
 		fail("register", err)
 	}
+	// A builtin helper by name, with a Go function of the host's.
+	err = set.Implement("get_prandom_u32", func(*abi.Env, uint64, uint64, uint64, uint64, uint64) uint64 { return 4 })
+	if err != nil {
+		fail("implement", err)
+	}
 	opts := gbpf.Options{Helpers: set}
 
 	// A program that calls the helper on 8 bytes of its stack.
@@ -85,6 +90,12 @@ func main() {
 		fail("sum", err)
 	}
 	fmt.Println("sum:", r0)
+
+	r0, err = run(fmt.Sprintf("call helper %d\nexit", helpers.GetPrandomU32), opts)
+	if err != nil {
+		fail("prandom", err)
+	}
+	fmt.Println("prandom:", r0)
 
 	// A scalar where the prototype wants memory: the verifier refuses it.
 	_, err = load(fmt.Sprintf(`
