@@ -39,6 +39,29 @@ back:
 	}
 }
 
+// TestLeakMatchesABI checks that a sanitized run's leak is a *abi.Fault
+// wrapping abi.ErrLeak through Run's wrapping.
+func TestLeakMatchesABI(t *testing.T) {
+	p, err := asm.Assemble("mov %r0, %r10\nexit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &CollectionSpec{
+		Programs: map[string]*loader.ProgramSpec{"prog": {Name: "prog", Type: progtype.Raw, Instructions: p}},
+		Maps:     map[string]*maps.Spec{},
+	}
+	coll, err := NewCollection(spec, &Options{Checked: true, Sanitize: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	_, err = coll.Programs["prog"].Run(nil)
+	var f *abi.Fault
+	if !errors.Is(err, abi.ErrLeak) || !errors.As(err, &f) {
+		t.Errorf("Run: %v, want a *abi.Fault wrapping abi.ErrLeak", err)
+	}
+}
+
 // TestOneErrNotSupported checks that the "not supported" errors of the
 // JIT and of maps match the root package's ErrNotSupported, which is
 // abi's.

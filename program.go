@@ -101,7 +101,12 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	}
 	p.addConstRegions()
 	p.insns = insns
-	if p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs)); err != nil {
+	if opts.Checked && opts.Sanitize {
+		p.code, p.engine, err = compileSanitized(insns, info, hs)
+	} else {
+		p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs))
+	}
+	if err != nil {
 		return nil, err
 	}
 	p.runs.Store(1)

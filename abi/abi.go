@@ -188,6 +188,9 @@ var (
 	ErrUnknownHelper = errors.New("unknown helper")
 	// ErrMemory: a checked run touched memory outside its regions.
 	ErrMemory = errors.New("invalid memory access")
+	// ErrLeak: a sanitized run (the checked interpreter's leak
+	// sanitizer) turned an address into data the program can observe.
+	ErrLeak = errors.New("address leak")
 )
 
 // Fault is a run-time error of a program: where it happened and why. It

@@ -33,4 +33,5 @@ var (
 	ErrCallDepth     = abi.ErrCallDepth
 	ErrUnknownHelper = abi.ErrUnknownHelper
 	ErrMemory        = abi.ErrMemory
+	ErrLeak          = abi.ErrLeak
 )

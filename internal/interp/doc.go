@@ -18,6 +18,13 @@
 // with an *engine.Fault wrapping engine.ErrMemory, naming the instruction,
 // the access size and the address, instead of touching anything else.
 //
+// Options.Sanitize adds the leak sanitizer to checked mode: the run tracks
+// which values are addresses (a tag per register and per stack byte) and
+// ends with an *engine.Fault wrapping engine.ErrLeak at the instruction
+// that turns an address into data the program can observe. Sanitized runs
+// use copies of the run loop (sanitize_loop.go, generated from run.go), so
+// the other modes pay nothing for it.
+//
 // Both modes count every executed instruction, and engine.CallbackCost for
 // every callback, against env.Budget (engine.ErrBudget, exactly: a run
 // fails as soon as its count would exceed the budget), end a run with a

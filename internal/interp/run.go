@@ -26,7 +26,13 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.lo = m.top - engine.StackSize
 	env.Stack = m.stack.Region(true)
 	env.CallFunc = m.call
-	r0, err := p.exec(m, env, r1, r2)
+	var r0 uint64
+	if p.san != nil {
+		m.sanBegin(p, env, r1, r2)
+		r0, err = p.execSan(m, env, r1, r2)
+	} else {
+		r0, err = p.exec(m, env, r1, r2)
+	}
 	env.Stack, env.CallFunc = engine.Region{}, nil
 	m.prog, m.envp = nil, nil
 	if m.done != nil {
