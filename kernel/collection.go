@@ -22,7 +22,7 @@ func Supported() error {
 	support.once.Do(func() {
 		m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
 		if err != nil {
-			support.err = fmt.Errorf("bpf() syscall unavailable: %w", err)
+			support.err = unsupported(fmt.Errorf("bpf() syscall unavailable: %w", err))
 			return
 		}
 		support.err = m.Close()
@@ -46,7 +46,7 @@ func LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error) {
 		if errors.As(err, &verr) {
 			return nil, fmt.Errorf("kernel: load collection: %+v", verr)
 		}
-		return nil, fmt.Errorf("kernel: load collection: %w", err)
+		return nil, unsupported(fmt.Errorf("kernel: load collection: %w", err))
 	}
 	return &Collection{Collection: coll}, nil
 }
@@ -86,7 +86,7 @@ func (c *Collection) attach(prog string, how string, f func(*ebpf.Program) (link
 	}
 	l, err := f(p)
 	if err != nil {
-		return fmt.Errorf("kernel: attach %s to %s: %w", prog, how, err)
+		return unsupported(fmt.Errorf("kernel: attach %s to %s: %w", prog, how, err))
 	}
 	c.links = append(c.links, l)
 	return nil
@@ -118,7 +118,7 @@ func KprobesSupported() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("kprobes: %w (no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES?)", ebpf.ErrNotSupported)
+	return unsupported(fmt.Errorf("kprobes: %w (no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES?)", ebpf.ErrNotSupported))
 }
 
 // AttachKprobe attaches program prog to the entry of kernel function symbol.

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gbpf/gbpf/abi"
 )
 
 // Error is a map error that stands for a Linux errno. errors.Is matches it
@@ -19,8 +21,12 @@ func (e *Error) Error() string { return e.msg }
 // Errno returns the errno the error stands for.
 func (e *Error) Errno() unix.Errno { return e.errno }
 
-// Is reports whether target is the errno that e stands for.
+// Is reports whether target is the errno that e stands for, or
+// abi.ErrNotSupported (gbpf.ErrNotSupported) when e is ErrNotSupported.
 func (e *Error) Is(target error) bool {
+	if target == abi.ErrNotSupported {
+		return e.errno == unix.EOPNOTSUPP
+	}
 	t, ok := target.(unix.Errno)
 	return ok && t == e.errno
 }
@@ -38,7 +44,7 @@ var (
 	// ErrInvalid: a bad argument, spec or flag (EINVAL).
 	ErrInvalid error = &Error{"invalid argument", unix.EINVAL}
 	// ErrNotSupported: the map type does not support the operation
-	// (EOPNOTSUPP).
+	// (EOPNOTSUPP). It also matches abi.ErrNotSupported.
 	ErrNotSupported error = &Error{"operation not supported", unix.EOPNOTSUPP}
 	// ErrPermission: the map's access flags forbid the operation (EPERM).
 	ErrPermission error = &Error{"operation not permitted", unix.EPERM}
