@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/testutil"
@@ -378,6 +379,23 @@ func TestCancelErrors(t *testing.T) {
 			}
 			if p.rt.cpus.cpus[0].env.Context != nil {
 				t.Error("the runtime keeps the context of a finished run")
+			}
+		})
+	}
+}
+
+// TestRunOptionsBudget checks that RunOptions.Budget bounds one run and
+// leaves the runtime's budget as it was for the next.
+func TestRunOptionsBudget(t *testing.T) {
+	const loop = "mov %r0, 0\nback:\nadd %r0, 1\njlt %r0, 100000, back\nexit\n"
+	for _, e := range budgetEngines {
+		t.Run(e.name, func(t *testing.T) {
+			p := loadRaw(t, loop, e.opts, 0)
+			if _, err := p.Run(&RunOptions{Budget: 1000}); !errors.Is(err, abi.ErrBudget) {
+				t.Fatalf("Run with a budget of 1000: %v, want ErrBudget", err)
+			}
+			if r0, err := p.Run(nil); err != nil || r0 != 100000 {
+				t.Fatalf("Run with the default budget: %d, %v", r0, err)
 			}
 		})
 	}

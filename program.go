@@ -399,7 +399,10 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
 	in.bind(p)
-	c.env.Budget = opts.Budget // back to 0 at rt.release
+	if opts.Budget != 0 {
+		defer c.setBudget(c.env.Budget)
+		c.env.Budget = opts.Budget
+	}
 	task := p.rt.task
 	if opts.Task != nil {
 		task = *opts.Task
@@ -425,6 +428,9 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 	c.output(p, opts, in)
 	return res, nil
 }
+
+// setBudget sets the budget of c's runs.
+func (c *cpu) setBudget(b uint64) { c.env.Budget = b }
 
 // run runs p, and the programs it tail-calls, on c with the prepared
 // input, until cx (which may be nil) is done.
