@@ -18,13 +18,13 @@
 package gbpf
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/internal/platform"
 )
 
 // Engine selects what runs a program's instructions.
@@ -69,8 +69,10 @@ func ParseEngine(s string) (Engine, error) {
 }
 
 // ErrNotSupported is returned for a feature gbpf does not have here, such
-// as the JIT on an architecture without one.
-var ErrNotSupported = errors.New("not supported")
+// as the JIT off linux/amd64 or the kernel backend off Linux. The errors of
+// gbpf's other packages that say so (kernel, maps, internal engines) wrap
+// the same value, so errors.Is(err, ErrNotSupported) matches them all.
+var ErrNotSupported = platform.ErrNotSupported
 
 // Options configure NewCollection. The zero value (or nil) verifies every
 // program and runs it on the default engine, with the builtin helpers.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package amd64
 
 import (
