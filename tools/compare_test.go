@@ -1,3 +1,5 @@
+//go:build unix
+
 package tools
 
 import (
@@ -17,19 +19,7 @@ import (
 
 	"github.com/gbpf/gbpf/hist"
 	"github.com/gbpf/gbpf/internal/testutil"
-	"github.com/gbpf/gbpf/kernel"
 )
-
-func requireKernel(t *testing.T) {
-	t.Helper()
-	if err := kernel.Supported(); err != nil {
-		testutil.SkipWithoutKernel(t, err.Error())
-	}
-	if _, err := kernel.TracefsDir(); err != nil {
-		testutil.SkipWithoutKernel(t, err.Error())
-	}
-	testutil.LockTracing(t)
-}
 
 // blockBackedDir returns a directory whose file system sits on a block
 // device, for direct I/O that reaches block:block_rq_issue.
@@ -44,7 +34,8 @@ func blockBackedDir(t *testing.T) string {
 		if err := syscall.Stat(dir, &st); err != nil {
 			continue
 		}
-		major, minor := (st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff, st.Dev&0xff|(st.Dev>>12)&^0xff
+		dev := uint64(st.Dev)
+		major, minor := (dev>>8)&0xfff|(dev>>32)&^0xfff, dev&0xff|(dev>>12)&^0xff
 		if _, err := os.Stat(fmt.Sprintf("/sys/dev/block/%d:%d", major, minor)); err == nil {
 			if dir == cands[0] {
 				return dir
