@@ -25,7 +25,6 @@ const kconfigMap = ".kconfig"
 type kconfig struct {
 	ds   *btf.Datasec
 	data []byte
-	err  error
 }
 
 // newKconfig lays out the .kconfig externs of an object. Values are filled

@@ -104,11 +104,6 @@ func newCodeRegion() (*codeRegion, error) {
 	return r, nil
 }
 
-// contains reports whether addr lies in the region.
-func (r *codeRegion) contains(addr uint64) bool {
-	return addr-uint64(r.base) < uint64(r.pages)<<pageShift
-}
-
 // alloc takes a run of n pages, first fit.
 func (r *codeRegion) alloc(n int) (int, bool) {
 	r.mu.Lock()

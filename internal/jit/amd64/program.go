@@ -133,6 +133,7 @@ func (p *Program) Close() error {
 // runs with no helpers and the default budget. During the run, env.Stack is
 // the BPF stack and env.CallFunc runs callbacks (see callFunc).
 func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
+	//lint:ignore SA1012 a nil ctx is run's "no context": Run pays no ctx.Done check.
 	return p.run(nil, env, r1, r2)
 }
 
