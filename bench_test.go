@@ -1,6 +1,7 @@
 package gbpf_test
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,6 +54,12 @@ func TestRunAllocatesNothing(t *testing.T) {
 			if n := testing.AllocsPerRun(200, func() { p.Run(opts) }); n != 0 {
 				t.Errorf("%s: %s allocates %v times per run", e.name, c.prog, n)
 			}
+			// A context that can be canceled costs no allocation either.
+			ctx, cancel := context.WithCancel(context.Background())
+			if n := testing.AllocsPerRun(200, func() { p.RunContext(ctx, opts) }); n != 0 {
+				t.Errorf("%s: %s allocates %v times per run with a context", e.name, c.prog, n)
+			}
+			cancel()
 		}
 	}
 }

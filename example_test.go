@@ -1,10 +1,15 @@
 package gbpf_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/progtype"
 )
 
@@ -67,4 +72,49 @@ func ExampleRuntime_NewHook() {
 	}
 	fmt.Println("verdict:", verdict) // handle_udp drops
 	// Output: verdict: 1
+}
+
+// Stop a program that would run for hours: bpf_loop(2^23) inside a
+// bpf_loop(2^23) callback, which the verifier accepts. The run ends
+// within a millisecond of the deadline, on every engine.
+func ExampleProgram_RunContext() {
+	insns, err := asm.Assemble(`
+		mov %r1, 0x800000
+		lddw %r2, func outer
+		mov %r3, 0
+		mov %r4, 0
+		call 181 # bpf_loop
+		mov %r0, 0
+		exit
+	outer:
+		mov %r1, 0x800000
+		lddw %r2, func inner
+		mov %r3, 0
+		mov %r4, 0
+		call 181
+		mov %r0, 0
+		exit
+	inner:
+		mov %r0, 0
+		exit
+	`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	spec := &gbpf.CollectionSpec{
+		Programs: map[string]*loader.ProgramSpec{
+			"spin": {Name: "spin", Type: progtype.Raw, Instructions: insns},
+		},
+	}
+	coll, err := gbpf.NewCollection(spec, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer coll.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err = coll.Programs["spin"].RunContext(ctx, nil)
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output: true
 }

@@ -85,6 +85,14 @@ type Options struct {
 	// does not own. Use it for programs the verifier rejects or cannot
 	// yet handle.
 	Checked bool
+	// Sanitize adds the leak sanitizer to Checked runs: a run that turns
+	// an address into data the program can observe (returns it, stores it
+	// outside the stack, passes it to a helper as data, compares it with a
+	// scalar) fails with an error naming the instruction. It is for
+	// testing programs meant for the unprivileged verifier rules; a
+	// sanitized run is several times slower. Without Checked it does
+	// nothing.
+	Sanitize bool
 	// Helpers is the helper set programs may call; nil means
 	// helpers.Linux(). Builtin helpers expect a *helpers.State in
 	// engine.Env.Host, which the runtime provides.

@@ -1,6 +1,7 @@
 package gbpf
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -103,6 +104,20 @@ func (h *Hook) Fire(data []byte) (uint64, error) {
 // FireTask is Fire for an event that happened in task (nil: the runtime's
 // default task).
 func (h *Hook) FireTask(data []byte, task *helpers.Task) (uint64, error) {
+	return h.fireEvent(nil, data, task)
+}
+
+// FireContext is FireTask with a context that cancels the run: once ctx
+// is done, the program stops within a millisecond and FireContext returns
+// an error wrapping ctx.Err() (see Program.RunContext). A nil ctx never
+// cancels.
+func (h *Hook) FireContext(ctx context.Context, data []byte, task *helpers.Task) (uint64, error) {
+	return h.fireEvent(ctx, data, task)
+}
+
+// fireEvent runs the attached program on one event until ctx (nil: never)
+// is done.
+func (h *Hook) fireEvent(ctx context.Context, data []byte, task *helpers.Task) (uint64, error) {
 	c := h.rt.acquire()
 	defer h.rt.release(c)
 	if task == nil {
@@ -113,7 +128,7 @@ func (h *Hook) FireTask(data []byte, task *helpers.Task) (uint64, error) {
 		if p == nil {
 			return 0, fmt.Errorf("hook %s: %w", h.name, ErrNoProgram)
 		}
-		ret, err := h.fire(c, p, data, task)
+		ret, err := h.fire(ctx, c, p, data, task)
 		if errors.Is(err, errClosed) && h.prog.Load() != p {
 			// The event picked a program that was replaced and closed
 			// before it could start: run the new one instead.
@@ -124,7 +139,7 @@ func (h *Hook) FireTask(data []byte, task *helpers.Task) (uint64, error) {
 }
 
 // fire runs p on one event.
-func (h *Hook) fire(c *cpu, p *Program, data []byte, task *helpers.Task) (uint64, error) {
+func (h *Hook) fire(ctx context.Context, c *cpu, p *Program, data []byte, task *helpers.Task) (uint64, error) {
 	var in input
 	var err error
 	var dataIn, ctxIn []byte
@@ -141,7 +156,7 @@ func (h *Hook) fire(c *cpu, p *Program, data []byte, task *helpers.Task) (uint64
 	if err := c.reset(p, dataIn, ctxIn, in); err != nil {
 		return 0, fmt.Errorf("hook %s: %w", h.name, err)
 	}
-	ret, _, err := c.run(p, task, in)
+	ret, _, err := c.run(ctx, p, task, in)
 	if err != nil {
 		return ret, fmt.Errorf("hook %s: program %s: %w", h.name, p.name, err)
 	}

@@ -1,6 +1,7 @@
 package gbpf
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -100,7 +101,12 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	}
 	p.addConstRegions()
 	p.insns = insns
-	if p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs)); err != nil {
+	if opts.Checked && opts.Sanitize {
+		p.code, p.engine, err = compileSanitized(insns, info, hs)
+	} else {
+		p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs))
+	}
+	if err != nil {
 		return nil, err
 	}
 	p.runs.Store(1)
@@ -345,19 +351,37 @@ type RunResult struct {
 // Run runs the program on opts's input as BPF_PROG_TEST_RUN would, and
 // returns its return value. DataOut and ContextOut are filled if set.
 func (p *Program) Run(opts *RunOptions) (uint64, error) {
-	res, err := p.test(opts, false)
+	res, err := p.test(nil, opts, false)
+	return res.Return, err
+}
+
+// RunContext is Run with a context that cancels the run: once ctx is
+// done, the program stops within a millisecond, on every engine (at a
+// loop's back edge, a call or a callback; a program with none of them
+// runs for a bounded, short time anyway), and RunContext returns an error
+// wrapping ctx.Err(), so that errors.Is(err, context.Canceled) holds. A
+// run whose ctx is already done does not start. A nil ctx never cancels,
+// and costs nothing.
+func (p *Program) RunContext(ctx context.Context, opts *RunOptions) (uint64, error) {
+	res, err := p.test(ctx, opts, false)
 	return res.Return, err
 }
 
 // Test is Run with the full result: return value, mean duration and tail
 // calls.
 func (p *Program) Test(opts *RunOptions) (RunResult, error) {
-	return p.test(opts, true)
+	return p.test(nil, opts, true)
 }
 
-// test runs opts.Repeat times, timing the runs if asked (reading the
-// clock costs as much as a short program).
-func (p *Program) test(opts *RunOptions, timed bool) (RunResult, error) {
+// TestContext is Test with a context that cancels the runs, as
+// RunContext.
+func (p *Program) TestContext(ctx context.Context, opts *RunOptions) (RunResult, error) {
+	return p.test(ctx, opts, true)
+}
+
+// test runs opts.Repeat times until ctx (nil: never) is done, timing the
+// runs if asked (reading the clock costs as much as a short program).
+func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}
 	}
@@ -385,7 +409,7 @@ func (p *Program) test(opts *RunOptions, timed bool) (RunResult, error) {
 		if err := c.reset(p, opts.Data, opts.Context, in); err != nil {
 			return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 		}
-		res.Return, res.TailCalls, err = c.run(p, &task, in)
+		res.Return, res.TailCalls, err = c.run(ctx, p, &task, in)
 		if err != nil {
 			return res, fmt.Errorf("program %s: %w", p.name, err)
 		}
@@ -398,8 +422,8 @@ func (p *Program) test(opts *RunOptions, timed bool) (RunResult, error) {
 }
 
 // run runs p, and the programs it tail-calls, on c with the prepared
-// input.
-func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error) {
+// input, until cx (which may be nil) is done.
+func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) (uint64, int, error) {
 	env, st := &c.env, &c.state
 	st.Task = *task
 	st.CPU = c.id
@@ -410,6 +434,9 @@ func (c *cpu) run(p *Program, task *helpers.Task, in input) (uint64, int, error)
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
 	c.setEnv(p, in)
+	if cx != nil {
+		env.Context = cx // until rt.release
+	}
 	st.Begin(env, in.r1)
 	defer st.End()
 	for {

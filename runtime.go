@@ -86,8 +86,14 @@ func DefaultRuntime() (*Runtime, error) {
 // program.
 func (rt *Runtime) acquire() *cpu { return rt.cpus.acquire() }
 
-// release gives c back.
-func (rt *Runtime) release(c *cpu) { rt.cpus.release(c) }
+// release gives c back, without the context of the run it had, which c
+// must not keep alive.
+func (rt *Runtime) release(c *cpu) {
+	if c.env.Context != nil {
+		c.env.Context = nil
+	}
+	rt.cpus.release(c)
+}
 
 // cpu is the state of one CPU: what a run needs besides the program.
 type cpu struct {

@@ -15,9 +15,11 @@ type config struct {
 }
 
 // configs are the engines every example runs on: unverified in the checked
-// interpreter, and verified on the interpreter and the JIT.
+// interpreter (with the leak sanitizer too, which must find no leak in a
+// legitimate program), and verified on the interpreter and the JIT.
 var configs = []config{
 	{"checked", gbpf.Options{Checked: true}},
+	{"sanitized", gbpf.Options{Checked: true, Sanitize: true}},
 	{"interpreter", gbpf.Options{Engine: gbpf.EngineInterpreter}},
 	{"jit", gbpf.Options{Engine: gbpf.EngineJIT}},
 }

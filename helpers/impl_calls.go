@@ -38,7 +38,9 @@ func tailCall(env *engine.Env, _, r2, r3, _, _ uint64) uint64 {
 
 // loop is bpf_loop(nr_loops, callback, ctx, flags): it calls
 // callback(i, ctx) for i from 0 until nr_loops or until the callback
-// returns 1, and returns the number of calls.
+// returns 1, and returns the number of calls. A callback that fails (the
+// budget is spent, the run canceled) or ends the run (a helper it calls
+// stops it) ends the loop and the run.
 func loop(env *engine.Env, r1, r2, r3, r4, _ uint64) uint64 {
 	if r4 != 0 || env.CallFunc == nil {
 		return errnoEINVAL
@@ -55,6 +57,9 @@ func loop(env *engine.Env, r1, r2, r3, r4, _ uint64) uint64 {
 				env.Stop(0)
 			}
 			return 0
+		}
+		if stopped, _ := env.Stopped(); stopped {
+			return 0 // the callback ended the run
 		}
 		if ret != 0 {
 			return i + 1

@@ -121,7 +121,8 @@ func mapPeekElem(env *engine.Env, r1, r2, _, _, _ uint64) uint64 {
 
 // forEachMapElem is bpf_for_each_map_elem(map, callback, ctx, flags): it
 // calls callback(map, &key, &value, ctx) for every element until the
-// callback returns 1, and returns the number of elements visited.
+// callback returns 1, and returns the number of elements visited. A
+// callback that fails or ends the run ends the walk and the run.
 func forEachMapElem(env *engine.Env, r1, r2, r3, r4, _ uint64) uint64 {
 	m := maps.FromHandle(r1)
 	if m == nil || r4 != 0 || env.CallFunc == nil {
@@ -165,6 +166,9 @@ func forEachMapElem(env *engine.Env, r1, r2, r3, r4, _ uint64) uint64 {
 		if err != nil {
 			s.fail(env, err)
 			return 0
+		}
+		if stopped, _ := env.Stopped(); stopped {
+			return 0 // the callback ended the run
 		}
 		if ret != 0 {
 			break

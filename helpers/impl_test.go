@@ -218,6 +218,20 @@ func TestLoopHelper(t *testing.T) {
 	if stopped, _ := m.env.Stopped(); !stopped || !errors.Is(m.state.Err(), boom) {
 		t.Errorf("a faulting callback did not end the run: %v", m.state.Err())
 	}
+	// A callback that ends the run (a helper it called stopped it, as a
+	// callback's failing bpf_loop does) ends the loop: no more calls.
+	m.env.Reset()
+	calls = nil
+	m.env.CallFunc = func(_ int, r1, _, _, _, _ uint64) (uint64, error) {
+		calls = append(calls, r1)
+		if r1 == 1 {
+			m.env.Stop(0)
+		}
+		return 0, nil
+	}
+	if loop(m.env, 1000, 17, 99, 0, 0); len(calls) != 2 {
+		t.Errorf("a callback stopped the run, and the loop made %d calls, want 2", len(calls))
+	}
 	m.env.CallFunc = nil
 	if r := loop(m.env, 1, 17, 99, 0, 0); r != errnoEINVAL {
 		t.Errorf("loop on an engine without callbacks = %d", int64(r))

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 
@@ -196,7 +198,10 @@ func (f *progRunFlags) run(coll *gbpf.Collection) (gbpf.RunResult, error) {
 	if f.ctxOut != "" {
 		opts.ContextOut = []byte{}
 	}
-	res, err := p.Test(opts)
+	// Ctrl-C cancels the runs.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := p.TestContext(ctx, opts)
 	if err != nil {
 		return res, err
 	}

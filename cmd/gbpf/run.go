@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -102,7 +104,10 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	defer prog.Close()
 
-	env := &engine.Env{Helpers: conformance.Helpers(), Budget: f.budget}
+	// Ctrl-C cancels the run.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	env := &engine.Env{Helpers: conformance.Helpers(), Budget: f.budget, Context: ctx}
 	var r1, r2 uint64
 	if len(input) > 0 {
 		mem, err := engine.Alloc(len(input))

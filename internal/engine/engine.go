@@ -8,6 +8,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -19,9 +20,31 @@ const StackSize = 512
 // program's frame.
 const MaxCallDepth = 8
 
-// DefaultBudget is the number of instructions a run may execute when the
-// Env sets no budget.
-const DefaultBudget = 1 << 32
+// DefaultBudget is the budget of a run whose Env sets none: 2^30 units,
+// about a billion instructions.
+//
+// The budget is what bounds a run's time for a host that sets no other
+// limit, so it is sized by the slowest work per unit: an instruction that
+// loads or stores on the interpreters (about 3 ns), and a callback on the
+// JIT (60 ns, which CallbackCost makes 33 units). Measured in CPU time on
+// a loaded machine (TestDefaultBudgetTime), the default ends nested
+// bpf_loop callbacks after 0.8 s on the interpreters and 2 s on the JIT,
+// and a loop of loads and stores after 3.5 s on the checked interpreter
+// (0.2 s on the JIT): a few seconds on every engine. It still leaves room
+// for the largest programs Linux accepts: a million-instruction straight
+// line, or a bpf_loop of 2^23 (the most Linux allows) callbacks of up to
+// 90 instructions. The former default, 2^32, let nested callbacks run for
+// a minute on the interpreter and several on the JIT.
+const DefaultBudget = 1 << 30
+
+// CallbackCost is what entering a callback (Env.CallFunc) charges to the
+// budget on top of the callback's instructions: a callback costs as much
+// time as tens of instructions, and nested callbacks (bpf_loop inside
+// bpf_loop) would otherwise multiply the time a budget allows. The
+// interpreter charges exactly that; the JIT charges CallbackCost plus one
+// for the callback's last instruction, which none of its charge points
+// counts, so it never charges more than the interpreter.
+const CallbackCost = 32
 
 // Helper is the Go function behind a helper call. It receives r1 to r5 and
 // returns the value for r0. A helper that must end the program calls
@@ -39,9 +62,19 @@ type Env struct {
 	// Regions lists the memory outside the stack that a checked run may
 	// touch: the input, the context, map values.
 	Regions []Region
-	// Budget is the most instructions a run may execute; 0 means
-	// DefaultBudget. Exceeding it ends the run with ErrBudget.
+	// Budget is the most a run may spend, in units of one executed
+	// instruction, with CallbackCost more for each callback; 0 means
+	// DefaultBudget. Exceeding it ends the run with ErrBudget: exactly
+	// on the interpreter; on the JIT never early and at most a known
+	// amount late (see the JIT's package documentation).
 	Budget uint64
+	// Context, if not nil, lets the host cancel the run: once it is done
+	// the run ends, within a millisecond, with a *Fault wrapping
+	// Context.Err() (so errors.Is(err, context.Canceled) holds). Engines
+	// look at it where they check the budget, so a run without a Context
+	// pays nothing for it. A run whose Context is already done does not
+	// start.
+	Context context.Context
 	// Host is free for the embedder's helpers to use.
 	Host any
 
@@ -59,6 +92,18 @@ type Env struct {
 
 	stopped bool
 	stopRet uint64
+}
+
+// Canceled returns the fault that ends a run at slot pc whose Context is
+// done, or nil if it is not.
+func (e *Env) Canceled(pc int) error {
+	if e.Context == nil {
+		return nil
+	}
+	if err := e.Context.Err(); err != nil {
+		return &Fault{PC: pc, Err: err}
+	}
+	return nil
 }
 
 // Stop ends the running program as if it had exited with r0.
@@ -97,7 +142,7 @@ func (r Region) Contains(addr, n uint64, write bool) bool {
 
 // Errors that end a run.
 var (
-	// ErrBudget: the program executed more instructions than its budget.
+	// ErrBudget: the program spent more than its budget (Env.Budget).
 	ErrBudget = errors.New("instruction budget exhausted")
 	// ErrCallDepth: bpf-to-bpf calls nested deeper than MaxCallDepth.
 	ErrCallDepth = errors.New("call stack too deep")
@@ -105,6 +150,9 @@ var (
 	ErrUnknownHelper = errors.New("unknown helper")
 	// ErrMemory: a checked run touched memory outside its regions.
 	ErrMemory = errors.New("invalid memory access")
+	// ErrLeak: a sanitized run turned an address into data the program
+	// can observe (see internal/interp's Options.Sanitize).
+	ErrLeak = errors.New("address leak")
 )
 
 // Fault is a run-time error of a program: where it happened and why. It

@@ -1,8 +1,10 @@
 package interp
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
@@ -128,6 +130,41 @@ func TestBudget(t *testing.T) {
 	}
 	_, err := runBoth(t, straight, &engine.Env{Budget: 2}, 0, 0)
 	wantFault(t, err, engine.ErrBudget, 2)
+}
+
+// TestBudgetContext checks that a run with a context, which counts its
+// budget down a quantum at a time, ends exactly where a run without one
+// does, across quantum boundaries; and that canceling the context ends it.
+func TestBudgetContext(t *testing.T) {
+	loop := prog(mov64(r0, 0), add64(r0, 1), ja(-2), exit())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, budget := range []uint64{1, 2, pollQuantum - 1, pollQuantum, pollQuantum + 1, 3*pollQuantum + 2, 100003} {
+		_, want := runBoth(t, loop, &engine.Env{Budget: budget}, 0, 0)
+		_, err := runBoth(t, loop, &engine.Env{Budget: budget, Context: ctx}, 0, 0)
+		wantFault(t, err, engine.ErrBudget, int(1+(budget-1)%2))
+		if err.Error() != want.Error() {
+			t.Errorf("budget %d: with a context %v, without %v", budget, err, want)
+		}
+	}
+	for _, m := range modes {
+		pr, err := Compile(loop, m.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		_, err = pr.Run(&engine.Env{Budget: 1 << 62, Context: ctx}, 0, 0)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: error %v, want %v", m.name, err, context.DeadlineExceeded)
+		}
+		// Canceled before the run: it does not start.
+		ctx, cancel = context.WithCancel(context.Background())
+		cancel()
+		if _, err := pr.Run(&engine.Env{Context: ctx}, 0, 0); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: canceled before the run: error %v, want %v", m.name, err, context.Canceled)
+		}
+	}
 }
 
 func TestLegacyPacketLoad(t *testing.T) {

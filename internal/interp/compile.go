@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -13,6 +14,23 @@ type Options struct {
 	// the live stack frames and env.Regions. Use it for programs the
 	// verifier has not accepted.
 	Checked bool
+	// Sanitize runs the program in checked mode with the leak sanitizer:
+	// the run tracks which values are addresses and ends with an
+	// *engine.Fault wrapping engine.ErrLeak at the instruction that turns
+	// one into data the program can observe (returns it in r0, stores it
+	// outside the stack, passes it to a helper as a scalar or in memory
+	// the helper reads, compares it with a scalar, or computes with it
+	// other than adding an offset or subtracting an address into the same
+	// object). It is for programs verified under the unprivileged rules,
+	// which forbid all of that; a sanitized run is several times slower.
+	Sanitize bool
+	// Helpers holds the prototypes the sanitizer checks helper calls
+	// against; nil means gbpf's builtin helpers. Calls to helpers without
+	// a prototype are not checked, and return data.
+	Helpers *helpers.Set
+	// CtxPointers lists the fields of the context (r1 on entry) that hold
+	// addresses, for the sanitizer.
+	CtxPointers []PtrField
 }
 
 // Program is an isa.Program compiled for the interpreter. It implements
@@ -20,6 +38,7 @@ type Options struct {
 type Program struct {
 	code    []insn
 	checked bool
+	san     *sanProgram // set for sanitized programs
 	// writes is set when the program may write memory: it has a store,
 	// an atomic or a helper call (helpers may write through pointers).
 	writes bool
@@ -46,7 +65,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 		if err != nil {
 			return nil, err
 		}
-		if opts.Checked {
+		if opts.Checked || opts.Sanitize {
 			in = checked(in)
 		}
 		code[i] = in
@@ -54,12 +73,17 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 			i++ // the second slot stays opInvalid: lddw skips it
 		}
 	}
-	pr := &Program{code: code, checked: opts.Checked}
+	pr := &Program{code: code, checked: opts.Checked || opts.Sanitize}
 	for _, in := range code {
 		switch {
 		case in.op >= opStB && in.op <= opAtomic64, in.op >= opStBC && in.op <= opChecked,
 			in.op == opCallHelper, in.op == opCallX:
 			pr.writes = true
+		}
+	}
+	if opts.Sanitize {
+		if err := pr.sanitize(opts); err != nil {
+			return nil, err
 		}
 	}
 	return pr, nil

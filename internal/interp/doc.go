@@ -18,8 +18,18 @@
 // with an *engine.Fault wrapping engine.ErrMemory, naming the instruction,
 // the access size and the address, instead of touching anything else.
 //
-// Both modes count every executed instruction against env.Budget
-// (engine.ErrBudget), limit bpf-to-bpf calls to engine.MaxCallDepth frames
+// Options.Sanitize adds the leak sanitizer to checked mode: the run tracks
+// which values are addresses (a tag per register and per stack byte) and
+// ends with an *engine.Fault wrapping engine.ErrLeak at the instruction
+// that turns an address into data the program can observe. Sanitized runs
+// use copies of the run loop (sanitize_loop.go, generated from run.go), so
+// the other modes pay nothing for it.
+//
+// Both modes count every executed instruction, and engine.CallbackCost for
+// every callback, against env.Budget (engine.ErrBudget, exactly: a run
+// fails as soon as its count would exceed the budget), end a run with a
+// fault wrapping env.Context's error within tens of microseconds of its
+// cancellation (see exec), limit bpf-to-bpf calls to engine.MaxCallDepth frames
 // (engine.ErrCallDepth), call helpers by their Linux id from env.Helpers
 // (callx takes the id from its dst register), and end a run when a helper
 // calls env.Stop. During a run, env.Stack is the stack's memory and

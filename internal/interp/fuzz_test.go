@@ -23,7 +23,20 @@ const fuzzGuard = 256
 func FuzzChecked(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, code []byte) {
-		pr := fuzzCompile(t, code, true)
+		pr := fuzzCompile(t, code, Options{Checked: true})
+		if pr != nil {
+			fuzzRun(t, pr)
+		}
+	})
+}
+
+// FuzzSanitized is FuzzChecked with the leak sanitizer, for which a leak
+// is one more way for a run to end: the sanitizer must never panic, and
+// must not change what the program does to memory.
+func FuzzSanitized(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, code []byte) {
+		pr := fuzzCompile(t, code, Options{Sanitize: true})
 		if pr != nil {
 			fuzzRun(t, pr)
 		}
@@ -37,11 +50,11 @@ func FuzzChecked(f *testing.F) {
 func FuzzModes(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, code []byte) {
-		checked := fuzzCompile(t, code, true)
+		checked := fuzzCompile(t, code, Options{Checked: true})
 		if checked == nil {
 			return
 		}
-		verified := fuzzCompile(t, code, false)
+		verified := fuzzCompile(t, code, Options{})
 		block, err := engine.Alloc(128)
 		if err != nil {
 			t.Fatal(err)
@@ -79,13 +92,13 @@ func FuzzModes(f *testing.F) {
 
 // fuzzCompile decodes code (cut to whole slots) and compiles it, returning
 // nil for programs Compile rejects, whose error must be an *isa.Error.
-func fuzzCompile(t *testing.T, code []byte, checked bool) *Program {
+func fuzzCompile(t *testing.T, code []byte, opts Options) *Program {
 	code = code[:len(code)/isa.InstructionSize*isa.InstructionSize]
 	p, err := isa.Decode(code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr, err := Compile(p, Options{Checked: checked})
+	pr, err := Compile(p, opts)
 	if err != nil {
 		var ie *isa.Error
 		if !errors.As(err, &ie) && len(p.Insns) > 0 {
@@ -158,7 +171,7 @@ func fuzzRun(t *testing.T, pr *Program) {
 		switch {
 		case errors.Is(err, engine.ErrMemory), errors.Is(err, engine.ErrBudget),
 			errors.Is(err, engine.ErrCallDepth), errors.Is(err, engine.ErrUnknownHelper),
-			errors.Is(err, errLegacyPacket):
+			errors.Is(err, errLegacyPacket), errors.Is(err, engine.ErrLeak) && pr.san != nil:
 		default:
 			t.Fatalf("unexpected fault: %v", err)
 		}

@@ -31,14 +31,18 @@ type machine struct {
 
 	// The run in progress, for callbacks (engine.Env.CallFunc): its
 	// program and Env, the depth at which exec returns, the caller's
-	// frame pointer at the latest helper call and the budget left.
+	// frame pointer at the latest helper call and the budget left: budget
+	// in the current quantum, rest after it (see refill).
 	prog   *Program
 	envp   *engine.Env
 	base   int
 	r10    uint64
 	budget uint64
-	ret    int // the slot to continue at after a call out of the loop
+	rest   uint64
+	done   <-chan struct{} // env.Context.Done() of the run, if not nil
+	ret    int             // the slot to continue at after a call out of the loop
 	call   func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
+	san    *sanitizer // the shadow state of sanitized runs, made by the first
 }
 
 var machines = sync.Pool{New: func() any {

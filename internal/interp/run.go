@@ -26,9 +26,18 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.lo = m.top - engine.StackSize
 	env.Stack = m.stack.Region(true)
 	env.CallFunc = m.call
-	r0, err := p.exec(m, env, r1, r2)
+	var r0 uint64
+	if p.san != nil {
+		m.sanBegin(p, env, r1, r2)
+		r0, err = p.execSan(m, env, r1, r2)
+	} else {
+		r0, err = p.exec(m, env, r1, r2)
+	}
 	env.Stack, env.CallFunc = engine.Region{}, nil
 	m.prog, m.envp = nil, nil
+	if m.done != nil {
+		m.done, m.rest = nil, 0
+	}
 	putMachine(m, m.maxDepth, p.writes)
 	return r0, err
 }
@@ -47,32 +56,136 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	if m.depth+1 >= engine.MaxCallDepth {
 		return 0, &engine.Fault{PC: pc, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("callback nested beyond %d frames", engine.MaxCallDepth)}
 	}
+	if err := m.chargeCallback(env); err != nil {
+		return 0, err
+	}
 	base, lo, r10, ret := m.base, m.lo, m.r10, m.ret
 	m.depth++
 	m.maxDepth = max(m.maxDepth, m.depth)
 	m.base = m.depth
 	m.lo -= engine.StackSize
-	args := [5]uint64{r1, r2, r3, r4, r5}
-	r0, err := p.execAt(m, env, pc, &args, r10-engine.StackSize)
+	regs := [16]uint64{1: r1, 2: r2, 3: r3, 4: r4, 5: r5, 10: r10 - engine.StackSize}
+	var r0 uint64
+	var err error
+	if m.done == nil {
+		r0, err = p.execAt(m, env, pc, &regs)
+	} else {
+		r0, err = p.resume(m, env, pc, &regs)
+	}
 	m.depth--
 	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
 	return r0, err
 }
 
+// chargeCallback charges the start of a callback, called from the helper
+// call at slot m.ret-1, to the budget, and looks for a cancellation.
+func (m *machine) chargeCallback(env *engine.Env) error {
+	if m.done != nil {
+		select {
+		case <-m.done:
+			return m.stop(env.Canceled(m.ret - 1))
+		default:
+		}
+	}
+	if m.budget+m.rest < engine.CallbackCost {
+		return m.stop(budgetFault(env, m.ret-1))
+	}
+	if m.budget >= engine.CallbackCost {
+		m.budget -= engine.CallbackCost
+	} else {
+		m.rest -= engine.CallbackCost - m.budget
+		m.budget = 0
+	}
+	return nil
+}
+
+// pollQuantum is the most instructions a run with a Context executes
+// between two looks at it: at one to four nanoseconds an instruction, a
+// few microseconds, and still well under a millisecond if every other
+// instruction is a call of a helper that takes a hundred nanoseconds. A
+// look costs a few nanoseconds, a thousandth of the quantum's time.
+const pollQuantum = 1 << 12
+
 // exec runs p from its first slot with the run's budget. It returns r0 or
 // a fault, and leaves the deepest call depth it reached in m.maxDepth.
+//
+// A run without a Context (or with one that is never done) counts its
+// whole budget down in execAt's loop, as one quantum. A run with one
+// counts it down pollQuantum at a time: execAt returns at the end of each
+// quantum, and resume looks at the Context and enters it again, so that
+// the loop itself never does.
 func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.prog, m.envp, m.base = p, env, 0
 	m.budget = env.Budget
 	if m.budget == 0 {
 		m.budget = engine.DefaultBudget
 	}
-	args := [5]uint64{r1, r2}
-	return p.execAt(m, env, 0, &args, m.top)
+	regs := [16]uint64{1: r1, 2: r2, 10: m.top}
+	if env.Context == nil {
+		return p.execAt(m, env, 0, &regs)
+	}
+	if m.done = env.Context.Done(); m.done == nil {
+		return p.execAt(m, env, 0, &regs) // a context never done
+	}
+	if err := env.Canceled(0); err != nil {
+		return 0, err
+	}
+	m.rest = m.budget - min(m.budget, pollQuantum)
+	m.budget -= m.rest
+	return p.resume(m, env, 0, &regs)
 }
 
-// execAt runs from slot pc with r1 to r5 from args and r10 set, at call
-// depth m.depth, until the function at that depth exits.
+// errQuantum is what execAt returns at the end of a quantum of its budget,
+// in a run with a context (m.done set).
+var errQuantum = errors.New("interp: quantum spent")
+
+// resume runs from slot pc with the registers regs, at call depth m.depth,
+// until the function at that depth exits, refilling the budget at the end
+// of every quantum.
+func (p *Program) resume(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
+	for {
+		r0, err := p.execAt(m, env, pc, regs)
+		if err != errQuantum {
+			return r0, err
+		}
+		if m.budget, err = m.refill(env, m.ret); err != nil {
+			return 0, err
+		}
+		pc = m.ret
+	}
+}
+
+// refill is called when the loop has spent its quantum, before the
+// instruction at slot pc: it ends the run if its Context is done or its
+// budget spent, and otherwise returns the next quantum.
+func (m *machine) refill(env *engine.Env, pc int) (uint64, error) {
+	if m.done != nil {
+		select {
+		case <-m.done:
+			return 0, m.stop(env.Canceled(pc))
+		default:
+		}
+	}
+	if m.rest == 0 {
+		return 0, m.stop(budgetFault(env, pc))
+	}
+	q := min(m.rest, pollQuantum)
+	m.rest -= q
+	return q, nil
+}
+
+// stop leaves no budget, so that a caller that goes on after a callback
+// ended with err (a helper may) meets the same end at its next
+// instruction, and returns err.
+func (m *machine) stop(err error) error {
+	m.budget, m.rest = 0, 0
+	return err
+}
+
+// execAt runs from slot pc with the registers regs, at call depth m.depth,
+// until the function at that depth exits or the budget's quantum is spent:
+// then it leaves the registers in regs and the slot to go on at in m.ret,
+// and returns errQuantum.
 //
 // The loop keeps few values live so that they stay in registers: ip points
 // at the next instruction with no bounds check (Compile proved every jump
@@ -81,15 +194,19 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, erro
 // budget in m and reload them, so that they are not spilled on every
 // instruction. Slot indexes (for faults and return addresses) are computed
 // from ip only when needed.
-func (p *Program) execAt(m *machine, env *engine.Env, pc int, args *[5]uint64, r10 uint64) (uint64, error) {
+func (p *Program) execAt(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
 	base := unsafe.Pointer(unsafe.SliceData(p.code))
 	ip := unsafe.Add(base, uintptr(pc)*insnSize)
 	budget := m.budget
-	var r [16]uint64
-	r[1], r[2], r[3], r[4], r[5], r[10] = args[0], args[1], args[2], args[3], args[4], r10
+	r := *regs
 	for {
 		if budget == 0 {
-			return 0, budgetFault(env, slot(base, ip))
+			if m.done == nil {
+				// One quantum: the whole budget.
+				return 0, m.stop(budgetFault(env, slot(base, ip)))
+			}
+			*regs, m.ret = r, slot(base, ip)
+			return 0, errQuantum
 		}
 		budget--
 		in := (*insn)(ip)
@@ -628,7 +745,7 @@ func budgetFault(env *engine.Env, pc int) error {
 	if limit == 0 {
 		limit = engine.DefaultBudget
 	}
-	return &engine.Fault{PC: pc, Err: engine.ErrBudget, Msg: fmt.Sprintf("%d instructions executed", limit)}
+	return &engine.Fault{PC: pc, Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", limit)}
 }
 
 // slot returns the slot index of the instruction at ip.

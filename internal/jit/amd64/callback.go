@@ -20,7 +20,8 @@ var errCallback = errors.New("jit: callback is not an instruction of the program
 // r1 to r5 set and r10 one frame below the caller's. The callback's exit
 // returns there, which leaves to Go as the end of a run does; meanwhile
 // loop serves its own helper calls (which may call back again) and yields,
-// from the same budget. Then callFunc puts the caller's state back, keeping
+// from the same budget, of which the entry itself takes a share. Then
+// callFunc puts the caller's state back, keeping
 // the countdown, and returns the callback's r0.
 func (s *state) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	p, c := s.prog, s.ctx
@@ -33,6 +34,20 @@ func (s *state) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	r10 := c.regs[isa.R10]
 	if r10 < s.callLimit || r10 > s.stackTop {
 		return 0, &engine.Fault{PC: pc, Err: engine.ErrCallDepth, Msg: fmt.Sprintf("callback nested beyond %d frames", engine.MaxCallDepth)}
+	}
+	// The callback's instructions up to its last charge point are
+	// charged as they run, and at least one more (its exit) is not: the
+	// entry charges that one and engine.CallbackCost, and looks for a
+	// cancellation, since a callback may have no charge point at all.
+	c.count -= engine.CallbackCost + 1
+	if c.count < 0 {
+		if err := s.settle(); err != nil {
+			return 0, err
+		}
+	} else if s.done != nil {
+		if err := s.canceled(); err != nil {
+			return 0, err
+		}
 	}
 	saved := *c
 	sp := c.machSP - 8

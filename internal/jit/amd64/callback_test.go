@@ -3,6 +3,7 @@ package amd64
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -315,18 +316,46 @@ func TestCallbackFaults(t *testing.T) {
 	}
 
 	// An endless callback ends with the budget fault, given back to the
-	// helper, and the helper decides what the run returns. (Bounded code
-	// has no budget.)
+	// helper, and the helper decides what the run returns; but the budget
+	// stays spent, so a caller that goes on (here, for ever) ends with the
+	// budget fault too: a helper that ignores the fault cannot buy the
+	// program more time. (Bounded code has no budget.)
 	src := `
 lddw %r2, func cb
 mov %r1, 1
 mov %r3, 0
 call 181
+lddw %r1, 0x8000000000000000
+jeq %r0, %r1, +1
 exit
+spin:
+ja spin
 cb:
 ja cb`
-	runEnginesIf(t, src, &engine.Env{Helpers: callbackHelpers, Budget: 10000}, loopFailed,
-		func(o Options) bool { return !o.Bounded })
+	p = assemble(t, src)
+	ip, err := interp.Compile(p, interp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines := []struct {
+		name string
+		prog engine.Program
+	}{{"interpreter", ip}}
+	for _, o := range options {
+		if !o.opts.Bounded {
+			engines = append(engines, struct {
+				name string
+				prog engine.Program
+			}{o.name, compileT(t, p, o.opts)})
+		}
+	}
+	for _, e := range engines {
+		_, err := e.prog.Run(&engine.Env{Helpers: callbackHelpers, Budget: 10000}, 0, 0)
+		var f *engine.Fault
+		if !errors.As(err, &f) || f.Err != engine.ErrBudget || f.PC < 5 || f.PC == 8 {
+			t.Errorf("%s: error %v, want a budget fault after the helper", e.name, err)
+		}
+	}
 }
 
 // TestCallbackCancel cancels a run whose callback loops for ever.
@@ -467,5 +496,63 @@ exit`
 	}
 	if n := testing.AllocsPerRun(100, func() { prog.Run(env, 0, 0) }); n != 0 {
 		t.Errorf("a run with 100 callbacks allocates %v times", n)
+	}
+}
+
+// TestCallbackBudget checks what callbacks charge: on the interpreter
+// exactly their instructions and engine.CallbackCost each, on the JIT
+// never more, and no less than engine.CallbackCost+1 each, so that nested
+// callbacks without a loop of their own end at the budget on both.
+func TestCallbackBudget(t *testing.T) {
+	for _, n := range []uint64{1, 7, 1000, 100000} {
+		p := assemble(t, fmt.Sprintf(`
+mov %%r1, %d
+lddw %%r2, func cb
+mov %%r3, 0
+call 181
+exit
+cb:
+mov %%r0, 0
+exit`, n))
+		// mov, lddw, mov, call, exit; each call: its cost, mov, exit.
+		units := 5 + n*(engine.CallbackCost+2)
+		run := func(prog engine.Program, budget uint64) error {
+			// bpf_loop that ends the run with its callback's error.
+			var cbErr error
+			loop := func(env *engine.Env, n, fn, _, _, _ uint64) uint64 {
+				for i := range n {
+					if _, cbErr = env.CallFunc(int(fn), i, 0, 0, 0, 0); cbErr != nil {
+						env.Stop(0)
+						return 0
+					}
+				}
+				return n
+			}
+			r0, err := prog.Run(&engine.Env{Helpers: []engine.Helper{181: loop}, Budget: budget}, 0, 0)
+			if err == nil && cbErr == nil && r0 != n {
+				return fmt.Errorf("r0 = %d, want %d", r0, n)
+			}
+			return errors.Join(err, cbErr)
+		}
+		ip, err := interp.Compile(p, interp.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run(ip, units); err != nil {
+			t.Errorf("interpreter, %d calls, budget %d: %v", n, units, err)
+		}
+		if err := run(ip, units-1); !errors.Is(err, engine.ErrBudget) {
+			t.Errorf("interpreter, %d calls, budget %d: error %v, want %v", n, units-1, err, engine.ErrBudget)
+		}
+		least := n * (engine.CallbackCost + 1)
+		for _, o := range options {
+			jp := compileT(t, p, o.opts)
+			if err := run(jp, units); err != nil {
+				t.Errorf("%s, %d calls, budget %d: %v (early)", o.name, n, units, err)
+			}
+			if err := run(jp, least-1); !errors.Is(err, engine.ErrBudget) {
+				t.Errorf("%s, %d calls, budget %d: error %v, want %v", o.name, n, least-1, err, engine.ErrBudget)
+			}
+		}
 	}
 }

@@ -80,14 +80,20 @@
 // countdown in r9 the fewest instructions that can have run since the
 // previous such charge (worked out at compile time, see chargeWeights), and
 // every bpf-to-bpf call subtracts one; every loop passes through a charge.
+// Entering a callback (callFunc, in Go) subtracts engine.CallbackCost and
+// one for the callback's exit, which no charge counts, so that callbacks
+// nested in callbacks cannot run for ever without a loop of their own.
 // When the countdown goes below zero the code yields to Go, which charges the
 // spent amount to env.Budget (ending the run with engine.ErrBudget once more
-// than the budget is spent), checks for cancellation (RunContext) and
-// resumes. The budget is therefore coarse but never early: a run that
-// executes no more than env.Budget instructions never fails with
-// engine.ErrBudget; one that keeps looping fails after executing at least
-// that many, plus the straight-line code between charges that no charge
-// counted. A run yields at least every yieldQuantum units, tens to a few
+// than the budget is spent), checks for cancellation (env.Context or
+// RunContext) and resumes; callback entries and helper calls also look at
+// the context, as a select on its Done channel, when the run has one. The
+// budget is therefore coarse but never early: a run that spends no more
+// than env.Budget (instructions, and CallbackCost per callback, as the
+// interpreter counts exactly) never fails with engine.ErrBudget; one that
+// keeps looping fails after spending at least that much, plus the
+// straight-line code between charges that no charge counted (at most the
+// function's length per charge, or per callback). A run yields at least every yieldQuantum units, tens to a few
 // hundred microseconds of work; at every yield the Go scheduler may stop
 // the goroutine for a garbage collection (a call with a stack check), and
 // once a millisecond the run also steps aside with runtime.Gosched, so

@@ -1,8 +1,11 @@
 package amd64
 
 import (
+	"context"
 	"errors"
 	"testing"
+
+	"github.com/gbpf/gbpf/internal/engine"
 )
 
 // TestLeaf checks which programs are leaves and what their direct entry
@@ -108,4 +111,27 @@ func dirtyStack(b byte) byte {
 		buf[i] = b
 	}
 	return buf[int(b)%len(buf)]
+}
+
+// TestLeafContext: a leaf does not start when its context is done, whether
+// given to RunContext or in env.Context; a nil context runs it.
+func TestLeafContext(t *testing.T) {
+	prog := compileT(t, assemble(t, "mov %r0, 7\nexit"), Options{})
+	if !prog.Leaf() {
+		t.Fatal("not a leaf")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if r0, err := prog.RunContext(ctx, nil, 0, 0); err != nil || r0 != 7 {
+		t.Errorf("RunContext: %d, %v; want 7", r0, err)
+	}
+	if r0, err := prog.RunContext(nil, &engine.Env{}, 0, 0); err != nil || r0 != 7 {
+		t.Errorf("RunContext with no context: %d, %v; want 7", r0, err)
+	}
+	cancel()
+	if _, err := prog.RunContext(ctx, nil, 0, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("RunContext, canceled: error %v, want %v", err, context.Canceled)
+	}
+	if _, err := prog.Run(&engine.Env{Context: ctx}, 0, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run with env.Context canceled: error %v, want %v", err, context.Canceled)
+	}
 }

@@ -54,7 +54,8 @@ type state struct {
 	// The run in progress, for callbacks (engine.Env.CallFunc).
 	prog    *Program
 	env     *engine.Env
-	cx      context.Context // nil for Run
+	cx      context.Context // the run's context; nil if none
+	done    <-chan struct{} // cx.Done(); nil if cx can never be done
 	budget  uint64          // env.Budget, or the default
 	used    uint64          // budget spent before the current quantum
 	quantum uint64          // budget the countdown started from
@@ -133,14 +134,26 @@ func (p *Program) Close() error {
 // runs with no helpers and the default budget. During the run, env.Stack is
 // the BPF stack and env.CallFunc runs callbacks (see callFunc).
 func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
+	if p.leafAddr != nil {
+		return p.runLeaf(env, r1, r2)
+	}
 	//lint:ignore SA1012 a nil ctx is run's "no context": Run pays no ctx.Done check.
 	return p.run(nil, env, r1, r2)
 }
 
-// RunContext is Run, but it also ends the run with a fault wrapping
-// ctx.Err() when ctx is done. The run notices at its next yield, at most a
-// few hundred microseconds later.
+// RunContext is Run with env.Context set to ctx: it ends the run with a
+// fault wrapping ctx.Err() when ctx is done. The run notices at its next
+// yield, callback or helper call, at most a few hundred microseconds
+// later.
 func (p *Program) RunContext(ctx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	if p.leafAddr != nil {
+		if ctx != nil {
+			if err := ctx.Err(); err != nil {
+				return 0, &engine.Fault{PC: 0, Err: err}
+			}
+		}
+		return p.runLeaf(env, r1, r2)
+	}
 	return p.run(ctx, env, r1, r2)
 }
 
@@ -189,9 +202,16 @@ func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64, f Le
 	return p.leafPtr
 }
 
+// run runs a program that is not a leaf until cx, or else env.Context, is
+// done.
 func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
-	if p.leafAddr != nil {
-		return p.runLeaf(env, r1, r2)
+	if cx == nil && env != nil {
+		cx = env.Context
+	}
+	if cx != nil {
+		if err := cx.Err(); err != nil {
+			return 0, &engine.Fault{PC: 0, Err: err}
+		}
 	}
 	s, err := p.get()
 	if err != nil {
@@ -208,7 +228,10 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	c.machSP = s.machTop
 	c.resume = p.entry
 	c.callLimit = s.callLimit
-	s.prog, s.env, s.cx = p, env, cx
+	s.prog, s.env = p, env
+	if cx != nil {
+		s.cx, s.done = cx, cx.Done() // until put
+	}
 	s.budget = env.Budget
 	if s.budget == 0 {
 		s.budget = engine.DefaultBudget
@@ -221,7 +244,7 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 	env.Stack, env.CallFunc = s.stack, s.call
 	r0, err := s.loop()
 	env.Stack, env.CallFunc = engine.Region{}, nil
-	s.prog, s.env, s.cx = nil, nil, nil
+	s.prog, s.env = nil, nil
 	return r0, err
 }
 
@@ -241,24 +264,22 @@ func (s *state) loop() (uint64, error) {
 			if h == nil {
 				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrUnknownHelper, Msg: fmt.Sprintf("helper %d", id)}
 			}
+			if s.done != nil {
+				// A loop of helper calls may spend more time between
+				// yields than a loop of instructions.
+				if err := s.canceled(); err != nil {
+					return 0, err
+				}
+			}
 			r0 := h(env, c.regs[1], c.regs[2], c.regs[3], c.regs[4], c.regs[5])
 			if stopped, v := env.Stopped(); stopped {
 				return v, nil
 			}
 			c.regs[0] = r0
 		case exitYield:
-			s.used += s.quantum + uint64(-c.count)
-			if s.used > s.budget {
-				return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
+			if err := s.settle(); err != nil {
+				return 0, err
 			}
-			if s.cx != nil {
-				if err := s.cx.Err(); err != nil {
-					return 0, &engine.Fault{PC: int(c.pc), Err: err}
-				}
-			}
-			s.quantum = min(s.budget-s.used, yieldQuantum)
-			c.count = int64(s.quantum)
-			s.yield()
 		case exitCallDepth:
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
 		case exitFault:
@@ -266,6 +287,38 @@ func (s *state) loop() (uint64, error) {
 		default:
 			return 0, &engine.Fault{PC: int(c.pc), Err: fmt.Errorf("jit: bad exit code %d", c.exit)}
 		}
+	}
+}
+
+// settle is called when the countdown has gone below zero, at the
+// instruction slot c.pc: it charges what the quantum spent to the budget,
+// ends the run if the budget is spent or the run's context done, and
+// otherwise starts the next quantum and yields.
+func (s *state) settle() error {
+	c := s.ctx
+	s.used += s.quantum + uint64(-c.count)
+	if s.used > s.budget {
+		return &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
+	}
+	if s.cx != nil {
+		if err := s.cx.Err(); err != nil {
+			return &engine.Fault{PC: int(c.pc), Err: err}
+		}
+	}
+	s.quantum = min(s.budget-s.used, yieldQuantum)
+	c.count = int64(s.quantum)
+	s.yield()
+	return nil
+}
+
+// canceled returns the fault that ends the run at slot c.pc if its
+// context is done, and nil otherwise. It costs a few nanoseconds.
+func (s *state) canceled() error {
+	select {
+	case <-s.done:
+		return &engine.Fault{PC: int(s.ctx.pc), Err: s.cx.Err()}
+	default:
+		return nil
 	}
 }
 
@@ -311,7 +364,10 @@ func safePoint() {}
 
 // runLeaf runs a leaf program from its direct entry. A leaf cannot call a
 // helper, so env only has its stop flag reset, as every run does; it
-// cannot loop, so the budget and cancellation do not come into it.
+// cannot loop, so the budget and cancellation do not come into it: it
+// runs at most as many instructions as it has, a millisecond for the
+// largest program Linux would load; a run whose env.Context is already
+// done does not start.
 func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	p.leafRuns.Add(1)
 	if p.closed.Load() {
@@ -320,6 +376,12 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	}
 	if env != nil {
 		env.Reset()
+		if env.Context != nil {
+			if err := env.Context.Err(); err != nil {
+				p.leafRuns.Add(-1)
+				return 0, &engine.Fault{PC: 0, Err: err}
+			}
+		}
 	}
 	r0, f := p.leafAddr(r1, r2)
 	p.leafRuns.Add(-1)
@@ -380,10 +442,14 @@ func (p *Program) newBusyState() (*state, error) {
 }
 
 // put clears the stack the run may have used (callbacks' frames included),
-// so that no run sees another's data, and gives s back.
+// so that no run sees another's data, drops the run's context and gives s
+// back.
 func (p *Program) put(s *state) {
 	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
 	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
+	if s.cx != nil {
+		s.cx, s.done = nil, nil
+	}
 	s.busy.Store(false)
 	p.hint.Put(s)
 }
