@@ -21,8 +21,8 @@ var support struct {
 // creates and frees a one-element array map. The answer is computed once.
 func Supported() error {
 	support.once.Do(func() {
-		if runtime.GOOS != "linux" {
-			support.err = fmt.Errorf("kernel: bpf() on %s: %w", runtime.GOOS, platform.ErrNotSupported)
+		if err := notLinux(); err != nil {
+			support.err = err
 			return
 		}
 		m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
@@ -35,6 +35,16 @@ func Supported() error {
 	return support.err
 }
 
+// notLinux returns nil on Linux, and elsewhere the error of every entry
+// point that needs the Linux kernel: it wraps platform.ErrNotSupported
+// (gbpf.ErrNotSupported).
+func notLinux() error {
+	if runtime.GOOS == "linux" {
+		return nil
+	}
+	return fmt.Errorf("kernel: needs Linux, this is %s: %w", runtime.GOOS, platform.ErrNotSupported)
+}
+
 // Collection is a collection of programs and maps loaded into the kernel,
 // with the links that attach its programs.
 type Collection struct {
@@ -45,6 +55,9 @@ type Collection struct {
 // LoadCollection loads spec's maps and programs into the kernel. A verifier
 // rejection comes back as an error carrying the kernel's verifier log.
 func LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error) {
+	if err := notLinux(); err != nil {
+		return nil, err
+	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		var verr *ebpf.VerifierError

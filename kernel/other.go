@@ -4,45 +4,38 @@ package kernel
 
 import (
 	"errors"
-	"fmt"
-	"runtime"
 	"time"
-
-	"github.com/gbpf/gbpf/internal/platform"
 )
 
 // Off Linux there is no bpf(), perf_event_open or tracefs: every entry
-// point that needs them reports an error wrapping platform.ErrNotSupported
-// (gbpf.ErrNotSupported), and Supported says so up front.
+// point that needs them reports notLinux's error, which wraps
+// gbpf.ErrNotSupported, and Supported says so up front.
 
-// errNotLinux is the error of everything here that needs Linux.
-var errNotLinux = fmt.Errorf("kernel: needs Linux, this is %s: %w", runtime.GOOS, platform.ErrNotSupported)
-
-// errBusy never matches: mount always fails with errNotLinux.
+// errBusy never matches: mount always fails.
 var errBusy = errors.New("busy")
 
-func mount(string, string) error { return errNotLinux }
+func mount(string, string) error { return notLinux() }
 
 // KprobesSupported reports that there are no kprobes here.
-func KprobesSupported() error { return errNotLinux }
+func KprobesSupported() error { return notLinux() }
 
 // AttachTracepoint reports that there are no tracepoints here.
-func (c *Collection) AttachTracepoint(prog, group, name string) error { return errNotLinux }
+func (c *Collection) AttachTracepoint(prog, group, name string) error { return notLinux() }
 
 // AttachKprobe reports that there are no kprobes here.
-func (c *Collection) AttachKprobe(prog, symbol string) error { return errNotLinux }
+func (c *Collection) AttachKprobe(prog, symbol string) error { return notLinux() }
 
 // AttachKretprobe reports that there are no kretprobes here.
-func (c *Collection) AttachKretprobe(prog, symbol string) error { return errNotLinux }
+func (c *Collection) AttachKretprobe(prog, symbol string) error { return notLinux() }
 
 // AttachUprobe reports that there are no uprobes here.
-func (c *Collection) AttachUprobe(prog, path, symbol string) error { return errNotLinux }
+func (c *Collection) AttachUprobe(prog, path, symbol string) error { return notLinux() }
 
 // AttachUprobeOffset reports that there are no uprobes here.
-func (c *Collection) AttachUprobeOffset(prog, path string, off uint64) error { return errNotLinux }
+func (c *Collection) AttachUprobeOffset(prog, path string, off uint64) error { return notLinux() }
 
 // AttachUretprobe reports that there are no uretprobes here.
-func (c *Collection) AttachUretprobe(prog, path, symbol string) error { return errNotLinux }
+func (c *Collection) AttachUretprobe(prog, path, symbol string) error { return notLinux() }
 
 // TracepointReader copies the records of one tracepoint to user space;
 // off Linux none can be opened.
@@ -50,7 +43,7 @@ type TracepointReader struct{ format *Format }
 
 // OpenTracepoint reports that there are no tracepoints here.
 func OpenTracepoint(group, name string, opts ReaderOptions) (*TracepointReader, error) {
-	return nil, errNotLinux
+	return nil, notLinux()
 }
 
 // Format returns the layout of the tracepoint's records.
@@ -64,7 +57,7 @@ func (r *TracepointReader) Samples() uint64 { return 0 }
 
 // Read reports that there is nothing to read here.
 func (r *TracepointReader) Read(timeout time.Duration, fn func(*Sample) error) (int, error) {
-	return 0, errNotLinux
+	return 0, notLinux()
 }
 
 // Close has nothing to release.
