@@ -23,8 +23,8 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/helpers"
-	"github.com/gbpf/gbpf/internal/platform"
 )
 
 // Engine selects what runs a program's instructions.
@@ -68,11 +68,11 @@ func ParseEngine(s string) (Engine, error) {
 	return 0, fmt.Errorf("unknown engine %q (want default, interpreter or jit)", s)
 }
 
-// ErrNotSupported is returned for a feature gbpf does not have here, such
-// as the JIT off linux/amd64 or the kernel backend off Linux. The errors of
-// gbpf's other packages that say so (kernel, maps, internal engines) wrap
-// the same value, so errors.Is(err, ErrNotSupported) matches them all.
-var ErrNotSupported = platform.ErrNotSupported
+// ErrNotSupported is returned (wrapped) for a feature gbpf does not have
+// here, such as the JIT on an architecture without one. It is
+// abi.ErrNotSupported, which every package's "not supported" errors match
+// with errors.Is: the JIT's, the maps', the kernel package's.
+var ErrNotSupported = abi.ErrNotSupported
 
 // Options configure NewCollection. The zero value (or nil) verifies every
 // program and runs it on the default engine, with the builtin helpers.
@@ -88,14 +88,15 @@ type Options struct {
 	// Sanitize adds the leak sanitizer to Checked runs: a run that turns
 	// an address into data the program can observe (returns it, stores it
 	// outside the stack, passes it to a helper as data, compares it with a
-	// scalar) fails with an error naming the instruction. It is for
+	// scalar) fails with a *abi.Fault wrapping abi.ErrLeak, naming the
+	// instruction. It is for
 	// testing programs meant for the unprivileged verifier rules; a
 	// sanitized run is several times slower. Without Checked it does
 	// nothing.
 	Sanitize bool
 	// Helpers is the helper set programs may call; nil means
 	// helpers.Linux(). Builtin helpers expect a *helpers.State in
-	// engine.Env.Host, which the runtime provides.
+	// abi.Env.Host, which the runtime provides.
 	Helpers *helpers.Set
 	// KernelTypes is the BTF that CO-RE relocations are resolved
 	// against; nil means the running kernel's (/sys/kernel/btf/vmlinux).

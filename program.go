@@ -336,6 +336,10 @@ type RunOptions struct {
 	Repeat int
 	// Task overrides the task that get_current_* helpers report.
 	Task *helpers.Task
+	// Budget is the most a run may execute, in the engines' units (an
+	// instruction, or a callback's call): past it the run fails with a
+	// budget fault. 0 is the engines' default.
+	Budget uint64
 }
 
 // RunResult is the outcome of Program.Run.
@@ -397,6 +401,7 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
 	in.bind(p)
+	c.env.Budget = opts.Budget // back to 0 at rt.release
 	task := p.rt.task
 	if opts.Task != nil {
 		task = *opts.Task

@@ -87,11 +87,12 @@ func DefaultRuntime() (*Runtime, error) {
 func (rt *Runtime) acquire() *cpu { return rt.cpus.acquire() }
 
 // release gives c back, without the context of the run it had, which c
-// must not keep alive.
+// must not keep alive, and with the default budget.
 func (rt *Runtime) release(c *cpu) {
 	if c.env.Context != nil {
 		c.env.Context = nil
 	}
+	c.env.Budget = 0
 	rt.cpus.release(c)
 }
 

@@ -9,7 +9,7 @@
 package bench
 
 import (
-	"github.com/gbpf/gbpf/internal/engine"
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/interp"
 	"github.com/gbpf/gbpf/isa"
 )
@@ -18,20 +18,24 @@ import (
 // project's own workloads and instruction sequences, written for the
 // engines, and the verifier rejects some of them (they read past the input
 // size it assumes, or exceed its complexity limit), so Compile takes them
-// unverified; the engines that users choose (internal/engines) compile only
-// verified programs.
+// unverified; the engines that users choose compile only verified
+// programs.
 type Engine struct {
 	Name    string
-	Compile func(isa.Program) (engine.Program, error)
+	Compile func(isa.Program) (abi.Program, error)
 }
 
 // Engines are the engines the benchmarks run on: the interpreter in both
 // modes; the JIT and its variants join from jit_test.go.
-var Engines = []Engine{
-	{Name: "interp", Compile: func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{})
-	}},
-	{Name: "interp-checked", Compile: func(p isa.Program) (engine.Program, error) {
-		return interp.Compile(p, interp.Options{Checked: true})
-	}},
+var Engines = interpreters()
+
+func interpreters() []Engine {
+	return []Engine{
+		{Name: "interp", Compile: func(p isa.Program) (abi.Program, error) {
+			return interp.Compile(p, interp.Options{})
+		}},
+		{Name: "interp-checked", Compile: func(p isa.Program) (abi.Program, error) {
+			return interp.Compile(p, interp.Options{Checked: true})
+		}},
+	}
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/asm"
-	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -64,4 +64,4 @@ func (c InsnClass) Program() (isa.Program, int, error) {
 
 // NopHelpers is the helper table of the microbenchmarks: helper 1 returns
 // its first argument.
-var NopHelpers = []engine.Helper{1: func(_ *engine.Env, r1, _, _, _, _ uint64) uint64 { return r1 }}
+var NopHelpers = []abi.Helper{1: func(_ *abi.Env, r1, _, _, _, _ uint64) uint64 { return r1 }}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/conformance"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
@@ -139,13 +140,13 @@ func (r *Runner) Run() error {
 }
 
 // Env returns the environment the runner runs with.
-func (r *Runner) Env() *engine.Env { return &r.env }
+func (r *Runner) Env() *abi.Env { return &r.env }
 
 // Args returns the r1 and r2 the runner passes.
 func (r *Runner) Args() (uint64, uint64) { return r.r1, r.r2 }
 
 // Program returns the compiled program.
-func (r *Runner) Program() engine.Program { return r.prog }
+func (r *Runner) Program() abi.Program { return r.prog }
 
 // Close releases the program and the buffer.
 func (r *Runner) Close() {

@@ -3,8 +3,8 @@ package conformance
 import (
 	"errors"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/helpers"
-	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/progtype"
@@ -22,7 +22,7 @@ const UnwindHelper = 5
 
 // Unwind is the suite's helper 5: it returns r1 and, when r1 is 0, stops the
 // program with r0 = 0.
-func Unwind(env *engine.Env, r1, _, _, _, _ uint64) uint64 {
+func Unwind(env *abi.Env, r1, _, _, _, _ uint64) uint64 {
 	if r1 == 0 {
 		env.Stop(0)
 	}
@@ -30,8 +30,8 @@ func Unwind(env *engine.Env, r1, _, _, _, _ uint64) uint64 {
 }
 
 // Helpers returns a new helper table holding the suite's helpers.
-func Helpers() []engine.Helper {
-	h := make([]engine.Helper, UnwindHelper+1)
+func Helpers() []abi.Helper {
+	h := make([]abi.Helper, UnwindHelper+1)
 	h[UnwindHelper] = Unwind
 	return h
 }

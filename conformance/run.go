@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/engines"
@@ -124,7 +125,7 @@ func Execute(t *Test, e Engine) Outcome {
 // RunProgram runs prog once by the suite's conventions on a private copy
 // of input in runtime memory (r1 = its address and r2 = its length, or
 // both 0 when input is empty), with the suite's helpers and Budget.
-func RunProgram(prog engine.Program, input []byte) (uint64, error) {
+func RunProgram(prog abi.Program, input []byte) (uint64, error) {
 	env := &engine.Env{Helpers: Helpers(), Budget: Budget}
 	var r1, r2 uint64
 	if len(input) > 0 {

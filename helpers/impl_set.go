@@ -3,6 +3,7 @@ package helpers
 import (
 	"fmt"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -46,7 +47,7 @@ var implementations = map[ID]engine.Helper{
 
 // Linux returns a new Set holding every helper gbpf implements, with
 // Linux's ids, prototypes and semantics. The helpers expect a *State in
-// engine.Env.Host. Hosts add their own helpers to the Set with Register
+// abi.Env.Host. Hosts add their own helpers to the Set with Register
 // (ids from MaxID up).
 func Linux() *Set {
 	s := NewSet()
@@ -63,7 +64,7 @@ func Linux() *Set {
 }
 
 // Implementation returns gbpf's implementation of helper id, or nil.
-func Implementation(id ID) engine.Helper { return implementations[id] }
+func Implementation(id ID) abi.Helper { return implementations[id] }
 
 func sortedIDs() []ID {
 	ids := make([]ID, 0, len(implementations))

@@ -296,8 +296,8 @@ func TestRingbufHelpers(t *testing.T) {
 	rb := newMap(t, maps.Spec{Type: maps.RingBuf, MaxEntries: 4096})
 	hd := maps.Handle(rb)
 	a := ringbufReserve(m.env, hd, 16, 0, 0, 0)
-	if a == 0 || !inRun(m.env, a, 16, true) {
-		t.Fatalf("reserve = %#x, granted %v", a, inRun(m.env, a, 16, true))
+	if a == 0 || !m.env.Contains(a, 16, true) {
+		t.Fatalf("reserve = %#x, granted %v", a, m.env.Contains(a, 16, true))
 	}
 	if r := ringbufReserve(m.env, hd, 16, 1, 0, 0); r != 0 {
 		t.Error("reserve with flags succeeded")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -193,7 +194,7 @@ type Prototype struct {
 	// every path (RetPtrToAllocMemOrNull).
 	Acquire bool
 	// Release is the index of the argument whose reference the call
-	// releases, or -1.
+	// releases, or -1 (the zero value, 0, names the first argument).
 	Release int
 	// Pkt: the helper may read or write packet memory through a
 	// pointer argument, so packet pointers are valid memory arguments.
@@ -306,7 +307,7 @@ func NewSet() *Set { return new(Set) }
 
 // Register adds the helper with prototype p and implementation fn. fn may
 // be nil for a Set used only to verify programs.
-func (s *Set) Register(p Prototype, fn engine.Helper) error {
+func (s *Set) Register(p Prototype, fn abi.Helper) error {
 	if p.ID < 0 || p.ID >= MaxSetID {
 		return fmt.Errorf("helper %q: id %d out of range [1, %d)", p.Name, p.ID, MaxSetID)
 	}
@@ -334,6 +335,24 @@ func (s *Set) Register(p Prototype, fn engine.Helper) error {
 	return nil
 }
 
+// Implement sets the implementation of the helper of the Set called name
+// (the kernel's name without bpf_, or the name a host registered), keeping
+// its prototype: a host gives its own Go function for a helper the Set
+// already declares, such as one of BuiltinSet's or Linux's. Like Register,
+// it must not be called while programs use the Set.
+func (s *Set) Implement(name string, fn abi.Helper) error {
+	if fn == nil {
+		return fmt.Errorf("helper %q: no implementation", name)
+	}
+	for id, p := range s.protos {
+		if p != nil && p.Name == name {
+			s.fns[id] = fn
+			return nil
+		}
+	}
+	return fmt.Errorf("helper %q: not in the set", name)
+}
+
 // Prototype returns the prototype of helper id, if the Set has it. The
 // result must not be modified.
 func (s *Set) Prototype(id ID) (*Prototype, bool) {
@@ -344,16 +363,16 @@ func (s *Set) Prototype(id ID) (*Prototype, bool) {
 }
 
 // Func returns the implementation of helper id, or nil.
-func (s *Set) Func(id ID) engine.Helper {
+func (s *Set) Func(id ID) abi.Helper {
 	if s == nil || id < 0 || int(id) >= len(s.fns) {
 		return nil
 	}
 	return s.fns[id]
 }
 
-// Table returns the implementations indexed by id, for engine.Env.Helpers.
+// Table returns the implementations indexed by id, for abi.Env.Helpers.
 // The slice is shared with the Set; do not modify it.
-func (s *Set) Table() []engine.Helper {
+func (s *Set) Table() []abi.Helper {
 	if s == nil {
 		return nil
 	}

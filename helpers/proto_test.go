@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -148,5 +149,31 @@ func TestSet(t *testing.T) {
 	b := BuiltinSet()
 	if _, ok := b.Prototype(MapLookupElem); !ok {
 		t.Error("BuiltinSet lacks map_lookup_elem")
+	}
+}
+
+func TestSetImplement(t *testing.T) {
+	s := BuiltinSet()
+	if s.Func(KtimeGetNS) != nil {
+		t.Fatal("BuiltinSet has implementations")
+	}
+	fn := func(*abi.Env, uint64, uint64, uint64, uint64, uint64) uint64 { return 42 }
+	if err := s.Implement("ktime_get_ns", fn); err != nil {
+		t.Fatal(err)
+	}
+	if f := s.Func(KtimeGetNS); f == nil || f(nil, 0, 0, 0, 0, 0) != 42 {
+		t.Error("Implement did not set ktime_get_ns")
+	}
+	if p, ok := s.Prototype(KtimeGetNS); !ok || p.Name != "ktime_get_ns" {
+		t.Errorf("Implement changed the prototype: %v, %v", p, ok)
+	}
+	if err := s.Implement("no_such_helper", fn); err == nil {
+		t.Error("Implement accepted a helper the set lacks")
+	}
+	if err := s.Implement("ktime_get_ns", nil); err == nil {
+		t.Error("Implement accepted a nil function")
+	}
+	if err := NewSet().Implement("ktime_get_ns", fn); err == nil {
+		t.Error("Implement on an empty set succeeded")
 	}
 }

@@ -3,6 +3,7 @@ package helpers
 import (
 	"io"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -34,7 +35,7 @@ type TailCallPolicy interface {
 }
 
 // State is what the builtin helpers know about the run they are called
-// from. The runtime puts a *State in engine.Env.Host, fills the event's
+// from. The runtime puts a *State in abi.Env.Host, fills the event's
 // fields before each run (Begin) and reads the outcome afterwards (a
 // pending tail call). A State belongs to one run at a time, like its Env.
 type State struct {
@@ -77,7 +78,7 @@ type State struct {
 // calls and dynamic regions. The runtime calls it before each run (the
 // first program of a tail call chain), after setting env.Regions to the
 // run's fixed regions.
-func (s *State) Begin(env *engine.Env, ctx uint64) {
+func (s *State) Begin(env *abi.Env, ctx uint64) {
 	s.Ctx = ctx
 	s.tailCalls = 0
 	s.tailNext = nil
@@ -122,7 +123,7 @@ func (s *State) TailCall() any {
 // env.Regions holds that program's fixed regions: what helpers handed the
 // previous program (map values, records) is not the new program's, which
 // starts with nothing but its context, like the first program of a run.
-func (s *State) EnterTailCall(env *engine.Env) {
+func (s *State) EnterTailCall(env *abi.Env) {
 	s.base = len(env.Regions)
 	s.recent = [8]engine.Region{}
 }
@@ -142,28 +143,11 @@ func checked(env *engine.Env) bool {
 	return s != nil && s.Checked
 }
 
-// inRun reports whether the n bytes at addr are memory the run owns: one
-// of its regions or its stack.
-func inRun(env *engine.Env, addr, n uint64, write bool) bool {
-	if n == 0 {
-		return true
-	}
-	if env.Stack.Contains(addr, n, write) {
-		return true
-	}
-	for _, r := range env.Regions {
-		if r.Contains(addr, n, write) {
-			return true
-		}
-	}
-	return false
-}
-
 // arg returns the n bytes at addr for a pointer argument: unchecked for
 // verified programs, which the verifier proved right, and checked against
 // the run's memory for unverified ones.
 func arg(env *engine.Env, addr, n uint64, write bool) ([]byte, bool) {
-	if checked(env) && !inRun(env, addr, n, write) {
+	if checked(env) && !env.Contains(addr, n, write) {
 		return nil, false
 	}
 	if n == 0 {

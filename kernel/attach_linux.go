@@ -16,7 +16,7 @@ func (c *Collection) attach(prog string, how string, f func(*ebpf.Program) (link
 	}
 	l, err := f(p)
 	if err != nil {
-		return fmt.Errorf("kernel: attach %s to %s: %w", prog, how, err)
+		return unsupported(fmt.Errorf("kernel: attach %s to %s: %w", prog, how, err))
 	}
 	c.links = append(c.links, l)
 	return nil
@@ -48,7 +48,7 @@ func KprobesSupported() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("kprobes: %w (no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES?)", ebpf.ErrNotSupported)
+	return unsupported(fmt.Errorf("kprobes: %w (no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES?)", ebpf.ErrNotSupported))
 }
 
 // AttachKprobe attaches program prog to the entry of kernel function symbol.

@@ -9,7 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
-	"github.com/gbpf/gbpf/internal/platform"
+	"github.com/gbpf/gbpf/abi"
 )
 
 var support struct {
@@ -27,7 +27,7 @@ func Supported() error {
 		}
 		m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
 		if err != nil {
-			support.err = fmt.Errorf("bpf() syscall unavailable: %w", err)
+			support.err = unsupported(fmt.Errorf("bpf() syscall unavailable: %w", err))
 			return
 		}
 		support.err = m.Close()
@@ -36,13 +36,13 @@ func Supported() error {
 }
 
 // notLinux returns nil on Linux, and elsewhere the error of every entry
-// point that needs the Linux kernel: it wraps platform.ErrNotSupported
+// point that needs the Linux kernel: it wraps abi.ErrNotSupported
 // (gbpf.ErrNotSupported).
 func notLinux() error {
 	if runtime.GOOS == "linux" {
 		return nil
 	}
-	return fmt.Errorf("kernel: needs Linux, this is %s: %w", runtime.GOOS, platform.ErrNotSupported)
+	return fmt.Errorf("kernel: needs Linux, this is %s: %w", runtime.GOOS, abi.ErrNotSupported)
 }
 
 // Collection is a collection of programs and maps loaded into the kernel,
@@ -64,7 +64,7 @@ func LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error) {
 		if errors.As(err, &verr) {
 			return nil, fmt.Errorf("kernel: load collection: %+v", verr)
 		}
-		return nil, fmt.Errorf("kernel: load collection: %w", err)
+		return nil, unsupported(fmt.Errorf("kernel: load collection: %w", err))
 	}
 	return &Collection{Collection: coll}, nil
 }

@@ -10,12 +10,12 @@
 // values and negative errno values, never allocates and is safe for
 // concurrent use.
 //
-// Values live in runtime memory (engine.Block, outside the Go heap), in
+// Values live in runtime memory (mapped outside the Go heap), in
 // slabs of 8-byte aligned elements, so atomic instructions work on them and
 // the garbage collector never moves them. A value address obtained by a
 // program stays valid while the program runs, even if another goroutine
 // deletes or replaces the element: freed elements are retired with the
-// current epoch (package internal/epoch) and reused only after every run
+// current epoch and reused only after every run
 // that started before the deletion has left. The runtime brackets each run
 // with EnterProgram and LeaveProgram.
 //
@@ -23,7 +23,7 @@
 // loader puts where the kernel would put a map file descriptor.
 //
 // Maps whose values programs address directly (arrays, hash maps, LPM
-// tries, ring buffers) also have a method Memory() []engine.Region that
+// tries, ring buffers) also have a method Memory() []abi.Region that
 // lists their runtime memory as it is now, for checked runs.
 //
 // # Map types

@@ -3,6 +3,8 @@ package maps
 import (
 	"errors"
 	"syscall"
+
+	"github.com/gbpf/gbpf/abi"
 )
 
 // Error is a map error that stands for a Linux errno. errors.Is matches it
@@ -20,8 +22,12 @@ func (e *Error) Error() string { return e.msg }
 // Errno returns the errno the error stands for.
 func (e *Error) Errno() syscall.Errno { return e.errno }
 
-// Is reports whether target is the errno that e stands for.
+// Is reports whether target is the errno that e stands for, or
+// abi.ErrNotSupported (gbpf.ErrNotSupported) when e is ErrNotSupported.
 func (e *Error) Is(target error) bool {
+	if target == abi.ErrNotSupported {
+		return e.errno == eOPNOTSUPP
+	}
 	t, ok := target.(syscall.Errno)
 	return ok && t == e.errno
 }
@@ -39,7 +45,7 @@ var (
 	// ErrInvalid: a bad argument, spec or flag (EINVAL).
 	ErrInvalid error = &Error{"invalid argument", eINVAL}
 	// ErrNotSupported: the map type does not support the operation
-	// (EOPNOTSUPP).
+	// (EOPNOTSUPP). It also matches abi.ErrNotSupported.
 	ErrNotSupported error = &Error{"operation not supported", eOPNOTSUPP}
 	// ErrPermission: the map's access flags forbid the operation (EPERM).
 	ErrPermission error = &Error{"operation not permitted", ePERM}

@@ -56,7 +56,7 @@ type Map interface {
 }
 
 // ProgramMap is the map as helper functions see it from inside a running
-// program. Keys and values are views of runtime memory (engine.Bytes);
+// program. Keys and values are views of runtime memory (abi.Bytes);
 // results are raw addresses and zero or negative errno values. The methods
 // do not allocate, except when an LPM trie gains a new prefix (a trie
 // node, as in the kernel) and when a map's slab must grow because its free
@@ -103,17 +103,21 @@ func SetNumCPU(n int) error {
 	return nil
 }
 
-// Guard marks a running program; see EnterProgram.
-type Guard = epoch.Guard
+// Guard marks a running program; see EnterProgram. The zero Guard marks
+// none, and its Leave does nothing.
+type Guard struct{ g epoch.Guard }
 
 // EnterProgram must be called by the runtime before each program run, and
 // the returned Guard's Leave after it. Memory of elements deleted while a
 // run is inside stays intact until it leaves. It is cheap and allocation
 // free. Go-side map operations enter on their own.
-func EnterProgram() Guard { return epoch.Enter() }
+func EnterProgram() Guard { return Guard{epoch.Enter()} }
 
-// LeaveProgram ends the run that EnterProgram started.
-func LeaveProgram(g Guard) { g.Leave() }
+// Leave ends the run that EnterProgram started.
+func (g Guard) Leave() { g.g.Leave() }
+
+// LeaveProgram ends the run that EnterProgram started (g.Leave).
+func LeaveProgram(g Guard) { g.g.Leave() }
 
 // maxGoSlots bounds maps whose slots live on the Go heap (program and perf
 // event arrays).

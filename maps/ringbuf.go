@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -154,7 +155,7 @@ func (r *RingBufMap) Query(flags uint64) uint64 {
 
 // Memory returns the data area (both mappings) as a region programs may
 // write, for checked runs.
-func (r *RingBufMap) Memory() []engine.Region {
+func (r *RingBufMap) Memory() []abi.Region {
 	return []engine.Region{{Start: r.data, End: r.data + 2*(r.mask+1), Writable: true}}
 }
 

@@ -40,7 +40,7 @@ as in "gbpf prog run"), so the dump shows what it left in the map.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			of.log, rf.stdin = cmd.ErrOrStderr(), cmd.InOrStdin()
-			coll, err := of.load(args[0])
+			coll, err := of.load(args[0], nil)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/internal/progfile"
 	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/progtype"
 )
@@ -57,9 +59,11 @@ func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
 }
 
-// load parses path, applies --set and creates the collection.
-func (f *objectFlags) load(path string) (*gbpf.Collection, error) {
-	spec, err := gbpf.LoadCollectionSpec(path)
+// load parses path, applies --set and creates the collection. A file that
+// is not an ELF object (assembler text, hex, raw bytecode, a .data file) is
+// one Raw program whose context is input, named for the file.
+func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) {
+	spec, err := loadSpec(path, input)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +86,24 @@ func (f *objectFlags) load(path string) (*gbpf.Collection, error) {
 		}
 	}
 	return gbpf.NewCollection(spec, opts)
+}
+
+// loadSpec reads path as an ELF object or, failing that, as one Raw
+// program verified for a context of len(input) bytes.
+func loadSpec(path string, input []byte) (*gbpf.CollectionSpec, error) {
+	if path == "-" || isELF(path) {
+		return gbpf.LoadCollectionSpec(path)
+	}
+	f, err := progfile.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	return &gbpf.CollectionSpec{
+		Programs: map[string]*loader.ProgramSpec{
+			name: {Name: name, Type: progtype.Raw, CtxSize: len(input), Instructions: f.Program},
+		},
+	}, nil
 }
 
 // setVariable applies one --set NAME=VALUE.
@@ -120,7 +142,11 @@ func setVariable(spec *gbpf.CollectionSpec, s string) error {
 type progRunFlags struct {
 	prog, data, ctx, dataOut, ctxOut string
 	repeat                           int
+	budget                           uint64
 	stdin                            io.Reader // for @- (the command's standard input)
+	// input is --data when it was read before the program was loaded:
+	// the input of a Raw program read from a file that is not an object.
+	input []byte
 }
 
 func (f *progRunFlags) register(cmd *cobra.Command) {
@@ -130,6 +156,7 @@ func (f *progRunFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.dataOut, "data-out", "", "write the packet after the run to this file")
 	cmd.Flags().StringVar(&f.ctxOut, "ctx-out", "", "write the context after the run to this file")
 	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "run this many times; the duration is the mean")
+	cmd.Flags().Uint64Var(&f.budget, "budget", 0, "most instructions (and callback calls) a run may execute (0: the engines' default, 2^30)")
 }
 
 // bytesArg reads @FILE (@- for standard input) or hex text, of at most
@@ -185,9 +212,11 @@ func (f *progRunFlags) run(coll *gbpf.Collection) (gbpf.RunResult, error) {
 	if err != nil {
 		return gbpf.RunResult{}, err
 	}
-	opts := &gbpf.RunOptions{Repeat: f.repeat}
-	if opts.Data, err = bytesArg(f.stdin, "data", f.data, p.Type()); err != nil {
-		return gbpf.RunResult{}, err
+	opts := &gbpf.RunOptions{Repeat: f.repeat, Data: f.input, Budget: f.budget}
+	if f.input == nil {
+		if opts.Data, err = bytesArg(f.stdin, "data", f.data, p.Type()); err != nil {
+			return gbpf.RunResult{}, err
+		}
 	}
 	if opts.Context, err = bytesArg(f.stdin, "ctx", f.ctx, p.Type()); err != nil {
 		return gbpf.RunResult{}, err
@@ -233,25 +262,39 @@ func newProgRunCmd() *cobra.Command {
 	var rf progRunFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "run OBJ [--prog NAME] [--data @FILE] [--ctx @FILE] [--repeat N] [--engine E] [--json]",
+		Use:   "run OBJ|FILE [--prog NAME] [--data @FILE] [--ctx @FILE] [--repeat N] [--engine E] [--json]",
 		Short: "Run a program of an ELF object once, like bpftool prog run",
 		Long: `Load OBJ (an ELF object from clang -target bpf), create its maps, verify
 its programs and run one on the given input, the way BPF_PROG_TEST_RUN does:
 --data is the packet (XDP, socket filter, tc) or the input (raw programs),
 --ctx the context (a tracepoint record, kprobe registers, or the scalar
 fields of xdp_md and __sk_buff). Prints the return value and the mean
-duration of one run.
+duration of one run. A FILE that is not an ELF object (assembler text, hex,
+raw bytecode or a .data file) is one raw program, verified for --data as
+its input and run with the runtime's helpers (bpf_loop included).
 
 Inputs are limited as BPF_PROG_TEST_RUN limits them: a packet of at most
-3712 bytes for socket filters and tc, 73152 for XDP; a context of at most
+3712 bytes for socket filters and tc, 3520 for XDP (gbpf has no packet
+fragments, which the kernel adds past that); a context of at most
 the type's (24 bytes of xdp_md, 192 of __sk_buff); at most 1 MiB of input
 for raw and tracing programs.`,
 		Example: `  gbpf prog run examples/bpf/hash_counter.o --data @packet.bin
   gbpf prog run examples/bpf/tp_hist.o --ctx 0000000000000000000000000000000010000000 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			of.log, rf.stdin = cmd.ErrOrStderr(), cmd.InOrStdin()
-			coll, err := of.load(args[0])
+			of.log, rf.stdin, rf.input = cmd.ErrOrStderr(), cmd.InOrStdin(), nil
+			if args[0] != "-" && !isELF(args[0]) {
+				// A Raw program, verified for its input's size.
+				input, err := bytesArg(rf.stdin, "data", rf.data, progtype.Raw)
+				if err != nil {
+					return err
+				}
+				rf.input = input
+				if rf.input == nil {
+					rf.input = []byte{}
+				}
+			}
+			coll, err := of.load(args[0], rf.input)
 			if err != nil {
 				return err
 			}

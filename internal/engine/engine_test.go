@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"sync/atomic"
 	"testing"
 )
@@ -34,13 +33,6 @@ func TestBlockLoadStore(t *testing.T) {
 	}
 	if !r.Contains(a+64, 0, false) || r.Contains(^uint64(0), 2, false) {
 		t.Error("Region.Contains edge cases are wrong")
-	}
-}
-
-func TestFault(t *testing.T) {
-	f := &Fault{PC: 3, Err: ErrMemory, Msg: "read 4 bytes at 0x10"}
-	if !errors.Is(f, ErrMemory) || f.Error() != "instruction 3: invalid memory access: read 4 bytes at 0x10" {
-		t.Errorf("%v", f)
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/gbpf/gbpf/abi"
 	"runtime"
 	"unsafe"
 )
@@ -96,21 +97,9 @@ func Atomic32(addr uint64) *uint32 { return (*uint32)(ptr(addr)) }
 func Atomic64(addr uint64) *uint64 { return (*uint64)(ptr(addr)) }
 
 // Bytes returns the n bytes of runtime memory at addr as a slice, without
-// copying. The caller must have checked that the range is runtime memory
-// that stays mapped while the slice is used.
-//
-// It is not inlined: Go 1.26's compiler crashes ("disjointTypes: one of
-// arguments is not a pointer") on a copy into an inlined unsafe.Slice of a
-// constant length built from unsafe.Add(nil, addr).
-//
-//go:nocheckptr
-//go:noinline
-func Bytes(addr, n uint64) []byte {
-	if n == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(ptr(addr)), n)
-}
+// copying (abi.Bytes). The caller must have checked that the range is
+// runtime memory that stays mapped while the slice is used.
+func Bytes(addr, n uint64) []byte { return abi.Bytes(addr, n) }
 
 // Addr returns the address of the first byte of b, which must be runtime
 // memory (a Block's bytes or a slice of them).

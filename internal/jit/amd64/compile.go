@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
 	"github.com/gbpf/gbpf/isa"
@@ -29,8 +30,8 @@ type Options struct {
 // ErrNotSupported is returned (wrapped) by Compile where the JIT cannot
 // run the program: on architectures other than amd64, and for instructions
 // it does not compile (legacy packet access, unresolved map references,
-// kfunc calls).
-var ErrNotSupported = errors.New("jit: not supported")
+// kfunc calls). It wraps abi.ErrNotSupported.
+var ErrNotSupported = fmt.Errorf("jit: %w", abi.ErrNotSupported)
 
 // maxPasses bounds the layout passes that shrink jumps to their short
 // forms; a program that has not settled by then is laid out with near
