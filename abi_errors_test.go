@@ -77,6 +77,7 @@ func TestOneErrNotSupported(t *testing.T) {
 			t.Errorf("%s: %v does not match ErrNotSupported", name, err)
 		}
 	}
+	//lint:ignore SA1032 maps.ErrInvalid is the error under test, ErrNotSupported the target.
 	if errors.Is(maps.ErrInvalid, ErrNotSupported) {
 		t.Error("maps.ErrInvalid matches ErrNotSupported")
 	}

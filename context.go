@@ -141,7 +141,7 @@ func (c *cpu) prepare(p *Program, data, ctx []byte) (input, error) {
 		if len(data) < p.ctxSize {
 			return in, fmt.Errorf("input of %d bytes: the program needs at least %d", len(data), p.ctxSize)
 		}
-		if c.ctx, err = lowBlock(c.ctx, len(data)); err != nil {
+		if c.ctx, err = ctxBlock(c.ctx, len(data)); err != nil {
 			return in, err
 		}
 		in.ctx, in.ctxLen = c.ctx.Addr(), len(data)
@@ -151,7 +151,7 @@ func (c *cpu) prepare(p *Program, data, ctx []byte) (input, error) {
 			ctx = data
 		}
 		n := max(len(ctx), p.ctxSize)
-		if c.ctx, err = lowBlock(c.ctx, n); err != nil {
+		if c.ctx, err = ctxBlock(c.ctx, n); err != nil {
 			return in, err
 		}
 		in.ctx, in.ctxLen = c.ctx.Addr(), n

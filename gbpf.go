@@ -31,14 +31,14 @@ import (
 type Engine int
 
 const (
-	// EngineDefault is the JIT where gbpf has one (amd64) and the
+	// EngineDefault is the JIT where gbpf has one (linux/amd64) and the
 	// interpreter elsewhere; checked (unverified) programs always use the
 	// interpreter.
 	EngineDefault Engine = iota
 	// EngineInterpreter is the interpreter.
 	EngineInterpreter
-	// EngineJIT is the x86-64 JIT compiler; asking for it elsewhere is
-	// ErrNotSupported.
+	// EngineJIT is the x86-64 JIT compiler, on linux/amd64; asking for it
+	// elsewhere is ErrNotSupported.
 	EngineJIT
 )
 

@@ -1,4 +1,4 @@
-//go:build !amd64
+//go:build !(linux && amd64)
 
 package gbpf
 
@@ -10,9 +10,10 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-// compileJIT reports that this architecture has no JIT.
+// compileJIT reports that the JIT runs only on linux/amd64, where its
+// fault handler contains faults in machine code (see RATIONALE.md).
 func compileJIT(isa.Program) (engine.Program, error) {
-	return nil, fmt.Errorf("JIT on %s: %w", runtime.GOARCH, ErrNotSupported)
+	return nil, fmt.Errorf("JIT on %s/%s: %w", runtime.GOOS, runtime.GOARCH, ErrNotSupported)
 }
 
 // jitCallbacks: there is no JIT.

@@ -355,6 +355,7 @@ type RunResult struct {
 // Run runs the program on opts's input as BPF_PROG_TEST_RUN would, and
 // returns its return value. DataOut and ContextOut are filled if set.
 func (p *Program) Run(opts *RunOptions) (uint64, error) {
+	//lint:ignore SA1012 a nil ctx is "no context": the run pays no ctx.Done check.
 	res, err := p.test(nil, opts, false)
 	return res.Return, err
 }
@@ -374,6 +375,7 @@ func (p *Program) RunContext(ctx context.Context, opts *RunOptions) (uint64, err
 // Test is Run with the full result: return value, mean duration and tail
 // calls.
 func (p *Program) Test(opts *RunOptions) (RunResult, error) {
+	//lint:ignore SA1012 a nil ctx is "no context": the run pays no ctx.Done check.
 	return p.test(nil, opts, true)
 }
 

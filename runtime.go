@@ -1,6 +1,7 @@
 package gbpf
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -138,9 +139,26 @@ func currentTask() helpers.Task {
 	return t
 }
 
-// block returns b if it holds at least n bytes, or a new zeroed block
+// lowBlock returns b if it holds at least n bytes, or a new zeroed block
 // below 4 GiB that does.
 func lowBlock(b *engine.Block, n int) (*engine.Block, error) {
+	return growBlock(b, n, engine.AllocLow)
+}
+
+// ctxBlock is lowBlock for memory whose address no u32 field holds (raw
+// input, tracing contexts): where the system cannot map memory below 4 GiB
+// (darwin/arm64) it takes memory anywhere.
+func ctxBlock(b *engine.Block, n int) (*engine.Block, error) {
+	nb, err := growBlock(b, n, engine.AllocLow)
+	if err != nil && errors.Is(err, ErrNotSupported) {
+		return growBlock(b, n, engine.Alloc)
+	}
+	return nb, err
+}
+
+// growBlock returns b if it holds at least n bytes, or a new block from
+// alloc that does (a power of two, at least a page), freeing b.
+func growBlock(b *engine.Block, n int, alloc func(int) (*engine.Block, error)) (*engine.Block, error) {
 	if b != nil && b.Len() >= n {
 		return b, nil
 	}
@@ -148,7 +166,7 @@ func lowBlock(b *engine.Block, n int) (*engine.Block, error) {
 	for size < n {
 		size *= 2
 	}
-	nb, err := engine.AllocLow(size)
+	nb, err := alloc(size)
 	if err != nil {
 		return nil, err
 	}

@@ -73,25 +73,27 @@ const MaxInstructions = 4096
 // Linux ancillary data: a BPF_LD|BPF_ABS load whose offset is AdOff plus one
 // of the Ad* values reads packet metadata instead of packet bytes
 // (SKF_AD_OFF and SKF_AD_* in linux/filter.h).
+const AdOff int32 = -0x1000
+
+// The ancillary data offsets, added to AdOff.
 const (
-	AdOff            int32 = -0x1000
-	AdProtocol             = 0
-	AdPktType              = 4
-	AdIfindex              = 8
-	AdNLAttr               = 12
-	AdNLAttrNest           = 16
-	AdMark                 = 20
-	AdQueue                = 24
-	AdHatype               = 28
-	AdRXHash               = 32
-	AdCPU                  = 36
-	AdALUXorX              = 40
-	AdVLANTag              = 44
-	AdVLANTagPresent       = 48
-	AdPayOffset            = 52
-	AdRandom               = 56
-	AdVLANTPID             = 60
-	AdMax                  = 64
+	AdProtocol       = 0
+	AdPktType        = 4
+	AdIfindex        = 8
+	AdNLAttr         = 12
+	AdNLAttrNest     = 16
+	AdMark           = 20
+	AdQueue          = 24
+	AdHatype         = 28
+	AdRXHash         = 32
+	AdCPU            = 36
+	AdALUXorX        = 40
+	AdVLANTag        = 44
+	AdVLANTagPresent = 48
+	AdPayOffset      = 52
+	AdRandom         = 56
+	AdVLANTPID       = 60
+	AdMax            = 64
 )
 
 // Negative load offsets relative to the network header (SKF_NET_OFF) and the

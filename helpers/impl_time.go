@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
@@ -18,19 +16,6 @@ var (
 	clockBase          = time.Now()
 	monoBase, bootBase = clockOffsets()
 )
-
-func clockOffsets() (mono, boot int64) {
-	var ts unix.Timespec
-	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) == nil {
-		mono = ts.Nano()
-	}
-	if unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts) == nil {
-		boot = ts.Nano()
-	} else {
-		boot = mono
-	}
-	return mono, boot
-}
 
 // monotonicNS is CLOCK_MONOTONIC in nanoseconds.
 func monotonicNS() uint64 { return uint64(monoBase + int64(time.Since(clockBase))) }

@@ -405,7 +405,6 @@ const (
 )
 
 var (
-	noArgs    = [5]ArgType{}
 	loopCB    = &Callback{FuncArg: 1, CtxArg: 2, Params: [5]CallbackParam{ParamScalar, ParamCtx}, RetMin: 0, RetMax: 1}
 	forEachCB = &Callback{FuncArg: 1, CtxArg: 2, Params: [5]CallbackParam{ParamMap, ParamMapKey, ParamMapValue, ParamCtx}, RetMin: 0, RetMax: 1}
 )

@@ -3,12 +3,13 @@ package kernel
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+
+	"github.com/gbpf/gbpf/abi"
 )
 
 var support struct {
@@ -20,6 +21,10 @@ var support struct {
 // creates and frees a one-element array map. The answer is computed once.
 func Supported() error {
 	support.once.Do(func() {
+		if err := notLinux(); err != nil {
+			support.err = err
+			return
+		}
 		m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
 		if err != nil {
 			support.err = unsupported(fmt.Errorf("bpf() syscall unavailable: %w", err))
@@ -28,6 +33,16 @@ func Supported() error {
 		support.err = m.Close()
 	})
 	return support.err
+}
+
+// notLinux returns nil on Linux, and elsewhere the error of every entry
+// point that needs the Linux kernel: it wraps abi.ErrNotSupported
+// (gbpf.ErrNotSupported).
+func notLinux() error {
+	if runtime.GOOS == "linux" {
+		return nil
+	}
+	return fmt.Errorf("kernel: needs Linux, this is %s: %w", runtime.GOOS, abi.ErrNotSupported)
 }
 
 // Collection is a collection of programs and maps loaded into the kernel,
@@ -40,6 +55,9 @@ type Collection struct {
 // LoadCollection loads spec's maps and programs into the kernel. A verifier
 // rejection comes back as an error carrying the kernel's verifier log.
 func LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error) {
+	if err := notLinux(); err != nil {
+		return nil, err
+	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		var verr *ebpf.VerifierError
@@ -77,103 +95,6 @@ func (c *Collection) Map(name string) (*ebpf.Map, error) {
 		return nil, fmt.Errorf("kernel: collection has no map %q", name)
 	}
 	return m, nil
-}
-
-func (c *Collection) attach(prog string, how string, f func(*ebpf.Program) (link.Link, error)) error {
-	p, err := c.Program(prog)
-	if err != nil {
-		return err
-	}
-	l, err := f(p)
-	if err != nil {
-		return unsupported(fmt.Errorf("kernel: attach %s to %s: %w", prog, how, err))
-	}
-	c.links = append(c.links, l)
-	return nil
-}
-
-// AttachTracepoint attaches program prog to tracepoint group:name.
-func (c *Collection) AttachTracepoint(prog, group, name string) error {
-	if err := checkEventName(group, name); err != nil {
-		return err
-	}
-	// cilium/ebpf finds tracefs itself, but only where it is mounted.
-	if _, err := TracefsDir(); err != nil {
-		return err
-	}
-	return c.attach(prog, "tracepoint "+group+":"+name, func(p *ebpf.Program) (link.Link, error) {
-		return link.Tracepoint(group, name, p, nil)
-	})
-}
-
-// KprobesSupported reports whether the kernel can attach kprobes: through
-// the kprobe PMU or tracefs kprobe_events. Kernels built without
-// CONFIG_KPROBES cannot.
-func KprobesSupported() error {
-	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err == nil {
-		return nil
-	}
-	if dir, err := TracefsDir(); err == nil {
-		if _, err := os.Stat(filepath.Join(dir, "kprobe_events")); err == nil {
-			return nil
-		}
-	}
-	return unsupported(fmt.Errorf("kprobes: %w (no kprobe PMU and no kprobe_events: kernel built without CONFIG_KPROBES?)", ebpf.ErrNotSupported))
-}
-
-// AttachKprobe attaches program prog to the entry of kernel function symbol.
-func (c *Collection) AttachKprobe(prog, symbol string) error {
-	return c.attach(prog, "kprobe "+symbol, func(p *ebpf.Program) (link.Link, error) {
-		return link.Kprobe(symbol, p, nil)
-	})
-}
-
-// AttachKretprobe attaches program prog to the return of kernel function
-// symbol.
-func (c *Collection) AttachKretprobe(prog, symbol string) error {
-	return c.attach(prog, "kretprobe "+symbol, func(p *ebpf.Program) (link.Link, error) {
-		return link.Kretprobe(symbol, p, nil)
-	})
-}
-
-// AttachUprobe attaches program prog to the entry of symbol in the
-// executable or library at path, in every process that maps it.
-func (c *Collection) AttachUprobe(prog, path, symbol string) error {
-	ex, err := link.OpenExecutable(path)
-	if err != nil {
-		return fmt.Errorf("kernel: uprobe %s:%s: %w", path, symbol, err)
-	}
-	return c.attach(prog, "uprobe "+path+":"+symbol, func(p *ebpf.Program) (link.Link, error) {
-		return ex.Uprobe(symbol, p, nil)
-	})
-}
-
-// AttachUprobeOffset attaches program prog at byte offset off of the
-// executable or library file at path: for binaries whose symbol table is
-// stripped, or code that is not at a symbol's start.
-func (c *Collection) AttachUprobeOffset(prog, path string, off uint64) error {
-	if off == 0 {
-		return fmt.Errorf("kernel: uprobe %s: file offset 0", path)
-	}
-	ex, err := link.OpenExecutable(path)
-	if err != nil {
-		return fmt.Errorf("kernel: uprobe %s+%#x: %w", path, off, err)
-	}
-	return c.attach(prog, fmt.Sprintf("uprobe %s+%#x", path, off), func(p *ebpf.Program) (link.Link, error) {
-		return ex.Uprobe("", p, &link.UprobeOptions{Address: off})
-	})
-}
-
-// AttachUretprobe attaches program prog to the return of symbol in the
-// executable or library at path.
-func (c *Collection) AttachUretprobe(prog, path, symbol string) error {
-	ex, err := link.OpenExecutable(path)
-	if err != nil {
-		return fmt.Errorf("kernel: uretprobe %s:%s: %w", path, symbol, err)
-	}
-	return c.attach(prog, "uretprobe "+path+":"+symbol, func(p *ebpf.Program) (link.Link, error) {
-		return ex.Uretprobe(symbol, p, nil)
-	})
 }
 
 // Detach removes every attachment, leaving programs and maps loaded.

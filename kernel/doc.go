@@ -15,4 +15,6 @@
 //
 // Everything here needs Linux, root (or CAP_BPF and CAP_PERFMON) and, for
 // tracepoints, tracefs; Supported reports whether the bpf() syscall works.
+// The package builds on every system gbpf does; off Linux its entry points
+// return errors that match gbpf.ErrNotSupported.
 package kernel

@@ -152,7 +152,7 @@ func TestRelLoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := make([]byte, 16)
-	binary.LittleEndian.PutUint32(rec[8:], 3<<16|0) // data right after the field
+	binary.LittleEndian.PutUint32(rec[8:], 3<<16) // 3 bytes at offset 0: right after the field
 	copy(rec[12:], "hi\x00")
 	if s, err := f.Field("s").String(rec); err != nil || s != "hi" {
 		t.Errorf("rel_loc string = %q, %v", s, err)

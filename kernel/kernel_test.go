@@ -1,3 +1,5 @@
+//go:build linux
+
 package kernel
 
 import (
@@ -328,7 +330,7 @@ func TestAttachUprobe(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 10 {
-		uprobeTarget(i)
+		uprobeSink += uprobeTarget(i)
 	}
 	if n := readCounter(t, c); n != 10 {
 		t.Errorf("uprobe counter = %d, want 10", n)
@@ -386,6 +388,9 @@ func fileOffset(path string, addr uint64) (uint64, error) {
 
 //go:noinline
 func uprobeTarget(i int) int { return i * 3 }
+
+// uprobeSink keeps the calls of uprobeTarget.
+var uprobeSink int
 
 func TestCollectionErrors(t *testing.T) {
 	requireKernel(t)

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // Where tracefs lives: its own mount point, or the tracing directory of
@@ -38,14 +36,14 @@ func findTracefs() (string, error) {
 	if dir, ok := mountedTracefs(); ok {
 		return dir, nil
 	}
-	errTrace := unix.Mount("nodev", tracefsPath, "tracefs", 0, "")
-	if errTrace == nil || errors.Is(errTrace, unix.EBUSY) {
+	errTrace := mount(tracefsPath, "tracefs")
+	if errTrace == nil || errors.Is(errTrace, errBusy) {
 		if isTracefs(tracefsPath) {
 			return tracefsPath, nil
 		}
 	}
-	errDebug := unix.Mount("nodev", debugfsPath, "debugfs", 0, "")
-	if errDebug == nil || errors.Is(errDebug, unix.EBUSY) {
+	errDebug := mount(debugfsPath, "debugfs")
+	if errDebug == nil || errors.Is(errDebug, errBusy) {
 		if dir := filepath.Join(debugfsPath, "tracing"); isTracefs(dir) {
 			return dir, nil
 		}

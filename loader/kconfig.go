@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
-	"golang.org/x/sys/unix"
 
 	gmaps "github.com/gbpf/gbpf/maps"
 )
@@ -26,7 +25,6 @@ const kconfigMap = ".kconfig"
 type kconfig struct {
 	ds   *btf.Datasec
 	data []byte
-	err  error
 }
 
 // newKconfig lays out the .kconfig externs of an object. Values are filled
@@ -159,12 +157,12 @@ func kernelConfig() (map[string]string, error) {
 			}
 			r = gz
 		} else {
-			var u unix.Utsname
-			if err := unix.Uname(&u); err != nil {
+			release, err := kernelRelease()
+			if err != nil {
 				configErr = err
 				return
 			}
-			path := "/boot/config-" + unix.ByteSliceToString(u.Release[:])
+			path := "/boot/config-" + release
 			f, err := os.Open(path)
 			if errors.Is(err, os.ErrNotExist) {
 				// No configuration to read (a container, another OS):
@@ -207,11 +205,11 @@ func parseConfig(r io.Reader) (map[string]string, error) {
 // kernelVersion is KERNEL_VERSION(a, b, c) of the running kernel, as the
 // kernel's LINUX_VERSION_CODE encodes it (c saturates at 255).
 func kernelVersion() (uint64, error) {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
+	release, err := kernelRelease()
+	if err != nil {
 		return 0, err
 	}
-	return parseKernelVersion(unix.ByteSliceToString(u.Release[:]))
+	return parseKernelVersion(release)
 }
 
 // parseKernelVersion parses a release string such as "6.1.0-13-amd64".

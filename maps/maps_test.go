@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 func u32(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }
@@ -22,38 +20,6 @@ func mustNew(t testing.TB, s *Spec) Map {
 	}
 	t.Cleanup(func() { m.Close() })
 	return m
-}
-
-func TestErrorsMatchErrno(t *testing.T) {
-	tests := []struct {
-		err   error
-		errno unix.Errno
-	}{
-		{ErrKeyNotExist, unix.ENOENT},
-		{ErrKeyExist, unix.EEXIST},
-		{ErrFull, unix.E2BIG},
-		{ErrInvalid, unix.EINVAL},
-		{ErrNotSupported, unix.EOPNOTSUPP},
-		{ErrNoSpace, unix.ENOSPC},
-	}
-	for _, tt := range tests {
-		wrapped := errorsJoin(tt.err)
-		if !errors.Is(wrapped, tt.errno) || !errors.Is(wrapped, tt.err) {
-			t.Errorf("%v: errors.Is with %v failed", tt.err, tt.errno)
-		}
-		if got := Errno(wrapped); got != -int64(tt.errno) {
-			t.Errorf("Errno(%v) = %d, want %d", tt.err, got, -int64(tt.errno))
-		}
-		if errors.Is(wrapped, unix.EAGAIN) {
-			t.Errorf("%v matches EAGAIN", tt.err)
-		}
-	}
-	if Errno(nil) != 0 {
-		t.Error("Errno(nil) != 0")
-	}
-	if Errno(errors.New("x")) != -int64(unix.EINVAL) {
-		t.Error("Errno(plain error) != -EINVAL")
-	}
 }
 
 func errorsJoin(err error) error { return errors.Join(errors.New("context"), err) }

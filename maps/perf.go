@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 )
 
 // PerfEventMap is PerfEventArray: one output buffer per index (per CPU),
@@ -30,7 +28,7 @@ type perfBuffer struct {
 
 func newPerfEventArray(s *Spec) (*PerfEventMap, error) {
 	if s.MaxEntries > maxGoSlots {
-		return nil, fmt.Errorf("%s: MaxEntries %d: %w", s.Type, s.MaxEntries, unix.ENOMEM)
+		return nil, fmt.Errorf("%s: MaxEntries %d: %w", s.Type, s.MaxEntries, eNOMEM)
 	}
 	p := &PerfEventMap{bufs: make([]atomic.Pointer[perfBuffer], s.MaxEntries)}
 	p.init(p, s)

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 )
 
 // ProgArrayMap is ProgramArray, the map behind bpf_tail_call. The runtime
@@ -19,7 +17,7 @@ type progSlot struct{ prog any }
 
 func newProgArray(s *Spec) (*ProgArrayMap, error) {
 	if s.MaxEntries > maxGoSlots {
-		return nil, fmt.Errorf("%s: MaxEntries %d: %w", s.Type, s.MaxEntries, unix.ENOMEM)
+		return nil, fmt.Errorf("%s: MaxEntries %d: %w", s.Type, s.MaxEntries, eNOMEM)
 	}
 	p := &ProgArrayMap{progs: make([]atomic.Pointer[progSlot], s.MaxEntries)}
 	p.init(p, s)

@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/engine"
 )
@@ -62,42 +60,6 @@ func newRingBuf(s *Spec) (*RingBufMap, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// mapMemory maps the position pages and the data area twice, backed by
-// one memory file.
-func (r *RingBufMap) mapMemory(size uint64) error {
-	page := uint64(pageSize)
-	fileSize := 2*page + size
-	fd, err := unix.MemfdCreate("gbpf-ringbuf", unix.MFD_CLOEXEC)
-	if err != nil {
-		return fmt.Errorf("ring buffer memory: %w", err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Ftruncate(fd, int64(fileSize)); err != nil {
-		return fmt.Errorf("ring buffer memory: %w", err)
-	}
-	total := uintptr(fileSize + size)
-	mem, err := unix.MmapPtr(-1, 0, nil, total, unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		return fmt.Errorf("ring buffer memory: %w", err)
-	}
-	rw := unix.PROT_READ | unix.PROT_WRITE
-	if _, err := unix.MmapPtr(fd, 0, mem, uintptr(fileSize), rw, unix.MAP_SHARED|unix.MAP_FIXED); err != nil {
-		unix.MunmapPtr(mem, total)
-		return fmt.Errorf("ring buffer memory: %w", err)
-	}
-	if _, err := unix.MmapPtr(fd, int64(2*page), unsafe.Add(mem, fileSize), uintptr(size), rw, unix.MAP_SHARED|unix.MAP_FIXED); err != nil {
-		unix.MunmapPtr(mem, total)
-		return fmt.Errorf("ring buffer memory: %w", err)
-	}
-	r.mem, r.memLen = mem, total
-	r.start = uint64(uintptr(mem))
-	r.cons = r.start
-	r.prod = r.start + page
-	r.data = r.start + 2*page
-	r.mask = size - 1
-	return nil
 }
 
 func load64(addr uint64) uint64     { return atomic.LoadUint64(engine.Atomic64(addr)) }
@@ -169,7 +131,7 @@ func (r *RingBufMap) Output(data []byte, flags uint64) int64 {
 	}
 	a := r.Reserve(uint64(len(data)))
 	if a == 0 {
-		return -int64(unix.EAGAIN)
+		return -int64(eAGAIN)
 	}
 	copy(engine.Bytes(a, uint64(len(data))), data)
 	r.commit(a, flags, false)
@@ -223,5 +185,5 @@ func (r *RingBufMap) Close() error {
 	defer r.mu.Unlock()
 	r.memMu.Lock()
 	defer r.memMu.Unlock()
-	return unix.MunmapPtr(r.mem, r.memLen)
+	return r.unmapMemory()
 }

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/epoch"
 )
@@ -96,7 +94,7 @@ func newSlab(size uint64, prealloc, hint uint32) (*slab, error) {
 	}
 	s.shift = uint(bits.TrailingZeros64(per))
 	if uint64(prealloc)*s.elemSize > maxSlabBytes {
-		return nil, fmt.Errorf("preallocating %d elements of %d bytes: %w", prealloc, s.elemSize, unix.ENOMEM)
+		return nil, fmt.Errorf("preallocating %d elements of %d bytes: %w", prealloc, s.elemSize, eNOMEM)
 	}
 	empty := []uint64{}
 	s.bases.Store(&empty)

@@ -11,55 +11,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gbpf/gbpf/hist"
 	"github.com/gbpf/gbpf/internal/testutil"
-	"github.com/gbpf/gbpf/kernel"
 )
-
-func requireKernel(t *testing.T) {
-	t.Helper()
-	if err := kernel.Supported(); err != nil {
-		testutil.SkipWithoutKernel(t, err.Error())
-	}
-	if _, err := kernel.TracefsDir(); err != nil {
-		testutil.SkipWithoutKernel(t, err.Error())
-	}
-	testutil.LockTracing(t)
-}
-
-// blockBackedDir returns a directory whose file system sits on a block
-// device, for direct I/O that reaches block:block_rq_issue.
-func blockBackedDir(t *testing.T) string {
-	t.Helper()
-	cands := []string{t.TempDir()}
-	if wd, err := os.Getwd(); err == nil {
-		cands = append(cands, wd)
-	}
-	for _, dir := range cands {
-		var st syscall.Stat_t
-		if err := syscall.Stat(dir, &st); err != nil {
-			continue
-		}
-		major, minor := (st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff, st.Dev&0xff|(st.Dev>>12)&^0xff
-		if _, err := os.Stat(fmt.Sprintf("/sys/dev/block/%d:%d", major, minor)); err == nil {
-			if dir == cands[0] {
-				return dir
-			}
-			d, err := os.MkdirTemp(dir, ".gbpf-test-")
-			if err != nil {
-				continue
-			}
-			t.Cleanup(func() { os.RemoveAll(d) })
-			return d
-		}
-	}
-	testutil.SkipWithoutKernel(t, "no block-device-backed file system for direct I/O")
-	return ""
-}
 
 // directWrites writes count blocks of bs bytes to a new file in dir with
 // dd oflag=direct.

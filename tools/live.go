@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gbpf/gbpf/kernel"
 )
 
@@ -25,15 +23,6 @@ type liveSource struct {
 // ring never overtakes an older one still being written to another (an
 // I/O's completion overtaking its issue).
 const settle = 2 * time.Millisecond
-
-// monotonic returns CLOCK_MONOTONIC in nanoseconds, the records' clock.
-func monotonic() uint64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return 0
-	}
-	return uint64(ts.Nano())
-}
 
 // batch collects records from several rings, hands them out in time order
 // up to a cut-off, and keeps the younger ones for the next round.

@@ -1,3 +1,5 @@
+//go:build unix
+
 package tools
 
 import (
@@ -42,7 +44,8 @@ func diskOf(t *testing.T, dir string) string {
 	if err := syscall.Stat(dir, &st); err != nil {
 		t.Fatal(err)
 	}
-	major, minor := uint32((st.Dev>>8)&0xfff|(st.Dev>>32)&^0xfff), uint32(st.Dev&0xff|(st.Dev>>12)&^0xff)
+	dev := uint64(st.Dev)
+	major, minor := uint32((dev>>8)&0xfff|(dev>>32)&^0xfff), uint32(dev&0xff|(dev>>12)&^0xff)
 	p, err := LoadPartitions()
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // Machine describes the machine measurements were taken on.
@@ -23,10 +21,7 @@ type Machine struct {
 // release from uname.
 func DescribeMachine() Machine {
 	m := Machine{CPUs: runtime.NumCPU(), Arch: runtime.GOARCH, Go: runtime.Version(), CPUModel: "unknown"}
-	var u unix.Utsname
-	if unix.Uname(&u) == nil {
-		m.Kernel = unix.ByteSliceToString(u.Release[:])
-	}
+	m.Kernel = kernelRelease()
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		defer f.Close()
 		s := bufio.NewScanner(f)

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/progfile"
 	"github.com/gbpf/gbpf/isa"
@@ -19,7 +19,7 @@ import (
 var jitListing func(w io.Writer, p isa.Program) error
 
 // errNoJIT is the error of "disasm --jit" when jitListing is nil.
-var errNoJIT = errors.New("JIT listing is not available on this platform/build")
+var errNoJIT = fmt.Errorf("JIT listing is not available on this platform/build: %w", gbpf.ErrNotSupported)
 
 func init() { addCommand(newDisasmCmd()) }
 

@@ -5,8 +5,6 @@ import (
 	"github.com/gbpf/gbpf/abi"
 	"runtime"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // Block is memory mapped outside the Go heap. Programs hold raw addresses
@@ -21,7 +19,7 @@ func Alloc(size int) (*Block, error) {
 	if size <= 0 {
 		size = 1
 	}
-	mem, err := mmap(nil, size, unix.MAP_PRIVATE|unix.MAP_ANON)
+	mem, err := mapAnon(size)
 	if err != nil {
 		return nil, fmt.Errorf("map %d bytes: %w", size, err)
 	}
@@ -53,17 +51,7 @@ func (b *Block) Free() error {
 	mem := b.mem[:cap(b.mem)]
 	b.mem = nil
 	runtime.SetFinalizer(b, nil)
-	return unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(mem)), uintptr(len(mem)))
-}
-
-// mmap maps size bytes of read-write memory. It bypasses x/sys/unix's
-// Mmap bookkeeping so that Free can unmap memory however it was mapped.
-func mmap(addr unsafe.Pointer, size, flags int) ([]byte, error) {
-	p, err := unix.MmapPtr(-1, 0, addr, uintptr(size), unix.PROT_READ|unix.PROT_WRITE, flags)
-	if err != nil {
-		return nil, err
-	}
-	return unsafe.Slice((*byte)(p), size), nil
+	return unmap(mem)
 }
 
 // ptr turns a program address into a pointer. Addresses come from runtime

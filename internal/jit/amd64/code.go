@@ -1,3 +1,5 @@
+//go:build linux
+
 package amd64
 
 import (
@@ -100,11 +102,6 @@ func newCodeRegion() (*codeRegion, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// contains reports whether addr lies in the region.
-func (r *codeRegion) contains(addr uint64) bool {
-	return addr-uint64(r.base) < uint64(r.pages)<<pageShift
 }
 
 // alloc takes a run of n pages, first fit.

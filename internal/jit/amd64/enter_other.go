@@ -1,8 +1,9 @@
-//go:build !amd64
+//go:build !(linux && amd64)
 
 package amd64
 
-// Supported reports whether the JIT can run on this architecture.
+// Supported reports whether the JIT can run here: only on linux/amd64,
+// where its fault handler contains faults in machine code.
 const Supported = false
 
-func jitcall(ctx uintptr) { panic("jit: not supported on this architecture") }
+func jitcall(ctx uintptr) { panic("jit: not supported on this platform") }

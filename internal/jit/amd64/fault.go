@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"syscall"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/jit/amd64/x86"
@@ -100,12 +97,12 @@ const crashMessage = "gbpf: fault in JIT entry or exit code: the run's state was
 func (c *compiler) crash() {
 	msg := c.newLabel()
 	c.bind(c.fixed(lblCrash))
-	c.a.MovRegImm32(x86.RAX, uint32(unix.SYS_WRITE))
+	c.a.MovRegImm32(x86.RAX, sysWrite)
 	c.a.MovRegImm32(x86.RDI, 2)
 	c.leaRIP(x86.RSI, msg)
 	c.a.MovRegImm32(x86.RDX, uint32(len(crashMessage)))
 	c.a.Syscall()
-	c.a.MovRegImm32(x86.RAX, uint32(unix.SYS_EXIT_GROUP))
+	c.a.MovRegImm32(x86.RAX, sysExitGroup)
 	c.a.MovRegImm32(x86.RDI, 2)
 	c.a.Syscall()
 	c.a.Int3()
@@ -143,7 +140,7 @@ func (p *Program) LeafError(r0 uint64, f LeafFault) error {
 // instruction whose code holds ip (the call, for code inlined at a call).
 func (p *Program) fault(sig, ip, addr uint64) *engine.Fault {
 	cause := ErrMachineFault
-	if sig == uint64(unix.SIGSEGV) || sig == uint64(unix.SIGBUS) {
+	if sig == sigSEGV || sig == sigBUS {
 		cause = engine.ErrMemory
 	}
 	off := ip - p.base
@@ -161,5 +158,5 @@ func (p *Program) fault(sig, ip, addr uint64) *engine.Fault {
 		}
 	}
 	return &engine.Fault{PC: pc, Err: cause, Msg: fmt.Sprintf("%s at address %#x (machine code offset %#x)",
-		unix.SignalName(syscall.Signal(sig)), addr, off)}
+		signalName(sig), addr, off)}
 }

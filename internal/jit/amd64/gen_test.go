@@ -110,7 +110,7 @@ func generate(s *byteSource) isa.Program {
 func link(funcs [][]unit) isa.Program {
 	var insns []isa.Instruction
 	starts := make([]int, len(funcs))
-	type fix struct{ slot, target, fn int }
+	type fix struct{ slot, fn int }
 	var fixes []fix
 	for f, units := range funcs {
 		starts[f] = len(insns)

@@ -1,3 +1,5 @@
+//go:build linux && amd64
+
 #include "go_asm.h"
 #include "textflag.h"
 

@@ -124,6 +124,7 @@ func TestLeafContext(t *testing.T) {
 	if r0, err := prog.RunContext(ctx, nil, 0, 0); err != nil || r0 != 7 {
 		t.Errorf("RunContext: %d, %v; want 7", r0, err)
 	}
+	//lint:ignore SA1012 RunContext takes a nil ctx as "no context" (it checks ctx != nil); this tests it.
 	if r0, err := prog.RunContext(nil, &engine.Env{}, 0, 0); err != nil || r0 != 7 {
 		t.Errorf("RunContext with no context: %d, %v; want 7", r0, err)
 	}

@@ -137,6 +137,7 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	if p.leafAddr != nil {
 		return p.runLeaf(env, r1, r2)
 	}
+	//lint:ignore SA1012 a nil ctx is run's "no context": Run pays no ctx.Done check.
 	return p.run(nil, env, r1, r2)
 }
 
