@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -168,6 +169,34 @@ func TestProgRunBudget(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "instruction budget exhausted: budget 100000 spent") {
 				t.Errorf("%q: %v, want the budget fault", args, err)
 			}
+		}
+	}
+}
+
+// TestProgRunTailCallContext is sandbox finding F1 through the CLI, on
+// the finding's own object where clang and the shared data are there: a
+// program verified for an 8-byte context tail-calls one verified for
+// 32 KiB. The tail call is refused (the caller goes on and returns 0)
+// instead of the callee reading past the context on any engine.
+func TestProgRunTailCallContext(t *testing.T) {
+	src, err := testutil.SharedPath("sandbox", "tailcall_ctxsize.c")
+	if err != nil {
+		t.Skipf("shared sandbox data: %v", err)
+	}
+	clang, err := exec.LookPath("clang")
+	if err != nil {
+		t.Skip("clang is not installed")
+	}
+	obj := filepath.Join(t.TempDir(), "tc.o")
+	if out, err := exec.Command(clang, "-O2", "-g", "-target", "bpf", "-I", "../../examples/bpf", "-c", src, "-o", obj).CombinedOutput(); err != nil {
+		t.Fatalf("clang: %v\n%s", err, out)
+	}
+	ctx := "@" + filepath.Join(filepath.Dir(src), "ctx8.bin")
+	for _, args := range [][]string{{"--engine", "jit"}, {"--engine", "interpreter"}, {"--checked"}} {
+		args = append([]string{"prog", "run", obj, "--prog", "small", "--ctx", ctx}, args...)
+		out, err := execGbpf(t, args...)
+		if err != nil || !strings.HasPrefix(out, "Return value: 0,") {
+			t.Errorf("%q: %q, %v; want return value 0 (the tail call refused)", args, out, err)
 		}
 	}
 }
