@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/maps"
 )
@@ -18,6 +20,23 @@ type CollectionSpec = loader.CollectionSpec
 // privileges.
 func LoadCollectionSpec(path string) (*CollectionSpec, error) {
 	return loader.LoadCollectionSpec(path)
+}
+
+// FromCiliumSpec converts a cilium/ebpf collection spec into gbpf's, so
+// that an object embedded by bpf2go (whose generated loadXxx function
+// returns a *ebpf.CollectionSpec) loads into gbpf:
+//
+//	cs, err := loadXxx()
+//	...
+//	spec, err := gbpf.FromCiliumSpec(cs)
+//	...
+//	var objs xxxObjects
+//	err = gbpf.LoadAndAssign(spec, &objs, nil)
+//
+// It goes through the converter LoadCollectionSpec uses; cs is not
+// modified.
+func FromCiliumSpec(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
+	return loader.FromCilium(cs)
 }
 
 // Collection is the live maps and programs of an object.

@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/cilium/ebpf"
 
 	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/loader"
+	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/progtype"
 )
 
@@ -117,4 +122,108 @@ func ExampleProgram_RunContext() {
 	_, err = coll.Programs["spin"].RunContext(ctx, nil)
 	fmt.Println(errors.Is(err, context.DeadlineExceeded))
 	// Output: true
+}
+
+// Load the parts of an object that a struct names, as cilium/ebpf's
+// LoadAndAssign does: the structs bpf2go generates work, with gbpf's
+// Program and Map in place of cilium/ebpf's.
+func ExampleLoadAndAssign() {
+	spec, err := gbpf.LoadCollectionSpec("examples/bpf/hash_counter.o")
+	if err != nil {
+		log.Fatal(err)
+	}
+	var objs struct {
+		CountSources *gbpf.Program `ebpf:"count_sources"`
+		Sources      *gbpf.Map     `ebpf:"sources"`
+	}
+	if err := gbpf.LoadAndAssign(spec, &objs, nil); err != nil {
+		log.Fatal(err)
+	}
+	defer objs.CountSources.Close()
+	defer objs.Sources.Close()
+
+	verdict, err := objs.CountSources.Run(&gbpf.RunOptions{Data: udpPacket()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("verdict:", verdict, "map:", objs.Sources)
+	// Output: verdict: 2 map: Hash(sources)
+}
+
+// Walk a map's elements, as with cilium/ebpf's MapIterator.
+func ExampleMap_Iterate() {
+	coll, err := gbpf.LoadCollection("examples/bpf/hash_counter.o", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer coll.Close()
+
+	for _, last := range []byte{3, 1, 2, 1} {
+		pkt := udpPacket()
+		pkt[14+15] = last // the source address: 10.0.0.last
+		if _, err := coll.Programs["count_sources"].Run(&gbpf.RunOptions{Data: pkt}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	var (
+		src   [4]byte
+		stats struct{ Packets, Bytes uint64 }
+		lines []string
+	)
+	it := coll.Maps["sources"].Iterate()
+	for it.Next(&src, &stats) {
+		lines = append(lines, fmt.Sprintf("%d.%d.%d.%d: %d packets", src[0], src[1], src[2], src[3], stats.Packets))
+	}
+	if err := it.Err(); err != nil {
+		log.Fatal(err)
+	}
+	slices.Sort(lines) // a hash map's order is its own
+	fmt.Println(strings.Join(lines, "\n"))
+	// Output:
+	// 10.0.0.1: 2 packets
+	// 10.0.0.2: 1 packets
+	// 10.0.0.3: 1 packets
+}
+
+// Take the spec that cilium/ebpf parsed (what a bpf2go-generated loadXxx
+// function returns) into gbpf.
+func ExampleFromCiliumSpec() {
+	cs, err := ebpf.LoadCollectionSpec("examples/bpf/tail_call.o")
+	if err != nil {
+		log.Fatal(err)
+	}
+	spec, err := gbpf.FromCiliumSpec(cs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(spec.ProgramNames())
+	// Output: [chain dispatch handle_tcp handle_udp]
+}
+
+// Read and write many elements in one call.
+func ExampleMap_BatchLookup() {
+	m, err := gbpf.NewMap(&maps.Spec{Name: "squares", Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 4, SpinLockOffset: -1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.BatchUpdate([]uint32{1, 2, 3}, []uint64{1, 4, 9}, nil); err != nil {
+		log.Fatal(err)
+	}
+	var cursor gbpf.MapBatchCursor
+	keys, values := make([]uint32, 3), make([]uint64, 3)
+	for {
+		n, err := m.BatchLookup(&cursor, keys, values, nil)
+		for i := range n {
+			fmt.Printf("%d:%d ", keys[i], values[i])
+		}
+		if errors.Is(err, gbpf.ErrKeyNotExist) {
+			break
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println()
+	// Output: 0:0 1:1 2:4 3:9
 }

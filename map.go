@@ -244,6 +244,28 @@ var ErrIncompatible = errors.New("incompatible program")
 // Close releases the map.
 func (m *Map) Close() error { return m.m.Close() }
 
+// NextKey decodes into nextKeyOut the key that follows key, as
+// BPF_MAP_GET_NEXT_KEY: a nil key asks for the first key. After the last
+// key it returns an error matching ErrKeyNotExist. A key that is not in
+// the map gives the first key of hash maps, as in Linux.
+func (m *Map) NextKey(key, nextKeyOut any) error {
+	var k []byte
+	if key != nil {
+		var err error
+		if k, err = m.key(key); err != nil {
+			return err
+		}
+	}
+	next := make([]byte, m.m.Spec().KeySize)
+	if err := m.m.NextKey(k, next); err != nil {
+		return fmt.Errorf("map %s: next key: %w", m.name, err)
+	}
+	if err := unmarshal(nextKeyOut, next); err != nil {
+		return fmt.Errorf("map %s: next key: %w", m.name, err)
+	}
+	return nil
+}
+
 // Iterate returns an iterator over the map's keys and values, like
 // cilium/ebpf's MapIterator.
 func (m *Map) Iterate() *MapIterator {

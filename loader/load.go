@@ -52,6 +52,22 @@ func LoadCollectionSpecFromReader(rd io.ReaderAt) (spec *CollectionSpec, err err
 	return convert(cs)
 }
 
+// FromCilium converts a cilium/ebpf collection spec, such as the one a
+// bpf2go-generated loadXxx function returns, into ours, as
+// LoadCollectionSpec does after parsing an object. cs is not modified.
+func FromCilium(cs *ebpf.CollectionSpec) (spec *CollectionSpec, err error) {
+	if cs == nil {
+		return nil, errors.New("nil cilium/ebpf collection spec")
+	}
+	defer func() {
+		// A spec built by hand may hold what no parser produces.
+		if r := recover(); r != nil {
+			spec, err = nil, fmt.Errorf("malformed cilium/ebpf collection spec: %v", r)
+		}
+	}()
+	return convert(cs.Copy())
+}
+
 // maxSection bounds the size of any section of an object, so that a
 // corrupt header cannot make the parser allocate gigabytes (a .bss section
 // has no bytes in the file, only a size). Linux bounds map values far
