@@ -136,7 +136,7 @@ func (m *machine) memFault(env *engine.Env, pc int, addr, n uint64, write bool) 
 	msg := fmt.Sprintf("%s of %d bytes at %#x", what, n, addr)
 	switch {
 	case m.allowed(env, addr, n, write): // allowed, so it is misaligned
-		msg = "misaligned atomic " + msg
+		return misalignedAtomic(pc, addr, n)
 	case addr < nullPage:
 		msg += " (null pointer)"
 	case write && inRegions(env.Regions, addr, n, false):
@@ -145,4 +145,12 @@ func (m *machine) memFault(env *engine.Env, pc int, addr, n uint64, write bool) 
 		msg += " (outside the live stack frames)"
 	}
 	return &engine.Fault{PC: pc, Err: engine.ErrMemory, Msg: msg}
+}
+
+// misalignedAtomic is the fault of the atomic access of n bytes at addr,
+// not aligned to its size, by the instruction at slot pc. The kernel's
+// verifier rejects such an access even where the CPU allows unaligned
+// access; Go's atomics on arm64 die of SIGBUS on it.
+func misalignedAtomic(pc int, addr, n uint64) *engine.Fault {
+	return &engine.Fault{PC: pc, Err: engine.ErrMemory, Msg: fmt.Sprintf("misaligned atomic write of %d bytes at %#x", n, addr)}
 }

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf/internal/engine"
@@ -190,5 +191,43 @@ func TestStackClearedBetweenRuns(t *testing.T) {
 				t.Fatalf("%s: read: %#x, %v", m.name, got, err)
 			}
 		}
+	}
+}
+
+// TestMisalignedAtomicFaults runs atomics at addresses not aligned to
+// their size, on the stack and in input memory, in every mode: each is a
+// memory fault naming the instruction and leaves memory unchanged, never
+// a crash (Go's atomics on arm64 die of SIGBUS on such an address).
+func TestMisalignedAtomicFaults(t *testing.T) {
+	mem := newBlock(t, make([]byte, 64))
+	env := &engine.Env{Regions: []engine.Region{mem.Region(true)}}
+	tests := []struct {
+		name string
+		p    isa.Program
+	}{
+		{"dw add in memory", prog(mov64(r2, 1), atomicInsn(dw, isa.AtomicAdd, r1, r2, 4), exit())},
+		{"w xchg in memory", prog(mov64(r2, 1), atomicInsn(w, isa.AtomicXchg, r1, r2, 2), exit())},
+		{"dw cmpxchg on the stack", prog(mov64(r2, 1), mov64(r0, 0), atomicInsn(dw, isa.AtomicCmpXchg, r10, r2, -12), exit())},
+		{"w fetch or on the stack", prog(mov64(r2, 1), atomicInsn(w, isa.AtomicOr|isa.AtomicFetch, r10, r2, -7), exit())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, m := range modes {
+				pr, err := Compile(tt.p, m.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = pr.Run(env, mem.Addr()+16, 0)
+				pc := len(tt.p.Insns) - 2
+				if f := wantFault(t, err, engine.ErrMemory, pc); !strings.Contains(f.Error(), "misaligned atomic") {
+					t.Errorf("%s: fault does not say misaligned atomic: %v", m.name, f)
+				}
+			}
+			for _, b := range mem.Bytes() {
+				if b != 0 {
+					t.Fatal("a faulting atomic wrote to memory")
+				}
+			}
+		})
 	}
 }

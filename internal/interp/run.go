@@ -396,6 +396,16 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, regs *[16]uint64) 
 		case opStxDW:
 			engine.Store64(r[in.dst&15]+uint64(in.off), r[in.src&15])
 		case opAtomic32, opAtomic64:
+			// A verified program's atomics are aligned, but Go's atomics
+			// on arm64 die of SIGBUS when they are not: a misaligned one
+			// is a fault in every mode, never a crash.
+			n := uint64(8)
+			if in.op == opAtomic32 {
+				n = 4
+			}
+			if a := r[in.dst&15] + uint64(in.off); a%n != 0 {
+				return 0, misalignedAtomic(slot(base, ip)-1, a, n)
+			}
 			m.budget, m.ret = budget, slot(base, ip)
 			atomicOp(in.op, in, &r)
 			budget, ip = m.budget, unsafe.Add(base, uintptr(m.ret)*insnSize)
