@@ -136,7 +136,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 		return v.errorf(pc, "R%d invalid mem access '%s'", regno, base.typeString())
 	}
 	if atomic || base.typ == ptrToStack {
-		if err := v.checkAlign(pc, regno, base, off, size, base.typ == ptrToStack); err != nil {
+		if err := v.checkAlign(pc, regno, base, off, size); err != nil {
 			return err
 		}
 	}
@@ -270,8 +270,9 @@ func (v *verifier) checkPacketAccess(pc int, regno isa.Register, base *reg, off,
 	return nil
 }
 
-// checkAlign checks natural alignment of base+off for size bytes.
-func (v *verifier) checkAlign(pc int, regno isa.Register, base *reg, off, size int, stack bool) error {
+// checkAlign checks natural alignment of base+off for size bytes; its
+// message names the kind of memory as the kernel's does.
+func (v *verifier) checkAlign(pc int, regno isa.Register, base *reg, off, size int) error {
 	if size == 1 {
 		return nil
 	}
@@ -281,8 +282,15 @@ func (v *verifier) checkAlign(pc int, regno isa.Register, base *reg, off, size i
 		return nil
 	}
 	desc := ""
-	if stack {
+	switch base.typ {
+	case ptrToStack:
 		desc = "stack "
+	case ptrToMapValue:
+		desc = "value "
+	case ptrToMapKey:
+		desc = "key "
+	case ptrToCtx:
+		desc = "context "
 	}
 	return v.errorf(pc, "misaligned %saccess off %s+%d+%d size %d", desc, base.varOff.String(), base.off, off, size)
 }

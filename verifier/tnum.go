@@ -129,4 +129,14 @@ func (a tnum) sext32() tnum {
 	return tnum{uint64(int64(int32(uint32(a.v)))), uint64(int64(int32(uint32(a.m))))}
 }
 
-func (a tnum) String() string { return fmt.Sprintf("(%#x; %#x)", a.v, a.m) }
+// String formats a as the kernel's tnum_strn does: a known value as a
+// number (decimal up to 65535, else hex), otherwise "(value; mask)".
+func (a tnum) String() string {
+	switch {
+	case a.m != 0:
+		return fmt.Sprintf("(%#x; %#x)", a.v, a.m)
+	case a.v <= 0xffff:
+		return fmt.Sprint(a.v)
+	}
+	return fmt.Sprintf("%#x", a.v)
+}

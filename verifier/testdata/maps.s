@@ -133,6 +133,51 @@ out:
     mov %r0, 0
     exit
 
+== misaligned atomic in value
+#: map array key=4 value=16 entries=4
+#: reject misaligned value access off 0+0+4 size 8
+    stw [%r10-4], 0
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, map_idx 0
+    call 1
+    jeq %r0, 0, out
+    mov %r1, 1
+    lock add [%r0+4], %r1
+out:
+    mov %r0, 0
+    exit
+
+== misaligned atomic32 through a moved value pointer
+#: map array key=4 value=16 entries=4
+#: reject misaligned value access off 0+2+4 size 4
+    stw [%r10-4], 0
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, map_idx 0
+    call 1
+    jeq %r0, 0, out
+    add %r0, 2
+    mov %r1, 1
+    lock xchg32 [%r0+4], %r1
+out:
+    mov %r0, 0
+    exit
+
+== misaligned plain store in value
+#: map array key=4 value=16 entries=4
+#: accept
+    stw [%r10-4], 0
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, map_idx 0
+    call 1
+    jeq %r0, 0, out
+    stdw [%r0+4], 42
+out:
+    mov %r0, 0
+    exit
+
 == write into read-only map
 #: map array key=4 value=16 entries=4 flags=0x80
 #: reject write into map forbidden

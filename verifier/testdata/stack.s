@@ -39,7 +39,7 @@
     exit
 
 == misaligned stack store
-#: reject misaligned stack access off (0x0; 0x0)+0+-6 size 4
+#: reject misaligned stack access off 0+0+-6 size 4
     stw [%r10-6], 0
     mov %r0, 0
     exit
