@@ -8,9 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -95,63 +93,4 @@ func readTable(path string) (map[string]tableRow, error) {
 		rows[cells[0]] = tableRow{insns: n, ubpf: u}
 	}
 	return rows, sc.Err()
-}
-
-// Runner runs one workload on one engine, over and over.
-type Runner struct {
-	w    *Workload
-	prog engine.Program
-	mem  *engine.Block
-	env  engine.Env
-	r1   uint64
-	r2   uint64
-}
-
-// NewRunner compiles w with e and fills a fresh buffer.
-func NewRunner(w *Workload, e Engine) (*Runner, error) {
-	prog, err := e.Compile(w.Program)
-	if err != nil {
-		return nil, fmt.Errorf("%s on %s: %w", w.Name, e.Name, err)
-	}
-	r := &Runner{w: w, prog: prog}
-	if len(w.Input) > 0 {
-		r.mem, err = engine.Alloc(len(w.Input))
-		if err != nil {
-			prog.Close()
-			return nil, err
-		}
-		copy(r.mem.Bytes(), w.Input)
-		r.env.Regions = []engine.Region{r.mem.Region(true)}
-		r.r1, r.r2 = r.mem.Addr(), uint64(len(w.Input))
-	}
-	return r, nil
-}
-
-// Run runs the workload once and checks its result.
-func (r *Runner) Run() error {
-	r0, err := r.prog.Run(&r.env, r.r1, r.r2)
-	if err != nil {
-		return err
-	}
-	if r0 != r.w.Result {
-		return fmt.Errorf("%s: r0 = %#x, want %#x", r.w.Name, r0, r.w.Result)
-	}
-	return nil
-}
-
-// Env returns the environment the runner runs with.
-func (r *Runner) Env() *abi.Env { return &r.env }
-
-// Args returns the r1 and r2 the runner passes.
-func (r *Runner) Args() (uint64, uint64) { return r.r1, r.r2 }
-
-// Program returns the compiled program.
-func (r *Runner) Program() abi.Program { return r.prog }
-
-// Close releases the program and the buffer.
-func (r *Runner) Close() {
-	r.prog.Close()
-	if r.mem != nil {
-		r.mem.Free()
-	}
 }
