@@ -132,33 +132,12 @@ func TestProgRunInputLimits(t *testing.T) {
 	rootCmd.SetIn(nil)
 }
 
-// nestedLoop is sandbox finding F2's shape: bpf_loop inside a bpf_loop
-// callback, 2^46 callback calls in all, which the verifier accepts.
-const nestedLoop = `    mov %r1, 0x800000
-    lddw %r2, func outer
-    mov %r3, 0
-    mov %r4, 0
-    call 181
-    mov %r0, 0
-    exit
-outer:
-    mov %r1, 0x800000
-    lddw %r2, func inner
-    mov %r3, 0
-    mov %r4, 0
-    call 181
-    mov %r0, 0
-    exit
-inner:
-    mov %r0, 0
-    exit
-`
-
-// TestProgRunBudget runs a program that loops in callbacks through "prog
-// run" on every engine: each run stops at its budget (finding F2: the
+// TestProgRunBudget runs a program that loops in callbacks (bpf_loop
+// inside a bpf_loop callback, 2^46 callback calls, which the verifier
+// accepts) through "prog run" on every engine: each run stops at its budget (finding F2: the
 // JIT charged only backward jumps and never stopped).
 func TestProgRunBudget(t *testing.T) {
-	files := []string{writeTemp(t, "nested.s", nestedLoop)}
+	files := []string{"../../examples/asm/nested_loop.asm"}
 	if path, err := testutil.SharedPath("sandbox", "nested_loop.s"); err == nil {
 		files = append(files, path)
 	}
