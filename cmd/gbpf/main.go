@@ -18,7 +18,13 @@ var rootCmd = &cobra.Command{
 	SilenceErrors: true,
 }
 
-func addCommand(c *cobra.Command) { rootCmd.AddCommand(c) }
+func init() { requireSubcommand(rootCmd) }
+
+// addCommand adds c, with its subcommands already in place, to rootCmd.
+func addCommand(c *cobra.Command) {
+	rootCmd.AddCommand(c)
+	requireSubcommand(c)
+}
 
 func main() {
 	if err := rootCmd.Execute(); err != nil {
