@@ -18,12 +18,13 @@ var rootCmd = &cobra.Command{
 	SilenceErrors: true,
 }
 
-func init() { requireSubcommand(rootCmd) }
-
-// addCommand adds c, with its subcommands already in place, to rootCmd.
+// addCommand adds c, with its subcommands already in place, to rootCmd, and
+// makes the groups of the tree (rootCmd, c, cobra's completion) refuse to run
+// without a subcommand.
 func addCommand(c *cobra.Command) {
 	rootCmd.AddCommand(c)
-	requireSubcommand(c)
+	rootCmd.InitDefaultCompletionCmd()
+	requireSubcommand(rootCmd)
 }
 
 func main() {
