@@ -18,7 +18,14 @@ var rootCmd = &cobra.Command{
 	SilenceErrors: true,
 }
 
-func addCommand(c *cobra.Command) { rootCmd.AddCommand(c) }
+// addCommand adds c, with its subcommands already in place, to rootCmd, and
+// makes the groups of the tree (rootCmd, c, cobra's completion) refuse to run
+// without a subcommand.
+func addCommand(c *cobra.Command) {
+	rootCmd.AddCommand(c)
+	rootCmd.InitDefaultCompletionCmd()
+	requireSubcommand(rootCmd)
+}
 
 func main() {
 	if err := rootCmd.Execute(); err != nil {
