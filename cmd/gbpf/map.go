@@ -36,7 +36,7 @@ func newMapDumpCmd() *cobra.Command {
 		Long: `Load OBJ and print the elements of map NAME in hex, as bpftool map dump
 does. With --prog, the program runs first (with --data, --ctx and --repeat,
 as in "gbpf prog run"), so the dump shows what it left in the map.`,
-		Example: `  gbpf map dump examples/bpf/hash_counter.o --prog count_sources --data @packet.bin --map sources`,
+		Example: `  gbpf map dump examples/bpf/hash_counter.o --prog count_sources --data @examples/packet.bin --map sources`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			of.log, rf.stdin = cmd.ErrOrStderr(), cmd.InOrStdin()

@@ -278,7 +278,7 @@ Inputs are limited as BPF_PROG_TEST_RUN limits them: a packet of at most
 fragments, which the kernel adds past that); a context of at most
 the type's (24 bytes of xdp_md, 192 of __sk_buff); at most 1 MiB of input
 for raw and tracing programs.`,
-		Example: `  gbpf prog run examples/bpf/hash_counter.o --data @packet.bin
+		Example: `  gbpf prog run examples/bpf/hash_counter.o --data @examples/packet.bin
   gbpf prog run examples/bpf/tp_hist.o --ctx 0000000000000000000000000000000010000000 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
