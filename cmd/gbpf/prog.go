@@ -91,7 +91,7 @@ func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) 
 // loadSpec reads path as an ELF object or, failing that, as one Raw
 // program verified for a context of len(input) bytes.
 func loadSpec(path string, input []byte) (*gbpf.CollectionSpec, error) {
-	if path == "-" || isELF(path) {
+	if path == "-" || progfile.IsELF(path) {
 		return gbpf.LoadCollectionSpec(path)
 	}
 	f, err := progfile.Load(path)
@@ -283,7 +283,7 @@ for raw and tracing programs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			of.log, rf.stdin, rf.input = cmd.ErrOrStderr(), cmd.InOrStdin(), nil
-			if args[0] != "-" && !isELF(args[0]) {
+			if args[0] != "-" && !progfile.IsELF(args[0]) {
 				// A Raw program, verified for its input's size.
 				input, err := bytesArg(rf.stdin, "data", rf.data, progtype.Raw)
 				if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -136,7 +135,7 @@ func modeName(privileged bool) string {
 
 // verifyTargets reads the programs of path.
 func verifyTargets(cmd *cobra.Command, path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {
-	if path != "-" && isELF(path) {
+	if path != "-" && progfile.IsELF(path) {
 		return objectTargets(path, progName, typ, ctxSize)
 	}
 	if progName != "" {
@@ -154,17 +153,6 @@ func verifyTargets(cmd *cobra.Command, path, progName string, typ progtype.Type,
 		o.CtxSize = len(f.Memory)
 	}
 	return []verifyTarget{{name: path, opts: o, prog: f}}, nil
-}
-
-func isELF(path string) bool {
-	fh, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer fh.Close()
-	var magic [4]byte
-	_, err = io.ReadFull(fh, magic[:])
-	return err == nil && string(magic[:]) == "\x7fELF"
 }
 
 func objectTargets(path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {
