@@ -159,26 +159,6 @@ func (f *progRunFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&f.budget, "budget", 0, "most instructions (and callback calls) a run may execute (0: the engines' default, 2^30)")
 }
 
-// bytesArg reads @FILE (@- for standard input) or hex text, of at most
-// the input --flag may give a program of type t.
-func bytesArg(stdin io.Reader, flag, s string, t progtype.Type) ([]byte, error) {
-	if s == "" {
-		return nil, nil
-	}
-	limit := inputLimit(flag, t)
-	if path, ok := strings.CutPrefix(s, "@"); ok {
-		return readInput(stdin, flag, path, limit, t)
-	}
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		return nil, fmt.Errorf("--%s: not @FILE or hex: %w", flag, err)
-	}
-	if len(b) > limit {
-		return nil, inputTooLarge(flag, limit, t)
-	}
-	return b, nil
-}
-
 // pick returns the program --prog names, or the only one.
 func pick(coll *gbpf.Collection, name string) (*gbpf.Program, error) {
 	if name != "" {

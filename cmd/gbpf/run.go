@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -94,7 +93,7 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	input := file.Memory
 	if f.mem != "" {
-		if input, err = parseMem(cmd, f.mem); err != nil {
+		if input, err = bytesArg(cmd.InOrStdin(), "mem", f.mem, progtype.Raw); err != nil {
 			return err
 		}
 	}
@@ -190,33 +189,4 @@ func timeRuns(prog engine.Program, env *engine.Env, r1, r2 uint64, n int) (r0 ui
 		}
 	}
 	return r0, time.Since(start), nil
-}
-
-// parseMem reads --mem: hex bytes, with or without spaces and 0x
-// prefixes, or @FILE (@- for standard input), of at most the largest input
-// of a raw program.
-func parseMem(cmd *cobra.Command, s string) ([]byte, error) {
-	limit := inputLimit("mem", progtype.Raw)
-	if file, ok := strings.CutPrefix(s, "@"); ok {
-		return readInput(cmd.InOrStdin(), "mem", file, limit, progtype.Raw)
-	}
-	var digits strings.Builder
-	for _, f := range strings.Fields(s) {
-		f = strings.TrimPrefix(strings.TrimPrefix(f, "0x"), "0X")
-		switch {
-		case len(f) == 1:
-			f = "0" + f // "7" is the byte 07
-		case len(f)%2 != 0:
-			return nil, fmt.Errorf("--mem: %q has an odd number of hex digits", f)
-		}
-		digits.WriteString(f)
-	}
-	b, err := hex.DecodeString(digits.String())
-	if err != nil {
-		return nil, fmt.Errorf("--mem: not hex bytes: %w", err)
-	}
-	if len(b) > limit {
-		return nil, inputTooLarge("mem", limit, progtype.Raw)
-	}
-	return b, nil
 }
