@@ -99,17 +99,8 @@ func Execute(t *Test, e Engine) Outcome {
 		return Outcome{Err: err}
 	}
 	input := t.Input()
-	var out Outcome
-	name := e.Name
-	var prog engine.Program
-	if v, verr := Verify(p, input); verr == nil {
-		out.Verified = true
-		prog, err = e.Compile(v)
-	} else {
-		out.Rejected = verr
-		name = engines.Checked
-		prog, err = engines.CompileUnverified(p)
-	}
+	prog, name, rejected, err := Compile(p, input, e)
+	out := Outcome{Verified: rejected == nil, Rejected: rejected}
 	if err != nil {
 		out.Err = fmt.Errorf("%s: compile: %w", name, err)
 		return out
@@ -120,6 +111,20 @@ func Execute(t *Test, e Engine) Outcome {
 		out.R0, out.Err = 0, fmt.Errorf("%s: run: %w", name, err)
 	}
 	return out
+}
+
+// Compile verifies p for input (see Verify) and prepares it on e or, when
+// the verifier rejects it, on the checked interpreter. It returns the
+// program, the name of the engine it runs on, and the verifier's error
+// when it rejected p.
+func Compile(p isa.Program, input []byte, e Engine) (prog engine.Program, ran string, rejected, err error) {
+	v, rejected := Verify(p, input)
+	if rejected != nil {
+		prog, err = engines.CompileUnverified(p)
+		return prog, engines.Checked, rejected, err
+	}
+	prog, err = e.Compile(v)
+	return prog, e.Name, nil, err
 }
 
 // RunProgram runs prog once by the suite's conventions on a private copy
