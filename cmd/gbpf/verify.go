@@ -76,13 +76,10 @@ command exits with status 1 if any program is rejected.`,
 			if err != nil {
 				return err
 			}
-			for i := range targets {
-				targets[i].opts.Privileged = privileged
-			}
 			out := cmd.OutOrStdout()
 			rejected := 0
 			for _, t := range targets {
-				if !verifyOne(out, cmd.ErrOrStderr(), t, logLevel) {
+				if !verifyOne(out, cmd.ErrOrStderr(), t, logLevel, privileged) {
 					rejected++
 				}
 			}
@@ -101,12 +98,12 @@ command exits with status 1 if any program is rejected.`,
 	return cmd
 }
 
-// verifyOne verifies t, prints the log and the verdict, and reports
-// whether the program was accepted.
-func verifyOne(out, errw io.Writer, t verifyTarget, level int) bool {
+// verifyOne verifies t in the mode privileged chooses, prints the log and
+// the verdict, and reports whether the program was accepted.
+func verifyOne(out, errw io.Writer, t verifyTarget, level int, privileged bool) bool {
 	var log bytes.Buffer
 	o := t.opts
-	o.LogLevel = level
+	o.LogLevel, o.Privileged = level, privileged
 	o.Log = &log
 	res, err := verifier.Verify(t.prog.Program, o)
 	if err != nil {
