@@ -75,10 +75,10 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	name := f.engine
 	if f.checked {
-		if name != "" && name != "interp-checked" {
-			return fmt.Errorf("--checked runs the interp-checked engine; it cannot be combined with --engine %s", name)
+		if name != "" && name != engines.Checked {
+			return fmt.Errorf("--checked runs the %s engine; it cannot be combined with --engine %s", engines.Checked, name)
 		}
-		name = "interp-checked"
+		name = engines.Checked
 	}
 	if f.noVerify && name != "" && name != engines.Checked {
 		return fmt.Errorf("--no-verify runs the program on %s only; it cannot be combined with --engine %s", engines.Checked, name)
