@@ -132,18 +132,30 @@ func Compile(p isa.Program, input []byte, e Engine) (prog engine.Program, ran st
 // both 0 when input is empty), with the suite's helpers and Budget.
 func RunProgram(prog abi.Program, input []byte) (uint64, error) {
 	env := &engine.Env{Helpers: Helpers(), Budget: Budget}
-	var r1, r2 uint64
-	if len(input) > 0 {
-		mem, err := engine.Alloc(len(input))
-		if err != nil {
-			return 0, err
-		}
-		defer mem.Free()
-		copy(mem.Bytes(), input)
-		env.Regions = []engine.Region{mem.Region(true)}
-		r1, r2 = mem.Addr(), uint64(len(input))
+	var r0 uint64
+	err := WithInput(env, input, func(r1, r2 uint64) (err error) {
+		r0, err = prog.Run(env, r1, r2)
+		return err
+	})
+	return r0, err
+}
+
+// WithInput calls run with a private copy of input in runtime memory added
+// to env's regions, and r1 = its address and r2 = its length (both 0 when
+// input is empty), as the suite passes input to a program. The memory is
+// freed when run returns.
+func WithInput(env *engine.Env, input []byte, run func(r1, r2 uint64) error) error {
+	if len(input) == 0 {
+		return run(0, 0)
 	}
-	return prog.Run(env, r1, r2)
+	mem, err := engine.Alloc(len(input))
+	if err != nil {
+		return err
+	}
+	defer mem.Free()
+	copy(mem.Bytes(), input)
+	env.Regions = []engine.Region{mem.Region(true)}
+	return run(mem.Addr(), uint64(len(input)))
 }
 
 // RunTest runs t as Execute does and reports whether it passes: nil when

@@ -107,20 +107,16 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 	env := &engine.Env{Helpers: conformance.Helpers(), Budget: f.budget, Context: ctx}
-	var r1, r2 uint64
-	if len(input) > 0 {
-		mem, err := engine.Alloc(len(input))
-		if err != nil {
-			return err
+	var r0 uint64
+	var elapsed time.Duration
+	err = conformance.WithInput(env, input, func(r1, r2 uint64) (err error) {
+		if r0, elapsed, err = timeRuns(prog, env, r1, r2, f.repeat); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		defer mem.Free()
-		copy(mem.Bytes(), input)
-		env.Regions = []engine.Region{mem.Region(true)}
-		r1, r2 = mem.Addr(), uint64(len(input))
-	}
-	r0, elapsed, err := timeRuns(prog, env, r1, r2, f.repeat)
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "%#x\n", r0)
