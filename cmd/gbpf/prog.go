@@ -59,9 +59,10 @@ func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
 }
 
-// load parses path, applies --set and creates the collection. A file that
-// is not an ELF object (assembler text, hex, raw bytecode, a .data file) is
-// one Raw program whose context is input, named for the file.
+// load parses path, applies --set and creates the collection. With input
+// not nil, path is not an ELF object but one Raw program (assembler text,
+// hex, raw bytecode, a .data file) whose context is input, named for the
+// file.
 func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) {
 	spec, err := loadSpec(path, input)
 	if err != nil {
@@ -88,10 +89,10 @@ func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) 
 	return gbpf.NewCollection(spec, opts)
 }
 
-// loadSpec reads path as an ELF object or, failing that, as one Raw
-// program verified for a context of len(input) bytes.
+// loadSpec reads path as an ELF object when input is nil, or else as one
+// Raw program verified for a context of len(input) bytes.
 func loadSpec(path string, input []byte) (*gbpf.CollectionSpec, error) {
-	if path == "-" || progfile.IsELF(path) {
+	if input == nil {
 		return gbpf.LoadCollectionSpec(path)
 	}
 	f, err := progfile.Load(path)
