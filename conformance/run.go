@@ -99,17 +99,8 @@ func Execute(t *Test, e Engine) Outcome {
 		return Outcome{Err: err}
 	}
 	input := t.Input()
-	var out Outcome
-	name := e.Name
-	var prog engine.Program
-	if v, verr := Verify(p, input); verr == nil {
-		out.Verified = true
-		prog, err = e.Compile(v)
-	} else {
-		out.Rejected = verr
-		name = engines.Checked
-		prog, err = engines.CompileUnverified(p)
-	}
+	prog, name, rejected, err := Compile(p, input, e)
+	out := Outcome{Verified: rejected == nil, Rejected: rejected}
 	if err != nil {
 		out.Err = fmt.Errorf("%s: compile: %w", name, err)
 		return out
@@ -122,23 +113,49 @@ func Execute(t *Test, e Engine) Outcome {
 	return out
 }
 
+// Compile verifies p for input (see Verify) and prepares it on e or, when
+// the verifier rejects it, on the checked interpreter. It returns the
+// program, the name of the engine it runs on, and the verifier's error
+// when it rejected p.
+func Compile(p isa.Program, input []byte, e Engine) (prog engine.Program, ran string, rejected, err error) {
+	v, rejected := Verify(p, input)
+	if rejected != nil {
+		prog, err = engines.CompileUnverified(p)
+		return prog, engines.Checked, rejected, err
+	}
+	prog, err = e.Compile(v)
+	return prog, e.Name, nil, err
+}
+
 // RunProgram runs prog once by the suite's conventions on a private copy
 // of input in runtime memory (r1 = its address and r2 = its length, or
 // both 0 when input is empty), with the suite's helpers and Budget.
 func RunProgram(prog abi.Program, input []byte) (uint64, error) {
 	env := &engine.Env{Helpers: Helpers(), Budget: Budget}
-	var r1, r2 uint64
-	if len(input) > 0 {
-		mem, err := engine.Alloc(len(input))
-		if err != nil {
-			return 0, err
-		}
-		defer mem.Free()
-		copy(mem.Bytes(), input)
-		env.Regions = []engine.Region{mem.Region(true)}
-		r1, r2 = mem.Addr(), uint64(len(input))
+	var r0 uint64
+	err := WithInput(env, input, func(r1, r2 uint64) (err error) {
+		r0, err = prog.Run(env, r1, r2)
+		return err
+	})
+	return r0, err
+}
+
+// WithInput calls run with a private copy of input in runtime memory added
+// to env's regions, and r1 = its address and r2 = its length (both 0 when
+// input is empty), as the suite passes input to a program. The memory is
+// freed when run returns.
+func WithInput(env *engine.Env, input []byte, run func(r1, r2 uint64) error) error {
+	if len(input) == 0 {
+		return run(0, 0)
 	}
-	return prog.Run(env, r1, r2)
+	mem, err := engine.Alloc(len(input))
+	if err != nil {
+		return err
+	}
+	defer mem.Free()
+	copy(mem.Bytes(), input)
+	env.Regions = []engine.Region{mem.Region(true)}
+	return run(mem.Addr(), uint64(len(input)))
 }
 
 // RunTest runs t as Execute does and reports whether it passes: nil when

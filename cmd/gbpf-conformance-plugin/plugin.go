@@ -158,15 +158,13 @@ const maxInput = 64 << 20
 // compile verifies p as the suite runs it and prepares it on e, or on the
 // checked interpreter when the verifier rejects it; --debug says which.
 func compile(e engines.Engine, p isa.Program, mem []byte, debug bool, stderr io.Writer) (engine.Program, error) {
-	v, err := conformance.Verify(p, mem)
-	if err != nil {
-		if debug {
-			fmt.Fprintf(stderr, "%v; running on %s\n", err, engines.Checked)
-		}
-		return engines.CompileUnverified(p)
-	}
+	prog, ran, rejected, err := conformance.Compile(p, mem, e)
 	if debug {
-		fmt.Fprintf(stderr, "verified; running on %s\n", e.Name)
+		if rejected != nil {
+			fmt.Fprintf(stderr, "%v; running on %s\n", rejected, ran)
+		} else {
+			fmt.Fprintf(stderr, "verified; running on %s\n", ran)
+		}
 	}
-	return e.Compile(v)
+	return prog, err
 }

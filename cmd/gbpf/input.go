@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/progtype"
@@ -55,6 +57,38 @@ func readInput(stdin io.Reader, flag, path string, limit int, t progtype.Type) (
 	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flag, err)
+	}
+	if len(b) > limit {
+		return nil, inputTooLarge(flag, limit, t)
+	}
+	return b, nil
+}
+
+// bytesArg reads the value of --flag: @FILE (@- for standard input) or hex
+// bytes, with or without spaces and 0x prefixes ("7" is the byte 07), of
+// at most the input --flag may give a program of type t.
+func bytesArg(stdin io.Reader, flag, s string, t progtype.Type) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	limit := inputLimit(flag, t)
+	if path, ok := strings.CutPrefix(s, "@"); ok {
+		return readInput(stdin, flag, path, limit, t)
+	}
+	var digits strings.Builder
+	for _, f := range strings.Fields(s) {
+		f = strings.TrimPrefix(strings.TrimPrefix(f, "0x"), "0X")
+		switch {
+		case len(f) == 1:
+			f = "0" + f
+		case len(f)%2 != 0:
+			return nil, fmt.Errorf("--%s: %q has an odd number of hex digits", flag, f)
+		}
+		digits.WriteString(f)
+	}
+	b, err := hex.DecodeString(digits.String())
+	if err != nil {
+		return nil, fmt.Errorf("--%s: not hex bytes or @FILE: %w", flag, err)
 	}
 	if len(b) > limit {
 		return nil, inputTooLarge(flag, limit, t)

@@ -59,9 +59,10 @@ func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
 }
 
-// load parses path, applies --set and creates the collection. A file that
-// is not an ELF object (assembler text, hex, raw bytecode, a .data file) is
-// one Raw program whose context is input, named for the file.
+// load parses path, applies --set and creates the collection. With input
+// not nil, path is not an ELF object but one Raw program (assembler text,
+// hex, raw bytecode, a .data file) whose context is input, named for the
+// file.
 func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) {
 	spec, err := loadSpec(path, input)
 	if err != nil {
@@ -88,10 +89,10 @@ func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) 
 	return gbpf.NewCollection(spec, opts)
 }
 
-// loadSpec reads path as an ELF object or, failing that, as one Raw
-// program verified for a context of len(input) bytes.
+// loadSpec reads path as an ELF object when input is nil, or else as one
+// Raw program verified for a context of len(input) bytes.
 func loadSpec(path string, input []byte) (*gbpf.CollectionSpec, error) {
-	if path == "-" || isELF(path) {
+	if input == nil {
 		return gbpf.LoadCollectionSpec(path)
 	}
 	f, err := progfile.Load(path)
@@ -157,26 +158,6 @@ func (f *progRunFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.ctxOut, "ctx-out", "", "write the context after the run to this file")
 	cmd.Flags().IntVar(&f.repeat, "repeat", 1, "run this many times; the duration is the mean")
 	cmd.Flags().Uint64Var(&f.budget, "budget", 0, "most instructions (and callback calls) a run may execute (0: the engines' default, 2^30)")
-}
-
-// bytesArg reads @FILE (@- for standard input) or hex text, of at most
-// the input --flag may give a program of type t.
-func bytesArg(stdin io.Reader, flag, s string, t progtype.Type) ([]byte, error) {
-	if s == "" {
-		return nil, nil
-	}
-	limit := inputLimit(flag, t)
-	if path, ok := strings.CutPrefix(s, "@"); ok {
-		return readInput(stdin, flag, path, limit, t)
-	}
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		return nil, fmt.Errorf("--%s: not @FILE or hex: %w", flag, err)
-	}
-	if len(b) > limit {
-		return nil, inputTooLarge(flag, limit, t)
-	}
-	return b, nil
 }
 
 // pick returns the program --prog names, or the only one.
@@ -283,7 +264,7 @@ for raw and tracing programs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			of.log, rf.stdin, rf.input = cmd.ErrOrStderr(), cmd.InOrStdin(), nil
-			if args[0] != "-" && !isELF(args[0]) {
+			if args[0] != "-" && !progfile.IsELF(args[0]) {
 				// A Raw program, verified for its input's size.
 				input, err := bytesArg(rf.stdin, "data", rf.data, progtype.Raw)
 				if err != nil {

@@ -43,7 +43,7 @@ func TestProgAndMapCommands(t *testing.T) {
 		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "dispatch", "--data", "@" + pkt, "--json"}, []string{`"retval":1`, `"tail_calls":1`}, ""},
 		{[]string{"prog", "run", exampleObject("tail_call"), "--data", "@" + pkt}, nil, "4 programs (chain, dispatch, handle_tcp, handle_udp): choose one with --prog"},
 		{[]string{"prog", "run", exampleObject("tail_call"), "--prog", "nope"}, nil, `no program "nope" (have chain, dispatch, handle_tcp, handle_udp)`},
-		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "zz"}, nil, "not @FILE or hex"},
+		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "zz"}, nil, "--data: not hex bytes or @FILE"},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--data", "00"}, nil, "at least an Ethernet header"},
 		{[]string{"prog", "run", exampleObject("hash_counter"), "--engine", "vm"}, nil, "unknown engine"},
 		{[]string{"prog", "run", "no-such.o"}, nil, "no such file"},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -76,10 +75,10 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	name := f.engine
 	if f.checked {
-		if name != "" && name != "interp-checked" {
-			return fmt.Errorf("--checked runs the interp-checked engine; it cannot be combined with --engine %s", name)
+		if name != "" && name != engines.Checked {
+			return fmt.Errorf("--checked runs the %s engine; it cannot be combined with --engine %s", engines.Checked, name)
 		}
-		name = "interp-checked"
+		name = engines.Checked
 	}
 	if f.noVerify && name != "" && name != engines.Checked {
 		return fmt.Errorf("--no-verify runs the program on %s only; it cannot be combined with --engine %s", engines.Checked, name)
@@ -94,7 +93,7 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	}
 	input := file.Memory
 	if f.mem != "" {
-		if input, err = parseMem(cmd, f.mem); err != nil {
+		if input, err = bytesArg(cmd.InOrStdin(), "mem", f.mem, progtype.Raw); err != nil {
 			return err
 		}
 	}
@@ -108,20 +107,16 @@ func runProgram(cmd *cobra.Command, path string, f *runFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 	env := &engine.Env{Helpers: conformance.Helpers(), Budget: f.budget, Context: ctx}
-	var r1, r2 uint64
-	if len(input) > 0 {
-		mem, err := engine.Alloc(len(input))
-		if err != nil {
-			return err
+	var r0 uint64
+	var elapsed time.Duration
+	err = conformance.WithInput(env, input, func(r1, r2 uint64) (err error) {
+		if r0, elapsed, err = timeRuns(prog, env, r1, r2, f.repeat); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		defer mem.Free()
-		copy(mem.Bytes(), input)
-		env.Regions = []engine.Region{mem.Region(true)}
-		r1, r2 = mem.Addr(), uint64(len(input))
-	}
-	r0, elapsed, err := timeRuns(prog, env, r1, r2, f.repeat)
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "%#x\n", r0)
@@ -190,33 +185,4 @@ func timeRuns(prog engine.Program, env *engine.Env, r1, r2 uint64, n int) (r0 ui
 		}
 	}
 	return r0, time.Since(start), nil
-}
-
-// parseMem reads --mem: hex bytes, with or without spaces and 0x
-// prefixes, or @FILE (@- for standard input), of at most the largest input
-// of a raw program.
-func parseMem(cmd *cobra.Command, s string) ([]byte, error) {
-	limit := inputLimit("mem", progtype.Raw)
-	if file, ok := strings.CutPrefix(s, "@"); ok {
-		return readInput(cmd.InOrStdin(), "mem", file, limit, progtype.Raw)
-	}
-	var digits strings.Builder
-	for _, f := range strings.Fields(s) {
-		f = strings.TrimPrefix(strings.TrimPrefix(f, "0x"), "0X")
-		switch {
-		case len(f) == 1:
-			f = "0" + f // "7" is the byte 07
-		case len(f)%2 != 0:
-			return nil, fmt.Errorf("--mem: %q has an odd number of hex digits", f)
-		}
-		digits.WriteString(f)
-	}
-	b, err := hex.DecodeString(digits.String())
-	if err != nil {
-		return nil, fmt.Errorf("--mem: not hex bytes: %w", err)
-	}
-	if len(b) > limit {
-		return nil, inputTooLarge("mem", limit, progtype.Raw)
-	}
-	return b, nil
 }

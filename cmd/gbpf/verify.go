@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -77,13 +76,10 @@ command exits with status 1 if any program is rejected.`,
 			if err != nil {
 				return err
 			}
-			for i := range targets {
-				targets[i].opts.Privileged = privileged
-			}
 			out := cmd.OutOrStdout()
 			rejected := 0
 			for _, t := range targets {
-				if !verifyOne(out, cmd.ErrOrStderr(), t, logLevel) {
+				if !verifyOne(out, cmd.ErrOrStderr(), t, logLevel, privileged) {
 					rejected++
 				}
 			}
@@ -102,12 +98,12 @@ command exits with status 1 if any program is rejected.`,
 	return cmd
 }
 
-// verifyOne verifies t, prints the log and the verdict, and reports
-// whether the program was accepted.
-func verifyOne(out, errw io.Writer, t verifyTarget, level int) bool {
+// verifyOne verifies t in the mode privileged chooses, prints the log and
+// the verdict, and reports whether the program was accepted.
+func verifyOne(out, errw io.Writer, t verifyTarget, level int, privileged bool) bool {
 	var log bytes.Buffer
 	o := t.opts
-	o.LogLevel = level
+	o.LogLevel, o.Privileged = level, privileged
 	o.Log = &log
 	res, err := verifier.Verify(t.prog.Program, o)
 	if err != nil {
@@ -136,7 +132,7 @@ func modeName(privileged bool) string {
 
 // verifyTargets reads the programs of path.
 func verifyTargets(cmd *cobra.Command, path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {
-	if path != "-" && isELF(path) {
+	if path != "-" && progfile.IsELF(path) {
 		return objectTargets(path, progName, typ, ctxSize)
 	}
 	if progName != "" {
@@ -154,17 +150,6 @@ func verifyTargets(cmd *cobra.Command, path, progName string, typ progtype.Type,
 		o.CtxSize = len(f.Memory)
 	}
 	return []verifyTarget{{name: path, opts: o, prog: f}}, nil
-}
-
-func isELF(path string) bool {
-	fh, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer fh.Close()
-	var magic [4]byte
-	_, err = io.ReadFull(fh, magic[:])
-	return err == nil && string(magic[:]) == "\x7fELF"
 }
 
 func objectTargets(path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {

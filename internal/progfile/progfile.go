@@ -175,7 +175,7 @@ func Parse(name string, b []byte, o Options) (*File, error) {
 // hex, and assembler text otherwise.
 func Detect(b []byte) Kind {
 	switch {
-	case bytes.HasPrefix(b, []byte("\x7fELF")):
+	case bytes.HasPrefix(b, []byte(elfMagic)):
 		return KindELF
 	case !isText(b):
 		return KindRaw
@@ -185,6 +185,22 @@ func Detect(b []byte) Kind {
 		return KindHex
 	}
 	return KindAsm
+}
+
+// elfMagic starts every ELF object.
+const elfMagic = "\x7fELF"
+
+// IsELF reports whether the file at path is an ELF object (starts with
+// the ELF magic number); false when it cannot be read.
+func IsELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [len(elfMagic)]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == elfMagic
 }
 
 // isText reports whether b is UTF-8 text without control characters other
