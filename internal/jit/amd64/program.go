@@ -84,7 +84,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := uint64(uintptr(unsafe.Pointer(&mem.mem[0])))
+	base := uint64(mem.addr())
 	prog := &Program{
 		code:       mem,
 		base:       base,
