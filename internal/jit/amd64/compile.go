@@ -63,8 +63,6 @@ type compiler struct {
 	bodyEnd int     // end of the program's code, before the stubs
 	funcs   funcInfo
 
-	dataStart int // the crash message, after the last instruction (crash)
-
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
 
@@ -182,7 +180,6 @@ type compiled struct {
 	ret        int // lblReturn
 	direct     int // lblDirect, or -1 when the program is not a leaf
 	fault      int // lblFault
-	data       int // where the code ends and the crash message starts
 	stackClear int // see compiler.stackClear
 }
 
@@ -226,7 +223,6 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 		ret:        int(c.cur[c.fixed(lblReturn)]),
 		direct:     int(c.cur[c.fixed(lblDirect)]),
 		fault:      int(c.cur[c.fixed(lblFault)]),
-		data:       c.dataStart,
 		stackClear: c.stackClear(),
 	}, nil
 }
