@@ -292,9 +292,9 @@ func (s *state) settle() error {
 	if s.used > s.budget {
 		return &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
 	}
-	if s.cx != nil {
-		if err := s.cx.Err(); err != nil {
-			return &engine.Fault{PC: int(c.pc), Err: err}
+	if s.done != nil {
+		if err := s.canceled(); err != nil {
+			return err
 		}
 	}
 	s.quantum = min(s.budget-s.used, yieldQuantum)
