@@ -21,8 +21,8 @@ var errCallback = errors.New("jit: callback is not an instruction of the program
 // returns there, which leaves to Go as the end of a run does; meanwhile
 // loop serves its own helper calls (which may call back again) and yields,
 // from the same budget, of which the entry itself takes a share. Then
-// callFunc puts the caller's state back, keeping
-// the countdown, and returns the callback's r0.
+// callFunc puts the caller's state back, keeping the countdown, and returns
+// the callback's r0.
 func (s *state) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	p, c := s.prog, s.ctx
 	if p == nil {

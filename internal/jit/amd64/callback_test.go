@@ -337,16 +337,14 @@ ja cb`
 	if err != nil {
 		t.Fatal(err)
 	}
-	engines := []struct {
+	type namedProg struct {
 		name string
 		prog engine.Program
-	}{{"interpreter", ip}}
+	}
+	engines := []namedProg{{"interpreter", ip}}
 	for _, o := range options {
 		if !o.opts.Bounded {
-			engines = append(engines, struct {
-				name string
-				prog engine.Program
-			}{o.name, compileT(t, p, o.opts)})
+			engines = append(engines, namedProg{o.name, compileT(t, p, o.opts)})
 		}
 	}
 	for _, e := range engines {

@@ -63,8 +63,6 @@ type compiler struct {
 	bodyEnd int     // end of the program's code, before the stubs
 	funcs   funcInfo
 
-	dataStart int // the crash message, after the last instruction (crash)
-
 	key   int32  // blinding key for 32-bit immediates
 	key64 uint64 // blinding key for lddw
 
@@ -182,7 +180,6 @@ type compiled struct {
 	ret        int // lblReturn
 	direct     int // lblDirect, or -1 when the program is not a leaf
 	fault      int // lblFault
-	data       int // where the code ends and the crash message starts
 	stackClear int // see compiler.stackClear
 }
 
@@ -226,7 +223,6 @@ func compile(p isa.Program, opts Options) (*compiled, error) {
 		ret:        int(c.cur[c.fixed(lblReturn)]),
 		direct:     int(c.cur[c.fixed(lblDirect)]),
 		fault:      int(c.cur[c.fixed(lblFault)]),
-		data:       c.dataStart,
 		stackClear: c.stackClear(),
 	}, nil
 }
@@ -324,9 +320,9 @@ func isLeaf(insns []isa.Instruction, loops []bool) bool {
 // through r10 (rounded up to 8), or the whole frame when r10 escapes into
 // another register, memory or a helper (a verified program reaches no
 // further through it). outside is the first slot whose access through r10
-// falls outside its frame, which the verifier refuses, or -1.
+// falls outside its frame, which the verifier refuses (reach is then 0),
+// or -1.
 func stackReach(insns []isa.Instruction) (reach, outside int) {
-	outside = -1
 	for pc := 0; pc < len(insns); pc++ {
 		ins := insns[pc]
 		cls := ins.Op.Class()
@@ -336,16 +332,14 @@ func stackReach(insns []isa.Instruction) (reach, outside int) {
 		case ins.Src == isa.R10 && (cls.IsALU() || cls.IsJump() || cls == isa.ClassSTX):
 			reach = engine.StackSize // r10 escapes
 		case cls == isa.ClassLDX && ins.Src == isa.R10, cls.IsStore() && ins.Dst == isa.R10:
-			if off := int(ins.Off); off+ins.Op.Size().Bytes() > 0 || -off > engine.StackSize {
-				if outside < 0 {
-					outside = pc
-				}
-			} else {
-				reach = max(reach, -off)
+			off := int(ins.Off)
+			if off+ins.Op.Size().Bytes() > 0 || -off > engine.StackSize {
+				return 0, pc
 			}
+			reach = max(reach, -off)
 		}
 	}
-	return (reach + 7) &^ 7, outside
+	return (reach + 7) &^ 7, -1
 }
 
 // stackClear returns how many bytes below the top of the first frame a

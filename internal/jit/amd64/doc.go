@@ -93,13 +93,13 @@
 // interpreter counts exactly) never fails with engine.ErrBudget; one that
 // keeps looping fails after spending at least that much, plus the
 // straight-line code between charges that no charge counted (at most the
-// function's length per charge, or per callback). A run yields at least every yieldQuantum units, tens to a few
-// hundred microseconds of work; at every yield the Go scheduler may stop
-// the goroutine for a garbage collection (a call with a stack check), and
-// once a millisecond the run also steps aside with runtime.Gosched, so
-// that the collector's workers and other goroutines get the thread. (A
-// Gosched at every yield cost up to a quarter of a fast loop's time on a
-// goroutine locked to its thread.)
+// function's length per charge, or per callback). A run yields at least
+// every yieldQuantum units, tens to a few hundred microseconds of work; at
+// every yield the Go scheduler may stop the goroutine for a garbage
+// collection (a call with a stack check), and once a millisecond the run
+// also steps aside with runtime.Gosched, so that the collector's workers
+// and other goroutines get the thread. (A Gosched at every yield cost up
+// to a quarter of a fast loop's time on a goroutine locked to its thread.)
 //
 // The countdown costs a subtract and a branch that is never taken per loop
 // trip, which a tight loop hides in its dependency chains as long as it

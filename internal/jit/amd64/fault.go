@@ -93,7 +93,7 @@ const crashMessage = "gbpf: fault in JIT entry or exit code: the run's state was
 
 // crash generates the controlled crash of faultStub (lblCrash):
 // write(2, crashMessage) and exit_group(2), followed by the message, which
-// ends the code (compiler.dataStart).
+// ends the code.
 func (c *compiler) crash() {
 	msg := c.newLabel()
 	c.bind(c.fixed(lblCrash))
@@ -107,7 +107,6 @@ func (c *compiler) crash() {
 	c.a.Syscall()
 	c.a.Int3()
 	c.bind(msg)
-	c.dataStart = c.a.Len()
 	c.a.Buf = append(c.a.Buf, crashMessage...)
 }
 

@@ -2,8 +2,8 @@
 
 package amd64
 
-// Elsewhere there is no fault handler: a fault in machine code is the Go
-// runtime's (the JIT runs only on amd64, and is tested only on Linux).
+// Elsewhere there is no fault handler, and no machine code runs: Compile
+// reports ErrNotSupported (Supported is false) before it maps any.
 
 func installFaultHandler(*codeRegion) error { return nil }
 

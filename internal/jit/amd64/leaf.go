@@ -8,8 +8,8 @@ import "unsafe"
 // under Go's internal register ABI, with no trampoline and no switch of
 // stacks, which makes a run of a small program cost little more than its
 // instructions. Only leaf programs are entered this way: they cannot loop,
-// call or leave to Go (a fault returns, see faultStub), so nothing can stop the goroutine while it
-// runs machine code.
+// call or leave to Go (a fault returns, see faultStub), so nothing can stop
+// the goroutine while it runs machine code.
 type leafFunc struct {
 	code uintptr
 }

@@ -46,8 +46,9 @@ func WriteListing(w io.Writer, p isa.Program, opts Options, syntax Syntax) error
 		i += n
 	}
 	lw.printf("; exits\n")
-	lw.code1(int(out.offsets[len(p.Insns)]), out.data)
-	lw.printf("; data: %q\n", out.code[out.data:])
+	data := len(out.code) - len(crashMessage) // crash puts it last
+	lw.code1(int(out.offsets[len(p.Insns)]), data)
+	lw.printf("; data: %q\n", out.code[data:])
 	return lw.err
 }
 

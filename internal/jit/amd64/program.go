@@ -84,7 +84,7 @@ func Compile(p isa.Program, opts Options) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := uint64(uintptr(unsafe.Pointer(&mem.mem[0])))
+	base := uint64(mem.addr())
 	prog := &Program{
 		code:       mem,
 		base:       base,
@@ -134,9 +134,6 @@ func (p *Program) Close() error {
 // runs with no helpers and the default budget. During the run, env.Stack is
 // the BPF stack and env.CallFunc runs callbacks (see callFunc).
 func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
-	if p.leafAddr != nil {
-		return p.runLeaf(env, r1, r2)
-	}
 	//lint:ignore SA1012 a nil ctx is run's "no context": Run pays no ctx.Done check.
 	return p.run(nil, env, r1, r2)
 }
@@ -146,14 +143,6 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 // yield, callback or helper call, at most a few hundred microseconds
 // later.
 func (p *Program) RunContext(ctx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
-	if p.leafAddr != nil {
-		if ctx != nil {
-			if err := ctx.Err(); err != nil {
-				return 0, &engine.Fault{PC: 0, Err: err}
-			}
-		}
-		return p.runLeaf(env, r1, r2)
-	}
 	return p.run(ctx, env, r1, r2)
 }
 
@@ -202,8 +191,8 @@ func (p *Program) LeafFunc() func(r1 unsafe.Pointer, r2 uint64) (r0 uint64, f Le
 	return p.leafPtr
 }
 
-// run runs a program that is not a leaf until cx, or else env.Context, is
-// done.
+// run runs p until cx, or else env.Context, is done; a run whose context
+// is already done does not start.
 func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	if cx == nil && env != nil {
 		cx = env.Context
@@ -212,6 +201,9 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 		if err := cx.Err(); err != nil {
 			return 0, &engine.Fault{PC: 0, Err: err}
 		}
+	}
+	if p.leafAddr != nil {
+		return p.runLeaf(env, r1, r2)
 	}
 	s, err := p.get()
 	if err != nil {
@@ -300,9 +292,9 @@ func (s *state) settle() error {
 	if s.used > s.budget {
 		return &engine.Fault{PC: int(c.pc), Err: engine.ErrBudget, Msg: fmt.Sprintf("budget %d spent", s.budget)}
 	}
-	if s.cx != nil {
-		if err := s.cx.Err(); err != nil {
-			return &engine.Fault{PC: int(c.pc), Err: err}
+	if s.done != nil {
+		if err := s.canceled(); err != nil {
+			return err
 		}
 	}
 	s.quantum = min(s.budget-s.used, yieldQuantum)
@@ -366,8 +358,7 @@ func safePoint() {}
 // helper, so env only has its stop flag reset, as every run does; it
 // cannot loop, so the budget and cancellation do not come into it: it
 // runs at most as many instructions as it has, a millisecond for the
-// largest program Linux would load; a run whose env.Context is already
-// done does not start.
+// largest program Linux would load.
 func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	p.leafRuns.Add(1)
 	if p.closed.Load() {
@@ -376,12 +367,6 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	}
 	if env != nil {
 		env.Reset()
-		if env.Context != nil {
-			if err := env.Context.Err(); err != nil {
-				p.leafRuns.Add(-1)
-				return 0, &engine.Fault{PC: 0, Err: err}
-			}
-		}
 	}
 	r0, f := p.leafAddr(r1, r2)
 	p.leafRuns.Add(-1)
