@@ -441,9 +441,7 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	st.Task = *task
 	st.CPU = c.id
 	st.Trace = p.rt.trace
-	st.TailPolicy = c
 	c.cur, c.ctxLen = p, in.ctxLen
-	defer c.endRun()
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
 	c.setEnv(p, in)
@@ -477,9 +475,6 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 		st.EnterTailCall(env)
 	}
 }
-
-// endRun forgets the program of the run that ended.
-func (c *cpu) endRun() { c.cur = nil }
 
 // AllowTailCall is the runtime's helpers.TailCallPolicy: the running
 // program may hand the run to prog if tailCallable says so.
