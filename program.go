@@ -450,8 +450,8 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	}
 	st.Begin(env, in.r1)
 	defer st.End()
+	st.Checked = p.checked // the same for every program a tail call reaches
 	for {
-		st.Checked = p.checked
 		if !p.enter() {
 			return 0, st.TailCalls(), errClosed
 		}
