@@ -35,14 +35,19 @@ func bpfLoop(fn string) string {
 `, fn)
 }
 
-// nestedLoop is the shape of the sandbox finding F2: bpf_loop(2^23)
-// inside a bpf_loop(2^23) callback, 2^46 callback calls, which the
-// verifier accepts. It used to run on the JIT for ever (a callback without
-// a backward jump charged nothing) and for a minute on the interpreter.
-var nestedLoop = bpfLoop("cb1") + "cb1:" + bpfLoop("cb2") + `cb2:
-	mov %r0, 0
-	exit
-`
+// nestedLoop returns examples/asm/nested_loop.asm, the shape of the
+// sandbox finding F2: bpf_loop(2^23) inside a bpf_loop(2^23) callback,
+// 2^46 callback calls, which the verifier accepts. It used to run on the
+// JIT for ever (a callback without a backward jump charged nothing) and
+// for a minute on the interpreter.
+func nestedLoop(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("examples", "asm", "nested_loop.asm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 // loopCallback is bpf_loop(2^23) of a callback that runs a bounded loop of
 // 10 000 trips: 10^11 instructions, spent in back edges.
@@ -159,10 +164,10 @@ func runWithin(t *testing.T, p *Program, limit time.Duration) (time.Duration, er
 	}
 }
 
-// nestedLoopSources are the self-contained copy of F2's program and, when
-// the shared sandbox folder is there, the file itself.
+// nestedLoopSources are the project's example of F2's program and, when
+// the shared sandbox folder is there, the finding's file itself.
 func nestedLoopSources(t *testing.T) map[string]string {
-	srcs := map[string]string{"copy": nestedLoop}
+	srcs := map[string]string{"nested_loop.asm": nestedLoop(t)}
 	if dir, err := testutil.SharedPath("sandbox"); err == nil {
 		b, err := os.ReadFile(filepath.Join(dir, "nested_loop.s"))
 		if err != nil {
@@ -170,7 +175,7 @@ func nestedLoopSources(t *testing.T) map[string]string {
 		}
 		srcs["nested_loop.s"] = string(b)
 	} else {
-		t.Logf("shared sandbox not available (%v): running the copy only", err)
+		t.Logf("shared sandbox not available (%v): running the example only", err)
 	}
 	return srcs
 }
@@ -202,7 +207,7 @@ func TestDefaultBudgetTime(t *testing.T) {
 	if testing.Short() || testutil.RaceEnabled {
 		t.Skip("runs for seconds")
 	}
-	for _, prog := range []struct{ name, src string }{{"nested", nestedLoop}, {"memory", memLoop}} {
+	for _, prog := range []struct{ name, src string }{{"nested", nestedLoop(t)}, {"memory", memLoop}} {
 		for _, e := range budgetEngines {
 			t.Run(prog.name+"/"+e.name, func(t *testing.T) {
 				p := loadRaw(t, prog.src, e.opts, 0)
@@ -245,7 +250,7 @@ func TestCancelLatency(t *testing.T) {
 	}
 	for _, prog := range []struct{ name, src string }{
 		{"loop", loopCallback},
-		{"nested", nestedLoop},
+		{"nested", nestedLoop(t)},
 		{"calls", callChain},
 	} {
 		for _, e := range budgetEngines {
@@ -353,7 +358,7 @@ func TestCancelErrors(t *testing.T) {
 				t.Errorf("test with a canceled context: error %v, want %v", err, context.Canceled)
 			}
 
-			p = loadRaw(t, nestedLoop, e.opts, 1<<62)
+			p = loadRaw(t, nestedLoop(t), e.opts, 1<<62)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 			defer cancel()
 			_, err := p.RunContext(ctx, nil)

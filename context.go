@@ -108,7 +108,9 @@ type input struct {
 	dataLen, ctxLen int
 }
 
-// prepare checks the input for p and makes room for it in c's memory.
+// prepare checks the input for p and makes room for it in c's memory. The
+// limits of Program.Run's input (checkInput) are checked before; a hook
+// gives network programs a packet and no context.
 func (c *cpu) prepare(p *Program, data, ctx []byte) (input, error) {
 	var in input
 	var err error
@@ -119,9 +121,6 @@ func (c *cpu) prepare(p *Program, data, ctx []byte) (input, error) {
 	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
 		if len(data) < ethHeaderLen {
 			return in, fmt.Errorf("packet of %d bytes: want at least an Ethernet header (%d bytes)", len(data), ethHeaderLen)
-		}
-		if len(ctx) > p.info.CtxSize {
-			return in, fmt.Errorf("context of %d bytes: %v takes at most %d", len(ctx), p.info.Type, p.info.CtxSize)
 		}
 		if c.packet, err = lowBlock(c.packet, XDPHeadroom+len(data)); err != nil {
 			return in, err

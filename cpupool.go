@@ -28,7 +28,9 @@ type cpuPool struct {
 func (p *cpuPool) init(n int) {
 	p.cpus = make([]*cpu, n)
 	for i := range p.cpus {
-		p.cpus[i] = &cpu{id: i}
+		c := &cpu{id: i}
+		c.state.TailPolicy = c
+		p.cpus[i] = c
 	}
 	p.freed.L = &p.mu
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -79,30 +80,16 @@ func ExampleRuntime_NewHook() {
 	// Output: verdict: 1
 }
 
-// Stop a program that would run for hours: bpf_loop(2^23) inside a
-// bpf_loop(2^23) callback, which the verifier accepts. The run ends
-// within a millisecond of the deadline, on every engine.
+// Stop a program that would run for hours: nested_loop.asm calls
+// bpf_loop(2^23) inside a bpf_loop(2^23) callback, which the verifier
+// accepts. The run ends within a millisecond of the deadline, on every
+// engine.
 func ExampleProgram_RunContext() {
-	insns, err := asm.Assemble(`
-		mov %r1, 0x800000
-		lddw %r2, func outer
-		mov %r3, 0
-		mov %r4, 0
-		call 181 # bpf_loop
-		mov %r0, 0
-		exit
-	outer:
-		mov %r1, 0x800000
-		lddw %r2, func inner
-		mov %r3, 0
-		mov %r4, 0
-		call 181
-		mov %r0, 0
-		exit
-	inner:
-		mov %r0, 0
-		exit
-	`)
+	src, err := os.ReadFile("examples/asm/nested_loop.asm")
+	if err != nil {
+		log.Fatal(err)
+	}
+	insns, err := asm.Assemble(string(src))
 	if err != nil {
 		log.Fatal(err)
 	}

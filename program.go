@@ -441,9 +441,7 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	st.Task = *task
 	st.CPU = c.id
 	st.Trace = p.rt.trace
-	st.TailPolicy = c
 	c.cur, c.ctxLen = p, in.ctxLen
-	defer c.endRun()
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
 	c.setEnv(p, in)
@@ -452,8 +450,8 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	}
 	st.Begin(env, in.r1)
 	defer st.End()
+	st.Checked = p.checked // the same for every program a tail call reaches
 	for {
-		st.Checked = p.checked
 		if !p.enter() {
 			return 0, st.TailCalls(), errClosed
 		}
@@ -469,20 +467,14 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 		if next == nil {
 			return ret, st.TailCalls(), nil
 		}
-		if !p.tailCallable(next, in.ctxLen) {
-			// bpf_tail_call asked AllowTailCall before it stopped the
-			// program; this only guards against a helper that did not.
-			return 0, st.TailCalls(), fmt.Errorf("tail call from %s into %s: incompatible program", p.name, next.name)
-		}
+		// bpf_tail_call, the only helper that asks for a tail call, let
+		// AllowTailCall vet next before it stopped the program.
 		p = next
 		c.cur = p
 		c.setEnv(p, in)
 		st.EnterTailCall(env)
 	}
 }
-
-// endRun forgets the program of the run that ended.
-func (c *cpu) endRun() { c.cur = nil }
 
 // AllowTailCall is the runtime's helpers.TailCallPolicy: the running
 // program may hand the run to prog if tailCallable says so.

@@ -86,12 +86,13 @@ func DefaultRuntime() (*Runtime, error) {
 // program.
 func (rt *Runtime) acquire() *cpu { return rt.cpus.acquire() }
 
-// release gives c back, without the context of the run it had, which c
-// must not keep alive.
+// release gives c back, without the context and the program of the run
+// it had, which c must not keep alive.
 func (rt *Runtime) release(c *cpu) {
 	if c.env.Context != nil {
 		c.env.Context = nil
 	}
+	c.cur = nil
 	rt.cpus.release(c)
 }
 
@@ -104,8 +105,9 @@ type cpu struct {
 	state helpers.State
 	// regions is the backing array of env.Regions.
 	regions []engine.Region
-	// cur is the program running, ctxLen the size of the run's context:
-	// what AllowTailCall checks a tail call against.
+	// cur is the program running (nil once c is released), ctxLen the
+	// size of the run's context: what AllowTailCall, c's state's
+	// TailPolicy, checks a tail call against.
 	cur    *Program
 	ctxLen int
 	// packet holds the headroom and the packet of network programs; ctx

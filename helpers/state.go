@@ -83,8 +83,7 @@ func (s *State) Begin(env *abi.Env, ctx uint64) {
 	s.tailCalls = 0
 	s.tailNext = nil
 	s.err = nil
-	s.base = len(env.Regions)
-	s.recent = [8]engine.Region{}
+	s.EnterTailCall(env) // forget the regions handed out, as every program of the chain does
 }
 
 // End finishes the run that Begin started: it discards ring buffer
