@@ -77,12 +77,8 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 // chargeCallback charges the start of a callback, called from the helper
 // call at slot m.ret-1, to the budget, and looks for a cancellation.
 func (m *machine) chargeCallback(env *engine.Env) error {
-	if m.done != nil {
-		select {
-		case <-m.done:
-			return m.stop(env.Canceled(m.ret - 1))
-		default:
-		}
+	if err := m.canceled(env, m.ret-1); err != nil {
+		return err
 	}
 	if m.budget+m.rest < engine.CallbackCost {
 		return m.stop(budgetFault(env, m.ret-1))
@@ -186,12 +182,8 @@ func (p *Program) resume(m *machine, env *engine.Env, pc int, regs *[16]uint64) 
 // instruction at slot pc: it ends the run if its Context is done or its
 // budget spent, and otherwise returns the next quantum.
 func (m *machine) refill(env *engine.Env, pc int) (uint64, error) {
-	if m.done != never {
-		select {
-		case <-m.done:
-			return 0, m.stop(env.Canceled(pc))
-		default:
-		}
+	if err := m.canceled(env, pc); err != nil {
+		return 0, err
 	}
 	if m.rest == 0 {
 		return 0, m.stop(budgetFault(env, pc))
@@ -199,6 +191,20 @@ func (m *machine) refill(env *engine.Env, pc int) (uint64, error) {
 	q := min(m.rest, m.prog.quantum())
 	m.rest -= q
 	return q, nil
+}
+
+// canceled returns the fault that ends the run at slot pc if its Context
+// is done (m.done closed), and nil otherwise.
+func (m *machine) canceled(env *engine.Env, pc int) error {
+	if m.done == nil || m.done == never {
+		return nil
+	}
+	select {
+	case <-m.done:
+		return m.stop(env.Canceled(pc))
+	default:
+		return nil
+	}
 }
 
 // stop leaves no budget, so that a caller that goes on after a callback
