@@ -62,13 +62,7 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	m.base = m.depth
 	m.lo -= engine.StackSize
 	regs := [16]uint64{1: r1, 2: r2, 3: r3, 4: r4, 5: r5, 10: r10 - engine.StackSize}
-	var r0 uint64
-	var err error
-	if m.done == nil {
-		r0, err = p.execAt(m, env, pc, &regs)
-	} else {
-		r0, err = p.resume(m, env, pc, &regs)
-	}
+	r0, err := p.resume(m, env, pc, &regs)
 	m.depth--
 	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
 	return r0, err
@@ -154,9 +148,9 @@ var errQuantum = errors.New("interp: quantum spent")
 
 // resume runs from slot pc with the registers regs, at call depth m.depth,
 // until the function at that depth exits, refilling the budget at the end
-// of every quantum. In a sanitized run, whose quanta are one instruction,
-// the sanitizer updates its shadow state before each and may end the run
-// with a leak.
+// of every quantum (a run without a Context has one, its whole budget).
+// In a sanitized run, whose quanta are one instruction, the sanitizer
+// updates its shadow state before each and may end the run with a leak.
 func (p *Program) resume(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
 	for {
 		if m.budget == 0 { // a quantum spent, or taken by a callback's cost
