@@ -2,9 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"github.com/gbpf/gbpf/abi"
 	"runtime"
 	"unsafe"
+
+	"github.com/gbpf/gbpf/abi"
 )
 
 // Block is memory mapped outside the Go heap. Programs hold raw addresses

@@ -22,8 +22,8 @@
 // which values are addresses (a tag per register and per stack byte) and
 // ends with an *engine.Fault wrapping engine.ErrLeak at the instruction
 // that turns an address into data the program can observe. Sanitized runs
-// use copies of the run loop (sanitize_loop.go, generated from run.go), so
-// the other modes pay nothing for it.
+// go through the run loop one instruction at a time, calling the
+// sanitizer between two, so the other modes pay nothing for it.
 //
 // Both modes count every executed instruction, and engine.CallbackCost for
 // every callback, against env.Budget (engine.ErrBudget, exactly: a run

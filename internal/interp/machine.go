@@ -42,7 +42,7 @@ type machine struct {
 	done   <-chan struct{} // env.Context.Done() of the run, if not nil
 	ret    int             // the slot to continue at after a call out of the loop
 	call   func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
-	san    *sanitizer // the shadow state of sanitized runs, made by the first
+	san    *sanitizer // the shadow state of sanitized runs, made by the first one
 }
 
 var machines = sync.Pool{New: func() any {

@@ -26,13 +26,10 @@ func (p *Program) Run(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.lo = m.top - engine.StackSize
 	env.Stack = m.stack.Region(true)
 	env.CallFunc = m.call
-	var r0 uint64
 	if p.san != nil {
 		m.sanBegin(p, env, r1, r2)
-		r0, err = p.execSan(m, env, r1, r2)
-	} else {
-		r0, err = p.exec(m, env, r1, r2)
 	}
+	r0, err := p.exec(m, env, r1, r2)
 	env.Stack, env.CallFunc = engine.Region{}, nil
 	m.prog, m.envp = nil, nil
 	if m.done != nil {
@@ -65,13 +62,7 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	m.base = m.depth
 	m.lo -= engine.StackSize
 	regs := [16]uint64{1: r1, 2: r2, 3: r3, 4: r4, 5: r5, 10: r10 - engine.StackSize}
-	var r0 uint64
-	var err error
-	if m.done == nil {
-		r0, err = p.execAt(m, env, pc, &regs)
-	} else {
-		r0, err = p.resume(m, env, pc, &regs)
-	}
+	r0, err := p.resume(m, env, pc, &regs)
 	m.depth--
 	m.base, m.lo, m.r10, m.ret = base, lo, r10, ret
 	return r0, err
@@ -80,12 +71,8 @@ func (m *machine) callFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 // chargeCallback charges the start of a callback, called from the helper
 // call at slot m.ret-1, to the budget, and looks for a cancellation.
 func (m *machine) chargeCallback(env *engine.Env) error {
-	if m.done != nil {
-		select {
-		case <-m.done:
-			return m.stop(env.Canceled(m.ret - 1))
-		default:
-		}
+	if err := m.canceled(env, m.ret-1); err != nil {
+		return err
 	}
 	if m.budget+m.rest < engine.CallbackCost {
 		return m.stop(budgetFault(env, m.ret-1))
@@ -106,6 +93,22 @@ func (m *machine) chargeCallback(env *engine.Env) error {
 // look costs a few nanoseconds, a thousandth of the quantum's time.
 const pollQuantum = 1 << 12
 
+// quantum returns the most instructions execAt runs between two calls of
+// refill, in a run that has quanta (m.done set): pollQuantum, or one for
+// a sanitized program, whose sanitizer looks at every instruction before
+// it runs.
+func (p *Program) quantum() uint64 {
+	if p.san != nil {
+		return 1
+	}
+	return pollQuantum
+}
+
+// never is m.done of a sanitized run without a Context: a channel never
+// closed, so that the run goes in quanta, and that refill need not look
+// at.
+var never <-chan struct{} = make(chan struct{})
+
 // exec runs p from its first slot with the run's budget. It returns r0 or
 // a fault, and leaves the deepest call depth it reached in m.maxDepth.
 //
@@ -113,7 +116,8 @@ const pollQuantum = 1 << 12
 // whole budget down in execAt's loop, as one quantum. A run with one
 // counts it down pollQuantum at a time: execAt returns at the end of each
 // quantum, and resume looks at the Context and enters it again, so that
-// the loop itself never does.
+// the loop itself never does. A sanitized run goes one instruction at a
+// time, with or without a Context: resume calls the sanitizer before each.
 func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	m.prog, m.envp, m.base = p, env, 0
 	m.budget = env.Budget
@@ -121,16 +125,19 @@ func (p *Program) exec(m *machine, env *engine.Env, r1, r2 uint64) (uint64, erro
 		m.budget = engine.DefaultBudget
 	}
 	regs := [16]uint64{1: r1, 2: r2, 10: m.top}
-	if env.Context == nil {
-		return p.execAt(m, env, 0, &regs)
+	if env.Context != nil {
+		m.done = env.Context.Done() // nil for a context never done
 	}
-	if m.done = env.Context.Done(); m.done == nil {
-		return p.execAt(m, env, 0, &regs) // a context never done
+	if m.done == nil && p.san != nil {
+		m.done = never
+	}
+	if m.done == nil {
+		return p.execAt(m, env, 0, &regs)
 	}
 	if err := env.Canceled(0); err != nil {
 		return 0, err
 	}
-	m.rest = m.budget - min(m.budget, pollQuantum)
+	m.rest = m.budget - min(m.budget, p.quantum())
 	m.budget -= m.rest
 	return p.resume(m, env, 0, &regs)
 }
@@ -141,17 +148,27 @@ var errQuantum = errors.New("interp: quantum spent")
 
 // resume runs from slot pc with the registers regs, at call depth m.depth,
 // until the function at that depth exits, refilling the budget at the end
-// of every quantum.
+// of every quantum (a run without a Context has one, its whole budget).
+// In a sanitized run, whose quanta are one instruction, the sanitizer
+// updates its shadow state before each and may end the run with a leak.
 func (p *Program) resume(m *machine, env *engine.Env, pc int, regs *[16]uint64) (uint64, error) {
 	for {
+		if m.budget == 0 { // a quantum spent, or taken by a callback's cost
+			var err error
+			if m.budget, err = m.refill(env, pc); err != nil {
+				return 0, err
+			}
+		}
+		if p.san != nil {
+			if err := m.san.step(m, env, &p.code[pc], pc, regs); err != nil {
+				return 0, err
+			}
+		}
 		r0, err := p.execAt(m, env, pc, regs)
 		if err != errQuantum {
 			return r0, err
 		}
-		if m.budget, err = m.refill(env, m.ret); err != nil {
-			return 0, err
-		}
-		pc = m.ret
+		m.budget, pc = 0, m.ret
 	}
 }
 
@@ -159,19 +176,29 @@ func (p *Program) resume(m *machine, env *engine.Env, pc int, regs *[16]uint64) 
 // instruction at slot pc: it ends the run if its Context is done or its
 // budget spent, and otherwise returns the next quantum.
 func (m *machine) refill(env *engine.Env, pc int) (uint64, error) {
-	if m.done != nil {
-		select {
-		case <-m.done:
-			return 0, m.stop(env.Canceled(pc))
-		default:
-		}
+	if err := m.canceled(env, pc); err != nil {
+		return 0, err
 	}
 	if m.rest == 0 {
 		return 0, m.stop(budgetFault(env, pc))
 	}
-	q := min(m.rest, pollQuantum)
+	q := min(m.rest, m.prog.quantum())
 	m.rest -= q
 	return q, nil
+}
+
+// canceled returns the fault that ends the run at slot pc if its Context
+// is done (m.done closed), and nil otherwise.
+func (m *machine) canceled(env *engine.Env, pc int) error {
+	if m.done == nil || m.done == never {
+		return nil
+	}
+	select {
+	case <-m.done:
+		return m.stop(env.Canceled(pc))
+	default:
+		return nil
+	}
 }
 
 // stop leaves no budget, so that a caller that goes on after a callback

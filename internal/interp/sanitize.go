@@ -10,8 +10,6 @@ import (
 	"github.com/gbpf/gbpf/maps"
 )
 
-//go:generate go test -run TestSanitizedLoopGenerated -update
-
 // The leak sanitizer (Options.Sanitize) runs next to the checked
 // interpreter and tracks which values are addresses: a tag per register
 // and per stack byte says whether the value is data, an address into a
@@ -141,7 +139,7 @@ func (m *machine) sanCallFunc(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 		s.regs[1+i] = c
 	}
 	s.pendingR0 = false
-	r0, err := m.callFuncSan(pc, r1, r2, r3, r4, r5)
+	r0, err := m.callFunc(pc, r1, r2, r3, r4, r5)
 	s.regs, s.pendingR0, s.cb = regs, pending, cb
 	return r0, err
 }
@@ -184,7 +182,7 @@ func leak(pc int, format string, args ...any) error {
 }
 
 // step updates the shadow state for in, the instruction at slot pc,
-// before the sanitized run loop (execAtSan) executes it, and reports a
+// before the run loop executes it (resume calls it), and reports a
 // leak as an error.
 func (s *sanitizer) step(m *machine, env *engine.Env, in *insn, pc int, r *[16]uint64) error {
 	if s.pendingR0 {

@@ -317,6 +317,6 @@ func TestSanitizeRegionAtStackTop(t *testing.T) {
 	env := &engine.Env{Regions: []engine.Region{{Start: m.top, End: m.top + 64}}}
 	m.maxDepth, m.lo = 0, m.top-engine.StackSize
 	m.sanBegin(pr, env, 0, 0)
-	_, err = pr.execSan(m, env, 0, 0)
+	_, err = pr.exec(m, env, 0, 0)
 	wantFault(t, err, engine.ErrLeak, 3)
 }
