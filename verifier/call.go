@@ -540,7 +540,7 @@ func (v *verifier) checkStackRange(pc int, regno isa.Register, r *reg, size int,
 		return nil
 	}
 	for o := lo; o < hi; o++ {
-		if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
+		if fr.hidden(int(o)) {
 			if r.varOff.isConst() {
 				return v.errorf(pc, "invalid read from stack R%d off %d+%d size %d", regno, lo, o-lo, size)
 			}

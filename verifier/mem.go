@@ -402,7 +402,7 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 	}
 	if !base.varOff.isConst() {
 		for o := lo; o < hi && !v.priv; o++ {
-			if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
+			if fr.hidden(int(o)) {
 				return v.errorf(pc, "invalid variable-offset read from stack R%d var_off=%s+%d size %d", regno, base.varOff.String(), int64(base.off)+int64(off), size)
 			}
 		}
@@ -477,8 +477,7 @@ func (v *verifier) stackWrite(pc int, fr *frame, off, size int, val *reg) error 
 // than a slot may not overwrite part of a spilled pointer, which would let
 // the rest of it be read as a number.
 func (v *verifier) checkSpillOverwrite(pc int, fr *frame, off int) error {
-	i := -off - 1
-	if v.priv || i < 0 || i >= len(fr.stack) || fr.stack[i] != stackSpill || !fr.spills[i/8].isPtr() {
+	if v.priv || !fr.spilledPtr(off) {
 		return nil
 	}
 	return v.errorf(pc, "attempt to corrupt spilled pointer on stack")
