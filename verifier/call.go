@@ -321,7 +321,7 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 	}
 	switch at {
 	case helpers.ArgAnything:
-		if r.isPtr() && !v.priv {
+		if v.leaks(r) {
 			return v.errorf(pc, "R%d leaks addr into helper function", regno)
 		}
 		return nil
