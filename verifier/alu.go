@@ -196,27 +196,23 @@ func (v *verifier) byteSwap(r *reg, ins isa.Instruction, is64 bool) {
 // (adjust_ptr_min_max_vals).
 func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 bool) error {
 	op := ins.Op.ALUOp()
-	if dst.isPtr() && src.isPtr() {
-		if op == isa.Sub && (v.priv || is64 && v.sameObject(dst, src)) {
-			// Root may subtract any pointers; the distance between
-			// two pointers into one object is an offset, not an
-			// address, so anyone may compute it.
-			dst.setUnknown()
-			if !is64 {
-				dst.zext32()
-				dst.sync()
-			}
-			return nil
+	bothPtr := dst.isPtr() && src.isPtr()
+	// Root may subtract any pointers, and subtract in 32 bits with a
+	// pointer operand (a meaningless number); the distance between two
+	// pointers into one object is an offset, not an address, so anyone
+	// may compute it.
+	if op == isa.Sub && (v.priv && (bothPtr || !is64) || bothPtr && is64 && v.sameObject(dst, src)) {
+		dst.setUnknown()
+		if !is64 {
+			dst.zext32()
+			dst.sync()
 		}
+		return nil
+	}
+	if bothPtr {
 		return v.errorf(pc, "R%d pointer %s pointer prohibited", ins.Dst, aluOpStr[op])
 	}
 	if !is64 {
-		if op == isa.Sub && v.priv {
-			dst.setUnknown()
-			dst.zext32()
-			dst.sync()
-			return nil
-		}
 		return v.errorf(pc, "R%d 32-bit pointer arithmetic prohibited", ins.Dst)
 	}
 	ptr, off := dst, src
