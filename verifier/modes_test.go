@@ -16,7 +16,8 @@ import (
 // sandbox folder: each turns an address into data the program or its host
 // can read, so the default (unprivileged) mode rejects it with the rule
 // Linux applies, and the privileged mode, like Linux for root, accepts it.
-// The corpus (testdata/unpriv.s) holds a copy of each.
+// The corpus (testdata/unpriv_kernel.s, and unpriv.s for F6) holds a copy
+// of each.
 func TestSandboxLeaks(t *testing.T) {
 	dir := testutil.SharedDir(t, "sandbox")
 	array := func() *maps.Spec {
