@@ -383,7 +383,7 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 	}
 	if kind == accRead && !v.priv && base.varOff.isConst() && lo < -int64(len(fr.stack)) {
 		// Below every byte written so far (check_stack_slot_within_bounds).
-		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, off, size)
+		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, int64(base.off)+int64(off), size)
 	}
 	if kind == accWrite || v.priv {
 		// Root may read bytes never written (allow_uninit_stack): the

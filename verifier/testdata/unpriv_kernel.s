@@ -603,6 +603,13 @@ out:
     ldxdw %r0, [%r10-16]
     exit
 
+== load of a never-written stack slot through a copy of r10
+#: reject invalid read from stack R2 off=-8 size=8
+    mov %r2, %r10
+    add %r2, -8
+    ldxdw %r0, [%r2+0]
+    exit
+
 # Comparing two pointers of different kinds.
 
 == frame pointer compared with the context pointer
