@@ -28,12 +28,8 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 		if _, err := v.regRead(pc, ins.Dst); err != nil {
 			return err
 		}
-		if dst.isPtr() {
-			if !v.priv {
-				return v.errorf(pc, "R%d pointer arithmetic prohibited", ins.Dst)
-			}
-			// Root may turn an address into a number.
-			dst.setUnknown()
+		if err := v.ptrAsNumber(pc, ins.Dst, dst, "pointer arithmetic prohibited"); err != nil {
+			return err
 		}
 		if op == isa.Neg {
 			var zero reg
@@ -102,14 +98,12 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 
 func (v *verifier) checkMov(pc int, ins isa.Instruction, dst, src *reg, srcIsReg, is64 bool) error {
 	if ins.Off != 0 { // movsx
-		if src.isPtr() {
-			if !v.priv {
-				if !is64 {
-					return v.errorf(pc, "R%d partial copy of pointer", ins.Src)
-				}
-				return v.errorf(pc, "R%d sign-extension part of pointer", ins.Src)
-			}
-			src.setUnknown()
+		what := "sign-extension part of pointer"
+		if !is64 {
+			what = "partial copy of pointer"
+		}
+		if err := v.ptrAsNumber(pc, ins.Src, src, what); err != nil {
+			return err
 		}
 		movsx(dst, src, int(ins.Off)/8, is64)
 		return nil
@@ -131,16 +125,28 @@ func (v *verifier) checkMov(pc int, ins isa.Instruction, dst, src *reg, srcIsReg
 		*dst = *src
 		return nil
 	}
-	if src.isPtr() {
-		if !v.priv {
-			return v.errorf(pc, "R%d partial copy of pointer", ins.Src)
-		}
-		src.setUnknown()
+	if err := v.ptrAsNumber(pc, ins.Src, src, "partial copy of pointer"); err != nil {
+		return err
 	}
 	*dst = *src
 	dst.id = 0
 	dst.zext32()
 	dst.sync()
+	return nil
+}
+
+// ptrAsNumber applies the rule for an operation that reads r, register
+// regno, as a number other than whole: if r is a pointer, the unprivileged
+// rules refuse the operation with the message what, and root's make r an
+// unknown number.
+func (v *verifier) ptrAsNumber(pc int, regno isa.Register, r *reg, what string) error {
+	if !r.isPtr() {
+		return nil
+	}
+	if !v.priv {
+		return v.errorf(pc, "R%d %s", regno, what)
+	}
+	r.setUnknown()
 	return nil
 }
 
@@ -196,27 +202,23 @@ func (v *verifier) byteSwap(r *reg, ins isa.Instruction, is64 bool) {
 // (adjust_ptr_min_max_vals).
 func (v *verifier) ptrArith(pc int, ins isa.Instruction, dst, src *reg, is64 bool) error {
 	op := ins.Op.ALUOp()
-	if dst.isPtr() && src.isPtr() {
-		if op == isa.Sub && (v.priv || is64 && v.sameObject(dst, src)) {
-			// Root may subtract any pointers; the distance between
-			// two pointers into one object is an offset, not an
-			// address, so anyone may compute it.
-			dst.setUnknown()
-			if !is64 {
-				dst.zext32()
-				dst.sync()
-			}
-			return nil
+	bothPtr := dst.isPtr() && src.isPtr()
+	// Root may subtract any pointers, and subtract in 32 bits with a
+	// pointer operand (a meaningless number); the distance between two
+	// pointers into one object is an offset, not an address, so anyone
+	// may compute it.
+	if op == isa.Sub && (v.priv && (bothPtr || !is64) || bothPtr && is64 && v.sameObject(dst, src)) {
+		dst.setUnknown()
+		if !is64 {
+			dst.zext32()
+			dst.sync()
 		}
+		return nil
+	}
+	if bothPtr {
 		return v.errorf(pc, "R%d pointer %s pointer prohibited", ins.Dst, aluOpStr[op])
 	}
 	if !is64 {
-		if op == isa.Sub && v.priv {
-			dst.setUnknown()
-			dst.zext32()
-			dst.sync()
-			return nil
-		}
 		return v.errorf(pc, "R%d 32-bit pointer arithmetic prohibited", ins.Dst)
 	}
 	ptr, off := dst, src

@@ -321,7 +321,7 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 	}
 	switch at {
 	case helpers.ArgAnything:
-		if r.isPtr() && !v.priv {
+		if v.leaks(r) {
 			return v.errorf(pc, "R%d leaks addr into helper function", regno)
 		}
 		return nil
@@ -540,7 +540,7 @@ func (v *verifier) checkStackRange(pc int, regno isa.Register, r *reg, size int,
 		return nil
 	}
 	for o := lo; o < hi; o++ {
-		if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
+		if fr.hidden(int(o)) {
 			if r.varOff.isConst() {
 				return v.errorf(pc, "invalid read from stack R%d off %d+%d size %d", regno, lo, o-lo, size)
 			}
@@ -557,7 +557,9 @@ func (v *verifier) checkConstStr(pc int, regno isa.Register, r *reg) error {
 		return v.errorf(pc, "R%d type=%s expected=map_value", regno, r.typeString())
 	}
 	m := v.maps[r.aux]
-	if m.Flags&maps.ReadOnlyProg == 0 || m.Type != maps.Array {
+	// An inner map's spec is a template: its contents are not those of
+	// the maps the outer map holds when the program runs.
+	if int(r.aux) >= len(v.opts.Maps) || m.Flags&maps.ReadOnlyProg == 0 || m.Type != maps.Array {
 		return v.errorf(pc, "R%d does not point to a readonly map'", regno)
 	}
 	if !r.varOff.isConst() {
@@ -568,7 +570,7 @@ func (v *verifier) checkConstStr(pc int, regno isa.Register, r *reg) error {
 		return v.errorf(pc, "invalid access to map value, value_size=%d off=%d size=1", m.ValueSize, off)
 	}
 	if v.constMaps == nil {
-		v.constMaps = make([]bool, len(v.maps))
+		v.constMaps = make([]bool, len(v.opts.Maps))
 	}
 	v.constMaps[r.aux] = true
 	var val []byte

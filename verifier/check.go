@@ -48,6 +48,12 @@ type verifier struct {
 	log      logger
 }
 
+// leaks reports whether r holds an address that the unprivileged rules
+// keep from becoming data (a nil r holds none).
+func (v *verifier) leaks(r *reg) bool {
+	return !v.priv && r != nil && r.isPtr()
+}
+
 func newVerifier(p isa.Program, opts Options) (*verifier, error) {
 	v := &verifier{prog: p.Insns, opts: opts, priv: opts.Privileged}
 	v.log.init(opts.LogLevel)

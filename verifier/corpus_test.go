@@ -85,7 +85,8 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 		if !strings.HasPrefix(t, "#:") {
 			continue
 		}
-		f := strings.Fields(strings.TrimSpace(t[2:]))
+		dir := strings.TrimSpace(t[2:])
+		f := strings.Fields(dir)
 		if len(f) == 0 {
 			continue
 		}
@@ -119,7 +120,7 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 			if len(f) < 3 || (f[1] != "skip" && f[1] != "reject") {
 				return nil, bad(fmt.Errorf("want \"kernel skip REASON\", \"kernel reject TEXT\" or \"kernel accept\""))
 			}
-			rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[2:]), "kernel"))
+			rest := strings.TrimSpace(strings.TrimPrefix(dir, "kernel"))
 			rest = strings.TrimSpace(strings.TrimPrefix(rest, f[1]))
 			if f[1] == "skip" {
 				cur.kernelSkip = rest
@@ -129,7 +130,7 @@ func parseCorpus(file, text string) ([]*corpusCase, error) {
 		case "accept":
 			cur.accept = true
 		case "reject":
-			cur.msg = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t[2:]), "reject"))
+			cur.msg = strings.TrimSpace(strings.TrimPrefix(dir, "reject"))
 		case "map":
 			m, err := parseMapDirective(f[1:], cur.maps)
 			if err != nil {

@@ -90,7 +90,7 @@ func (v *verifier) checkLdAbs(pc int, ins isa.Instruction) error {
 		if err != nil {
 			return err
 		}
-		if src.isPtr() && !v.priv {
+		if v.leaks(src) {
 			return v.errorf(pc, "R%d leaks addr into packet offset", ins.Src)
 		}
 	}

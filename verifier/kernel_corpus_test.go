@@ -169,11 +169,7 @@ func bypassSpecV1() (bool, error) {
 	}
 	var k kernelLoader
 	defer k.close()
-	var kerr error
-	werr := withoutPerfmon(func() { kerr, _, err = k.load(p, progtype.SocketFilter, nil) })
-	if werr != nil {
-		return false, werr
-	}
+	kerr, err := k.verdict(p, &corpusCase{typ: progtype.SocketFilter})
 	if err != nil {
 		return false, err
 	}

@@ -157,16 +157,8 @@ var errNeedsBTF = errors.New("the kernel needs BTF for this program")
 
 type diffStats struct {
 	total, both, neither, kernelOnly, gbpfOnly, skipped int
-	// byDesign counts the kernel-only accepts that gbpf rejects on
-	// purpose (stricterByDesign).
-	byDesign       int
-	kernelOnlyMsgs map[string]int
+	kernelOnlyMsgs                                      map[string]int
 }
-
-// stricterByDesign lists the messages of rules gbpf applies to root where
-// Linux does not. The differential tests verify with Options.Privileged, as
-// the kernel runs as root, and gbpf has no such rule at present.
-var stricterByDesign []string
 
 func (d *diffStats) add(t *testing.T, name string, gerr, kerr error) {
 	d.total++
@@ -181,12 +173,6 @@ func (d *diffStats) add(t *testing.T, name string, gerr, kerr error) {
 			d.kernelOnlyMsgs = map[string]int{}
 		}
 		msg := gerr.(*Error).Msg
-		for _, m := range stricterByDesign {
-			if strings.Contains(msg, m) {
-				d.byDesign++
-				break
-			}
-		}
 		if len(d.kernelOnlyMsgs) < 40 {
 			d.kernelOnlyMsgs[msg]++
 		}
@@ -200,16 +186,13 @@ func (d *diffStats) add(t *testing.T, name string, gerr, kerr error) {
 func (d *diffStats) report(t *testing.T, what string) {
 	kAcc := d.both + d.kernelOnly
 	gAcc := d.both + d.gbpfOnly
-	t.Logf("%s: %d programs (%d skipped): kernel accepts %d, gbpf accepts %d, both %d, neither %d, kernel only %d (%d by design), gbpf only %d",
-		what, d.total, d.skipped, kAcc, gAcc, d.both, d.neither, d.kernelOnly, d.byDesign, d.gbpfOnly)
+	t.Logf("%s: %d programs (%d skipped): kernel accepts %d, gbpf accepts %d, both %d, neither %d, kernel only %d, gbpf only %d",
+		what, d.total, d.skipped, kAcc, gAcc, d.both, d.neither, d.kernelOnly, d.gbpfOnly)
 	if kAcc > 0 {
 		share := float64(d.both) / float64(kAcc)
 		t.Logf("%s: gbpf accepts %.1f%% of what the kernel accepts", what, 100*share)
-		// Rules gbpf keeps on purpose do not count against it.
-		adj := float64(d.both) / float64(kAcc-d.byDesign)
-		t.Logf("%s: %.1f%% leaving out the %d programs gbpf rejects by design", what, 100*adj, d.byDesign)
-		if adj < 0.95 {
-			t.Errorf("%s: gbpf accepts only %.1f%% of the programs the kernel accepts (want >= 95%%)", what, 100*adj)
+		if share < 0.95 {
+			t.Errorf("%s: gbpf accepts only %.1f%% of the programs the kernel accepts (want >= 95%%)", what, 100*share)
 		}
 	}
 }

@@ -66,7 +66,7 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 	if err != nil {
 		return err
 	}
-	if src.isPtr() && !v.priv {
+	if v.leaks(src) {
 		return v.errorf(pc, "R%d leaks addr into mem", ins.Src)
 	}
 	if op == isa.AtomicCmpXchg {
@@ -74,7 +74,7 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 		if err != nil {
 			return err
 		}
-		if r0.isPtr() && !v.priv {
+		if v.leaks(r0) {
 			return v.errorf(pc, "R0 leaks addr into mem")
 		}
 	}
@@ -94,7 +94,7 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 	if err := v.checkMemAccess(pc, ins.Dst, base, int(ins.Off), size, accRead, nil, &old, true); err != nil {
 		return err
 	}
-	if old.isPtr() && !v.priv {
+	if v.leaks(&old) {
 		// The operation reads a spilled pointer as a number.
 		return v.errorf(pc, "leaking pointer from stack off %d", int64(base.off)+int64(ins.Off)+int64(base.varOff.v))
 	}
@@ -166,7 +166,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 			if base.typ == ptrToMapValue && m.Flags&maps.ReadOnlyProg != 0 {
 				return v.errorf(pc, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, int(base.off)+off, size)
 			}
-			if val != nil && val.isPtr() && !v.priv {
+			if v.leaks(val) {
 				return v.errorf(pc, "R%d leaks addr into map", v.valReg(pc))
 			}
 		}
@@ -190,7 +190,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 			if base.flags&flagRdonly != 0 || (base.flags&flagRingbuf == 0 && !v.info.CtxWritable) {
 				return v.errorf(pc, "R%d cannot write into %s", regno, base.typeString())
 			}
-			if val != nil && val.isPtr() && !v.priv {
+			if v.leaks(val) {
 				return v.errorf(pc, "R%d leaks addr into mem", v.valReg(pc))
 			}
 		}
@@ -206,7 +206,7 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 		if err := v.checkPacketAccess(pc, regno, base, off, size); err != nil {
 			return err
 		}
-		if kind == accWrite && val != nil && val.isPtr() && !v.priv {
+		if kind == accWrite && v.leaks(val) {
 			return v.errorf(pc, "R%d leaks addr into packet", v.valReg(pc))
 		}
 		if out != nil {
@@ -318,7 +318,7 @@ func (v *verifier) checkCtxAccess(pc int, regno isa.Register, base *reg, off, si
 			if !in.CtxWritable {
 				return bad()
 			}
-			if val != nil && val.isPtr() && !v.priv {
+			if v.leaks(val) {
 				return v.errorf(pc, "R%d leaks addr into ctx", v.valReg(pc))
 			}
 		}
@@ -338,7 +338,7 @@ func (v *verifier) checkCtxAccess(pc int, regno isa.Register, base *reg, off, si
 		if !fld.Write || size != fld.Size {
 			return bad()
 		}
-		if val != nil && val.isPtr() && !v.priv {
+		if v.leaks(val) {
 			return v.errorf(pc, "R%d leaks addr into ctx", v.valReg(pc))
 		}
 		return nil
@@ -383,7 +383,7 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 	}
 	if kind == accRead && !v.priv && base.varOff.isConst() && lo < -int64(len(fr.stack)) {
 		// Below every byte written so far (check_stack_slot_within_bounds).
-		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, off, size)
+		return v.errorf(pc, "invalid read from stack R%d off=%d size=%d", regno, int64(base.off)+int64(off), size)
 	}
 	if kind == accWrite || v.priv {
 		// Root may read bytes never written (allow_uninit_stack): the
@@ -402,7 +402,7 @@ func (v *verifier) checkStackAccess(pc int, regno isa.Register, base *reg, off, 
 	}
 	if !base.varOff.isConst() {
 		for o := lo; o < hi && !v.priv; o++ {
-			if b := fr.byteAt(int(o)); b == stackInvalid || b == stackSpill && fr.spills[(-o-1)/8].isPtr() {
+			if fr.hidden(int(o)) {
 				return v.errorf(pc, "invalid variable-offset read from stack R%d var_off=%s+%d size %d", regno, base.varOff.String(), int64(base.off)+int64(off), size)
 			}
 		}
@@ -477,8 +477,7 @@ func (v *verifier) stackWrite(pc int, fr *frame, off, size int, val *reg) error 
 // than a slot may not overwrite part of a spilled pointer, which would let
 // the rest of it be read as a number.
 func (v *verifier) checkSpillOverwrite(pc int, fr *frame, off int) error {
-	i := -off - 1
-	if v.priv || i < 0 || i >= len(fr.stack) || fr.stack[i] != stackSpill || !fr.spills[i/8].isPtr() {
+	if v.priv || !fr.spilledPtr(off) {
 		return nil
 	}
 	return v.errorf(pc, "attempt to corrupt spilled pointer on stack")

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/progtype"
@@ -16,7 +15,8 @@ import (
 // sandbox folder: each turns an address into data the program or its host
 // can read, so the default (unprivileged) mode rejects it with the rule
 // Linux applies, and the privileged mode, like Linux for root, accepts it.
-// The corpus (testdata/unpriv.s) holds a copy of each.
+// The corpus (testdata/unpriv_kernel.s, and unpriv.s for F6) holds a copy
+// of each.
 func TestSandboxLeaks(t *testing.T) {
 	dir := testutil.SharedDir(t, "sandbox")
 	array := func() *maps.Spec {
@@ -44,10 +44,7 @@ func TestSandboxLeaks(t *testing.T) {
 			if err != nil {
 				t.Skip(err)
 			}
-			p, err := asm.Assemble(string(src))
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := mustAssemble(t, string(src))
 			opts := Options{Type: progtype.SocketFilter, Maps: tt.maps}
 			_, err = Verify(p, opts)
 			if err == nil || !strings.Contains(err.Error(), tt.msg) {
@@ -73,10 +70,7 @@ func TestPrivilegedUninitStackDepth(t *testing.T) {
 		{"ldxdw %r0, [%r10-256]\nexit", nil, 256},
 		{"lddw %r1, map_idx 0\nmov %r2, %r10\nadd %r2, -100\ncall 1\nmov %r0, 0\nexit", []*maps.Spec{hash}, 104},
 	} {
-		p, err := asm.Assemble(tt.src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustAssemble(t, tt.src)
 		res, err := Verify(p, Options{Type: progtype.SocketFilter, Maps: tt.maps, Privileged: true})
 		if err != nil {
 			t.Fatalf("%q: %v", tt.src, err)

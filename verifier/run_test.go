@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 
 	"github.com/gbpf/gbpf/asm"
@@ -229,26 +228,12 @@ func (r *runner) run(prog *interp.Program, t progtype.Type, ctxSize int, rnd *ra
 	return err
 }
 
-// leaksAreBugs reports whether an accepted program that leaks an address
-// is a verifier bug: whether Verify, with default Options, applies the
-// unprivileged rules (it rejects a comparison of r10 with a scalar, as
-// Linux does for an unprivileged loader). Before it does, the soundness
-// tests count leaks instead of failing on them.
-var leaksAreBugs = sync.OnceValue(func() bool {
-	p, err := asm.Assemble("lddw %r2, 0x7f0000000000\nmov %r0, 0\njle %r10, %r2, +1\nmov %r0, 1\nexit")
-	if err != nil {
-		panic(err)
-	}
-	_, err = Verify(p, Options{Type: progtype.Raw, CtxSize: 8})
-	return err != nil
-})
-
 // TestCorpusRuns runs every accepted corpus program on random inputs in
 // the checked interpreter, sanitized unless the case is privileged.
 func TestCorpusRuns(t *testing.T) {
 	r := newRunner(t)
 	rnd := rand.New(rand.NewPCG(1, 2))
-	runs, progs, leaks := 0, 0, 0
+	runs, progs := 0, 0
 	for _, c := range loadCorpus(t) {
 		if !c.accept {
 			continue
@@ -272,20 +257,14 @@ func TestCorpusRuns(t *testing.T) {
 		}
 		progs++
 		for i := 0; i < 20; i++ {
-			err := r.run(prog, c.typ, c.ctxSize, rnd)
-			if errors.Is(err, engine.ErrLeak) && !leaksAreBugs() {
-				leaks++
-				t.Logf("%s:%d %q: accepted program leaks (expected before the unprivileged rules): %v", c.file, c.line, c.name, err)
-				break
-			}
-			if err != nil {
+			if err := r.run(prog, c.typ, c.ctxSize, rnd); err != nil {
 				t.Errorf("%s:%d %q: accepted program fails: %v", c.file, c.line, c.name, err)
 				break
 			}
 			runs++
 		}
 	}
-	t.Logf("ran %d accepted corpus programs %d times, sanitized; %d leak", progs, runs, leaks)
+	t.Logf("ran %d accepted corpus programs %d times, sanitized unless privileged", progs, runs)
 }
 
 func usesLdAbs(p isa.Program) bool {

@@ -1,18 +1,15 @@
 package verifier
 
 import (
-	"errors"
 	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gbpf/gbpf/asm"
-	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/progtype"
 )
 
@@ -21,10 +18,8 @@ import (
 // the program was accepted, and fails t on a fault. Half the seeds verify
 // in the privileged mode (soundPriv), whose rules must keep programs in
 // bounds as well; the others with default Options (the unprivileged
-// rules), and run with the leak sanitizer, where a leak fails t too. A
-// leak found before Verify applies the unprivileged rules (leaksAreBugs)
-// is returned instead.
-func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error) {
+// rules), and run with the leak sanitizer, where a leak fails t too.
+func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool) {
 	g, typ := genSeed(seed)
 	src := g.program()
 	p, err := asm.Assemble(src)
@@ -39,7 +34,7 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error
 		if _, ok := err.(*Error); !ok {
 			t.Fatalf("seed %d: error is not a *verifier.Error: %v", seed, err)
 		}
-		return false, nil
+		return false
 	}
 	rp, err := r.prepare(p, opts.Maps)
 	if err != nil {
@@ -51,15 +46,11 @@ func soundCheck(t testing.TB, r *runner, seed uint64) (accepted bool, leak error
 	}
 	rnd := rand.New(rand.NewPCG(seed, 7))
 	for i := 0; i < 8; i++ {
-		err := r.run(prog, typ, opts.CtxSize, rnd)
-		if errors.Is(err, engine.ErrLeak) && !leaksAreBugs() {
-			return true, err
-		}
-		if err != nil {
+		if err := r.run(prog, typ, opts.CtxSize, rnd); err != nil {
 			t.Fatalf("seed %d: accepted program fails: %v\n%s", seed, err, src)
 		}
 	}
-	return true, nil
+	return true
 }
 
 // genSeed returns the generator of seed: odd seeds make XDP programs,
@@ -86,9 +77,9 @@ func TestSoundness(t *testing.T) {
 	start := time.Now()
 	acc := 0
 	var accPriv, nPriv int
-	leaks, byShape, accShape := map[string]int{}, map[string]int{}, map[string]int{}
+	accShape := map[string]int{}
 	for seed := first; seed < first+uint64(n); seed++ {
-		ok, leak := soundCheck(t, r, seed)
+		ok := soundCheck(t, r, seed)
 		if ok {
 			acc++
 		}
@@ -102,33 +93,12 @@ func TestSoundness(t *testing.T) {
 				accShape[sh]++
 			}
 		}
-		if leak != nil {
-			k := leakKind(leak)
-			if leaks[k] == 0 {
-				t.Logf("seed %d: first leak of its kind (expected before the unprivileged rules): %v", seed, leak)
-			}
-			leaks[k]++
-			for _, sh := range programShapes(seed) {
-				byShape[sh]++
-			}
-		}
 	}
 	t.Logf("%d generated programs, %d accepted and run 8 times each without fault, %d rejected, %v",
 		n, acc, n-acc, time.Since(start))
 	t.Logf("unprivileged mode (run sanitized): %d accepted of %d; privileged: %d of %d", acc-accPriv, n-nPriv, accPriv, nPriv)
 	for _, sh := range slices.Sorted(maps.Keys(accShape)) {
 		t.Logf("  %d accepted unprivileged programs have the %s shape", accShape[sh], sh)
-	}
-	total := 0
-	for _, k := range slices.Sorted(maps.Keys(leaks)) {
-		t.Logf("  %d accepted programs leak: %s", leaks[k], k)
-		total += leaks[k]
-	}
-	for _, sh := range slices.Sorted(maps.Keys(byShape)) {
-		t.Logf("  %d leaking programs have the %s shape", byShape[sh], sh)
-	}
-	if total > 0 {
-		t.Logf("%d accepted programs leak an address (Verify does not apply the unprivileged rules yet)", total)
 	}
 	if acc == 0 || acc == n {
 		t.Errorf("generator gives %d accepted of %d: the test cannot tell a verifier bug", acc, n)
@@ -144,30 +114,6 @@ func programShapes(seed uint64) []string {
 	return slices.Compact(g.shapes)
 }
 
-// leakKind names the kind of a leak the sanitizer reported, for the
-// summary: its message without registers and numbers.
-func leakKind(err error) string {
-	var f *engine.Fault
-	if !errors.As(err, &f) {
-		return err.Error()
-	}
-	msg := f.Msg
-	if i := strings.Index(msg, " at 0x"); i >= 0 {
-		msg = msg[:i]
-	}
-	var b strings.Builder
-	for i, c := range msg {
-		if c >= '0' && c <= '9' {
-			if i == 0 || msg[i-1] < '0' || msg[i-1] > '9' {
-				b.WriteByte('N')
-			}
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // FuzzSoundness is TestSoundness under the fuzzer. Its corpus in
 // testdata/fuzz/FuzzSoundness holds seeds whose programs have the shapes
 // of the sandbox findings (pointer spills and partial overwrites, pointer
@@ -180,9 +126,7 @@ func FuzzSoundness(f *testing.F) {
 	}
 	r := newRunner(f)
 	f.Fuzz(func(t *testing.T, seed uint64) {
-		if _, leak := soundCheck(t, r, seed); leak != nil {
-			t.Skipf("leak, expected before the unprivileged rules: %v", leak)
-		}
+		soundCheck(t, r, seed)
 	})
 }
 

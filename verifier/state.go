@@ -62,6 +62,19 @@ func (f *frame) byteAt(off int) uint8 {
 	return f.stack[i]
 }
 
+// spilledPtr reports whether the stack byte at offset off is part of a
+// spilled pointer.
+func (f *frame) spilledPtr(off int) bool {
+	return f.byteAt(off) == stackSpill && f.spills[(-off-1)/8].isPtr()
+}
+
+// hidden reports whether the stack byte at offset off may not be read as
+// data unprivileged: it was never written, or it is part of a spilled
+// pointer.
+func (f *frame) hidden(off int) bool {
+	return f.byteAt(off) == stackInvalid || f.spilledPtr(off)
+}
+
 // refState is a reference the program holds (acquired ring buffer memory).
 type refState struct {
 	id   uint32

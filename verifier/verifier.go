@@ -223,7 +223,7 @@ func Verify(p isa.Program, opts Options) (*Result, error) {
 		StackDepth: v.stackDepth,
 	}
 	for i, c := range v.constMaps {
-		if c && i < len(opts.Maps) {
+		if c {
 			res.ConstMaps = append(res.ConstMaps, i)
 		}
 	}

@@ -22,6 +22,32 @@
     call 182
     exit
 
+== strncmp with a string in an inner map's value
+#: type kprobe
+#: map array key=4 value=16 entries=1 flags=0x80 str=hello
+#: map array_of_maps key=4 value=4 entries=4 inner=0
+#: reject R3 does not point to a readonly map
+    stw [%r10-4], 0
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, map_idx 1
+    call 1
+    jeq %r0, 0, out
+    mov %r1, %r0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r3, %r0
+    stdw [%r10-16], 0
+    mov %r1, %r10
+    add %r1, -16
+    mov %r2, 6
+    call 182
+out:
+    mov %r0, 0
+    exit
+
 == strncmp with an unterminated string
 #: type kprobe
 #: map array key=4 value=4 entries=1 flags=0x80 str=abcd

@@ -154,83 +154,6 @@ out:
 
 # --- Pointers handed to helpers as data.
 
-== pointer as a helper's plain argument
-#: map hash key=4 value=8 entries=4
-#: reject R4 leaks addr into helper function
-    stw [%r10-4], 0
-    stdw [%r10-16], 0
-    lddw %r1, map_idx 0
-    mov %r2, %r10
-    add %r2, -4
-    mov %r3, %r10
-    add %r3, -16
-    mov %r4, %r10
-    call 2
-    mov %r0, 0
-    exit
-
-== pointer as a helper's plain argument as root
-#: map hash key=4 value=8 entries=4
-#: priv
-#: accept
-    stw [%r10-4], 0
-    stdw [%r10-16], 0
-    lddw %r1, map_idx 0
-    mov %r2, %r10
-    add %r2, -4
-    mov %r3, %r10
-    add %r3, -16
-    mov %r4, %r10
-    call 2
-    mov %r0, 0
-    exit
-
-== number as a helper's plain argument
-#: map hash key=4 value=8 entries=4
-#: accept
-    stw [%r10-4], 0
-    stdw [%r10-16], 0
-    lddw %r1, map_idx 0
-    mov %r2, %r10
-    add %r2, -4
-    mov %r3, %r10
-    add %r3, -16
-    mov %r4, 0
-    call 2
-    mov %r0, 0
-    exit
-
-== helper reads a spilled pointer from the stack (F8)
-#: map hash key=4 value=8 entries=4
-#: reject invalid read from stack R3 off -8+0 size 8
-    stxdw [%r10-8], %r10
-    stw [%r10-12], 0
-    lddw %r1, map_idx 0
-    mov %r2, %r10
-    add %r2, -12
-    mov %r3, %r10
-    add %r3, -8
-    mov %r4, 0
-    call 2
-    mov %r0, 0
-    exit
-
-== helper reads a spilled pointer from the stack as root
-#: map hash key=4 value=8 entries=4
-#: priv
-#: accept
-    stxdw [%r10-8], %r10
-    stw [%r10-12], 0
-    lddw %r1, map_idx 0
-    mov %r2, %r10
-    add %r2, -12
-    mov %r3, %r10
-    add %r3, -8
-    mov %r4, 0
-    call 2
-    mov %r0, 0
-    exit
-
 == helper reads a spilled number from the stack
 #: map hash key=4 value=8 entries=4
 #: accept
@@ -291,25 +214,6 @@ out:
     exit
 
 # --- Comparisons (check_cond_jmp_op).
-
-== compare the frame pointer with a number (F4)
-#: reject R10 pointer comparison prohibited
-    lddw %r2, 0x7f0000000000
-    mov %r0, 0
-    jle %r10, %r2, out
-    mov %r0, 1
-out:
-    exit
-
-== compare the frame pointer with a number as root
-#: priv
-#: accept
-    lddw %r2, 0x7f0000000000
-    mov %r0, 0
-    jle %r10, %r2, out
-    mov %r0, 1
-out:
-    exit
 
 == compare a number with the frame pointer
 #: reject R10 pointer comparison prohibited
@@ -494,17 +398,6 @@ out:
 
 # --- Pointers turned into numbers (check_alu_op).
 
-== 32-bit move of a pointer
-#: reject R10 partial copy of pointer
-    mov32 %r0, %r10
-    exit
-
-== 32-bit move of a pointer as root
-#: priv
-#: accept
-    mov32 %r0, %r10
-    exit
-
 == 32-bit sign-extending move of a pointer
 #: reject R10 partial copy of pointer
     movsx832 %r0, %r10
@@ -514,12 +407,6 @@ out:
 #: reject R10 sign-extension part of pointer
     movsx3264 %r0, %r10
     mov %r0, 0
-    exit
-
-== sign-extending move of a pointer as root
-#: priv
-#: accept
-    movsx3264 %r0, %r10
     exit
 
 == negate a pointer as root
@@ -537,27 +424,6 @@ out:
     exit
 
 # --- Pointer minus pointer.
-
-== subtract pointers into two maps (F9)
-#: map array key=4 value=8 entries=1
-#: map array key=4 value=8 entries=1
-#: reject R1 pointer -= pointer prohibited
-    lddw %r1, map_idx_value 0, 0
-    lddw %r2, map_idx_value 1, 0
-    sub %r1, %r2
-    mov %r0, %r1
-    exit
-
-== subtract pointers into two maps as root
-#: map array key=4 value=8 entries=1
-#: map array key=4 value=8 entries=1
-#: priv
-#: accept
-    lddw %r1, map_idx_value 0, 0
-    lddw %r2, map_idx_value 1, 0
-    sub %r1, %r2
-    mov %r0, %r1
-    exit
 
 == subtract stack pointers of one frame (allowed to anyone)
 #: accept
@@ -896,21 +762,6 @@ out:
 
 # --- Spilled pointers (check_stack_write, check_stack_read, check_atomic).
 
-== partial write over a spilled pointer (F5)
-#: reject attempt to corrupt spilled pointer on stack
-    stxdw [%r10-8], %r10
-    stb [%r10-8], 0
-    ldxdw %r0, [%r10-8]
-    exit
-
-== partial write over a spilled pointer as root
-#: priv
-#: accept
-    stxdw [%r10-8], %r10
-    stb [%r10-8], 0
-    ldxdw %r0, [%r10-8]
-    exit
-
 == partial write over a spilled number
 #: accept
     stdw [%r10-8], 5
@@ -936,23 +787,6 @@ out:
 #: reject invalid size of register spill
     stxw [%r10-8], %r10
     ldxw %r0, [%r10-8]
-    exit
-
-== atomic fetch of a spilled pointer (F7)
-#: reject leaking pointer from stack off -8
-    stxdw [%r10-8], %r10
-    mov %r1, 0
-    lock fetch add [%r10-8], %r1
-    mov %r0, %r1
-    exit
-
-== atomic fetch of a spilled pointer as root
-#: priv
-#: accept
-    stxdw [%r10-8], %r10
-    mov %r1, 0
-    lock fetch add [%r10-8], %r1
-    mov %r0, %r1
     exit
 
 == atomic add to a spilled pointer

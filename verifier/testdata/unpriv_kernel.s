@@ -6,7 +6,7 @@
 
 # F4: comparing a pointer with a scalar tells the program about the address.
 
-== frame pointer compared with a scalar register
+== frame pointer compared with a scalar register (F4)
 #: reject R10 pointer comparison prohibited
     lddw %r2, 0x7f0000000000
     mov %r0, 0
@@ -71,7 +71,7 @@ out:
 
 # F5: a narrow store over a spilled pointer would leave part of the address.
 
-== partial overwrite of a spilled pointer
+== partial overwrite of a spilled pointer (F5)
 #: reject attempt to corrupt spilled pointer on stack
     stxdw [%r10-8], %r10
     stb [%r10-8], 0
@@ -141,7 +141,7 @@ out:
 
 # F7: an atomic fetch from a slot that holds a spilled pointer.
 
-== atomic fetch-add on a spilled pointer
+== atomic fetch-add on a spilled pointer (F7)
 #: reject leaking pointer from stack off -8
     stxdw [%r10-8], %r10
     mov %r1, 0
@@ -176,7 +176,7 @@ out:
 
 # F8: a helper that reads stack bytes holding a spilled pointer.
 
-== helper reads a spilled pointer as map value
+== helper reads a spilled pointer as map value (F8)
 #: map hash key=4 value=8 entries=4
 #: reject invalid read from stack R3 off -8+0 size 8
     stxdw [%r10-8], %r10
@@ -235,7 +235,7 @@ out:
 
 # F9: the difference of pointers into two maps is an address difference.
 
-== pointer minus pointer into different maps
+== pointer minus pointer into different maps (F9)
 #: map array key=4 value=8 entries=1
 #: map array key=4 value=8 entries=1
 #: reject R1 pointer -= pointer prohibited
@@ -601,6 +601,13 @@ out:
 #: priv
 #: accept
     ldxdw %r0, [%r10-16]
+    exit
+
+== load of a never-written stack slot through a copy of r10
+#: reject invalid read from stack R2 off=-8 size=8
+    mov %r2, %r10
+    add %r2, -8
+    ldxdw %r0, [%r2+0]
     exit
 
 # Comparing two pointers of different kinds.
