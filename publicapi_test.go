@@ -28,6 +28,7 @@ var knownInternal = map[string]string{
 	"github.com/gbpf/gbpf/conformance.RunTest":       "takes an engines.Engine",
 	"github.com/gbpf/gbpf/conformance.CheckNegative": "takes an engines.Engine",
 	"github.com/gbpf/gbpf/conformance.RunDir":        "takes an engines.Engine",
+	"github.com/gbpf/gbpf/conformance.Compile":       "takes an engines.Engine",
 }
 
 // TestPublicAPINamesNoInternal checks that no exported declaration of a

@@ -117,7 +117,7 @@ func Execute(t *Test, e Engine) Outcome {
 // the verifier rejects it, on the checked interpreter. It returns the
 // program, the name of the engine it runs on, and the verifier's error
 // when it rejected p.
-func Compile(p isa.Program, input []byte, e Engine) (prog engine.Program, ran string, rejected, err error) {
+func Compile(p isa.Program, input []byte, e Engine) (prog abi.Program, ran string, rejected, err error) {
 	v, rejected := Verify(p, input)
 	if rejected != nil {
 		prog, err = engines.CompileUnverified(p)
@@ -144,7 +144,7 @@ func RunProgram(prog abi.Program, input []byte) (uint64, error) {
 // to env's regions, and r1 = its address and r2 = its length (both 0 when
 // input is empty), as the suite passes input to a program. The memory is
 // freed when run returns.
-func WithInput(env *engine.Env, input []byte, run func(r1, r2 uint64) error) error {
+func WithInput(env *abi.Env, input []byte, run func(r1, r2 uint64) error) error {
 	if len(input) == 0 {
 		return run(0, 0)
 	}
