@@ -99,6 +99,9 @@ func newVerifier(p isa.Program, opts Options) (*verifier, error) {
 			v.maps = append(v.maps, m.InnerMap)
 		}
 	}
+	if err := v.checkMapLoads(); err != nil {
+		return nil, err
+	}
 	if err := v.checkCFG(); err != nil {
 		return nil, err
 	}

@@ -114,6 +114,9 @@ func (k *kernelLoader) load(p isa.Program, typ progtype.Type, specs []*maps.Spec
 	if err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
+			if debugKernelLog != nil {
+				debugKernelLog(ve.Log)
+			}
 			l := lastLine(ve.Log)
 			if strings.Contains(l.Error(), "missing btf func_info") {
 				// Callbacks need BTF, which raw instructions lack.
@@ -153,6 +156,8 @@ func lastLine(log []string) error {
 	return errors.New("rejected")
 }
 
+var debugKernelLog func([]string)
+
 var errNeedsBTF = errors.New("the kernel needs BTF for this program")
 
 type diffStats struct {
@@ -188,6 +193,11 @@ func (d *diffStats) report(t *testing.T, what string) {
 	gAcc := d.both + d.gbpfOnly
 	t.Logf("%s: %d programs (%d skipped): kernel accepts %d, gbpf accepts %d, both %d, neither %d, kernel only %d, gbpf only %d",
 		what, d.total, d.skipped, kAcc, gAcc, d.both, d.neither, d.kernelOnly, d.gbpfOnly)
+	if d.gbpfOnly > 0 {
+		// A program gbpf accepts and Linux refuses breaks the promise
+		// that gbpf verify stands in for the kernel's verifier.
+		t.Errorf("%s: gbpf accepts %d programs the kernel rejects", what, d.gbpfOnly)
+	}
 	if kAcc > 0 {
 		share := float64(d.both) / float64(kAcc)
 		t.Logf("%s: gbpf accepts %.1f%% of what the kernel accepts", what, 100*share)

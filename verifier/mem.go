@@ -104,17 +104,15 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 		return err
 	}
 	if op&isa.AtomicFetch != 0 {
-		var res reg
-		res.setUnknown()
-		if size == 4 {
-			res.umax = math.MaxUint32
-			res.sync()
-		}
+		// The fetched value is what a load from the same place gives, as
+		// Linux checks it: a spilled register is filled (a pointer, where
+		// privileged code may read one), anything else is a number of the
+		// access's width.
 		dst := ins.Src
 		if op == isa.AtomicCmpXchg {
 			dst = isa.R0
 		}
-		v.cur.cur().regs[dst] = res
+		v.cur.cur().regs[dst] = old
 	}
 	return nil
 }
@@ -441,7 +439,10 @@ func scrubSlot(fr *frame, off int) {
 
 // stackWrite stores size bytes of val at fixed stack offset off.
 func (v *verifier) stackWrite(pc int, fr *frame, off, size int, val *reg) error {
-	if val != nil && val.typ == ptrToStack && int(val.frame) > fr.frameno {
+	// Linux refuses to store any stack pointer into another frame's stack
+	// (a callee writing through a pointer to its caller's stack), whichever
+	// frame the stored pointer points to.
+	if val != nil && val.typ == ptrToStack && fr != v.cur.cur() {
 		return v.errorf(pc, "cannot spill pointers to stack into stack frame of the caller")
 	}
 	if size != 8 {
