@@ -1,12 +1,11 @@
 package provenance
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
+
+	"github.com/gbpf/gbpf/internal/linuxsrc"
 )
 
 // LinuxMembers are the parts of the Linux source tree gbpf's design
@@ -26,32 +25,9 @@ var LinuxMembers = []string{
 	"include/linux/filter.h",
 }
 
-// LinuxTarball returns the path of the Linux source tarball Debian's
-// linux-source package installs, or "" if there is none.
-func LinuxTarball() string {
-	m, _ := filepath.Glob("/usr/src/linux-source-*.tar.xz")
-	if len(m) == 0 {
-		return ""
-	}
-	return m[len(m)-1]
-}
-
-// ExtractLinux extracts LinuxMembers of the Linux source tarball into dir.
-func ExtractLinux(dir string) error {
-	tarball := LinuxTarball()
-	if tarball == "" {
-		return fmt.Errorf("no Linux source tarball (install Debian's linux-source package, or give -ref)")
-	}
-	top := strings.TrimSuffix(filepath.Base(tarball), ".tar.xz")
-	args := []string{"-xJf", tarball, "-C", dir, "--wildcards"}
-	for _, m := range LinuxMembers {
-		args = append(args, top+"/"+m)
-	}
-	if out, err := exec.Command("tar", args...).CombinedOutput(); err != nil {
-		return fmt.Errorf("extracting %s: %v: %s", tarball, err, out)
-	}
-	return nil
-}
+// ExtractLinux returns the directory holding LinuxMembers of the Linux
+// source tarball (see package linuxsrc).
+func ExtractLinux() (string, error) { return linuxsrc.Extract(LinuxMembers...) }
 
 // LoadCorpus indexes every C source and header under dir.
 func LoadCorpus(dir string) (*Corpus, int, error) {

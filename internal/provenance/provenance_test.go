@@ -3,6 +3,8 @@ package provenance
 import (
 	"os"
 	"testing"
+
+	"github.com/gbpf/gbpf/internal/linuxsrc"
 )
 
 func fixture(t *testing.T, name string) *Source {
@@ -89,14 +91,14 @@ func TestRepoIsNotATranslation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: extracting the Linux sources takes seconds")
 	}
-	if LinuxTarball() == "" {
+	if linuxsrc.Tarball() == "" {
 		if os.Getenv("CI") != "" {
 			t.Fatal("no Linux source tarball: .ci/setup installs Debian's linux-source package")
 		}
 		t.Skip("no Linux source tarball (Debian's linux-source package)")
 	}
-	dir := t.TempDir()
-	if err := ExtractLinux(dir); err != nil {
+	dir, err := ExtractLinux()
+	if err != nil {
 		t.Fatal(err)
 	}
 	corpus, n, err := LoadCorpus(dir)

@@ -37,12 +37,8 @@ func main() {
 
 func run(repo, ref string, verbose bool) error {
 	if ref == "" {
-		dir, err := os.MkdirTemp("", "provenance")
+		dir, err := provenance.ExtractLinux()
 		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		if err := provenance.ExtractLinux(dir); err != nil {
 			return err
 		}
 		ref = dir
