@@ -294,6 +294,104 @@ func (v *verifier) errorf(insn int, format string, args ...any) *Error {
 	return &Error{Insn: insn, Msg: msg}
 }
 
+// succ calls fn with each successor of pc inside its function: a call
+// continues at the next instruction.
+func (v *verifier) succ(pc int, fn func(int)) {
+	ins := v.prog[pc]
+	if ins.IsLdImm64() {
+		fn(pc + 2)
+		return
+	}
+	c := ins.Op.Class()
+	if c == isa.ClassJMP || c == isa.ClassJMP32 {
+		switch ins.Op.JumpOp() {
+		case isa.Exit:
+			return
+		case isa.Ja:
+			fn(ins.JumpTarget(pc))
+			return
+		case isa.Call:
+		default:
+			fn(ins.JumpTarget(pc))
+		}
+	}
+	if pc+1 < len(v.prog) && v.subprogOf[pc+1] == v.subprogOf[pc] {
+		fn(pc + 1)
+	}
+}
+
+// mayPointers finds, for every instruction, the registers that may hold a
+// pointer when it runs, over-approximated: the context and frame pointer
+// at a function's entry (every argument in a subprogram), map and
+// function loads, whatever a load, a call or a fetching atomic leaves, and
+// 64-bit additions and subtractions with a pointer operand. Other
+// arithmetic on a pointer is refused or gives a number.
+func (v *verifier) mayPointers() []uint16 {
+	insns := v.prog
+	n := len(insns)
+	bit := func(r isa.Register) uint16 {
+		if r > 10 {
+			return 0
+		}
+		return 1 << r
+	}
+	in := make([]uint16, n)
+	seen := make([]bool, n)
+	var work []int
+	enter := func(pc int, m uint16) {
+		if pc >= n {
+			return
+		}
+		if nm := in[pc] | m; !seen[pc] || nm != in[pc] {
+			in[pc], seen[pc] = nm, true
+			work = append(work, pc)
+		}
+	}
+	for i, start := range v.subprogs {
+		m := bit(isa.R1) | bit(isa.R10)
+		if i > 0 {
+			m |= bit(isa.R1) | bit(isa.R2) | bit(isa.R3) | bit(isa.R4) | bit(isa.R5)
+		}
+		enter(start, m)
+	}
+	for len(work) > 0 {
+		pc := work[len(work)-1]
+		work = work[:len(work)-1]
+		m := in[pc]
+		ins := insns[pc]
+		c := ins.Op.Class()
+		switch {
+		case ins.IsLdImm64():
+			m &^= bit(ins.Dst)
+			if ins.Src != isa.PseudoImm {
+				m |= bit(ins.Dst)
+			}
+		case c == isa.ClassLD:
+			m = m&^0x3f | bit(isa.R0)
+		case c == isa.ClassLDX:
+			m |= bit(ins.Dst)
+		case c == isa.ClassSTX && ins.Op.Mode() == isa.ModeATOMIC:
+			m |= bit(isa.R0) | bit(ins.Src)
+		case c.IsALU():
+			op := ins.Op.ALUOp()
+			switch {
+			case op == isa.Mov && ins.Op.Source() == isa.SourceX && c == isa.ClassALU64 && ins.Off == 0:
+				m = m&^bit(ins.Dst) | (m&bit(ins.Src))>>ins.Src<<ins.Dst
+			case (op == isa.Add || op == isa.Sub) && c == isa.ClassALU64:
+				if ins.Op.Source() == isa.SourceX && m&bit(ins.Src) != 0 {
+					m |= bit(ins.Dst)
+				}
+			default:
+				m &^= bit(ins.Dst)
+			}
+		case (c == isa.ClassJMP || c == isa.ClassJMP32) && ins.Op.JumpOp() == isa.Call:
+			m = m&^0x3f | bit(isa.R0)
+		}
+		v.succ(pc, func(s int) { enter(s, m) })
+	}
+	return in
+}
+
 // computePrecision finds, for every instruction, the registers whose exact
 // value may matter for the safety of some path from it: values that flow
 // into a branch condition, a memory access address, a helper argument, an
@@ -304,6 +402,7 @@ func (v *verifier) errorf(insn int, format string, args ...any) *Error {
 func (v *verifier) computePrecision() {
 	insns := v.prog
 	n := len(insns)
+	ptrs := v.mayPointers()
 	bit := func(r isa.Register) uint16 {
 		if r >= 10 {
 			return 0
@@ -345,14 +444,18 @@ func (v *verifier) computePrecision() {
 				}
 				return out &^ bit(ins.Dst)
 			}
-			// The source may be added to a pointer: always needed.
-			in := out | src
-			if out&bit(ins.Dst) == 0 && src == 0 {
-				in &^= bit(ins.Dst)
-			} else {
-				in |= bit(ins.Dst)
+			if (op == isa.Add || op == isa.Sub) && c == isa.ClassALU64 && src != 0 &&
+				ptrs[pc]&(bit(ins.Dst)|src) != 0 {
+				// Pointer arithmetic, perhaps: the scalar operand
+				// bounds the pointer's offset and is always needed.
+				return out | src | bit(ins.Dst)
 			}
-			return in
+			// Arithmetic on numbers: its operands matter only if its
+			// result does.
+			if out&bit(ins.Dst) == 0 {
+				return out
+			}
+			return out | src | bit(ins.Dst)
 		}
 		switch ins.Op.JumpOp() {
 		case isa.Exit:
@@ -371,29 +474,7 @@ func (v *verifier) computePrecision() {
 		}
 		return in
 	}
-	succ := func(pc int, fn func(int)) {
-		ins := insns[pc]
-		if ins.IsLdImm64() {
-			fn(pc + 2)
-			return
-		}
-		c := ins.Op.Class()
-		if c == isa.ClassJMP || c == isa.ClassJMP32 {
-			switch ins.Op.JumpOp() {
-			case isa.Exit:
-				return
-			case isa.Ja:
-				fn(ins.JumpTarget(pc))
-				return
-			case isa.Call:
-			default:
-				fn(ins.JumpTarget(pc))
-			}
-		}
-		if pc+1 < n && v.subprogOf[pc+1] == v.subprogOf[pc] {
-			fn(pc + 1)
-		}
-	}
+	succ := v.succ
 	need := make([]uint16, n)
 	changed := true
 	for changed {

@@ -334,21 +334,24 @@ func (v *verifier) isStateVisited(pc int) (bool, error) {
 		widen(loopHead.st, cur)
 	}
 	if len(list) >= maxStatesPerInsn {
-		// Forget a finished checkpoint that never helped.
-		evicted := false
+		// A bounded list (Linux stops adding states past 64 for
+		// unprivileged loaders and keeps them all for root; gbpf keeps
+		// the comparisons per instruction bounded in both modes). Forget
+		// a finished checkpoint that never helped or, failing that, the
+		// oldest one: paths are
+		// explored depth first, so the states they meet again are the
+		// recent ones. A forgotten checkpoint on the current path only
+		// stops detecting that loop early; the instruction limit still
+		// ends it.
+		victim := 0
 		for i, cp := range list {
 			if cp.branches == 0 && cp.hits == 0 {
-				list[i] = list[len(list)-1]
-				list = list[:len(list)-1]
-				v.curStates--
-				evicted = true
+				victim = i
 				break
 			}
 		}
-		if !evicted {
-			v.explored[pc] = list
-			return false, nil
-		}
+		list = append(list[:victim], list[victim+1:]...)
+		v.curStates--
 	}
 	if !hashed {
 		hash = v.stateHash(cur)

@@ -1,11 +1,7 @@
 package verifier
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +10,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 
 	gasm "github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/internal/kerneltest"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
@@ -22,7 +19,7 @@ import (
 
 // kernelLoader loads programs into the Linux verifier with real maps.
 type kernelLoader struct {
-	maps []*ebpf.Map
+	kerneltest.Loader
 	// attachType is the next program's expected attach type.
 	attachType ebpf.AttachType
 }
@@ -41,134 +38,20 @@ func kernelTypeOf(t progtype.Type) (ebpf.ProgramType, bool) {
 	return 0, false
 }
 
-// kernelTypeAny is kernelTypeOf for every Linux type: gbpf numbers its
-// program types as Linux does.
-func kernelTypeAny(t progtype.Type) ebpf.ProgramType {
-	if kt, ok := kernelTypeOf(t); ok {
-		return kt
-	}
-	return ebpf.ProgramType(t)
-}
-
-func (k *kernelLoader) close() {
-	for _, m := range k.maps {
-		m.Close()
-	}
-	k.maps = k.maps[:0]
-}
+func (k *kernelLoader) close() { k.Close() }
 
 // load returns nil if the kernel accepts p, its verifier log line
 // otherwise, and the verification time the kernel reports.
 func (k *kernelLoader) load(p isa.Program, typ progtype.Type, specs []*maps.Spec) (error, time.Duration, error) {
-	k.close()
-	for _, s := range specs {
-		ms := &ebpf.MapSpec{Type: ebpf.MapType(s.Type), KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}
-		if s.Type == maps.PerfEventArray {
-			ms.KeySize, ms.ValueSize, ms.MaxEntries = 4, 4, 0
-		}
-		if s.InnerMap != nil {
-			in := s.InnerMap
-			ms.InnerMap = &ebpf.MapSpec{Type: ebpf.MapType(in.Type), KeySize: in.KeySize, ValueSize: in.ValueSize, MaxEntries: in.MaxEntries}
-		}
-		for _, kv := range s.Contents {
-			ms.Contents = append(ms.Contents, ebpf.MapKV{Key: kv.Key, Value: kv.Value})
-		}
-		if s.SpinLockOffset >= 0 {
-			return nil, 0, errors.New("spin locks need BTF")
-		}
-		m, err := ebpf.NewMap(ms)
-		if err != nil {
-			return nil, 0, fmt.Errorf("map %v: %w", s, err)
-		}
-		if s.Flags&maps.ReadOnlyProg != 0 {
-			// The kernel reads constant strings only from frozen maps.
-			if err := m.Freeze(); err != nil {
-				m.Close()
-				return nil, 0, err
-			}
-		}
-		k.maps = append(k.maps, m)
+	k.AttachType = k.attachType
+	prog, verdict, d, err := k.Load(p, typ, specs)
+	if prog != nil {
+		prog.Close()
 	}
-	insns, err := ciliumasm.AppendInstructions(nil, bytes.NewReader(p.Encode()), binary.LittleEndian, "linux")
-	if err != nil {
-		return nil, 0, err
-	}
-	for i := range insns {
-		ins := &insns[i]
-		if ins.OpCode != ciliumasm.LoadImmOp(ciliumasm.DWord) {
-			continue
-		}
-		idx := int(uint32(ins.Constant))
-		if s := isa.Register(ins.Src); (s == isa.PseudoMapIdx || s == isa.PseudoMapFD || s == isa.PseudoMapIdxValue ||
-			s == isa.PseudoMapValue) && idx >= len(k.maps) {
-			return errors.New("no such map"), 0, nil
-		}
-		switch isa.Register(ins.Src) {
-		case isa.PseudoMapIdx, isa.PseudoMapFD:
-			ins.Src = ciliumasm.PseudoMapFD
-			ins.Constant = 0
-			if err := ins.AssociateMap(k.maps[idx]); err != nil {
-				return nil, 0, err
-			}
-		case isa.PseudoMapIdxValue, isa.PseudoMapValue:
-			off := ins.Constant >> 32
-			ins.Src = ciliumasm.PseudoMapValue
-			ins.Constant = off << 32
-			if err := ins.AssociateMap(k.maps[idx]); err != nil {
-				return nil, 0, err
-			}
-		}
-	}
-	spec := &ebpf.ProgramSpec{Type: kernelTypeAny(typ), Instructions: insns, License: "GPL", AttachType: k.attachType}
-	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats, LogSizeStart: 1 << 16})
-	if err != nil {
-		var ve *ebpf.VerifierError
-		if errors.As(err, &ve) {
-			if debugKernelLog != nil {
-				debugKernelLog(ve.Log)
-			}
-			l := lastLine(ve.Log)
-			if strings.Contains(l.Error(), "missing btf func_info") {
-				// Callbacks need BTF, which raw instructions lack.
-				return nil, 0, errNeedsBTF
-			}
-			return l, 0, nil
-		}
-		return nil, 0, err
-	}
-	defer prog.Close()
-	var d time.Duration
-	for _, line := range strings.Split(prog.VerifierLog, "\n") {
-		var usec int64
-		if _, err := fmt.Sscanf(line, "verification time %d usec", &usec); err == nil {
-			d = time.Duration(usec) * time.Microsecond
-		}
-	}
-	return nil, d, nil
+	return verdict, d, err
 }
 
-func lastLine(log []string) error {
-	for i := len(log) - 1; i >= 0; i-- {
-		l := strings.TrimSpace(log[i])
-		// The statistics may follow the message without a line break.
-		if j := strings.Index(l, "verification time"); j > 0 {
-			l = l[:j]
-		}
-		// An infinite loop is reported before the two states compared.
-		if strings.HasPrefix(l, "cur state:") || strings.HasPrefix(l, "old state:") {
-			continue
-		}
-		if l != "" && !strings.HasPrefix(l, "processed ") && !strings.HasPrefix(l, "verification time") &&
-			!strings.HasPrefix(l, "stack depth") {
-			return errors.New(l)
-		}
-	}
-	return errors.New("rejected")
-}
-
-var debugKernelLog func([]string)
-
-var errNeedsBTF = errors.New("the kernel needs BTF for this program")
+var errNeedsBTF = kerneltest.ErrNeedsBTF
 
 type diffStats struct {
 	total, both, neither, kernelOnly, gbpfOnly, skipped int
