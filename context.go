@@ -171,13 +171,18 @@ func (c *cpu) reset(p *Program, data, ctx []byte, in input) error {
 		le.PutUint32(md[progtype.XDPMdData:], uint32(in.data))
 		le.PutUint32(md[progtype.XDPMdDataEnd:], uint32(in.data)+uint32(in.dataLen))
 		le.PutUint32(md[progtype.XDPMdDataMeta:], uint32(in.data))
+		// The kernel's test run receives the packet on the loopback
+		// device unless the context names another.
+		if le.Uint32(md[progtype.XDPMdIngressIfindex:]) == 0 {
+			le.PutUint32(md[progtype.XDPMdIngressIfindex:], 1)
+		}
 	case progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
 		pkt := engine.Bytes(in.data, uint64(in.dataLen))
 		copy(pkt, data)
 		skb := engine.Bytes(in.ctx, uint64(in.ctxLen))
 		clear(skb)
 		copy(skb, ctx)
-		fillSkb(skb, pkt, in.data, p.info.Type)
+		fillSkb(skb, pkt, in.data, p.info.Type, ctx != nil)
 	case progtype.Raw:
 		copy(engine.Bytes(in.ctx, uint64(in.ctxLen)), data)
 		if data == nil {
@@ -197,8 +202,9 @@ func (c *cpu) reset(p *Program, data, ctx []byte, in input) error {
 // fillSkb sets the fields of a __sk_buff that the runtime knows from the
 // packet, as the kernel's test run does: the packet is received on the
 // loopback device, and a socket filter sees it from the network header
-// on.
-func fillSkb(skb, pkt []byte, addr uint64, t progtype.Type) {
+// on. As there, wire_len is the packet's length only when the run has a
+// context (withCtx); without one it stays 0.
+func fillSkb(skb, pkt []byte, addr uint64, t progtype.Type, withCtx bool) {
 	le := binary.LittleEndian
 	start := uint32(addr)
 	length := uint32(len(pkt))
@@ -216,7 +222,7 @@ func fillSkb(skb, pkt []byte, addr uint64, t progtype.Type) {
 	if le.Uint32(skb[progtype.SkBuffIngressIfindex:]) == 0 {
 		le.PutUint32(skb[progtype.SkBuffIngressIfindex:], 1)
 	}
-	if le.Uint32(skb[progtype.SkBuffWireLen:]) == 0 {
+	if withCtx && le.Uint32(skb[progtype.SkBuffWireLen:]) == 0 {
 		le.PutUint32(skb[progtype.SkBuffWireLen:], uint32(len(pkt)))
 	}
 	if t != progtype.SocketFilter {
