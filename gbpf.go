@@ -27,7 +27,10 @@ import (
 	"github.com/gbpf/gbpf/helpers"
 )
 
-// Engine selects what runs a program's instructions.
+// Engine selects what runs a program's instructions. Every command, the
+// conformance runner and the tests name engines with String's names:
+// "default", "interpreter", "checked" and "jit" (ParseEngine also reads
+// the CLI's older "interp", "interp-checked" and "jit-always").
 type Engine int
 
 const (
@@ -38,9 +41,19 @@ const (
 	// EngineInterpreter is the interpreter.
 	EngineInterpreter
 	// EngineJIT is the x86-64 JIT compiler, on linux/amd64; asking for it
-	// elsewhere is ErrNotSupported.
+	// elsewhere is ErrNotSupported. It never falls back to the
+	// interpreter.
 	EngineJIT
+	// EngineChecked is the checked interpreter for verified programs: it
+	// checks every memory access at run time although the verifier
+	// proved them safe. (Options.Checked runs unverified programs there.)
+	EngineChecked
 )
+
+// Engines lists the engines that run verified programs, in a fixed order,
+// for tests and reports that try each of them. EngineDefault is one of
+// them under another name.
+func Engines() []Engine { return []Engine{EngineInterpreter, EngineChecked, EngineJIT} }
 
 // String returns the engine's name, as ParseEngine reads it.
 func (e Engine) String() string {
@@ -51,21 +64,28 @@ func (e Engine) String() string {
 		return "interpreter"
 	case EngineJIT:
 		return "jit"
+	case EngineChecked:
+		return "checked"
 	}
 	return fmt.Sprintf("Engine(%d)", int(e))
 }
 
-// ParseEngine parses an engine name as String prints it.
+// ParseEngine parses an engine name as String prints it, or one of the
+// aliases the CLI used before the names were one set: "interp" for
+// interpreter, "interp-checked" for checked and "jit-always" for jit.
+// "" is the default engine.
 func ParseEngine(s string) (Engine, error) {
 	switch s {
 	case "", "default":
 		return EngineDefault, nil
 	case "interpreter", "interp":
 		return EngineInterpreter, nil
-	case "jit":
+	case "jit", "jit-always":
 		return EngineJIT, nil
+	case "checked", "interp-checked":
+		return EngineChecked, nil
 	}
-	return 0, fmt.Errorf("unknown engine %q (want default, interpreter or jit)", s)
+	return 0, fmt.Errorf("unknown engine %q (want default, interpreter, checked or jit)", s)
 }
 
 // ErrNotSupported is returned (wrapped) for a feature gbpf does not have

@@ -229,12 +229,15 @@ func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, E
 			return nil, 0, fmt.Errorf("checked programs run on the interpreter, not the JIT: %w", ErrNotSupported)
 		}
 		code, err := interp.Compile(prog, interp.Options{Checked: true})
-		return code, EngineInterpreter, err
+		return code, EngineChecked, err
 	}
 	switch opts.Engine {
 	case EngineInterpreter:
 		code, err := interp.Compile(prog, interp.Options{})
 		return code, EngineInterpreter, err
+	case EngineChecked:
+		code, err := interp.Compile(prog, interp.Options{Checked: true})
+		return code, EngineChecked, err
 	case EngineJIT:
 		if callbacks {
 			return nil, 0, fmt.Errorf("JIT: helpers that call back into the program (bpf_loop, bpf_for_each_map_elem): %w", ErrNotSupported)

@@ -19,14 +19,13 @@ const module = "github.com/gbpf/gbpf"
 var implementations = []string{
 	"internal/interp",
 	"internal/jit/...",
-	"internal/engines",
 	"internal/engine",
 	"maps",
 	"kernel",
 }
 
 // engines are the packages that execute instructions.
-var engines = []string{"internal/interp", "internal/jit/...", "internal/engines"}
+var engines = []string{"internal/interp", "internal/jit/..."}
 
 // A rule forbids pkg to link (import directly or through other packages)
 // any package of forbid; "p/..." stands for p and the packages under it.
