@@ -52,7 +52,7 @@ func TestRunCommand(t *testing.T) {
 		errText string   // "" for success
 	}{
 		{"hex memory", []string{"run", load, "--mem", "01 ff"}, []string{"0x101\n", "(mean of 1 on "}, ""},
-		{"hex memory without spaces", []string{"run", load, "--mem", "0x01ff00", "--engine", "interp"}, []string{"0x102\n", "on interpreter)"}, ""},
+		{"hex memory without spaces", []string{"run", load, "--mem", "0x01ff00", "--engine", "interpreter"}, []string{"0x102\n", "on interpreter)"}, ""},
 		{"memory file", []string{"run", load, "--mem", "@" + memFile, "--repeat", "5"}, []string{"0x13\n", "(mean of 5 on "}, ""},
 		{"checked", []string{"run", load, "--mem", "00 07", "--checked"}, []string{"0x9\n", "on checked)"}, ""},
 		{"rejected", []string{"run", load}, nil, "load.asm: rejected by the verifier at instruction 0: invalid access to memory, mem_size=0 off=1 size=1; --no-verify runs it"},
@@ -61,7 +61,7 @@ func TestRunCommand(t *testing.T) {
 		{"input too short for the program", []string{"run", load, "--mem", "01"}, nil, "rejected by the verifier at instruction 0"},
 		{"unverified fault", []string{"run", load, "--no-verify"}, nil, "program load: instruction 0: invalid memory access: read of 1 bytes at "},
 		{"unverified", []string{"run", load, "--no-verify", "--mem", "00 07", "--checked"}, []string{"0x9\n", "on checked, not verified)"}, ""},
-		{"unverified on interp", []string{"run", load, "--no-verify", "--engine", "interp"}, nil, "--no-verify runs the program on checked only; it cannot be combined with --engine interp"},
+		{"unverified on interp (an alias)", []string{"run", load, "--no-verify", "--engine", "interp"}, nil, "--no-verify runs the program on checked only; it cannot be combined with --engine interp"},
 		{"unverified on jit", []string{"run", load, "--no-verify", "--engine", "jit"}, nil, "cannot be combined with --engine jit"},
 		{"bad memory", []string{"run", load, "--mem", "zz"}, nil, "--mem: not hex"},
 		{"missing memory file", []string{"run", load, "--mem", "@/nonexistent/file"}, nil, "--mem:"},
@@ -122,14 +122,14 @@ func TestRunDataFiles(t *testing.T) {
 
 func TestConformanceCommand(t *testing.T) {
 	dir := testutil.SharedDir(t, "conformance", "bpf_conformance")
-	for _, e := range []string{"interp", "interp-checked"} {
+	for _, e := range []string{"interpreter", "checked", "interp-checked"} {
 		out, err := execGbpf(t, "conformance", filepath.Join(dir, "tests"), "--engine", e)
 		if err != nil || !strings.HasSuffix(out, "\n313 passed, 0 failed\n") {
 			t.Errorf("%s: %v\n%s", e, err, out)
 		}
 		// The shift tests with out-of-range counts, callx and two
 		// programs with root-only pointer arithmetic are rejected.
-		if want := "298 verified ran on " + map[string]string{"interp": "interpreter", "interp-checked": "checked"}[e] + ", 15 rejected by the verifier ran on checked\n313 passed"; !strings.Contains(out, want) {
+		if want := "298 verified ran on " + map[string]string{"interpreter": "interpreter", "checked": "checked", "interp-checked": "checked"}[e] + ", 15 rejected by the verifier ran on checked\n313 passed"; !strings.Contains(out, want) {
 			t.Errorf("%s: output %q does not contain %q", e, out, want)
 		}
 	}
@@ -143,7 +143,7 @@ func TestConformanceCommand(t *testing.T) {
 	tmp := t.TempDir()
 	os.WriteFile(filepath.Join(tmp, "good.data"), []byte("-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n"), 0o644)
 	os.WriteFile(filepath.Join(tmp, "bad.data"), []byte("-- asm\nmov %r0, 1\nexit\n-- result\n0x2\n"), 0o644)
-	out, err = execGbpf(t, "conformance", tmp, "-v", "--engine", "interp-checked")
+	out, err = execGbpf(t, "conformance", tmp, "-v", "--engine", "checked")
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 tests failed") {
 		t.Errorf("error = %v", err)
 	}
