@@ -106,6 +106,8 @@ type input struct {
 	// data is where the packet (or Raw input) lies, ctx the context.
 	data, ctx       uint64
 	dataLen, ctxLen int
+	// packet is what legacy packet loads read (socket filter and tc).
+	packet engine.Packet
 }
 
 // prepare checks the input for p and makes room for it in c's memory. The
@@ -226,6 +228,18 @@ func fillSkb(skb, pkt []byte, addr uint64, t progtype.Type) {
 	}
 }
 
+// skbPacket is what the legacy packet loads of a socket filter or tc
+// program read from the frame of n bytes at addr: the whole frame, with
+// skb->data where fillSkb puts it (a socket filter's at the network
+// header, as the kernel's test run does, tc's at the Ethernet header).
+func skbPacket(addr uint64, n int, t progtype.Type) engine.Packet {
+	pk := engine.Packet{Start: addr, End: addr + uint64(n), Data: addr, MAC: addr, Net: addr + ethHeaderLen}
+	if t == progtype.SocketFilter {
+		pk.Data = pk.Net
+	}
+	return pk
+}
+
 // pktType is PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST for a
 // destination MAC address.
 func pktType(dst []byte) uint32 {
@@ -250,6 +264,10 @@ func (in *input) bind(p *Program) {
 	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
 		add(engine.Region{Start: in.data, End: in.data + uint64(in.dataLen), Writable: p.info.Type != progtype.SocketFilter})
 		add(engine.Region{Start: in.ctx, End: in.ctx + uint64(in.ctxLen), Writable: p.info.Type != progtype.XDP})
+		in.packet = engine.Packet{}
+		if p.info.Type != progtype.XDP {
+			in.packet = skbPacket(in.data, in.dataLen, p.info.Type)
+		}
 	case progtype.Raw:
 		in.r2 = uint64(in.ctxLen)
 		add(engine.Region{Start: in.ctx, End: in.ctx + uint64(in.ctxLen), Writable: true})

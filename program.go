@@ -517,6 +517,7 @@ func (c *cpu) setEnv(p *Program, in input) {
 	env := &c.env
 	env.Helpers = p.helpers
 	env.Host = &c.state
+	env.Packet = in.packet
 	// Keep room for the regions helpers add during checked runs, and the
 	// largest array seen, so that runs allocate nothing once warm.
 	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {

@@ -64,7 +64,6 @@ func TestCompileErrors(t *testing.T) {
 		{"empty", nil, 0, false},
 		{"no-exit", []isa.Instruction{{Op: isa.ALUOpcode(isa.ClassALU64, isa.Mov, isa.SourceK)}}, 0, false},
 		{"bad-opcode", []isa.Instruction{{Op: 0xff}, {Op: isa.OpExit}}, 0, false},
-		{"ld-abs", []isa.Instruction{{Op: isa.MemOpcode(isa.ClassLD, isa.ModeABS, isa.SizeW)}, {Op: isa.OpExit}}, 0, true},
 		{"map-fd", func() []isa.Instruction {
 			ld := isa.LdImm64(isa.R1, 3)
 			ld[0].Src = isa.PseudoMapFD
