@@ -453,7 +453,9 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	}
 	st.Begin(env, in.r1)
 	defer st.End()
-	st.Checked = p.checked // the same for every program a tail call reaches
+	// The same for every program a tail call reaches; the checked
+	// interpreter needs the regions helpers hand a run, verified or not.
+	st.Checked = p.checked || p.engine == EngineChecked
 	for {
 		if !p.enter() {
 			return 0, st.TailCalls(), errClosed

@@ -44,7 +44,7 @@ func TestSuite(t *testing.T) {
 			if s.Passed < 313 {
 				t.Errorf("%s: %s; the suite has 313 tests", e.String(), s)
 			}
-			t.Logf("%s: %s", e.String(), s)
+			t.Logf("%s: %s; %s", e.String(), s, s.VerifierLine())
 		})
 	}
 }

@@ -120,6 +120,31 @@ func TestRunDataFiles(t *testing.T) {
 	}
 }
 
+// TestRunEveryDataFile runs every test file of the conformance suite with
+// "gbpf run", which must read it as "gbpf conformance" does (the files
+// whose comments hold a DEL character included) and return the r0 it
+// expects: verified, or with --no-verify when the verifier rejects it.
+func TestRunEveryDataFile(t *testing.T) {
+	dir := testutil.SharedDir(t, "conformance", "bpf_conformance", "tests")
+	paths, err := filepath.Glob(filepath.Join(dir, "*.data"))
+	if err != nil || len(paths) < 313 {
+		t.Fatalf("%d test files: %v", len(paths), err)
+	}
+	verified := 0
+	for _, path := range paths {
+		out, err := execGbpf(t, "run", path)
+		if err != nil && strings.Contains(err.Error(), "rejected by the verifier") {
+			out, err = execGbpf(t, "run", path, "--no-verify")
+		} else if err == nil {
+			verified++
+		}
+		if err != nil {
+			t.Errorf("%s: %v\n%s", filepath.Base(path), err, out)
+		}
+	}
+	t.Logf("%d files read and run, %d verified", len(paths), verified)
+}
+
 func TestConformanceCommand(t *testing.T) {
 	dir := testutil.SharedDir(t, "conformance", "bpf_conformance")
 	for _, e := range []string{"interpreter", "checked", "interp-checked"} {
