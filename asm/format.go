@@ -27,6 +27,11 @@ const (
 	// prints as "ld_pseudo\tr1, 0x1, 0x3" without its second immediate,
 	// and the legacy ldind loads print without their immediate.
 	SyntaxLLVM
+	// SyntaxVerifier is the syntax of the kernel's verifier log (and
+	// gbpf's): r0 = *(u32 *)(r1 +4), if w1 > 3 goto pc+2, call
+	// bpf_map_lookup_elem#1, r1 = map[id:0]. Like the log, it is for
+	// reading, not for Assemble.
+	SyntaxVerifier
 )
 
 func (s Syntax) String() string {
@@ -35,19 +40,24 @@ func (s Syntax) String() string {
 		return "conformance"
 	case SyntaxLLVM:
 		return "llvm"
+	case SyntaxVerifier:
+		return "verifier"
 	}
 	return fmt.Sprintf("Syntax(%d)", int(s))
 }
 
-// ParseSyntax returns the syntax named "conformance" or "llvm".
+// ParseSyntax returns the syntax named "conformance", "llvm" or
+// "verifier".
 func ParseSyntax(name string) (Syntax, error) {
 	switch name {
 	case "conformance":
 		return SyntaxConformance, nil
 	case "llvm":
 		return SyntaxLLVM, nil
+	case "verifier":
+		return SyntaxVerifier, nil
 	}
-	return 0, fmt.Errorf("unknown syntax %q (want conformance or llvm)", name)
+	return 0, fmt.Errorf("unknown syntax %q (want conformance, llvm or verifier)", name)
 }
 
 // Format returns the text of p in syntax s, one instruction per line (an
@@ -183,6 +193,8 @@ func AppendInstruction(b []byte, p isa.Program, i int, s Syntax) ([]byte, int, e
 		b, ok = appendConformance(b, ins, hi, i, nil)
 	case SyntaxLLVM:
 		b, ok = appendLLVM(b, ins, hi)
+	case SyntaxVerifier:
+		b, ok = appendVerifier(b, ins, hi, i)
 	default:
 		return b, 0, fmt.Errorf("asm: unknown syntax %v", s)
 	}

@@ -47,7 +47,9 @@ var rules = []rule{
 	{"helpers", append(slices.Clone(engines), "kernel"), "helpers are called by engines, not the other way round"},
 	{"asm", implementations, "the assembler turns text into isa instructions"},
 	{"pcapfilter", []string{"internal/jit/...", "asm"}, "the tcpdump-filter compiler emits classic BPF; running it is the caller's choice"},
-	{"verifier", append(slices.Clone(implementations), "asm"), "the verifier judges instructions; it runs none"},
+	// The verifier prints its log's instructions in the assembler's
+	// verifier syntax; asm links no implementation (its own rule).
+	{"verifier", implementations, "the verifier judges instructions; it runs none"},
 	{"loader", implementations, "the loader parses objects into specs; loading into a runtime or the kernel is the caller's"},
 	{"internal/jit/amd64", []string{"asm", "internal/jit/amd64/listing"}, "the JIT compiles; its listing (the assembler's formatter, x86asm) is package listing's"},
 }
