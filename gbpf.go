@@ -50,10 +50,15 @@ const (
 	EngineChecked
 )
 
-// Engines lists the engines that run verified programs, in a fixed order,
-// for tests and reports that try each of them. EngineDefault is one of
-// them under another name.
-func Engines() []Engine { return []Engine{EngineInterpreter, EngineChecked, EngineJIT} }
+// Engines lists the engines that run verified programs here (the JIT only
+// where it exists), in a fixed order, for tests and reports that try each
+// of them. EngineDefault is one of them under another name.
+func Engines() []Engine {
+	if haveJIT() {
+		return []Engine{EngineInterpreter, EngineChecked, EngineJIT}
+	}
+	return []Engine{EngineInterpreter, EngineChecked}
+}
 
 // String returns the engine's name, as ParseEngine reads it.
 func (e Engine) String() string {
