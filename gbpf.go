@@ -27,6 +27,8 @@ import (
 	"github.com/gbpf/gbpf/helpers"
 )
 
+//go:generate go run golang.org/x/tools/cmd/stringer@v0.51.0 -type Engine -linecomment
+
 // Engine selects what runs a program's instructions. Every command, the
 // conformance runner and the tests name engines with String's names:
 // "default", "interpreter", "checked" and "jit" (ParseEngine also reads
@@ -37,17 +39,17 @@ const (
 	// EngineDefault is the JIT where gbpf has one (linux/amd64) and the
 	// interpreter elsewhere; checked (unverified) programs always use the
 	// interpreter.
-	EngineDefault Engine = iota
+	EngineDefault Engine = iota // default
 	// EngineInterpreter is the interpreter.
-	EngineInterpreter
+	EngineInterpreter // interpreter
 	// EngineJIT is the x86-64 JIT compiler, on linux/amd64; asking for it
 	// elsewhere is ErrNotSupported. It never falls back to the
 	// interpreter.
-	EngineJIT
+	EngineJIT // jit
 	// EngineChecked is the checked interpreter for verified programs: it
 	// checks every memory access at run time although the verifier
 	// proved them safe. (Options.Checked runs unverified programs there.)
-	EngineChecked
+	EngineChecked // checked
 )
 
 // Engines lists the engines that run verified programs here (the JIT only
@@ -58,21 +60,6 @@ func Engines() []Engine {
 		return []Engine{EngineInterpreter, EngineChecked, EngineJIT}
 	}
 	return []Engine{EngineInterpreter, EngineChecked}
-}
-
-// String returns the engine's name, as ParseEngine reads it.
-func (e Engine) String() string {
-	switch e {
-	case EngineDefault:
-		return "default"
-	case EngineInterpreter:
-		return "interpreter"
-	case EngineJIT:
-		return "jit"
-	case EngineChecked:
-		return "checked"
-	}
-	return fmt.Sprintf("Engine(%d)", int(e))
 }
 
 // ParseEngine parses an engine name as String prints it, or one of the
