@@ -18,7 +18,6 @@
 package gbpf
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/cilium/ebpf/btf"
@@ -27,29 +26,18 @@ import (
 	"github.com/gbpf/gbpf/helpers"
 )
 
-//go:generate go run golang.org/x/tools/cmd/stringer@v0.51.0 -type Engine -linecomment
+// Engine selects what runs a program's instructions: every command, the
+// conformance runner, classic filters (cbpf.FilterOptions) and the tests
+// name engines with its names, "default", "interpreter", "checked" and
+// "jit" (see abi.Engine).
+type Engine = abi.Engine
 
-// Engine selects what runs a program's instructions. Every command, the
-// conformance runner and the tests name engines with String's names:
-// "default", "interpreter", "checked" and "jit" (ParseEngine also reads
-// the CLI's older "interp", "interp-checked" and "jit-always").
-type Engine int
-
+// The engines; see abi.Engine.
 const (
-	// EngineDefault is the JIT where gbpf has one (linux/amd64) and the
-	// interpreter elsewhere; checked (unverified) programs always use the
-	// interpreter.
-	EngineDefault Engine = iota // default
-	// EngineInterpreter is the interpreter.
-	EngineInterpreter // interpreter
-	// EngineJIT is the x86-64 JIT compiler, on linux/amd64; asking for it
-	// elsewhere is ErrNotSupported. It never falls back to the
-	// interpreter.
-	EngineJIT // jit
-	// EngineChecked is the checked interpreter for verified programs: it
-	// checks every memory access at run time although the verifier
-	// proved them safe. (Options.Checked runs unverified programs there.)
-	EngineChecked // checked
+	EngineDefault     = abi.EngineDefault
+	EngineInterpreter = abi.EngineInterpreter
+	EngineJIT         = abi.EngineJIT
+	EngineChecked     = abi.EngineChecked
 )
 
 // Engines lists the engines that run verified programs here (the JIT only
@@ -62,23 +50,8 @@ func Engines() []Engine {
 	return []Engine{EngineInterpreter, EngineChecked}
 }
 
-// ParseEngine parses an engine name as String prints it, or one of the
-// aliases the CLI used before the names were one set: "interp" for
-// interpreter, "interp-checked" for checked and "jit-always" for jit.
-// "" is the default engine.
-func ParseEngine(s string) (Engine, error) {
-	switch s {
-	case "", "default":
-		return EngineDefault, nil
-	case "interpreter", "interp":
-		return EngineInterpreter, nil
-	case "jit", "jit-always":
-		return EngineJIT, nil
-	case "checked", "interp-checked":
-		return EngineChecked, nil
-	}
-	return 0, fmt.Errorf("unknown engine %q (want default, interpreter, checked or jit)", s)
-}
+// ParseEngine parses an engine name (see abi.ParseEngine).
+func ParseEngine(s string) (Engine, error) { return abi.ParseEngine(s) }
 
 // ErrNotSupported is returned (wrapped) for a feature gbpf does not have
 // here, such as the JIT on an architecture without one. It is
