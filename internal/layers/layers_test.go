@@ -62,10 +62,10 @@ type exception struct {
 }
 
 var exceptions = []exception{
-	{"pcapfilter", "internal/jit/amd64", "TODO: cbpf.Filter (cbpf/filter.go, the JIT-backed runner) moves out of cbpf behind the root API's engine choice; pcapfilter's live capture then takes the runner from its caller"},
+	{"pcapfilter", "internal/jit/amd64", "TODO: cbpf.Filter (cbpf/filter.go) takes the one engine choice (abi.Engine) but compiles its machine code itself; the runner moves out of cbpf and pcapfilter's live capture takes it from its caller"},
 	{"pcapfilter", "internal/jit/amd64/x86", "TODO: as for internal/jit/amd64 (cbpf.Filter)"},
-	{"verifier", "maps", "TODO: map specs and per-type creation rules (maps.Spec, maps.Type) move to a package without implementations; the verifier imports maps for them, and helpers for helper ids"},
-	{"verifier", "internal/engine", "TODO: reached through maps and helpers; goes with the map specs and helper ids"},
+	{"verifier", "maps", "TODO: map specs and per-type creation rules (maps.Spec, maps.Type) move to a package without implementations; the verifier imports maps for them, and helpers for the prototypes (helpers.Set; the ids are helperid's)"},
+	{"verifier", "internal/engine", "TODO: reached through maps and helpers; goes with the map specs and helper prototypes"},
 	{"loader", "maps", "TODO: the loader builds maps.Spec; goes with the map specs"},
 	{"loader", "internal/engine", "TODO: reached through maps; goes with the map specs"},
 }
