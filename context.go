@@ -106,8 +106,6 @@ type input struct {
 	// data is where the packet (or Raw input) lies, ctx the context.
 	data, ctx       uint64
 	dataLen, ctxLen int
-	// packet is what legacy packet loads read (socket filter and tc).
-	packet engine.Packet
 }
 
 // prepare checks the input for p and makes room for it in c's memory. The
@@ -228,16 +226,22 @@ func fillSkb(skb, pkt []byte, addr uint64, t progtype.Type) {
 	}
 }
 
-// skbPacket is what the legacy packet loads of a socket filter or tc
-// program read from the frame of n bytes at addr: the whole frame, with
-// skb->data where fillSkb puts it (a socket filter's at the network
-// header, as the kernel's test run does, tc's at the Ethernet header).
-func skbPacket(addr uint64, n int, t progtype.Type) engine.Packet {
-	pk := engine.Packet{Start: addr, End: addr + uint64(n), Data: addr, MAC: addr, Net: addr + ethHeaderLen}
-	if t == progtype.SocketFilter {
-		pk.Data = pk.Net
+// setPacket sets what the legacy packet loads of a socket filter or tc
+// program of type t read, on a run of in: the whole frame, with skb->data
+// where fillSkb puts it (a socket filter's at the network header, as the
+// kernel's test run does, tc's at the Ethernet header); no packet for
+// other types.
+func setPacket(pk *engine.Packet, in *input, t progtype.Type) {
+	switch t {
+	case progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
+		addr := in.data
+		*pk = engine.Packet{Start: addr, End: addr + uint64(in.dataLen), Data: addr, MAC: addr, Net: addr + ethHeaderLen}
+		if t == progtype.SocketFilter {
+			pk.Data = pk.Net
+		}
+	default:
+		*pk = engine.Packet{}
 	}
-	return pk
 }
 
 // pktType is PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST for a
@@ -264,10 +268,6 @@ func (in *input) bind(p *Program) {
 	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
 		add(engine.Region{Start: in.data, End: in.data + uint64(in.dataLen), Writable: p.info.Type != progtype.SocketFilter})
 		add(engine.Region{Start: in.ctx, End: in.ctx + uint64(in.ctxLen), Writable: p.info.Type != progtype.XDP})
-		in.packet = engine.Packet{}
-		if p.info.Type != progtype.XDP {
-			in.packet = skbPacket(in.data, in.dataLen, p.info.Type)
-		}
 	case progtype.Raw:
 		in.r2 = uint64(in.ctxLen)
 		add(engine.Region{Start: in.ctx, End: in.ctx + uint64(in.ctxLen), Writable: true})

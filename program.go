@@ -519,7 +519,7 @@ func (c *cpu) setEnv(p *Program, in input) {
 	env := &c.env
 	env.Helpers = p.helpers
 	env.Host = &c.state
-	env.Packet = in.packet
+	setPacket(&env.Packet, &in, p.info.Type)
 	// Keep room for the regions helpers add during checked runs, and the
 	// largest array seen, so that runs allocate nothing once warm.
 	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {
