@@ -8,6 +8,7 @@ import (
 	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/jit/amd64"
+	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/progtype"
@@ -92,20 +93,12 @@ func TestOneErrNotSupported(t *testing.T) {
 		t.Errorf("LookupAndDelete on an array: %v, want ErrNotSupported", err)
 	}
 
-	// An instruction the JIT does not compile, on the JIT.
-	p, err := asm.Assemble("mov %r6, %r1\nldabsb 0\nexit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := &CollectionSpec{
-		Programs: map[string]*loader.ProgramSpec{"prog": {Name: "prog", Type: progtype.SocketFilter, Instructions: p}},
-		Maps:     map[string]*maps.Spec{},
-	}
-	coll, err := NewCollection(spec, &Options{Engine: EngineJIT})
-	if err == nil {
-		coll.Close()
-	}
-	if !errors.Is(err, ErrNotSupported) {
-		t.Errorf("ld_abs on the JIT: %v, want ErrNotSupported", err)
+	// An instruction the JIT does not compile (a kfunc call), on the JIT.
+	kfunc := isa.Program{Insns: []isa.Instruction{{Op: isa.OpCall, Src: isa.PseudoCallKfunc, Imm: 7}, {Op: isa.OpExit}}}
+	if code, err := amd64.Compile(kfunc, amd64.Options{}); !errors.Is(err, ErrNotSupported) {
+		if err == nil {
+			code.Close()
+		}
+		t.Errorf("a kfunc call on the JIT: %v, want ErrNotSupported", err)
 	}
 }

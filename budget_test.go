@@ -104,9 +104,9 @@ var budgetEngines = []struct {
 	name string
 	opts Options
 }{
-	{"interp", Options{Engine: EngineInterpreter}},
-	{"interp-checked", Options{Checked: true}},
-	{"jit", Options{Engine: EngineJIT}},
+	{EngineInterpreter.String(), Options{Engine: EngineInterpreter}},
+	{"unverified " + EngineChecked.String(), Options{Checked: true}},
+	{EngineJIT.String(), Options{Engine: EngineJIT}},
 }
 
 // loadRaw verifies and compiles the Raw program in src for opts, on a

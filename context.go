@@ -232,6 +232,24 @@ func fillSkb(skb, pkt []byte, addr uint64, t progtype.Type, withCtx bool) {
 	}
 }
 
+// setPacket sets what the legacy packet loads of a socket filter or tc
+// program of type t read, on a run of in: the whole frame, with skb->data
+// where fillSkb puts it (a socket filter's at the network header, as the
+// kernel's test run does, tc's at the Ethernet header); no packet for
+// other types.
+func setPacket(pk *engine.Packet, in *input, t progtype.Type) {
+	switch t {
+	case progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
+		addr := in.data
+		*pk = engine.Packet{Start: addr, End: addr + uint64(in.dataLen), Data: addr, MAC: addr, Net: addr + ethHeaderLen}
+		if t == progtype.SocketFilter {
+			pk.Data = pk.Net
+		}
+	default:
+		*pk = engine.Packet{}
+	}
+}
+
 // pktType is PACKET_HOST, PACKET_BROADCAST or PACKET_MULTICAST for a
 // destination MAC address.
 func pktType(dst []byte) uint32 {

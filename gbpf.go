@@ -18,7 +18,6 @@
 package gbpf
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/cilium/ebpf/btf"
@@ -27,46 +26,32 @@ import (
 	"github.com/gbpf/gbpf/helpers"
 )
 
-// Engine selects what runs a program's instructions.
-type Engine int
+// Engine selects what runs a program's instructions: every command, the
+// conformance runner, classic filters (cbpf.FilterOptions) and the tests
+// name engines with its names, "default", "interpreter", "checked" and
+// "jit" (see abi.Engine).
+type Engine = abi.Engine
 
+// The engines; see abi.Engine.
 const (
-	// EngineDefault is the JIT where gbpf has one (linux/amd64) and the
-	// interpreter elsewhere; checked (unverified) programs always use the
-	// interpreter.
-	EngineDefault Engine = iota
-	// EngineInterpreter is the interpreter.
-	EngineInterpreter
-	// EngineJIT is the x86-64 JIT compiler, on linux/amd64; asking for it
-	// elsewhere is ErrNotSupported.
-	EngineJIT
+	EngineDefault     = abi.EngineDefault
+	EngineInterpreter = abi.EngineInterpreter
+	EngineJIT         = abi.EngineJIT
+	EngineChecked     = abi.EngineChecked
 )
 
-// String returns the engine's name, as ParseEngine reads it.
-func (e Engine) String() string {
-	switch e {
-	case EngineDefault:
-		return "default"
-	case EngineInterpreter:
-		return "interpreter"
-	case EngineJIT:
-		return "jit"
+// Engines lists the engines that run verified programs here (the JIT only
+// where it exists), in a fixed order, for tests and reports that try each
+// of them. EngineDefault is one of them under another name.
+func Engines() []Engine {
+	if haveJIT() {
+		return []Engine{EngineInterpreter, EngineChecked, EngineJIT}
 	}
-	return fmt.Sprintf("Engine(%d)", int(e))
+	return []Engine{EngineInterpreter, EngineChecked}
 }
 
-// ParseEngine parses an engine name as String prints it.
-func ParseEngine(s string) (Engine, error) {
-	switch s {
-	case "", "default":
-		return EngineDefault, nil
-	case "interpreter", "interp":
-		return EngineInterpreter, nil
-	case "jit":
-		return EngineJIT, nil
-	}
-	return 0, fmt.Errorf("unknown engine %q (want default, interpreter or jit)", s)
-}
+// ParseEngine parses an engine name (see abi.ParseEngine).
+func ParseEngine(s string) (Engine, error) { return abi.ParseEngine(s) }
 
 // ErrNotSupported is returned (wrapped) for a feature gbpf does not have
 // here, such as the JIT on an architecture without one. It is

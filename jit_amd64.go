@@ -15,6 +15,9 @@ func compileJIT(prog isa.Program) (engine.Program, error) {
 	return amd64.Compile(prog, amd64.Options{})
 }
 
+// haveJIT reports whether the JIT runs here.
+func haveJIT() bool { return amd64.Supported }
+
 // jitCallbacks reports whether the JIT sets engine.Env.CallFunc, which
 // bpf_loop and bpf_for_each_map_elem need: it runs a program whose only
 // helper looks.

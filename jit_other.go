@@ -18,3 +18,6 @@ func compileJIT(isa.Program) (engine.Program, error) {
 
 // jitCallbacks: there is no JIT.
 func jitCallbacks() bool { return false }
+
+// haveJIT: there is no JIT.
+func haveJIT() bool { return false }

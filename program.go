@@ -229,12 +229,15 @@ func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, E
 			return nil, 0, fmt.Errorf("checked programs run on the interpreter, not the JIT: %w", ErrNotSupported)
 		}
 		code, err := interp.Compile(prog, interp.Options{Checked: true})
-		return code, EngineInterpreter, err
+		return code, EngineChecked, err
 	}
 	switch opts.Engine {
 	case EngineInterpreter:
 		code, err := interp.Compile(prog, interp.Options{})
 		return code, EngineInterpreter, err
+	case EngineChecked:
+		code, err := interp.Compile(prog, interp.Options{Checked: true})
+		return code, EngineChecked, err
 	case EngineJIT:
 		if callbacks {
 			return nil, 0, fmt.Errorf("JIT: helpers that call back into the program (bpf_loop, bpf_for_each_map_elem): %w", ErrNotSupported)
@@ -450,7 +453,9 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	}
 	st.Begin(env, in.r1)
 	defer st.End()
-	st.Checked = p.checked // the same for every program a tail call reaches
+	// The same for every program a tail call reaches; the checked
+	// interpreter needs the regions helpers hand a run, verified or not.
+	st.Checked = p.checked || p.engine == EngineChecked
 	for {
 		if !p.enter() {
 			return 0, st.TailCalls(), errClosed
@@ -514,6 +519,7 @@ func (c *cpu) setEnv(p *Program, in input) {
 	env := &c.env
 	env.Helpers = p.helpers
 	env.Host = &c.state
+	setPacket(&env.Packet, &in, p.info.Type)
 	// Keep room for the regions helpers add during checked runs, and the
 	// largest array seen, so that runs allocate nothing once warm.
 	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {

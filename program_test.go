@@ -93,7 +93,7 @@ func TestCheckedFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer coll.Close()
-	if !coll.Programs["prog"].Checked() || coll.Programs["prog"].Engine() != gbpf.EngineInterpreter {
+	if !coll.Programs["prog"].Checked() || coll.Programs["prog"].Engine() != gbpf.EngineChecked {
 		t.Error("a checked program does not run in the checked interpreter")
 	}
 	_, err = coll.Programs["prog"].Run(&gbpf.RunOptions{Data: make([]byte, 8)})
@@ -113,7 +113,8 @@ func TestEngines(t *testing.T) {
 		want gbpf.Engine
 	}{
 		{gbpf.Options{Engine: gbpf.EngineInterpreter}, gbpf.EngineInterpreter},
-		{gbpf.Options{Checked: true}, gbpf.EngineInterpreter},
+		{gbpf.Options{Checked: true}, gbpf.EngineChecked},
+		{gbpf.Options{Engine: gbpf.EngineChecked}, gbpf.EngineChecked},
 		{gbpf.Options{}, map[bool]gbpf.Engine{true: gbpf.EngineJIT, false: gbpf.EngineInterpreter}[runtime.GOARCH == "amd64"]},
 	} {
 		coll, err := gbpf.NewCollection(spec, &c.opts)
@@ -128,10 +129,16 @@ func TestEngines(t *testing.T) {
 		}
 		coll.Close()
 	}
-	for _, s := range []string{"default", "interpreter", "jit"} {
+	for _, s := range []string{"default", "interpreter", "checked", "jit"} {
 		e, err := gbpf.ParseEngine(s)
 		if err != nil || e.String() != s {
 			t.Errorf("ParseEngine(%q) = %v, %v", s, e, err)
+		}
+	}
+	// The CLI's older names are aliases.
+	for alias, want := range map[string]gbpf.Engine{"": gbpf.EngineDefault, "interp": gbpf.EngineInterpreter, "interp-checked": gbpf.EngineChecked, "jit-always": gbpf.EngineJIT} {
+		if e, err := gbpf.ParseEngine(alias); err != nil || e != want {
+			t.Errorf("ParseEngine(%q) = %v, %v; want %v", alias, e, err, want)
 		}
 	}
 	if _, err := gbpf.ParseEngine("vm"); err == nil {

@@ -18,18 +18,7 @@ import (
 // knownInternal lists the exported names of public packages that still
 // name an internal package's type, with the reason they are left. The test
 // fails when one of them no longer does, so that the list only shrinks.
-var knownInternal = map[string]string{
-	// The conformance runner takes internal/engines' engines, and the
-	// proof of verification they compile, until it runs programs through
-	// the root API's engines (issue 15, item 2).
-	"github.com/gbpf/gbpf/conformance.Engine":        "alias of engines.Engine",
-	"github.com/gbpf/gbpf/conformance.Verify":        "returns *engines.Verified",
-	"github.com/gbpf/gbpf/conformance.Execute":       "takes an engines.Engine",
-	"github.com/gbpf/gbpf/conformance.RunTest":       "takes an engines.Engine",
-	"github.com/gbpf/gbpf/conformance.CheckNegative": "takes an engines.Engine",
-	"github.com/gbpf/gbpf/conformance.RunDir":        "takes an engines.Engine",
-	"github.com/gbpf/gbpf/conformance.Compile":       "takes an engines.Engine",
-}
+var knownInternal = map[string]string{}
 
 // TestPublicAPINamesNoInternal checks that no exported declaration of a
 // public package (its functions, variables, constants, types, fields and

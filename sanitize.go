@@ -20,5 +20,5 @@ func compileSanitized(prog isa.Program, info *progtype.Info, hs *helpers.Set) (e
 		}
 	}
 	code, err := interp.Compile(prog, interp.Options{Sanitize: true, Helpers: hs, CtxPointers: fields})
-	return code, EngineInterpreter, err
+	return code, EngineChecked, err
 }

@@ -78,6 +78,10 @@ type Env struct {
 	// Regions lists the memory outside the stack that a checked run may
 	// touch: the input, the context, map values.
 	Regions []Region
+	// Packet is the packet that the legacy packet loads (BPF_LD_ABS and
+	// BPF_LD_IND, which the verifier allows socket filter and tc programs)
+	// read; the zero Packet for runs without one.
+	Packet Packet
 	// Budget is the most a run may spend, in units of one executed
 	// instruction, with CallbackCost more for each callback; 0 means
 	// DefaultBudget. Exceeding it ends the run with ErrBudget: exactly
@@ -108,6 +112,47 @@ type Env struct {
 
 	stopped bool
 	stopRet uint64
+}
+
+// Packet is where a run's legacy packet loads read, as Linux's
+// bpf_skb_load_helper does: a non-negative offset counts from Data (the
+// skb's data), an offset from SKF_NET_OFF (-0x100000) from Net (the
+// network header) and one from SKF_LL_OFF (-0x200000) from MAC (the
+// link-layer header). A load must lie between Start and End; one that
+// does not ends the program with r0 = 0.
+type Packet struct {
+	Start, End uint64 // the bytes a load may read: the frame
+	Data       uint64 // skb->data
+	MAC, Net   uint64 // the link-layer and network headers
+}
+
+// Offsets of the legacy packet loads' special areas, as in Linux's
+// linux/filter.h.
+const (
+	SKFNetOff = -0x100000
+	SKFLLOff  = -0x200000
+)
+
+// Addr returns the address of the size bytes a legacy packet load at
+// offset off reads, or false when they are not all in the packet (or
+// there is no packet).
+func (p *Packet) Addr(off int32, size int) (uint64, bool) {
+	var base uint64
+	k := int64(off)
+	switch {
+	case k >= 0:
+		base = p.Data
+	case k >= SKFNetOff:
+		base, k = p.Net, k-SKFNetOff
+	case k >= SKFLLOff:
+		base, k = p.MAC, k-SKFLLOff
+	default:
+		return 0, false
+	}
+	if base == 0 || base < p.Start || base > p.End || uint64(k) > p.End-base || uint64(size) > p.End-base-uint64(k) {
+		return 0, false
+	}
+	return base + uint64(k), true
 }
 
 // Canceled returns the fault that ends a run at slot pc whose Context is

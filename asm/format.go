@@ -9,6 +9,8 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
+//go:generate go run golang.org/x/tools/cmd/stringer@v0.51.0 -type Syntax -linecomment
+
 // Syntax selects the text form that Format writes.
 type Syntax int
 
@@ -16,7 +18,7 @@ const (
 	// SyntaxConformance is the dialect that Assemble reads: assembling
 	// Format's output gives back the same bytes. Jumps are written as
 	// signed slot offsets (+N, -N).
-	SyntaxConformance Syntax = iota
+	SyntaxConformance Syntax = iota // conformance
 	// SyntaxLLVM is the syntax of "llvm-objdump -d --mcpu=v4" (LLVM 18
 	// and later): w0 = *(u32 *)(r1 + 0x4), if w1 > 0x3 goto +0x2, r0 =
 	// 0x1122334455667788 ll, lock *(u64 *)(r10 - 0x8) += r1, and so on.
@@ -26,28 +28,26 @@ const (
 	// this syntax does not show every field: lddw with a pseudo source
 	// prints as "ld_pseudo\tr1, 0x1, 0x3" without its second immediate,
 	// and the legacy ldind loads print without their immediate.
-	SyntaxLLVM
+	SyntaxLLVM // llvm
+	// SyntaxVerifier is the syntax of the kernel's verifier log (and
+	// gbpf's): r0 = *(u32 *)(r1 +4), if w1 > 3 goto pc+2, call
+	// bpf_map_lookup_elem#1, r1 = map[id:0]. Like the log, it is for
+	// reading, not for Assemble.
+	SyntaxVerifier // verifier
 )
 
-func (s Syntax) String() string {
-	switch s {
-	case SyntaxConformance:
-		return "conformance"
-	case SyntaxLLVM:
-		return "llvm"
-	}
-	return fmt.Sprintf("Syntax(%d)", int(s))
-}
-
-// ParseSyntax returns the syntax named "conformance" or "llvm".
+// ParseSyntax returns the syntax named "conformance", "llvm" or
+// "verifier".
 func ParseSyntax(name string) (Syntax, error) {
 	switch name {
 	case "conformance":
 		return SyntaxConformance, nil
 	case "llvm":
 		return SyntaxLLVM, nil
+	case "verifier":
+		return SyntaxVerifier, nil
 	}
-	return 0, fmt.Errorf("unknown syntax %q (want conformance or llvm)", name)
+	return 0, fmt.Errorf("unknown syntax %q (want conformance, llvm or verifier)", name)
 }
 
 // Format returns the text of p in syntax s, one instruction per line (an
@@ -183,6 +183,8 @@ func AppendInstruction(b []byte, p isa.Program, i int, s Syntax) ([]byte, int, e
 		b, ok = appendConformance(b, ins, hi, i, nil)
 	case SyntaxLLVM:
 		b, ok = appendLLVM(b, ins, hi)
+	case SyntaxVerifier:
+		b, ok = appendVerifier(b, ins, hi, i)
 	default:
 		return b, 0, fmt.Errorf("asm: unknown syntax %v", s)
 	}

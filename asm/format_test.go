@@ -187,7 +187,7 @@ func TestFormatErrors(t *testing.T) {
 }
 
 func TestParseSyntax(t *testing.T) {
-	for _, s := range []Syntax{SyntaxConformance, SyntaxLLVM} {
+	for _, s := range []Syntax{SyntaxConformance, SyntaxLLVM, SyntaxVerifier} {
 		got, err := ParseSyntax(s.String())
 		if err != nil || got != s {
 			t.Errorf("ParseSyntax(%q) = %v, %v", s.String(), got, err)
@@ -293,5 +293,46 @@ func BenchmarkAppendInstruction(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestFormatVerifier checks the verifier log's syntax on one instruction
+// of each kind.
+func TestFormatVerifier(t *testing.T) {
+	src := `lddw %r1, 0x1122334455667788
+ldxw %r0, [%r1+4]
+stxdw [%r10-8], %r0
+stb [%r10-1], 7
+add32 %r0, 3
+neg %r2
+be16 %r3
+jgt %r1, 3, +2
+jslt32 %r1, %r2, +1
+ja +0
+call 1
+mov %r6, %r1
+ldabsh 12
+ldindb %r2, 3
+exit`
+	p, err := Assemble(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"r1 = 0x1122334455667788", "r0 = *(u32 *)(r1 +4)", "*(u64 *)(r10 -8) = r0", "*(u8 *)(r10 -1) = 7",
+		"w0 += 3", "r2 = -r2", "r3 = be16 r3", "if r1 > 3 goto pc+2", "if w1 s< w2 goto pc+1", "goto pc+0",
+		"call map_lookup_elem#1", "r6 = r1", "r0 = *(u16 *)skb[12]", "r0 = *(u8 *)skb[r2 + 3]", "exit",
+	}
+	var got []string
+	for i := 0; i < len(p.Insns); {
+		text, n, err := FormatInstruction(p, i, SyntaxVerifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, text)
+		i += n
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

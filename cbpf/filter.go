@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"unsafe"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/jit/amd64"
 )
 
@@ -32,16 +33,44 @@ type Filter struct {
 // FilterOptions tune NewFilter.
 type FilterOptions struct {
 	VMOptions
-	// NoJIT runs every packet in the VM.
+	// Engine chooses what runs the filter, with the engine names of the
+	// root API and every command: EngineDefault runs it as machine code
+	// where it can (see Filter) and in the VM otherwise; the interpreters
+	// (abi.EngineInterpreter, abi.EngineChecked) run it in the VM, which
+	// checks every packet access; abi.EngineJIT runs it as machine code
+	// only, and NewFilter fails with an error wrapping
+	// abi.ErrNotSupported when it cannot.
+	Engine abi.Engine
+	// NoJIT runs every packet in the VM, as the interpreter engine does.
 	NoJIT bool
 }
 
-// NewFilter checks prog (as NewVMOptions does) and compiles it.
+// NewFilter checks prog with the kernel's classic checker (as
+// NewVMOptions does): the gate every classic program passes, as in Linux,
+// before the VM or its translation to machine code runs it. It then
+// prepares it for opts.Engine.
 func NewFilter(prog []Instruction, opts FilterOptions) (*Filter, error) {
 	vm, err := NewVMOptions(prog, opts.VMOptions)
 	if err != nil {
 		return nil, err
 	}
+	switch opts.Engine {
+	case abi.EngineDefault, abi.EngineJIT:
+	case abi.EngineInterpreter, abi.EngineChecked:
+		opts.NoJIT = true
+	default:
+		return nil, fmt.Errorf("cbpf: unknown engine %v", opts.Engine)
+	}
+	f := newFilter(vm, prog, opts)
+	if opts.Engine == abi.EngineJIT && f.jit == nil {
+		return nil, fmt.Errorf("cbpf: the filter cannot run as machine code (no JIT here, ancillary loads or backward jumps): %w", abi.ErrNotSupported)
+	}
+	return f, nil
+}
+
+// newFilter prepares the checked program prog, whose VM is vm: as machine
+// code where it can unless opts.NoJIT.
+func newFilter(vm *VM, prog []Instruction, opts FilterOptions) *Filter {
 	f := &Filter{vm: vm}
 	for _, ins := range prog {
 		if Class(ins.Op) <= ClassLDX && Mode(ins.Op) == ModeLEN {
@@ -49,18 +78,18 @@ func NewFilter(prog []Instruction, opts FilterOptions) (*Filter, error) {
 		}
 	}
 	if opts.NoJIT || !amd64.Supported {
-		return f, nil
+		return f
 	}
 	ep, err := ToEBPF(prog)
 	if err != nil {
-		return f, nil // ancillary loads or backward jumps: the VM runs it
+		return f // ancillary loads or backward jumps: the VM runs it
 	}
 	jp, err := amd64.Compile(ep, amd64.Options{})
 	if err != nil || !jp.Leaf() {
-		return f, nil
+		return f
 	}
 	f.jit, f.run = jp, jp.LeafFunc()
-	return f, nil
+	return f
 }
 
 // JIT reports whether the filter runs as machine code.

@@ -3,6 +3,7 @@
 package cbpf
 
 import (
+	"errors"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"golang.org/x/net/bpf"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/internal/testutil"
 )
 
@@ -67,9 +69,11 @@ func TestFilterFallback(t *testing.T) {
 		prog []Instruction
 		opts FilterOptions
 	}{
-		"ancillary": {[]Instruction{{Op: ClassLD | SizeW | ModeABS, K: uint32(0xfffff000) + AdProtocol}, {Op: ClassRET | SrcA}}, FilterOptions{}},
-		"backward":  {[]Instruction{{Op: ClassLD | ModeIMM, K: 7}, {Op: ClassJMP | JmpJA, K: 0xfffffffe}, {Op: ClassRET | SrcA}}, FilterOptions{VMOptions: VMOptions{BackwardJumps: true}}},
-		"nojit":     {benchProg, FilterOptions{NoJIT: true}},
+		"ancillary":   {[]Instruction{{Op: ClassLD | SizeW | ModeABS, K: uint32(0xfffff000) + AdProtocol}, {Op: ClassRET | SrcA}}, FilterOptions{}},
+		"backward":    {[]Instruction{{Op: ClassLD | ModeIMM, K: 7}, {Op: ClassJMP | JmpJA, K: 0xfffffffe}, {Op: ClassRET | SrcA}}, FilterOptions{VMOptions: VMOptions{BackwardJumps: true}}},
+		"nojit":       {benchProg, FilterOptions{NoJIT: true}},
+		"interpreter": {benchProg, FilterOptions{Engine: abi.EngineInterpreter}},
+		"checked":     {benchProg, FilterOptions{Engine: abi.EngineChecked}},
 	}
 	md := &Metadata{Protocol: 0x0800}
 	for name, c := range progs {
@@ -85,6 +89,25 @@ func TestFilterFallback(t *testing.T) {
 		if got, want := f.Run(pkt, md), vm.Run(pkt, md); got != want {
 			t.Errorf("%s: filter %d, VM %d", name, got, want)
 		}
+	}
+}
+
+// TestFilterEngines checks the engine choice: the JIT engine runs a
+// filter as machine code or refuses it, and an unknown engine is an error.
+func TestFilterEngines(t *testing.T) {
+	f, err := NewFilter(benchProg, FilterOptions{Engine: abi.EngineJIT})
+	if err != nil || !f.JIT() {
+		t.Errorf("jit: %v, machine code %v", err, err == nil && f.JIT())
+	}
+	ancillary := []Instruction{{Op: ClassLD | SizeW | ModeABS, K: uint32(0xfffff000) + AdProtocol}, {Op: ClassRET | SrcA}}
+	if _, err := NewFilter(ancillary, FilterOptions{Engine: abi.EngineJIT}); !errors.Is(err, abi.ErrNotSupported) {
+		t.Errorf("jit, ancillary load: %v, want ErrNotSupported", err)
+	}
+	if _, err := NewFilter(benchProg, FilterOptions{Engine: abi.Engine(9)}); err == nil {
+		t.Error("an unknown engine was accepted")
+	}
+	if _, err := NewFilter([]Instruction{{Op: ClassRET | SrcA, K: 0}, {Op: 0xff}}, FilterOptions{Engine: abi.EngineJIT}); err == nil {
+		t.Error("a program the checker refuses was accepted")
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gbpf/gbpf/internal/engines"
+	"github.com/gbpf/gbpf"
 )
 
 // DirOptions control RunDir.
@@ -63,9 +63,9 @@ func (s *Summary) String() string {
 }
 
 // VerifierLine says where the programs ran: "N verified ran on ENGINE, N
-// rejected by the verifier ran on interp-checked".
+// rejected by the verifier ran on checked".
 func (s *Summary) VerifierLine() string {
-	return fmt.Sprintf("%d verified ran on %s, %d rejected by the verifier ran on %s", s.Verified, s.Engine, s.Rejected, engines.Checked)
+	return fmt.Sprintf("%d verified ran on %s, %d rejected by the verifier ran on %s", s.Verified, s.Engine, s.Rejected, gbpf.EngineChecked)
 }
 
 // IsNegativeDir reports whether dir is the suite's directory of negative
@@ -85,7 +85,7 @@ func RunDir(dir string, e Engine, opts DirOptions) (*Summary, error) {
 		return nil, err
 	}
 	slices.Sort(paths)
-	s := &Summary{Engine: e.Name}
+	s := &Summary{Engine: e.String()}
 	for _, path := range paths {
 		r := runFile(path, e, opts.Negative)
 		s.Results = append(s.Results, r)

@@ -3,8 +3,8 @@ package conformance_test
 import (
 	"fmt"
 
+	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engines"
 )
 
 // A test in the suite's format, verified and run on the interpreter.
@@ -24,15 +24,10 @@ exit
 		fmt.Println(err)
 		return
 	}
-	e, err := engines.Lookup("interp")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(conformance.RunTest(t, e))
+	fmt.Println(conformance.RunTest(t, gbpf.EngineInterpreter))
 
 	t.Result = 0x0302
-	fmt.Println(conformance.RunTest(t, e))
+	fmt.Println(conformance.RunTest(t, gbpf.EngineInterpreter))
 	// Output:
 	// <nil>
 	// r0 = 0x203, want 0x302

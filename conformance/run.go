@@ -6,10 +6,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/gbpf/gbpf/abi"
+	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/asm"
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -89,7 +87,7 @@ type Outcome struct {
 	Rejected error
 }
 
-// Execute verifies t's program (see Verify) and runs it once by the
+// Execute prepares t's program with NewProgram and runs it once by the
 // suite's conventions: on e when the verifier accepts it, on the checked
 // interpreter when it does not. It returns the outcome; it does not
 // compare it with what t expects.
@@ -99,63 +97,22 @@ func Execute(t *Test, e Engine) Outcome {
 		return Outcome{Err: err}
 	}
 	input := t.Input()
-	prog, name, rejected, err := Compile(p, input, e)
+	prog, rejected, err := NewProgram(t.Name, p, input, e)
 	out := Outcome{Verified: rejected == nil, Rejected: rejected}
 	if err != nil {
+		name := e.String()
+		if rejected != nil {
+			name = gbpf.EngineChecked.String()
+		}
 		out.Err = fmt.Errorf("%s: compile: %w", name, err)
 		return out
 	}
 	defer prog.Close()
-	out.R0, err = RunProgram(prog, input)
+	out.R0, err = Run(prog, input)
 	if err != nil {
-		out.R0, out.Err = 0, fmt.Errorf("%s: run: %w", name, err)
+		out.R0, out.Err = 0, fmt.Errorf("%s: run: %w", EngineName(prog), err)
 	}
 	return out
-}
-
-// Compile verifies p for input (see Verify) and prepares it on e or, when
-// the verifier rejects it, on the checked interpreter. It returns the
-// program, the name of the engine it runs on, and the verifier's error
-// when it rejected p.
-func Compile(p isa.Program, input []byte, e Engine) (prog abi.Program, ran string, rejected, err error) {
-	v, rejected := Verify(p, input)
-	if rejected != nil {
-		prog, err = engines.CompileUnverified(p)
-		return prog, engines.Checked, rejected, err
-	}
-	prog, err = e.Compile(v)
-	return prog, e.Name, nil, err
-}
-
-// RunProgram runs prog once by the suite's conventions on a private copy
-// of input in runtime memory (r1 = its address and r2 = its length, or
-// both 0 when input is empty), with the suite's helpers and Budget.
-func RunProgram(prog abi.Program, input []byte) (uint64, error) {
-	env := &engine.Env{Helpers: Helpers(), Budget: Budget}
-	var r0 uint64
-	err := WithInput(env, input, func(r1, r2 uint64) (err error) {
-		r0, err = prog.Run(env, r1, r2)
-		return err
-	})
-	return r0, err
-}
-
-// WithInput calls run with a private copy of input in runtime memory added
-// to env's regions, and r1 = its address and r2 = its length (both 0 when
-// input is empty), as the suite passes input to a program. The memory is
-// freed when run returns.
-func WithInput(env *abi.Env, input []byte, run func(r1, r2 uint64) error) error {
-	if len(input) == 0 {
-		return run(0, 0)
-	}
-	mem, err := engine.Alloc(len(input))
-	if err != nil {
-		return err
-	}
-	defer mem.Free()
-	copy(mem.Bytes(), input)
-	env.Regions = []engine.Region{mem.Region(true)}
-	return run(mem.Addr(), uint64(len(input)))
 }
 
 // RunTest runs t as Execute does and reports whether it passes: nil when

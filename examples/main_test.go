@@ -16,13 +16,18 @@ type config struct {
 
 // configs are the engines every example runs on: unverified in the checked
 // interpreter (with the leak sanitizer too, which must find no leak in a
-// legitimate program), and verified on the interpreter and the JIT.
-var configs = []config{
-	{"checked", gbpf.Options{Checked: true}},
-	{"sanitized", gbpf.Options{Checked: true, Sanitize: true}},
-	{"interpreter", gbpf.Options{Engine: gbpf.EngineInterpreter}},
-	{"jit", gbpf.Options{Engine: gbpf.EngineJIT}},
-}
+// legitimate program), and verified on every engine of the root API
+// (gbpf.Engines), named as they are.
+var configs = func() []config {
+	c := []config{
+		{"unverified", gbpf.Options{Checked: true}},
+		{"sanitized", gbpf.Options{Checked: true, Sanitize: true}},
+	}
+	for _, e := range gbpf.Engines() {
+		c = append(c, config{e.String(), gbpf.Options{Engine: e}})
+	}
+	return c
+}()
 
 // object returns the path of an example object.
 func object(name string) string { return filepath.Join("bpf", name+".o") }

@@ -9,6 +9,8 @@ import (
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
+//go:generate go run golang.org/x/tools/cmd/stringer@v0.51.0 -type ArgType,RetType -linecomment
+
 // ArgType is what a helper expects in one argument register, mirroring the
 // kernel's enum bpf_arg_type. The verifier checks each argument of a call
 // against it.
@@ -17,83 +19,54 @@ type ArgType uint8
 // Argument types.
 const (
 	// ArgDontCare: the argument is not used; the register need not be set.
-	ArgDontCare ArgType = iota
+	ArgDontCare ArgType = iota // dontcare
 	// ArgAnything: any initialized value, scalar or pointer.
-	ArgAnything
+	ArgAnything // anything
 	// ArgConstMapPtr: a map reference loaded with lddw (map_ptr).
-	ArgConstMapPtr
+	ArgConstMapPtr // const_map_ptr
 	// ArgPtrToMapKey: a pointer to key_size readable bytes of the map
 	// passed in the preceding ArgConstMapPtr argument.
-	ArgPtrToMapKey
+	ArgPtrToMapKey // ptr_to_map_key
 	// ArgPtrToMapValue: a pointer to value_size readable bytes.
-	ArgPtrToMapValue
+	ArgPtrToMapValue // ptr_to_map_value
 	// ArgPtrToUninitMapValue: a pointer to value_size writable bytes the
 	// helper fills in.
-	ArgPtrToUninitMapValue
+	ArgPtrToUninitMapValue // ptr_to_uninit_map_value
 	// ArgPtrToMem: a pointer to readable, initialized memory whose size
 	// is the next argument (ARG_PTR_TO_MEM | MEM_RDONLY).
-	ArgPtrToMem
+	ArgPtrToMem // ptr_to_mem
 	// ArgPtrToMemOrNull: like ArgPtrToMem, or the constant 0.
-	ArgPtrToMemOrNull
+	ArgPtrToMemOrNull // ptr_to_mem_or_null
 	// ArgPtrToUninitMem: a pointer to writable memory the helper fills in,
 	// whose size is the next argument (ARG_PTR_TO_MEM | MEM_UNINIT).
-	ArgPtrToUninitMem
+	ArgPtrToUninitMem // ptr_to_uninit_mem
 	// ArgPtrToUninitMemOrNull: like ArgPtrToUninitMem, or the constant 0.
-	ArgPtrToUninitMemOrNull
+	ArgPtrToUninitMemOrNull // ptr_to_uninit_mem_or_null
 	// ArgConstSize: the size of the preceding memory argument, a bounded
 	// scalar greater than zero.
-	ArgConstSize
+	ArgConstSize // const_size
 	// ArgConstSizeOrZero: like ArgConstSize but zero is allowed.
-	ArgConstSizeOrZero
+	ArgConstSizeOrZero // const_size_or_zero
 	// ArgConstAllocSizeOrZero: a constant size of memory the helper
 	// allocates (bpf_ringbuf_reserve); zero is allowed.
-	ArgConstAllocSizeOrZero
+	ArgConstAllocSizeOrZero // const_alloc_size_or_zero
 	// ArgPtrToCtx: the program's context pointer, unmodified.
-	ArgPtrToCtx
+	ArgPtrToCtx // ptr_to_ctx
 	// ArgPtrToStackOrNull: a pointer into the stack, or the constant 0.
-	ArgPtrToStackOrNull
+	ArgPtrToStackOrNull // ptr_to_stack_or_null
 	// ArgPtrToFunc: the address of a subprogram (lddw with
 	// isa.PseudoFunc), called back by the helper.
-	ArgPtrToFunc
+	ArgPtrToFunc // ptr_to_func
 	// ArgPtrToConstStr: a pointer into a read-only map value holding a
 	// NUL-terminated string known at verification time.
-	ArgPtrToConstStr
+	ArgPtrToConstStr // ptr_to_const_str
 	// ArgPtrToAllocMem: memory a helper returned with a reference
 	// (ring buffer memory), released by this call.
-	ArgPtrToAllocMem
+	ArgPtrToAllocMem // ptr_to_alloc_mem
 	// ArgPtrToSpinLock: a pointer to the bpf_spin_lock inside a map
 	// value.
-	ArgPtrToSpinLock
+	ArgPtrToSpinLock // ptr_to_spin_lock
 )
-
-var argNames = [...]string{
-	ArgDontCare:             "dontcare",
-	ArgAnything:             "anything",
-	ArgConstMapPtr:          "const_map_ptr",
-	ArgPtrToMapKey:          "ptr_to_map_key",
-	ArgPtrToMapValue:        "ptr_to_map_value",
-	ArgPtrToUninitMapValue:  "ptr_to_uninit_map_value",
-	ArgPtrToMem:             "ptr_to_mem",
-	ArgPtrToMemOrNull:       "ptr_to_mem_or_null",
-	ArgPtrToUninitMem:       "ptr_to_uninit_mem",
-	ArgPtrToUninitMemOrNull: "ptr_to_uninit_mem_or_null",
-	ArgConstSize:            "const_size",
-	ArgConstSizeOrZero:      "const_size_or_zero",
-	ArgConstAllocSizeOrZero: "const_alloc_size_or_zero",
-	ArgPtrToCtx:             "ptr_to_ctx",
-	ArgPtrToStackOrNull:     "ptr_to_stack_or_null",
-	ArgPtrToFunc:            "ptr_to_func",
-	ArgPtrToConstStr:        "ptr_to_const_str",
-	ArgPtrToAllocMem:        "ptr_to_alloc_mem",
-	ArgPtrToSpinLock:        "ptr_to_spin_lock",
-}
-
-func (a ArgType) String() string {
-	if int(a) < len(argNames) {
-		return argNames[a]
-	}
-	return fmt.Sprintf("ArgType(%d)", uint8(a))
-}
 
 // IsSize reports whether a is one of the size arguments that follow a
 // memory argument.
@@ -118,31 +91,17 @@ type RetType uint8
 // Return types.
 const (
 	// RetInteger: a scalar.
-	RetInteger RetType = iota
+	RetInteger RetType = iota // integer
 	// RetVoid: nothing; R0 is not readable after the call.
-	RetVoid
+	RetVoid // void
 	// RetPtrToMapValueOrNull: a pointer to a value of the map argument,
 	// or NULL; the program must check it before use.
-	RetPtrToMapValueOrNull
+	RetPtrToMapValueOrNull // ptr_to_map_value_or_null
 	// RetPtrToAllocMemOrNull: memory of the size given by the
 	// ArgConstAllocSizeOrZero argument, or NULL (ring buffer memory). A
 	// non-NULL result is a reference the program must release.
-	RetPtrToAllocMemOrNull
+	RetPtrToAllocMemOrNull // ptr_to_alloc_mem_or_null
 )
-
-var retNames = [...]string{
-	RetInteger:             "integer",
-	RetVoid:                "void",
-	RetPtrToMapValueOrNull: "ptr_to_map_value_or_null",
-	RetPtrToAllocMemOrNull: "ptr_to_alloc_mem_or_null",
-}
-
-func (r RetType) String() string {
-	if int(r) < len(retNames) {
-		return retNames[r]
-	}
-	return fmt.Sprintf("RetType(%d)", uint8(r))
-}
 
 // CallbackParam is what a helper passes in one register when it calls a
 // callback subprogram.

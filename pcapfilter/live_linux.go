@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/cbpf"
 	"golang.org/x/sys/unix"
 )
@@ -25,6 +26,8 @@ type LiveOptions struct {
 	// UserSpace filters in gbpf instead of attaching the program to the
 	// socket (the fallback taken when the kernel refuses the filter).
 	UserSpace bool
+	// Engine runs the user-space filter (see cbpf.FilterOptions.Engine).
+	Engine abi.Engine
 }
 
 // LiveStats are a capture's counters.
@@ -102,7 +105,7 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 		}
 	}
 	if opts.UserSpace {
-		if c.filter, err = cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}}); err != nil {
+		if c.filter, err = cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}, Engine: opts.Engine}); err != nil {
 			unix.Close(fd)
 			return nil, err
 		}

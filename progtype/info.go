@@ -3,7 +3,7 @@ package progtype
 import (
 	"fmt"
 
-	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/helpers/helperid"
 )
 
 // FieldKind is what the value of a context field is, as the verifier types
@@ -74,7 +74,7 @@ type Info struct {
 	// the verifier types R2 as a scalar of at least CtxSize.
 	CtxInR2 bool
 	// Helpers lists the helpers a program of this type may call.
-	Helpers []helpers.ID
+	Helpers []helperid.ID
 	// RetMin and RetMax are the values the program's return value
 	// means something for; RetChecked says whether the verifier rejects
 	// a program that may return anything else (as Linux does for some
@@ -97,7 +97,7 @@ func (in *Info) Field(off, size int) (*Field, bool) {
 }
 
 // Allows reports whether a program of this type may call helper id.
-func (in *Info) Allows(id helpers.ID) bool {
+func (in *Info) Allows(id helperid.ID) bool {
 	for _, h := range in.Helpers {
 		if h == id {
 			return true

@@ -1,6 +1,6 @@
 package progtype
 
-import "github.com/gbpf/gbpf/helpers"
+import "github.com/gbpf/gbpf/helpers/helperid"
 
 // XDP actions, the return values of an XDP program.
 const (
@@ -69,28 +69,28 @@ const PtRegsSize = 21 * 8
 // PERF_MAX_TRACE_SIZE does.
 const MaxTraceSize = 2048
 
-var baseHelpers = []helpers.ID{
-	helpers.MapLookupElem, helpers.MapUpdateElem, helpers.MapDeleteElem,
-	helpers.MapPushElem, helpers.MapPopElem, helpers.MapPeekElem,
-	helpers.KtimeGetNS, helpers.KtimeGetBootNS, helpers.Jiffies64,
-	helpers.GetPrandomU32, helpers.GetSmpProcessorID, helpers.GetNumaNodeID,
-	helpers.TailCall, helpers.TracePrintk, helpers.Snprintf,
-	helpers.RingbufOutput, helpers.RingbufReserve, helpers.RingbufSubmit,
-	helpers.RingbufDiscard, helpers.RingbufQuery,
-	helpers.Loop, helpers.ForEachMapElem, helpers.Strncmp,
-	helpers.SpinLock, helpers.SpinUnlock, helpers.ProbeReadKernel, helpers.ProbeReadKernelStr,
+var baseHelpers = []helperid.ID{
+	helperid.MapLookupElem, helperid.MapUpdateElem, helperid.MapDeleteElem,
+	helperid.MapPushElem, helperid.MapPopElem, helperid.MapPeekElem,
+	helperid.KtimeGetNS, helperid.KtimeGetBootNS, helperid.Jiffies64,
+	helperid.GetPrandomU32, helperid.GetSmpProcessorID, helperid.GetNumaNodeID,
+	helperid.TailCall, helperid.TracePrintk, helperid.Snprintf,
+	helperid.RingbufOutput, helperid.RingbufReserve, helperid.RingbufSubmit,
+	helperid.RingbufDiscard, helperid.RingbufQuery,
+	helperid.Loop, helperid.ForEachMapElem, helperid.Strncmp,
+	helperid.SpinLock, helperid.SpinUnlock, helperid.ProbeReadKernel, helperid.ProbeReadKernelStr,
 }
 
-var tracingHelpers = append(append([]helpers.ID(nil), baseHelpers...),
-	helpers.ProbeRead, helpers.ProbeReadUser, helpers.ProbeReadUserStr,
-	helpers.GetCurrentPidTgid, helpers.GetCurrentUidGid, helpers.GetCurrentComm,
-	helpers.PerfEventOutput,
+var tracingHelpers = append(append([]helperid.ID(nil), baseHelpers...),
+	helperid.ProbeRead, helperid.ProbeReadUser, helperid.ProbeReadUserStr,
+	helperid.GetCurrentPidTgid, helperid.GetCurrentUidGid, helperid.GetCurrentComm,
+	helperid.PerfEventOutput,
 )
 
 // netHelpers are the helpers of packet programs. Like Linux for a
 // privileged loader, they include the task helpers and kernel memory reads.
-var netHelpers = append(append([]helpers.ID(nil), baseHelpers...), helpers.PerfEventOutput,
-	helpers.GetCurrentPidTgid, helpers.GetCurrentUidGid, helpers.GetCurrentComm, helpers.ProbeReadUser)
+var netHelpers = append(append([]helperid.ID(nil), baseHelpers...), helperid.PerfEventOutput,
+	helperid.GetCurrentPidTgid, helperid.GetCurrentUidGid, helperid.GetCurrentComm, helperid.ProbeReadUser)
 
 func u32(name string, off int, write bool) Field {
 	return Field{Name: name, Off: off, Size: 4, Read: true, Write: write, Narrow: true}

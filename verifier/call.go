@@ -8,13 +8,6 @@ import (
 	"github.com/gbpf/gbpf/maps"
 )
 
-func helperName(id int32) string {
-	if n := helpers.Name(helpers.ID(id)); n != "" {
-		return n
-	}
-	return "unknown"
-}
-
 // pushFrame enters a function at target with R1-R5 from the caller.
 func (v *verifier) pushFrame(pc, target int, callback bool) (*frame, error) {
 	s := v.cur

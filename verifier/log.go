@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -119,95 +120,12 @@ func (v *verifier) flushLog() {
 	}
 }
 
-var jmpOpStr = map[isa.JumpOp]string{
-	isa.JEq: "==", isa.JGT: ">", isa.JGE: ">=", isa.JSet: "&", isa.JNE: "!=",
-	isa.JSGT: "s>", isa.JSGE: "s>=", isa.JLT: "<", isa.JLE: "<=", isa.JSLT: "s<", isa.JSLE: "s<=",
-}
-
-var sizeStr = map[isa.Size]string{isa.SizeB: "u8", isa.SizeH: "u16", isa.SizeW: "u32", isa.SizeDW: "u64"}
-
 // disasm prints the instruction at pc the way the kernel's verifier log
-// does ("r0 = *(u32 *)(r1 +4)").
+// does ("r0 = *(u32 *)(r1 +4)"): the assembler's verifier syntax.
 func disasm(prog []isa.Instruction, pc int) string {
-	ins := prog[pc]
-	c := ins.Op.Class()
-	r := func(x isa.Register, w bool) string {
-		if w {
-			return fmt.Sprintf("r%d", x)
-		}
-		return fmt.Sprintf("w%d", x)
+	s, _, err := asm.FormatInstruction(isa.Program{Insns: prog}, pc, asm.SyntaxVerifier)
+	if err != nil {
+		return prog[pc].String() // not well formed; Validate refuses it first
 	}
-	switch {
-	case ins.IsLdImm64():
-		var imm uint64
-		if pc+1 < len(prog) {
-			imm = isa.Program{Insns: prog}.Imm64(pc)
-		}
-		switch ins.Src {
-		case isa.PseudoMapFD, isa.PseudoMapIdx:
-			return fmt.Sprintf("r%d = map[id:%d]", ins.Dst, ins.Imm)
-		case isa.PseudoMapValue, isa.PseudoMapIdxValue:
-			return fmt.Sprintf("r%d = map[id:%d][0]+%d", ins.Dst, ins.Imm, prog[pc+1].Imm)
-		case isa.PseudoFunc:
-			return fmt.Sprintf("r%d = func#%d", ins.Dst, pc+int(ins.Imm)+1)
-		}
-		return fmt.Sprintf("r%d = %#x", ins.Dst, imm)
-	case c == isa.ClassLD:
-		if ins.Op.Mode() == isa.ModeIND {
-			return fmt.Sprintf("r0 = *(%s *)skb[r%d + %d]", sizeStr[ins.Op.Size()], ins.Src, ins.Imm)
-		}
-		return fmt.Sprintf("r0 = *(%s *)skb[%d]", sizeStr[ins.Op.Size()], ins.Imm)
-	case c == isa.ClassLDX:
-		return fmt.Sprintf("r%d = *(%s *)(r%d %+d)", ins.Dst, sizeStr[ins.Op.Size()], ins.Src, ins.Off)
-	case c == isa.ClassST:
-		return fmt.Sprintf("*(%s *)(r%d %+d) = %d", sizeStr[ins.Op.Size()], ins.Dst, ins.Off, ins.Imm)
-	case c == isa.ClassSTX && ins.Op.Mode() == isa.ModeATOMIC:
-		w := ins.Op.Size() == isa.SizeDW
-		return fmt.Sprintf("lock *(%s *)(r%d %+d) op %#x %s", sizeStr[ins.Op.Size()], ins.Dst, ins.Off, ins.Imm, r(ins.Src, w))
-	case c == isa.ClassSTX:
-		return fmt.Sprintf("*(%s *)(r%d %+d) = r%d", sizeStr[ins.Op.Size()], ins.Dst, ins.Off, ins.Src)
-	case c.IsALU():
-		w := c == isa.ClassALU64
-		op := ins.Op.ALUOp()
-		d := r(ins.Dst, w)
-		switch op {
-		case isa.Neg:
-			return fmt.Sprintf("%s = -%s", d, d)
-		case isa.End:
-			kind := "le"
-			if ins.Op.Source() == isa.ToBE {
-				kind = "be"
-			}
-			if w {
-				kind = "bswap"
-			}
-			return fmt.Sprintf("r%d = %s%d r%d", ins.Dst, kind, ins.Imm, ins.Dst)
-		}
-		s := fmt.Sprint(ins.Imm)
-		if ins.Op.Source() == isa.SourceX {
-			s = r(ins.Src, w)
-		}
-		if op == isa.Mov && ins.Off != 0 {
-			return fmt.Sprintf("%s = (s%d)%s", d, ins.Off, s)
-		}
-		return fmt.Sprintf("%s %s %s", d, aluOpStr[op], s)
-	default:
-		w := c == isa.ClassJMP
-		switch ins.Op.JumpOp() {
-		case isa.Exit:
-			return "exit"
-		case isa.Call:
-			if ins.IsLocalCall() {
-				return fmt.Sprintf("call pc%+d", ins.Imm)
-			}
-			return fmt.Sprintf("call %s#%d", helperName(ins.Imm), ins.Imm)
-		case isa.Ja:
-			return fmt.Sprintf("goto pc%+d", ins.JumpTarget(pc)-pc-1)
-		}
-		s := fmt.Sprint(ins.Imm)
-		if ins.Op.Source() == isa.SourceX {
-			s = r(ins.Src, w)
-		}
-		return fmt.Sprintf("if %s %s %s goto pc%+d", r(ins.Dst, w), jmpOpStr[ins.Op.JumpOp()], s, ins.Off)
-	}
+	return s
 }

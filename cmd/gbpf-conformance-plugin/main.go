@@ -4,7 +4,7 @@
 //
 //	bpf_conformance_runner --test_file_directory tests \
 //	    --plugin_path gbpf-conformance-plugin --cpu_version v4 \
-//	    --include_groups callx [--plugin_options "--engine interp-checked"]
+//	    --include_groups callx [--plugin_options "--engine checked"]
 //
 // The runner starts the plugin once per test as
 //
@@ -16,12 +16,14 @@
 // standard error and exits 1. "--program <hex>" passes the program as an
 // argument instead of on standard input, as upstream plugins accept.
 //
-// Each program is verified first, as a Raw program on the memory (r1 its
-// address, r2 its length) that calls no helper (conformance.Verify). A
-// program the verifier accepts runs on the engine --engine names (jit, jit-always,
-// interp or interp-checked; by default jit where it is supported); one it
-// rejects runs on the checked interpreter, which stops it with an error at
-// the first access outside its stack and memory.
+// Each program runs through gbpf's API (conformance.NewProgram): it is
+// verified first, as a Raw program on the memory (r1 its address, r2 its
+// length) that calls no helper but the suite's unwind. A program the
+// verifier accepts runs on the engine --engine names (default, interpreter,
+// checked or jit, as gbpf.ParseEngine reads them, which also takes the
+// older interp, interp-checked and jit-always); one it rejects runs on the
+// checked interpreter, which stops it with an error at the first access
+// outside its stack and memory.
 //
 // Options: --engine NAME, --debug (print the disassembly, and whether the
 // program was verified, on standard error), --help.

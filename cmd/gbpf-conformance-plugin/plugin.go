@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -30,7 +29,7 @@ type options struct {
 // parseArgs reads the command line the way the upstream runner builds it:
 // the memory first when there is any, then options in any order.
 func parseArgs(args []string) (options, error) {
-	opts := options{engine: engines.Default()}
+	var opts options
 	// Empty arguments come from splitting an empty or doubly spaced
 	// --plugin_options; they mean nothing.
 	args = slices.DeleteFunc(slices.Clone(args), func(s string) bool { return strings.TrimSpace(s) == "" })
@@ -101,7 +100,7 @@ func execute(args []string, stdin io.Reader, stderr io.Writer) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%w\n%s", err, usage)
 	}
-	e, err := engines.Lookup(opts.engine)
+	e, err := gbpf.ParseEngine(opts.engine)
 	if err != nil {
 		return 0, err
 	}
@@ -146,7 +145,7 @@ func execute(args []string, stdin io.Reader, stderr io.Writer) (uint64, error) {
 		return 0, err
 	}
 	defer prog.Close()
-	return conformance.RunProgram(prog, mem)
+	return conformance.Run(prog, mem)
 }
 
 // maxInput bounds the hex text read from standard input: room for the
@@ -155,11 +154,13 @@ func execute(args []string, stdin io.Reader, stderr io.Writer) (uint64, error) {
 // object.
 const maxInput = 64 << 20
 
-// compile verifies p as the suite runs it and prepares it on e, or on the
-// checked interpreter when the verifier rejects it; --debug says which.
-func compile(e engines.Engine, p isa.Program, mem []byte, debug bool, stderr io.Writer) (engine.Program, error) {
-	prog, ran, rejected, err := conformance.Compile(p, mem, e)
-	if debug {
+// compile prepares p as the suite runs it through the root API
+// (conformance.NewProgram): on e when the verifier accepts it, on the
+// checked interpreter when it rejects it; --debug says which.
+func compile(e gbpf.Engine, p isa.Program, mem []byte, debug bool, stderr io.Writer) (*gbpf.Program, error) {
+	prog, rejected, err := conformance.NewProgram("main", p, mem, e)
+	if debug && err == nil {
+		ran := conformance.EngineName(prog)
 		if rejected != nil {
 			fmt.Fprintf(stderr, "%v; running on %s\n", rejected, ran)
 		} else {

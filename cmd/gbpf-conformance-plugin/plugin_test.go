@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/conformance"
-	"github.com/gbpf/gbpf/internal/engine"
-	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/verifier"
 )
@@ -128,9 +128,9 @@ func TestPluginErrors(t *testing.T) {
 		{"invalid instruction", nil, "ff 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "instruction 0: unknown opcode"},
 		{"fault", nil, "71 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "instruction 0: invalid memory access"},
 		{"fault on jit", []string{"--engine", "jit"}, "71 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "", "instruction 0: invalid memory access"},
-		{"verified, debug", []string{"00 2a", "--debug", "--engine", "interp"}, "71 10 01 00 00 00 00 00 95 00 00 00 00 00 00 00", 0, "2a\n", "verified; running on interp\n"},
+		{"verified, debug", []string{"00 2a", "--debug", "--engine", "interp"}, "71 10 01 00 00 00 00 00 95 00 00 00 00 00 00 00", 0, "2a\n", "verified; running on interpreter\n"},
 		{"rejected, debug", []string{"00 2a", "--debug"}, "71 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", 1, "",
-			"verifier: insn 0: invalid access to memory, mem_size=2 off=2 size=1; running on interp-checked\ninstruction 0: invalid memory access"},
+			"verifier: insn 0: invalid access to memory, mem_size=2 off=2 size=1; running on checked\nprogram main: instruction 0: invalid memory access"},
 		{"endless standard input", nil, strings.Repeat("b7 ", 22<<20), 1, "", "longer than 64 MiB"},
 		{"not an ELF", []string{"--elf"}, exitProg, 1, "", "elf:"},
 	}
@@ -156,29 +156,28 @@ func TestPluginUnverified(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = conformance.Verify(p, nil)
+		checked, rejected, err := conformance.NewProgram("main", p, nil, gbpf.EngineDefault)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var ve *verifier.Error
-		if !errors.As(err, &ve) {
-			t.Fatalf("verifier: %v", err)
+		if !errors.As(rejected, &ve) {
+			t.Fatalf("verifier: %v", rejected)
 		}
 		stops := u.Stops()
 		if err := stops.Reject(ve.Insn); err != nil {
 			t.Fatal(err)
 		}
-		checked, err := engines.CompileUnverified(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = checked.Run(&engine.Env{}, 0, 0)
+		_, err = conformance.Run(checked, nil)
 		checked.Close()
-		var f *engine.Fault
+		var f *abi.Fault
 		if !errors.As(err, &f) {
 			t.Fatalf("checked run: %v", err)
 		}
 		if err := stops.Stop(f.PC); err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range append(engines.Names(), "") {
+		for _, e := range []string{"", "default", "interpreter", "checked", "jit", "interp", "interp-checked", "jit-always"} {
 			args := []string{"--debug"}
 			if e != "" {
 				args = append(args, "--engine", e)
@@ -186,7 +185,7 @@ func TestPluginUnverified(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run(args, strings.NewReader(upstreamHex(p.Encode())), &stdout, &stderr)
 			rejected := fmt.Sprintf("verifier: insn %d: ", stops.Rejected)
-			fault := fmt.Sprintf("; running on interp-checked\ninstruction %d: invalid memory access", stops.Stopped)
+			fault := fmt.Sprintf("; running on checked\nprogram main: instruction %d: invalid memory access", stops.Stopped)
 			if code != 1 || stdout.Len() != 0 || !strings.Contains(stderr.String(), rejected) || !strings.Contains(stderr.String(), fault) {
 				t.Errorf("engine %q: exit %d, stdout %q, stderr %q; want %q...%q", e, code, stdout.String(), stderr.String(), rejected, fault)
 			}

@@ -122,6 +122,12 @@ func TestDisasmCommand(t *testing.T) {
 		t.Errorf("disasm | asm: %v\n%s\nfrom\n%s", err, again, text)
 	}
 
+	// The verifier log's syntax.
+	out, err = asmTestRun(t, newDisasmCmd(), "", bin, "--syntax", "verifier")
+	if want := "0: (b7) r0 = 1\n1: (18) r1 = 0x1122334455667788\n3: (15) if r1 == 0 goto pc+1\n4: (95) exit\n5: (95) exit\n"; err != nil || out != want {
+		t.Errorf("disasm --syntax verifier: %v\n%s\nwant\n%s", err, out, want)
+	}
+
 	// Labels.
 	out, err = asmTestRun(t, newDisasmCmd(), "", bin, "--syntax", "conformance", "--labels")
 	if want := "mov %r0, 1\nlddw %r1, 0x1122334455667788\njeq %r1, 0, L5\nexit\nL5:\nexit\n"; err != nil || out != want {

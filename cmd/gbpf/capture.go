@@ -18,6 +18,7 @@ type captureFlags struct {
 	snaplen    uint32
 	noOptimize bool
 	userSpace  bool
+	engine     string
 }
 
 func newCaptureCmd() *cobra.Command {
@@ -43,6 +44,7 @@ it prints the packets received and dropped, from PACKET_STATISTICS.`,
 	fl.Uint32VarP(&f.snaplen, "snaplen", "s", 0, "bytes to keep of each packet (default 262144)")
 	fl.BoolVarP(&f.noOptimize, "no-optimize", "O", false, "do not run the optimiser")
 	fl.BoolVar(&f.userSpace, "userspace", false, "filter in gbpf instead of in the kernel")
+	fl.StringVar(&f.engine, "engine", "", "engine of the user-space filter: default, interpreter, checked or jit")
 	_ = cmd.MarkFlagRequired("interface")
 	return cmd
 }

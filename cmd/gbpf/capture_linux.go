@@ -11,8 +11,12 @@ import (
 
 // runCapture captures packets on f.iface through the tcpdump filter expr.
 func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captureFlags) (err error) {
+	e, err := lookupEngine(f.engine)
+	if err != nil {
+		return err
+	}
 	capt, err := pcapfilter.OpenLive(f.iface, expr, pcapfilter.LiveOptions{
-		Snaplen: f.snaplen, Optimize: !f.noOptimize, UserSpace: f.userSpace,
+		Snaplen: f.snaplen, Optimize: !f.noOptimize, UserSpace: f.userSpace, Engine: e,
 	})
 	if err != nil {
 		return err

@@ -20,10 +20,11 @@ lists every test. The exit status is non-zero when a test fails.
 
 Each test's program is verified first, as a raw program whose context is
 the test's memory. Programs the verifier accepts run on the engine; the
-others run on the checked interpreter (interp-checked), which stops them at
+others run on the checked interpreter (checked), which stops them at
 the first access outside their stack and memory. The line before the last
 says how many ran each way: "N verified ran on ENGINE, N rejected by the
-verifier ran on interp-checked".
+verifier ran on checked". Programs run through gbpf's API, as
+Raw programs, as "gbpf run" runs them.
 
 A directory named "negative" (or any directory with --negative) holds tests
 that must be rejected: by an assembly error containing their "-- error" text,
@@ -51,7 +52,7 @@ or by a wrong result. Its "unused-*" files are skipped, as upstream.`,
 			fmt.Fprintln(out, s.VerifierLine())
 			fmt.Fprintln(out, s)
 			if s.Failed > 0 {
-				return fmt.Errorf("%d of %d tests failed on %s", s.Failed, s.Passed+s.Failed, e.Name)
+				return fmt.Errorf("%d of %d tests failed on %s", s.Failed, s.Passed+s.Failed, e)
 			}
 			return nil
 		},

@@ -37,7 +37,8 @@ section, or the one named by --section); "-" reads standard input.
 --syntax llvm (the default) prints like llvm-objdump -d: slot, bytes and
 instruction. --syntax conformance prints the assembler dialect, which
 "gbpf asm" reads back to the same bytes; with --labels, jumps go to labels
-rather than slot offsets. --jit prints the JIT's machine
+rather than slot offsets. --syntax verifier prints as the verifier's log
+does ("3: (61) r0 = *(u32 *)(r1 +4)"). --jit prints the JIT's machine
 code under each instruction.`,
 		Example: `  gbpf disasm prog.bin
   gbpf disasm --syntax conformance prog.bin > prog.s
@@ -72,16 +73,34 @@ code under each instruction.`,
 				return asm.FprintLabels(out, f.Program)
 			case s == asm.SyntaxConformance:
 				return asm.Fprint(out, f.Program, s)
+			case s == asm.SyntaxVerifier:
+				return verifierListing(out, f.Program)
 			}
 			return objdumpListing(out, f.Program)
 		},
 	}
-	cmd.Flags().StringVar(&syntax, "syntax", "llvm", "text syntax: llvm or conformance")
+	cmd.Flags().StringVar(&syntax, "syntax", "llvm", "text syntax: llvm, conformance or verifier")
 	cmd.Flags().StringVar(&section, "section", "", "the ELF section to disassemble (default: the first with code)")
 	cmd.Flags().BoolVar(&jit, "jit", false, "interleave the JIT's machine code")
 	cmd.Flags().BoolVar(&labels, "labels", false, "write jump targets as labels (conformance syntax)")
 	cmd.Flags().StringVar(&input, "input", "auto", inputFlagUsage)
 	return cmd
+}
+
+// verifierListing prints p as the verifier's log shows instructions: the
+// slot, the opcode and the text.
+func verifierListing(w io.Writer, p isa.Program) error {
+	for i := 0; i < len(p.Insns); {
+		text, n, err := asm.FormatInstruction(p, i, asm.SyntaxVerifier)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%d: (%02x) %s\n", i, uint8(p.Insns[i].Op), text); err != nil {
+			return err
+		}
+		i += n
+	}
+	return nil
 }
 
 // objdumpListing prints p as llvm-objdump -d does: the slot number, the

@@ -26,6 +26,7 @@ type filterFlags struct {
 	write      string
 	limit      int
 	count      bool
+	engine     string
 }
 
 func newFilterCmd() *cobra.Command {
@@ -54,6 +55,7 @@ joined with spaces.`,
 	fl.StringVarP(&f.write, "write", "w", "", "write matching packets to `FILE`")
 	fl.IntVarP(&f.limit, "limit", "c", 0, "stop after N matching packets")
 	fl.BoolVar(&f.count, "count", false, "print only the number of matching packets")
+	fl.StringVar(&f.engine, "engine", "", "engine that runs the filter: default (machine code where it can), interpreter, checked or jit")
 	return cmd
 }
 
@@ -95,8 +97,12 @@ func runFilter(out io.Writer, expr string, f filterFlags) error {
 }
 
 func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruction, f filterFlags) (err error) {
+	e, err := lookupEngine(f.engine)
+	if err != nil {
+		return err
+	}
 	// libpcap runs protochain loops; the filter runs them in the VM.
-	vm, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}})
+	vm, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}, Engine: e})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,6 +61,22 @@ func TestFilterFile(t *testing.T) {
 	}
 	if n(all) == 0 || n(udp) == 0 || n(udp) >= n(all) {
 		t.Fatalf("counts: all %q, udp %q", all, udp)
+	}
+	// Every engine gives the same count; the JIT, which runs the filter
+	// as machine code or not at all, refuses protochain's loops.
+	for _, e := range []string{"interpreter", "checked", "jit", "interp"} {
+		if e == "jit" && runtime.GOARCH != "amd64" {
+			continue
+		}
+		if got, err := filterRun(t, "-r", pcap, "--count", "--engine", e, "udp"); err != nil || n(got) != n(udp) {
+			t.Errorf("--engine %s: %q, %v; want %q", e, got, err, udp)
+		}
+	}
+	if _, err := filterRun(t, "-r", pcap, "--count", "--engine", "jit", "ip protochain 17"); err == nil || !strings.Contains(err.Error(), "cannot run as machine code") {
+		t.Errorf("--engine jit with a backward jump: %v", err)
+	}
+	if _, err := filterRun(t, "-r", pcap, "--count", "--engine", "vm", "udp"); err == nil || !strings.Contains(err.Error(), `unknown engine "vm"`) {
+		t.Errorf("--engine vm: %v", err)
 	}
 	lines, err := filterRun(t, "-r", pcap, "-c", "2", "udp")
 	if err != nil {

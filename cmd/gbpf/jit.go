@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/gbpf/gbpf/internal/jit/amd64"
+	"github.com/gbpf/gbpf/internal/jit/amd64/listing"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -13,6 +14,6 @@ func init() {
 		return
 	}
 	jitListing = func(w io.Writer, p isa.Program) error {
-		return amd64.WriteListing(w, p, amd64.Options{}, amd64.SyntaxIntel)
+		return listing.Write(w, p, amd64.Options{}, listing.SyntaxIntel)
 	}
 }

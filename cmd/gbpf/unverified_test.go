@@ -25,7 +25,8 @@ var (
 func runUnverified(t *testing.T, p testutil.Unverified) {
 	path := writeTemp(t, "prog.s", p.Asm)
 	stops := p.Stops()
-	for _, e := range []string{"", "jit", "jit-always", "interp", "interp-checked"} {
+	// The engines' names, and the older ones that are aliases.
+	for _, e := range []string{"", "default", "jit", "interpreter", "checked", "jit-always", "interp", "interp-checked"} {
 		args := []string{"run", path}
 		if e != "" {
 			args = append(args, "--engine", e)
@@ -35,14 +36,14 @@ func runUnverified(t *testing.T, p testutil.Unverified) {
 			t.Errorf("%q: %v", args, err)
 		}
 	}
-	for _, extra := range [][]string{{"--no-verify"}, {"--no-verify", "--checked"}, {"--no-verify", "--engine", "interp-checked"}} {
+	for _, extra := range [][]string{{"--no-verify"}, {"--no-verify", "--checked"}, {"--no-verify", "--engine", "checked"}, {"--no-verify", "--engine", "interp-checked"}} {
 		args := append([]string{"run", path}, extra...)
 		_, err := execGbpf(t, args...)
 		if err := stops.Stop(matchInsn(t, faultAt, err, args)); err != nil {
 			t.Errorf("%q: %v", args, err)
 		}
 	}
-	for _, e := range []string{"jit", "jit-always", "interp"} {
+	for _, e := range []string{"default", "jit", "interpreter", "jit-always", "interp"} {
 		_, err := execGbpf(t, "run", path, "--no-verify", "--engine", e)
 		if err == nil || !strings.Contains(err.Error(), "cannot be combined with --engine "+e) {
 			t.Errorf("--no-verify --engine %s: %v", e, err)

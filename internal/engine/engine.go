@@ -8,7 +8,11 @@
 // that the engines name it as before.
 package engine
 
-import "github.com/gbpf/gbpf/abi"
+import (
+	"errors"
+
+	"github.com/gbpf/gbpf/abi"
+)
 
 // Limits and costs of a run; see package abi.
 const (
@@ -25,6 +29,7 @@ type (
 	Region  = abi.Region
 	Fault   = abi.Fault
 	Program = abi.Program
+	Packet  = abi.Packet
 )
 
 // Errors that end a run; see package abi.
@@ -35,3 +40,8 @@ var (
 	ErrMemory        = abi.ErrMemory
 	ErrLeak          = abi.ErrLeak
 )
+
+// ErrNoPacket ends a run that makes a legacy packet load (BPF_LD_ABS,
+// BPF_LD_IND) without a packet (Env.Packet is zero): only an unverified
+// program of another type than socket filter or tc can.
+var ErrNoPacket = errors.New("legacy packet load (ABS/IND) in a run without a packet")

@@ -105,3 +105,24 @@ func Bytes(addr, n uint64) []byte { return abi.Bytes(addr, n) }
 // Addr returns the address of the first byte of b, which must be runtime
 // memory (a Block's bytes or a slice of them).
 func Addr(b []byte) uint64 { return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) }
+
+// LoadPacket performs a legacy packet load (BPF_LD_ABS, BPF_LD_IND) of
+// size bytes (1, 2 or 4) at offset off of p, as every engine does: the
+// value in network byte order, read as a number, and true; or false when
+// the bytes are not in the packet, which ends the program with r0 = 0.
+func LoadPacket(p *abi.Packet, off int32, size int) (uint64, bool) {
+	addr, ok := p.Addr(off, size)
+	if !ok {
+		return 0, false
+	}
+	b := Bytes(addr, uint64(size))
+	switch size {
+	case 1:
+		return uint64(b[0]), true
+	case 2:
+		return uint64(b[0])<<8 | uint64(b[1]), true
+	case 4:
+		return uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3]), true
+	}
+	return 0, false
+}

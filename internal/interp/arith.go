@@ -1,6 +1,10 @@
 package interp
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/gbpf/gbpf/internal/engine"
+)
 
 // Division and modulo with Linux semantics: dividing by zero gives 0,
 // modulo by zero leaves dst unchanged (for 32-bit operations, its
@@ -64,6 +68,6 @@ func smod32(a, b uint64) uint64 {
 }
 
 var (
-	errLegacyPacket = errors.New("legacy packet load (ABS/IND) not supported without a packet context")
+	errLegacyPacket = engine.ErrNoPacket
 	errBadInsn      = errors.New("invalid instruction")
 )

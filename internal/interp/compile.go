@@ -120,8 +120,11 @@ func lower(p isa.Program, i int) (insn, error) {
 	case isa.ClassJMP, isa.ClassJMP32:
 		return lowerJump(ins, in, i)
 	case isa.ClassLD:
-		if ins.Op.Mode() != isa.ModeIMM {
-			in.op = opLegacyPacket
+		if m := ins.Op.Mode(); m != isa.ModeIMM {
+			in.op, in.off, in.k = opLdAbs, ins.Imm, uint64(ins.Op.Size().Bytes())
+			if m == isa.ModeIND {
+				in.op = opLdInd
+			}
 			return in, nil
 		}
 		switch ins.Src {

@@ -194,8 +194,10 @@ const (
 	opCallLocal  // off: target slot
 	opExit
 
-	// opLegacyPacket is an ABS or IND packet load; it faults when reached.
-	opLegacyPacket
+	// Legacy packet loads of socket filters (engine.LoadPacket): off is
+	// the constant offset, k the size in bytes; opLdInd adds src.
+	opLdAbs
+	opLdInd
 
 	numOps
 )

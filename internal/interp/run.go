@@ -765,8 +765,21 @@ func (p *Program) execAt(m *machine, env *engine.Env, pc int, regs *[16]uint64) 
 			m.lo += engine.StackSize
 			ip = unsafe.Add(base, uintptr(f.ret)*insnSize)
 
-		case opLegacyPacket:
-			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errLegacyPacket}
+		case opLdAbs, opLdInd:
+			off := in.off
+			if in.op == opLdInd {
+				off = int32(uint32(r[in.src&15]) + uint32(in.off))
+			}
+			v, ok := engine.LoadPacket(&env.Packet, off, int(in.k))
+			if !ok {
+				if env.Packet.End == 0 {
+					return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errLegacyPacket}
+				}
+				// Out of the packet: the program ends with r0 = 0, as on Linux.
+				m.budget = budget
+				return 0, nil
+			}
+			r[0] = v
 		default:
 			return 0, &engine.Fault{PC: slot(base, ip) - 1, Err: errBadInsn}
 		}

@@ -225,6 +225,11 @@ func (s *sanitizer) step(m *machine, env *engine.Env, in *insn, pc int, r *[16]u
 			id = r[dst]
 		}
 		return s.helper(m, pc, int64(id), r)
+	case o == opLdAbs || o == opLdInd:
+		if o == opLdInd && s.regs[src] != clean {
+			return leak(pc, "r%d holds %s as a packet offset", src, s.regs[src])
+		}
+		s.regs[0] = clean
 	case o == opCallLocal:
 		if m.depth < len(s.frames) {
 			copy(s.frames[m.depth][:], s.regs[6:10])

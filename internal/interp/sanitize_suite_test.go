@@ -39,7 +39,7 @@ func TestSanitizeConformance(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", tc.Name, err)
 			}
-			r0[i], errs[i] = conformance.RunProgram(prog, tc.Input())
+			r0[i], errs[i] = testutil.RunSuite(prog, tc.Input())
 		}
 		if errors.Is(errs[1], engine.ErrLeak) {
 			t.Errorf("%s: %v", tc.Name, errs[1])

@@ -260,8 +260,6 @@ func (c *compiler) scan() error {
 		case ins.IsLocalCall():
 		case ins.Op == isa.OpCall && ins.Src != isa.PseudoCallHelper:
 			return unsupported(pc, fmt.Sprintf("call of kind %d", ins.Src))
-		case ins.Op.Class().IsLoad() && (ins.Op.Mode() == isa.ModeABS || ins.Op.Mode() == isa.ModeIND):
-			return unsupported(pc, "legacy packet access (ld abs/ind)")
 		}
 	}
 	for _, pc := range funcs {
@@ -303,11 +301,12 @@ func (c *compiler) scan() error {
 
 // isLeaf reports whether a program is a leaf, one that can run directly on
 // its caller's stack (see directEntry): it has no loops, so it needs no
-// budget countdown, and it calls nothing and references no function, so it
-// never leaves its machine code before it exits.
+// budget countdown, and it calls nothing, references no function and
+// makes no legacy packet load, so it never leaves its machine code before
+// it exits.
 func isLeaf(insns []isa.Instruction, loops []bool) bool {
 	for pc, ins := range insns {
-		if loops[pc] || ins.Op == isa.OpCall || ins.Op == isa.OpCallX ||
+		if loops[pc] || ins.Op == isa.OpCall || ins.Op == isa.OpCallX || isPacketLoad(ins) ||
 			ins.IsLdImm64() && ins.Src == isa.PseudoFunc {
 			return false
 		}

@@ -32,7 +32,7 @@ type vmContext struct {
 	machSP    uint64 // the machine stack pointer when machine code left
 	resume    uint64 // where jitcall continues
 	exit      uint64 // why machine code left: exitDone, ...
-	arg       uint64 // the helper id of exitHelper
+	arg       uint64 // the helper id of exitHelper, the offset of exitPacket
 	pc        uint64 // the instruction slot that left
 	callLimit uint64 // r10 below this value cannot make another call
 }
@@ -59,6 +59,9 @@ const (
 	exitYield            // the countdown ran out
 	exitCallDepth        // a bpf-to-bpf call would nest too deep
 	exitFault            // the machine code faulted (see fault.go)
+	// exitPacket+n: a legacy packet load of n bytes (1, 2 or 4) at the
+	// offset in arg (its low 32 bits), then resume with r0 set.
+	exitPacket
 )
 
 // Layout of a run's engine.Block: the context, the BPF stack (frame 0 at

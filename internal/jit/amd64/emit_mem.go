@@ -115,3 +115,38 @@ func (c *compiler) fetchLoop(w x86.Width, op x86.ALUOp, m x86.Mem, src x86.Reg) 
 		c.a.MovRegReg(x86.W64, x86.RAX, regAux)
 	}
 }
+
+// isPacketLoad reports whether ins is a legacy packet load (BPF_LD_ABS,
+// BPF_LD_IND).
+func isPacketLoad(ins isa.Instruction) bool {
+	return ins.Op.Class() == isa.ClassLD && (ins.Op.Mode() == isa.ModeABS || ins.Op.Mode() == isa.ModeIND)
+}
+
+// packetLoad leaves to Go for a legacy packet load, which reads the run's
+// engine.Packet as the interpreter does (engine.LoadPacket) and resumes
+// with r0 set, or ends the run with r0 = 0 when the load is outside the
+// packet. The offset is the low 32 bits of imm (plus src for BPF_IND), as
+// Linux's helpers take it. Linux leaves r1-r5 undefined after the load;
+// here they keep their values.
+func (c *compiler) packetLoad(pc int, ins isa.Instruction) {
+	switch {
+	case ins.Op.Mode() == isa.ModeIND:
+		c.a.MovRegReg(x86.W32, regTmp, regMap[ins.Src])
+		if c.opts.Blind {
+			c.a.ALURegReg(x86.W32, x86.ADD, regTmp, c.constReg(x86.W32, regAux, ins.Imm))
+		} else {
+			c.a.ALURegImm(x86.W32, x86.ADD, regTmp, ins.Imm)
+		}
+		c.a.Store(x86.W64, ctxMem(offArg), regTmp)
+	case c.opts.Blind:
+		c.a.Store(x86.W64, ctxMem(offArg), c.constReg(x86.W32, regAux, ins.Imm))
+	default:
+		c.a.StoreImm(x86.W64, ctxMem(offArg), ins.Imm)
+	}
+	c.a.StoreImm(x86.W64, ctxMem(offPC), int32(pc))
+	c.a.StoreImm(x86.W64, ctxMem(offExit), int32(exitPacket+ins.Op.Size().Bytes()))
+	resume := c.newLabel()
+	c.leaRIP(regTmp, resume)
+	c.jmp(c.fixed(lblLeave))
+	c.bind(resume)
+}

@@ -4,7 +4,6 @@ package amd64_test
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/internal/engine"
@@ -39,16 +38,4 @@ exit
 	r0, err := prog.Run(&engine.Env{Helpers: []engine.Helper{1: square}}, 0, 0)
 	fmt.Println(r0, err)
 	// Output: 285 <nil>
-}
-
-// Print the machine code made for a program.
-func ExampleWriteListing() {
-	p, err := asm.Assemble("mov %r0, 1\nexit\n")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	if err := amd64.WriteListing(os.Stdout, p, amd64.Options{}, amd64.SyntaxIntel); err != nil {
-		fmt.Println(err)
-	}
 }

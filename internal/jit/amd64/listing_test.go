@@ -4,49 +4,39 @@ package amd64
 
 import (
 	"errors"
-	"strings"
 	"testing"
+
+	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/gbpf/gbpf/isa"
 )
 
-func TestWriteListing(t *testing.T) {
-	p := assemble(t, "mov %r0, 1\nlddw %r1, 0x123456789\njeq %r1, 0, +1\ncall 1\nexit")
-	for _, tc := range []struct {
-		syntax Syntax
-		want   []string
-	}{
-		{SyntaxIntel, []string{"; entry", "0:  r0 = 0x1", "mov eax, 0x1", "1:  r1 = 0x123456789 ll",
-			"mov rdi, 0x123456789", "test rdi, rdi", "call 0x1", "ret", "; exits", "mov qword ptr [r12], rax"}},
-		{SyntaxGNU, []string{"mov $0x1,%eax", "mov $0x123456789,%rdi", "test %rdi,%rdi", "mov %rax,(%r12,%riz)"}},
-	} {
-		var b strings.Builder
-		if err := WriteListing(&b, p, Options{}, tc.syntax); err != nil {
-			t.Fatal(err)
-		}
-		out := b.String()
-		for _, w := range tc.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("listing lacks %q:\n%s", w, out)
-			}
-		}
-		if strings.Contains(out, "undecodable") {
-			t.Errorf("listing has undecodable code:\n%s", out)
-		}
-	}
-}
-
-// TestListingDecodes lists generated programs and requires every byte of
-// the code to decode.
-func TestListingDecodes(t *testing.T) {
+// TestLayoutDecodes lays out generated programs and requires every byte
+// of their code up to the data to decode, in order, from each slot's
+// offset.
+func TestLayoutDecodes(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		p := bigProgram(200 + 37*i)
-		var b strings.Builder
-		if err := WriteListing(&b, p, Options{Blind: i%2 == 1}, SyntaxIntel); err != nil {
+		code, err := Layout(p, Options{Blind: i%2 == 1})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(b.String(), "undecodable") {
-			t.Fatalf("undecodable code:\n%s", b.String())
+		if len(code.Offsets) != len(p.Insns)+1 || code.Data > len(code.Bytes) {
+			t.Fatalf("%d offsets for %d slots, data at %d of %d", len(code.Offsets), len(p.Insns), code.Data, len(code.Bytes))
+		}
+		starts := map[int]bool{}
+		for pc := 0; pc < code.Data; {
+			in, err := x86asm.Decode(code.Bytes[pc:code.Data], 64)
+			if err != nil {
+				t.Fatalf("undecodable code at %#x: %v", pc, err)
+			}
+			starts[pc] = true
+			pc += in.Len
+		}
+		for slot, off := range code.Offsets {
+			if int(off) < code.Data && !starts[int(off)] {
+				t.Fatalf("slot %d starts at %#x, inside an instruction", slot, off)
+			}
 		}
 	}
 }
@@ -64,7 +54,6 @@ func TestCompileErrors(t *testing.T) {
 		{"empty", nil, 0, false},
 		{"no-exit", []isa.Instruction{{Op: isa.ALUOpcode(isa.ClassALU64, isa.Mov, isa.SourceK)}}, 0, false},
 		{"bad-opcode", []isa.Instruction{{Op: 0xff}, {Op: isa.OpExit}}, 0, false},
-		{"ld-abs", []isa.Instruction{{Op: isa.MemOpcode(isa.ClassLD, isa.ModeABS, isa.SizeW)}, {Op: isa.OpExit}}, 0, true},
 		{"map-fd", func() []isa.Instruction {
 			ld := isa.LdImm64(isa.R1, 3)
 			ld[0].Src = isa.PseudoMapFD

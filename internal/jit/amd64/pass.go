@@ -182,6 +182,11 @@ func (c *compiler) insn(pc int, ins isa.Instruction) error {
 		return c.load(pc, ins)
 	case isa.ClassST, isa.ClassSTX:
 		return c.store(pc, ins)
+	case isa.ClassLD:
+		if isPacketLoad(ins) {
+			c.packetLoad(pc, ins)
+			return nil
+		}
 	}
 	return &isa.Error{Index: pc, Reason: "instruction not supported by the JIT: " + ins.String()}
 }

@@ -276,6 +276,15 @@ func (s *state) loop() (uint64, error) {
 			return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrCallDepth, Msg: fmt.Sprintf("more than %d frames", engine.MaxCallDepth)}
 		case exitFault:
 			return 0, s.prog.fault(c.regs[0], c.resume, c.arg)
+		case exitPacket + 1, exitPacket + 2, exitPacket + 4:
+			v, ok := engine.LoadPacket(&env.Packet, int32(uint32(c.arg)), int(c.exit-exitPacket))
+			if !ok {
+				if env.Packet.End == 0 {
+					return 0, &engine.Fault{PC: int(c.pc), Err: engine.ErrNoPacket}
+				}
+				return 0, nil // outside the packet: r0 = 0, as on Linux
+			}
+			c.regs[0] = v
 		default:
 			return 0, &engine.Fault{PC: int(c.pc), Err: fmt.Errorf("jit: bad exit code %d", c.exit)}
 		}
