@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -40,10 +39,7 @@ func TestKernelSelftestsRun(t *testing.T) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		testutil.SkipWithoutKernel(t, fmt.Sprintf("memlock: %v", err))
 	}
-	engines := []gbpf.Engine{gbpf.EngineInterpreter}
-	if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
-		engines = append(engines, gbpf.EngineJIT)
-	}
+	engines := gbpf.Engines()
 	var k kerneltest.Loader
 	defer k.Close()
 	ran, sameAsKernel, refused, other := 0, 0, 0, 0
