@@ -119,4 +119,16 @@ type Options struct {
 	// Privileged verifies with the rules Linux applies to root (see
 	// verifier.Options.Privileged).
 	Privileged bool
+	// Backend is where the collection's maps and programs live: gbpf's
+	// runtime (InProcess, the zero value) or the Linux kernel (Kernel).
+	// The kernel verifies the programs itself; Engine, Checked, Sanitize,
+	// Helpers, Runtime, Trace, CPUs and Privileged are the runtime's and
+	// must be left zero for it.
+	Backend Backend
+	// PinPath is where maps pinned by name (LIBBPF_PIN_BY_NAME) live: a
+	// directory of a bpffs for the kernel, a name space of the runtime's
+	// pin registry for the runtime. A collection that finds a compatible
+	// map pinned under PinPath with the map's name uses it instead of
+	// creating one, and pins the maps it creates there.
+	PinPath string
 }

@@ -37,6 +37,11 @@ type Map struct {
 	// it holds (the kernel's map owner).
 	ownerMu sync.Mutex
 	owner   *Program
+
+	// pin is set for a map pinned in a runtime's pin registry (see
+	// pin.go): the collections that share it hold references, and the
+	// last Close closes it.
+	pin *pinState
 }
 
 // NewMap creates a map from spec.
@@ -80,7 +85,7 @@ func (m *Map) perCPU() bool {
 func (m *Map) valueBytes() int {
 	sp := m.m.Spec()
 	if m.perCPU() {
-		return int((sp.ValueSize+7)&^7) * maps.NumCPU()
+		return int((sp.ValueSize+7)&^7) * m.cpus()
 	}
 	return int(sp.ValueSize)
 }
@@ -98,7 +103,7 @@ func (m *Map) value(v any) ([]byte, error) {
 	var b []byte
 	var err error
 	if m.perCPU() {
-		b, err = marshalPerCPU(v, int(sp.ValueSize), maps.NumCPU())
+		b, err = marshalPerCPU(v, int(sp.ValueSize), m.cpus())
 	} else {
 		b, err = marshal(v, int(sp.ValueSize))
 	}
@@ -111,7 +116,7 @@ func (m *Map) value(v any) ([]byte, error) {
 func (m *Map) decode(out any, b []byte) error {
 	var err error
 	if m.perCPU() {
-		err = unmarshalPerCPU(out, b, int(m.m.Spec().ValueSize), maps.NumCPU())
+		err = unmarshalPerCPU(out, b, int(m.m.Spec().ValueSize), m.cpus())
 	} else {
 		err = unmarshal(out, b)
 	}
@@ -241,8 +246,14 @@ func (m *Map) claim(p *Program) error {
 // a program array that holds programs of another kind.
 var ErrIncompatible = errors.New("incompatible program")
 
-// Close releases the map.
-func (m *Map) Close() error { return m.m.Close() }
+// Close releases the map. A pinned map shared by several collections is
+// released by the last Close once it is unpinned.
+func (m *Map) Close() error {
+	if m.pin != nil {
+		return m.pin.release(m)
+	}
+	return m.m.Close()
+}
 
 // NextKey decodes into nextKeyOut the key that follows key, as
 // BPF_MAP_GET_NEXT_KEY: a nil key asks for the first key. After the last

@@ -165,6 +165,7 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 		SectionName: ps.SectionName,
 		AttachTo:    attach,
 		License:     ps.License,
+		AttachType:  uint32(ps.AttachType),
 		CtxSize:     ctxSize(ps),
 	}
 	// Marshal resolves bpf-to-bpf calls and function pointers; work on a

@@ -13,8 +13,13 @@ import (
 // convertMap turns a cilium/ebpf map spec into ours. Initial elements that
 // name a program or a map come back as References.
 func convertMap(ms *ebpf.MapSpec) (*gmaps.Spec, []Reference, error) {
-	if ms.Pinning != ebpf.PinNone {
-		return nil, nil, errors.New("pinned maps are not supported")
+	var pin gmaps.PinType
+	switch ms.Pinning {
+	case ebpf.PinNone:
+	case ebpf.PinByName:
+		pin = gmaps.PinByName
+	default:
+		return nil, nil, fmt.Errorf("pinning type %d: only LIBBPF_PIN_BY_NAME is supported", ms.Pinning)
 	}
 	m := &gmaps.Spec{
 		Name:           ms.Name,
@@ -24,6 +29,7 @@ func convertMap(ms *ebpf.MapSpec) (*gmaps.Spec, []Reference, error) {
 		MaxEntries:     ms.MaxEntries,
 		Flags:          ms.Flags,
 		SpinLockOffset: spinLockOffset(ms.Value),
+		Pinning:        pin,
 	}
 	if ms.InnerMap != nil {
 		inner, refs, err := convertMap(ms.InnerMap)

@@ -45,6 +45,11 @@ type ProgramSpec struct {
 	AttachTo string
 	// License is the object's license string.
 	License string
+	// AttachType is the kernel's expected attach type (enum
+	// bpf_attach_type) that the section name implies, such as
+	// BPF_CGROUP_INET_EGRESS for "cgroup_skb/egress"; 0 when it implies
+	// none. Loading into the kernel passes it on.
+	AttachType uint32
 	// CtxSize is the size of the context that the program's function
 	// declares (the type its first parameter points to, from BTF), or 0
 	// when it does not say (void *ctx, or no BTF). The runtime verifies
