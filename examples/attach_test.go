@@ -5,8 +5,8 @@ package examples_test
 import (
 	"errors"
 	"fmt"
-	"net"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
