@@ -561,7 +561,7 @@ func (k *kernelMap) BatchUpdate(keys, values []byte, flags uint64) (int, error) 
 		vals = vv.Interface()
 	}
 	done, err := k.m.BatchUpdate(kv.Interface(), vals, &ebpf.BatchOptions{ElemFlags: flags})
-	return done, kernelErr(err)
+	return batchDone(done, err)
 }
 
 func (k *kernelMap) BatchDelete(keys []byte) (int, error) {
@@ -569,7 +569,18 @@ func (k *kernelMap) BatchDelete(keys []byte) (int, error) {
 	kv := newElems(len(keys)/max(ks, 1), ks)
 	unpackElems(kv, keys, ks)
 	done, err := k.m.BatchDelete(kv.Interface(), nil)
-	return done, kernelErr(err)
+	return batchDone(done, err)
+}
+
+// batchDone is the result of a batch update or delete: where the kernel
+// has no batch operation for the map type, it leaves the count as it was
+// passed in, and none was done.
+func batchDone(done int, err error) (int, error) {
+	err = kernelErr(err)
+	if errors.Is(err, ErrNotSupported) {
+		return 0, err
+	}
+	return done, err
 }
 
 func (k *kernelMap) Freeze() error { return kernelErr(k.m.Freeze()) }
