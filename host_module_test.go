@@ -5,8 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf/internal/testutil"
@@ -27,8 +27,9 @@ func exeSuffix() string {
 // builtin helper its own implementation by name, matches ErrBudget,
 // *Fault and ErrNotSupported with errors.Is and errors.As, and loads
 // hash_counter.o with LoadAndAssign into the struct bpf2go generates, on
-// gbpf's runtime and in the kernel, and compares the two. It fails to build if a
-// public API names an internal package's type that a host must use.
+// gbpf's runtime and in the kernel, and compares the two. It fails to
+// build if a public API names an internal package's type that a host must
+// use.
 func TestHostModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module: not in -short mode")
