@@ -11,6 +11,10 @@
 // goroutine, with programs that can be replaced atomically while events
 // keep flowing.
 //
+// The same CollectionSpec loads into the Linux kernel instead with
+// Options{Backend: Kernel}: the same Program, Map, reader and Link types
+// then drive kernel objects through the bpf() syscall.
+//
 //	coll, err := gbpf.LoadCollection("xdp_proto_count.o", nil)
 //	if err != nil { ... }
 //	defer coll.Close()
