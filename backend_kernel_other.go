@@ -19,7 +19,10 @@ func errNoKernel() error {
 	return fmt.Errorf("kernel backend: needs Linux, this is %s: %w", runtime.GOOS, ErrNotSupported)
 }
 
-func newKernelCollection(*CollectionSpec, *Options) (*Collection, error) {
+func newKernelCollection(_ *CollectionSpec, opts *Options) (*Collection, error) {
+	if err := checkKernelOptions(opts); err != nil {
+		return nil, err
+	}
 	return nil, errNoKernel()
 }
 
@@ -41,6 +44,7 @@ func asKernelMap(maps.Map) (*kernelMap, bool) { return nil, false }
 type kernelBatchCursor struct{}
 
 func (m *Map) batchLookupRaw(cursor *MapBatchCursor, kb, vb []byte, del bool) (int, error) {
+	_ = cursor.k // the kernel's cursor: no kernel maps here
 	if del {
 		return m.m.BatchLookupAndDelete(&cursor.c, kb, vb)
 	}

@@ -17,12 +17,6 @@ type Link interface {
 	Close() error
 }
 
-// errNeedsKernel is the error of attaching a runtime program to an attach
-// point of the kernel.
-func errNeedsKernel(p *Program, what string) error {
-	return fmt.Errorf("program %s: %s is an attach point of the kernel; load the collection with the Kernel backend (a runtime program attaches to a Hook): %w", p.name, what, ErrNotSupported)
-}
-
 // AttachHook attaches p to the runtime hook h, which must have no program,
 // and returns the link: Close detaches p (if it is still the hook's
 // program), Update swaps in another program as Hook.Replace does. Programs

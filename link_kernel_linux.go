@@ -14,6 +14,12 @@ import (
 	"github.com/gbpf/gbpf/maps"
 )
 
+// errNeedsKernel is the error of attaching a runtime program to an attach
+// point of the kernel.
+func errNeedsKernel(p *Program, what string) error {
+	return fmt.Errorf("program %s: %s is an attach point of the kernel; load the collection with the Kernel backend (a runtime program attaches to a Hook): %w", p.name, what, ErrNotSupported)
+}
+
 // kernelLink is a cilium/ebpf link.
 type kernelLink struct{ l link.Link }
 
