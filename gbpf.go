@@ -125,9 +125,10 @@ type Options struct {
 	Privileged bool
 	// Backend is where the collection's maps and programs live: gbpf's
 	// runtime (InProcess, the zero value) or the Linux kernel (Kernel).
-	// The kernel verifies the programs itself; Engine, Checked, Sanitize,
-	// Helpers, Runtime, Trace, CPUs and Privileged are the runtime's and
-	// must be left zero for it.
+	// The kernel verifies the programs itself, with the rules of the
+	// process's capabilities (Privileged does not apply); Engine,
+	// Checked, Sanitize, Helpers, Runtime, Trace and CPUs are the
+	// runtime's and must be left zero for it.
 	Backend Backend
 	// PinPath is where maps pinned by name (LIBBPF_PIN_BY_NAME) live: a
 	// directory of a bpffs for the kernel, a name space of the runtime's

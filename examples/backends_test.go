@@ -54,9 +54,10 @@ func kernelCollection(t testing.TB, s *gbpf.CollectionSpec, opts *gbpf.Options) 
 // compares the return values and, through Map.Iterate on both sides, the
 // maps' contents.
 func TestBackends(t *testing.T) {
+	r0, e0, m0 := comparisons.returns.Load(), comparisons.elements.Load(), comparisons.maps.Load()
 	t.Cleanup(func() {
 		t.Logf("compared %d return values and %d map elements of %d maps",
-			comparisons.returns.Load(), comparisons.elements.Load(), comparisons.maps.Load())
+			comparisons.returns.Load()-r0, comparisons.elements.Load()-e0, comparisons.maps.Load()-m0)
 	})
 	for _, d := range differentials(t) {
 		if why, ok := kernelOnly[d.object]; ok {
