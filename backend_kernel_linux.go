@@ -56,7 +56,7 @@ func newKernelCollection(spec *CollectionSpec, opts *Options) (_ *Collection, er
 		return boolInt(spec.Maps[a].InnerMap != nil) - boolInt(spec.Maps[b].InnerMap != nil)
 	})
 	for _, name := range names {
-		m, err := newKernelMap(name, spec.Maps[name], opts.PinPath, ncpu)
+		m, err := newKernelMap(name, spec.Maps[name], spec.MapTypes[name], opts.PinPath, ncpu)
 		if err != nil {
 			return nil, fmt.Errorf("map %s: %w", name, err)
 		}
@@ -108,13 +108,15 @@ func kernelMapSpec(name string, spec *maps.Spec) *ebpf.MapSpec {
 	return ms
 }
 
-// newKernelMap creates the kernel map of spec, or opens the one pinned by
-// name under pinPath, and fills a new map with spec's contents.
-func newKernelMap(name string, spec *maps.Spec, pinPath string, ncpu int) (*Map, error) {
-	if spec.SpinLockOffset >= 0 {
-		return nil, fmt.Errorf("kernel: a value with a bpf_spin_lock needs the map's BTF, which gbpf does not pass to the kernel: %w", ErrNotSupported)
+// newKernelMap creates the kernel map of spec, with the BTF types of its
+// key and value if it has them, or opens the one pinned by name under
+// pinPath, and fills a new map with spec's contents.
+func newKernelMap(name string, spec *maps.Spec, types loader.MapTypes, pinPath string, ncpu int) (*Map, error) {
+	if spec.SpinLockOffset >= 0 && types.Value == nil {
+		return nil, fmt.Errorf("kernel: a value with a bpf_spin_lock needs the value's BTF type (CollectionSpec.MapTypes): %w", ErrNotSupported)
 	}
 	ms := kernelMapSpec(name, spec)
+	ms.Key, ms.Value = types.Key, types.Value
 	loaded := false
 	if ms.Pinning == ebpf.PinByName {
 		if pinPath == "" {

@@ -15,15 +15,6 @@ import (
 	"github.com/gbpf/gbpf/maps"
 )
 
-// kernelOnly lists the examples the kernel backend cannot load, and why:
-// the test checks that loading them fails with that reason rather than
-// skipping them silently.
-var kernelOnly = map[string]string{
-	// gbpf passes no map BTF to the kernel, which wants it for a value
-	// holding a bpf_spin_lock.
-	"spin_lock": "bpf_spin_lock",
-}
-
 // comparisons counts what TestBackends compared, for its summary.
 var comparisons struct{ returns, elements, maps atomic.Int64 }
 
@@ -60,15 +51,6 @@ func TestBackends(t *testing.T) {
 			comparisons.returns.Load()-r0, comparisons.elements.Load()-e0, comparisons.maps.Load()-m0)
 	})
 	for _, d := range differentials(t) {
-		if why, ok := kernelOnly[d.object]; ok {
-			t.Run(d.object, func(t *testing.T) {
-				_, err := gbpf.NewCollection(spec(t, d.object), &gbpf.Options{Backend: gbpf.Kernel})
-				if err == nil || !errors.Is(err, gbpf.ErrNotSupported) || !bytes.Contains([]byte(err.Error()), []byte(why)) {
-					t.Fatalf("loading %s into the kernel: %v, want ErrNotSupported naming %s", d.object, err, why)
-				}
-			})
-			continue
-		}
 		for _, cfg := range configs {
 			t.Run(d.object+"/"+cfg.name, func(t *testing.T) {
 				backendsRun(t, d, cfg)

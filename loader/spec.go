@@ -29,6 +29,17 @@ type CollectionSpec struct {
 	Variables map[string]*VariableSpec
 	// Types is the object's BTF, or nil if it has none.
 	Types *btf.Spec
+	// MapTypes are the BTF types of the maps' keys and values, by map
+	// name, for the maps the object describes in BTF. gbpf's runtime does
+	// not need them; the kernel wants them for values that hold a
+	// bpf_spin_lock, and the kernel backend passes them on.
+	MapTypes map[string]MapTypes
+}
+
+// MapTypes are the BTF types of a map's key and value (either may be
+// nil), as cilium/ebpf's MapSpec.Key and Value.
+type MapTypes struct {
+	Key, Value btf.Type
 }
 
 // ProgramSpec is one program of an object, with its subprograms linked in.
@@ -95,6 +106,7 @@ func (cs *CollectionSpec) Copy() *CollectionSpec {
 		References: make(map[string][]Reference, len(cs.References)),
 		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
 		Types:      cs.Types,
+		MapTypes:   maps.Clone(cs.MapTypes),
 	}
 	for n, p := range cs.Programs {
 		cpy.Programs[n] = p.Copy()
