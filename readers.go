@@ -33,27 +33,36 @@ type perfSource interface {
 
 // RingBufReader reads the records that programs submit to a ring buffer
 // map, of either backend, like cilium/ebpf's ringbuf.Reader.
-type RingBufReader struct{ src ringSource }
+type RingBufReader struct {
+	src ringSource
+	// rt is src for a runtime map: called directly, so that Read costs
+	// what the runtime's reader costs.
+	rt *maps.RingBufReader
+}
 
 // NewRingBufReader returns a reader of the records that programs submit to
 // a ring buffer map. Read blocks until a record arrives, the reader's
 // deadline passes (os.ErrDeadlineExceeded) or it is closed (os.ErrClosed).
 func NewRingBufReader(m *Map) (*RingBufReader, error) {
-	var src ringSource
-	var err error
 	if k, ok := asKernelMap(m.m); ok {
-		src, err = newKernelRingBuf(k)
-	} else {
-		src, err = maps.NewRingBufReader(m.m)
+		src, err := newKernelRingBuf(k)
+		if err != nil {
+			return nil, fmt.Errorf("map %s: %w", m.name, err)
+		}
+		return &RingBufReader{src: src}, nil
 	}
+	rt, err := maps.NewRingBufReader(m.m)
 	if err != nil {
 		return nil, fmt.Errorf("map %s: %w", m.name, err)
 	}
-	return &RingBufReader{src}, nil
+	return &RingBufReader{src: rt, rt: rt}, nil
 }
 
 // Read returns the next record.
 func (r *RingBufReader) Read() (RingBufRecord, error) {
+	if r.rt != nil {
+		return r.rt.Read()
+	}
 	var rec RingBufRecord
 	err := r.src.ReadInto(&rec)
 	return rec, err
@@ -78,26 +87,33 @@ func (r *RingBufReader) Close() error { return r.src.Close() }
 // PerfReader reads the records that programs send to a perf event array
 // with bpf_perf_event_output, of either backend, like cilium/ebpf's
 // perf.Reader.
-type PerfReader struct{ src perfSource }
+type PerfReader struct {
+	src perfSource
+	rt  *maps.PerfReader // src for a runtime map, called directly
+}
 
 // NewPerfReader attaches a reader with a buffer of perCPUBuffer bytes per
 // CPU to a perf event array map; bpf_perf_event_output sends to it.
 func NewPerfReader(m *Map, perCPUBuffer int) (*PerfReader, error) {
-	var src perfSource
-	var err error
 	if k, ok := asKernelMap(m.m); ok {
-		src, err = newKernelPerf(k, perCPUBuffer)
-	} else {
-		src, err = maps.NewPerfReader(m.m, perCPUBuffer)
+		src, err := newKernelPerf(k, perCPUBuffer)
+		if err != nil {
+			return nil, fmt.Errorf("map %s: %w", m.name, err)
+		}
+		return &PerfReader{src: src}, nil
 	}
+	rt, err := maps.NewPerfReader(m.m, perCPUBuffer)
 	if err != nil {
 		return nil, fmt.Errorf("map %s: %w", m.name, err)
 	}
-	return &PerfReader{src}, nil
+	return &PerfReader{src: rt, rt: rt}, nil
 }
 
 // Read returns the next record.
 func (r *PerfReader) Read() (PerfRecord, error) {
+	if r.rt != nil {
+		return r.rt.Read()
+	}
 	var rec PerfRecord
 	err := r.src.ReadInto(&rec)
 	return rec, err
