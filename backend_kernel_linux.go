@@ -285,23 +285,31 @@ func functionStarts(prog isa.Program) map[int]bool {
 func (k *kernelProgram) close() error { return k.prog.Close() }
 
 // test runs the program with BPF_PROG_TEST_RUN. The kernel reports no tail
-// calls, and Duration is the wall time of the syscall divided by the
-// repeat count.
+// calls, Duration is the wall time of the syscall divided by the repeat
+// count, a Budget does not apply (the kernel's verifier bounds every
+// run), and a Task cannot be given.
 func (k *kernelProgram) test(ctx context.Context, p *Program, opts *RunOptions, timed bool) (RunResult, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
 			return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 		}
 	}
+	if opts.Task != nil {
+		return RunResult{}, fmt.Errorf("program %s: RunOptions.Task: the kernel runs programs in the calling task: %w", p.name, ErrNotSupported)
+	}
 	ro := &ebpf.RunOptions{Data: opts.Data, Repeat: uint32(max(opts.Repeat, 1))}
 	if len(opts.Context) > 0 {
 		ro.Context = opts.Context
 	}
 	if opts.DataOut != nil && len(opts.Data) > 0 {
+		// Room for what bpf_xdp_adjust_tail may add, as cilium/ebpf's
+		// Program.Test leaves.
 		ro.DataOut = make([]byte, len(opts.Data)+256+2)
 	}
+	var ctxOut []byte
 	if opts.ContextOut != nil {
-		ro.ContextOut = opts.ContextOut
+		ctxOut = make([]byte, max(len(opts.Context), p.info.CtxSize))
+		ro.ContextOut = ctxOut
 	}
 	var start time.Time
 	if timed {
@@ -317,6 +325,9 @@ func (k *kernelProgram) test(ctx context.Context, p *Program, opts *RunOptions, 
 	}
 	if opts.DataOut != nil && ro.DataOut != nil {
 		opts.DataOut = append(opts.DataOut[:0], ro.DataOut...)
+	}
+	if ctxOut != nil {
+		opts.ContextOut = append(opts.ContextOut[:0], ctxOut...)
 	}
 	return res, nil
 }

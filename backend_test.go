@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/testutil"
 	"github.com/gbpf/gbpf/maps"
 )
@@ -213,5 +214,38 @@ func TestBackendMapOperations(t *testing.T) {
 				t.Errorf("the backends differ:\nkernel:\n  %s\ngbpf:\n  %s", strings.Join(kt, "\n  "), strings.Join(gt, "\n  "))
 			}
 		})
+	}
+}
+
+// TestBackendRunOutputs compares DataOut on both backends, and checks
+// that ContextOut comes back and that a Task is refused by the kernel.
+func TestBackendRunOutputs(t *testing.T) {
+	spec, err := gbpf.LoadCollectionSpec("examples/bpf/hash_counter.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kernelColl(t, spec, nil)
+	gc, err := gbpf.NewCollection(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gc.Close()
+	var outs [2][]byte
+	for i, c := range []*gbpf.Collection{kc, gc} {
+		opts := &gbpf.RunOptions{Data: udpPacket(), DataOut: []byte{}, ContextOut: []byte{}}
+		if _, err := c.Programs["count_sources"].Run(opts); err != nil {
+			t.Fatal(err)
+		}
+		outs[i] = opts.DataOut
+		if len(opts.ContextOut) < 8 {
+			t.Errorf("%v: ContextOut has %d bytes", c.Programs["count_sources"].Backend(), len(opts.ContextOut))
+		}
+	}
+	if !slices.Equal(outs[0], outs[1]) || !slices.Equal(outs[0], udpPacket()) {
+		t.Errorf("DataOut: kernel %x, gbpf %x", outs[0], outs[1])
+	}
+	_, err = kc.Programs["count_sources"].Run(&gbpf.RunOptions{Data: udpPacket(), Task: &helpers.Task{PID: 1}})
+	if !errors.Is(err, gbpf.ErrNotSupported) {
+		t.Errorf("a Task in the kernel: %v, want ErrNotSupported", err)
 	}
 }
