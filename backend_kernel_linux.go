@@ -599,6 +599,32 @@ func batchDone(done int, err error) (int, error) {
 func (k *kernelMap) Freeze() error { return kernelErr(k.m.Freeze()) }
 func (k *kernelMap) Close() error  { return k.m.Close() }
 
+// updateObject stores a program (in a program array) or a map (in a
+// map-in-map map) at key, as the kernel takes them: by file descriptor. It
+// reports whether value was one of them.
+func (k *kernelMap) updateObject(key, value any, flags MapUpdateFlags) (bool, error) {
+	var v any
+	switch x := value.(type) {
+	case *Program:
+		if x == nil {
+			return true, kernelErr(k.m.Delete(key))
+		}
+		if x.kern == nil {
+			return true, fmt.Errorf("program %s is in gbpf's runtime, not in the kernel", x.name)
+		}
+		v = x.kern.prog
+	case *Map:
+		ik, ok := asKernelMap(x.m)
+		if !ok {
+			return true, fmt.Errorf("map %s is in gbpf's runtime, not in the kernel", x.name)
+		}
+		v = ik.m
+	default:
+		return false, nil
+	}
+	return true, kernelErr(k.m.Update(key, v, ebpf.MapUpdateFlags(flags)))
+}
+
 func (k *kernelMap) isPinned() bool { return k.m.IsPinned() }
 func (k *kernelMap) unpin() error   { return kernelErr(k.m.Unpin()) }
 

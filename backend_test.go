@@ -249,3 +249,50 @@ func TestBackendRunOutputs(t *testing.T) {
 		t.Errorf("a Task in the kernel: %v, want ErrNotSupported", err)
 	}
 }
+
+// TestBackendProgramArray changes a program array from Go on both
+// backends (SetProgram, Update with a *Program, an emptied slot) and
+// compares what dispatch then returns.
+func TestBackendProgramArray(t *testing.T) {
+	spec, err := gbpf.LoadCollectionSpec("examples/bpf/tail_call.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kernelColl(t, spec, nil)
+	gc, err := gbpf.NewCollection(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gc.Close()
+	const slotUDP = 1
+	var rets [2][]uint64
+	for i, c := range []*gbpf.Collection{kc, gc} {
+		table := c.Maps["dispatch_table"]
+		run := func() {
+			ret, err := c.Programs["dispatch"].Run(&gbpf.RunOptions{Data: udpPacket()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rets[i] = append(rets[i], ret)
+		}
+		run()
+		if err := table.SetProgram(slotUDP, c.Programs["handle_tcp"]); err != nil {
+			t.Fatal(err)
+		}
+		run()
+		if err := table.SetProgram(slotUDP, nil); err != nil {
+			t.Fatal(err)
+		}
+		run()
+		if err := table.Update(uint32(slotUDP), c.Programs["handle_udp"], gbpf.UpdateAny); err != nil {
+			t.Fatal(err)
+		}
+		run()
+	}
+	if !slices.Equal(rets[0], rets[1]) || rets[0][0] == rets[0][1] || rets[0][2] != 102 {
+		t.Errorf("dispatch returned %v in the kernel, %v in gbpf", rets[0], rets[1])
+	}
+	if err := kc.Maps["dispatch_table"].SetProgram(slotUDP, gc.Programs["handle_udp"]); err == nil {
+		t.Error("a runtime program went into a kernel program array")
+	}
+}

@@ -66,7 +66,9 @@ func (m *Map) MaxEntries() uint32 { return m.m.Spec().MaxEntries }
 // Spec returns a copy of the map's spec.
 func (m *Map) Spec() *maps.Spec { return m.m.Spec().Copy() }
 
-// Unwrap returns the underlying map.
+// Unwrap returns the underlying map. For a map of the Kernel backend it is
+// an adapter over the kernel map, whose program-side methods (LookupElem
+// and the others of maps.ProgramMap) do nothing.
 func (m *Map) Unwrap() maps.Map { return m.m }
 
 // String describes the map by type and name.
@@ -148,6 +150,14 @@ func (m *Map) read(key, valueOut any, what string, op func(key, valueOut []byte)
 // Update sets the value of key. Queues and stacks take a nil key and push
 // the value; program arrays take a *Program; map-in-map maps a *Map.
 func (m *Map) Update(key, value any, flags MapUpdateFlags) error {
+	if k, ok := asKernelMap(m.m); ok {
+		if done, err := k.updateObject(key, value, flags); done {
+			if err != nil {
+				return fmt.Errorf("map %s: update: %w", m.name, err)
+			}
+			return nil
+		}
+	}
 	if p, ok := value.(*Program); ok {
 		k, ok := key.(uint32)
 		if !ok {
@@ -192,6 +202,12 @@ func (m *Map) LookupAndDelete(key, valueOut any) error {
 // through it, all have the type of the first one and are all verified or
 // all checked; another program fails with ErrIncompatible.
 func (m *Map) SetProgram(index uint32, p *Program) error {
+	if k, ok := asKernelMap(m.m); ok {
+		if _, err := k.updateObject(index, p, UpdateAny); err != nil {
+			return fmt.Errorf("map %s: %w", m.name, err)
+		}
+		return nil
+	}
 	pa, ok := m.m.(*maps.ProgArrayMap)
 	if !ok {
 		return fmt.Errorf("map %s: %s is not a program array", m.name, m.m.Spec().Type)
