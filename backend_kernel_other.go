@@ -39,7 +39,7 @@ type kernelMap struct{ ncpu int }
 func (*kernelMap) isPinned() bool { return false }
 
 func (*kernelMap) updateObject(any, any, MapUpdateFlags) (bool, error) { return false, errNoKernel() }
-func (*kernelMap) unpin() error   { return errNoKernel() }
+func (*kernelMap) unpin() error                                        { return errNoKernel() }
 
 func asKernelMap(maps.Map) (*kernelMap, bool) { return nil, false }
 
