@@ -3,6 +3,9 @@
 // the kernel through a bpffs, in gbpf's runtime through its pin registry.
 #include "include/gbpf.h"
 
+/* libbpf's values of the pinning attribute */
+#define LIBBPF_PIN_BY_NAME 1
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -50,10 +50,6 @@ enum {
 };
 
 /* Update flags, map flags and helper flags. */
-/* libbpf's pinning attribute values */
-#define LIBBPF_PIN_NONE 0
-#define LIBBPF_PIN_BY_NAME 1
-
 #define BPF_ANY 0
 #define BPF_NOEXIST 1
 #define BPF_EXIST 2
