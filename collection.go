@@ -167,6 +167,9 @@ func (c *Collection) freeze() error {
 	}
 	for m := range frozen {
 		if err := m.Freeze(); err != nil {
+			if m.pin != nil && errors.Is(err, maps.ErrPermission) {
+				continue // a pinned map that the collection which created it froze
+			}
 			return err
 		}
 	}

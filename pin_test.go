@@ -150,3 +150,29 @@ func TestPinRuntime(t *testing.T) {
 		}
 	}
 }
+
+// TestPinRuntimeFrozen shares a pinned read-only data map, which the first
+// collection froze, with a second collection.
+func TestPinRuntimeFrozen(t *testing.T) {
+	spec := &gbpf.CollectionSpec{Maps: map[string]*maps.Spec{
+		".rodata": {Name: ".rodata", Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1,
+			Flags: maps.ReadOnlyProg, SpinLockOffset: -1, Pinning: maps.PinByName},
+	}}
+	rt, err := gbpf.NewRuntime(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		coll, err := gbpf.NewCollection(spec, &gbpf.Options{Runtime: rt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer coll.Close()
+		if err := coll.Maps[".rodata"].Update(uint32(0), uint64(1), gbpf.UpdateAny); !errors.Is(err, maps.ErrPermission) {
+			t.Errorf("update of the frozen map: %v", err)
+		}
+	}
+	if got := rt.PinnedMaps(); len(got) != 1 || got[0] != ".rodata" {
+		t.Errorf("PinnedMaps = %v", got)
+	}
+}
