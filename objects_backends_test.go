@@ -110,3 +110,29 @@ func TestKernelSpinLockNeedsBTF(t *testing.T) {
 		t.Errorf("without map BTF: %v, want ErrNotSupported naming bpf_spin_lock", err)
 	}
 }
+
+// TestKernelLoadAndAssign assigns spin_lock.o's program and map into a
+// struct on the kernel backend: the map keeps its BTF types through
+// LoadAndAssign.
+func TestKernelLoadAndAssign(t *testing.T) {
+	spec, err := gbpf.LoadCollectionSpec("examples/bpf/spin_lock.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernelColl(t, spec, nil).Close() // skips without the kernel backend
+	var objs struct {
+		Add    *gbpf.Program `ebpf:"add_locked"`
+		Totals *gbpf.Map     `ebpf:"totals"`
+	}
+	if err := gbpf.LoadAndAssign(spec, &objs, &gbpf.Options{Backend: gbpf.Kernel}); err != nil {
+		t.Fatal(err)
+	}
+	defer objs.Add.Close()
+	defer objs.Totals.Close()
+	if objs.Add.Backend() != gbpf.Kernel || objs.Totals.Backend() != gbpf.Kernel {
+		t.Errorf("assigned %v and %v", objs.Add.Backend(), objs.Totals.Backend())
+	}
+	if _, err := objs.Add.Run(&gbpf.RunOptions{Data: udpPacket()}); err != nil {
+		t.Fatal(err)
+	}
+}
