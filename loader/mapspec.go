@@ -13,13 +13,12 @@ import (
 // convertMap turns a cilium/ebpf map spec into ours. Initial elements that
 // name a program or a map come back as References.
 func convertMap(ms *ebpf.MapSpec) (*gmaps.Spec, []Reference, error) {
-	var pin gmaps.PinType
-	switch ms.Pinning {
-	case ebpf.PinNone:
-	case ebpf.PinByName:
+	pin := gmaps.PinNone
+	if ms.Pinning != ebpf.PinNone {
+		// libbpf's LIBBPF_PIN_BY_NAME, and iproute2's PIN_GLOBAL_NS and
+		// PIN_OBJECT_NS, which also share a map by its name (in a
+		// directory of their own): shared by name under the pin path.
 		pin = gmaps.PinByName
-	default:
-		return nil, nil, fmt.Errorf("pinning type %d: only LIBBPF_PIN_BY_NAME is supported", ms.Pinning)
 	}
 	m := &gmaps.Spec{
 		Name:           ms.Name,
