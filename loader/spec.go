@@ -20,6 +20,11 @@ type CollectionSpec struct {
 	// Maps by name. Global data sections are maps named after their
 	// section (".data", ".rodata", ".bss", ".kconfig").
 	Maps map[string]*gmaps.Spec
+	// MapTypes are the BTF types of the maps' keys and values, by map
+	// name, for the maps the object describes in BTF. gbpf's runtime does
+	// not need them; the kernel wants them for values that hold a
+	// bpf_spin_lock, and the kernel backend passes them on.
+	MapTypes map[string]MapTypes
 	// References are the initial elements of program arrays and
 	// map-in-map maps, which name a program or a map rather than holding
 	// bytes: NewCollection fills them in once everything exists.
@@ -29,11 +34,6 @@ type CollectionSpec struct {
 	Variables map[string]*VariableSpec
 	// Types is the object's BTF, or nil if it has none.
 	Types *btf.Spec
-	// MapTypes are the BTF types of the maps' keys and values, by map
-	// name, for the maps the object describes in BTF. gbpf's runtime does
-	// not need them; the kernel wants them for values that hold a
-	// bpf_spin_lock, and the kernel backend passes them on.
-	MapTypes map[string]MapTypes
 }
 
 // MapTypes are the BTF types of a map's key and value (either may be
@@ -105,8 +105,8 @@ func (cs *CollectionSpec) Copy() *CollectionSpec {
 		Maps:       make(map[string]*gmaps.Spec, len(cs.Maps)),
 		References: make(map[string][]Reference, len(cs.References)),
 		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
-		Types:      cs.Types,
 		MapTypes:   maps.Clone(cs.MapTypes),
+		Types:      cs.Types,
 	}
 	for n, p := range cs.Programs {
 		cpy.Programs[n] = p.Copy()
