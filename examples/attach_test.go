@@ -95,6 +95,18 @@ func TestAttachTracepoint(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Update swaps in another collection's program, as the kernel's
+		// links do.
+		other := load(t, gbpf.InProcess)
+		if err := l.Update(other.Programs["sys_enter"]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Fire(rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, other); got != 1 {
+			t.Errorf("after Update the new program counted %d calls, want 1", got)
+		}
 		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -304,13 +316,24 @@ func TestAttachNetwork(t *testing.T) {
 				t.Fatal(err)
 			}
 			sendLoopback(t, 3)
-			if err := l.Close(); err != nil {
+			// Update swaps in the program of a second collection,
+			// which counts in its own map from then on.
+			other := kernelCollection(t, counterSpec(t, c.typ, c.attach, c.ret), nil)
+			if err := l.Update(other.Programs["count"]); err != nil {
 				t.Fatal(err)
 			}
 			n := counted(t, coll)
 			sendLoopback(t, 3)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			m := counted(t, other)
+			sendLoopback(t, 3)
 			if n < 3 || counted(t, coll) != n {
-				t.Errorf("counted %d packets while attached (want at least 3), %d after Close", n, counted(t, coll))
+				t.Errorf("first program: counted %d packets while attached (want at least 3), %d after Update", n, counted(t, coll))
+			}
+			if m < 3 || counted(t, other) != m {
+				t.Errorf("second program: counted %d packets while attached (want at least 3), %d after Close", m, counted(t, other))
 			}
 		})
 	}
