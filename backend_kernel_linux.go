@@ -75,14 +75,14 @@ func newKernelCollection(spec *CollectionSpec, opts *Options) (_ *Collection, er
 			var v any
 			switch {
 			case ref.Program != "" && coll.Programs[ref.Program] != nil:
-				v = coll.Programs[ref.Program].kern.prog
+				v = coll.Programs[ref.Program]
 			case ref.Map != "" && coll.Maps[ref.Map] != nil:
-				v = coll.Maps[ref.Map].m.(*kernelMap).m
+				v = coll.Maps[ref.Map]
 			default:
 				return nil, fmt.Errorf("map %s: element %d: no program or map %q", name, ref.Key, ref.Program+ref.Map)
 			}
-			if err := km.m.Update(ref.Key, v, ebpf.UpdateAny); err != nil {
-				return nil, fmt.Errorf("map %s: element %d: %w", name, ref.Key, kernelErr(err))
+			if _, err := km.updateObject(ref.Key, v, UpdateAny); err != nil {
+				return nil, fmt.Errorf("map %s: element %d: %w", name, ref.Key, err)
 			}
 		}
 	}
