@@ -66,6 +66,7 @@ func needed(spec *CollectionSpec, fields []assignField) *CollectionSpec {
 		References: make(map[string][]loader.Reference),
 		Variables:  make(map[string]*loader.VariableSpec),
 		Types:      spec.Types,
+		MapTypes:   spec.MapTypes,
 	}
 	var progs, mapNames []string
 	for _, f := range fields {

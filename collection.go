@@ -61,6 +61,13 @@ func NewCollection(spec *CollectionSpec, opts *Options) (_ *Collection, err erro
 	if opts == nil {
 		opts = &Options{}
 	}
+	switch opts.Backend {
+	case InProcess:
+	case Kernel:
+		return newKernelCollection(spec, opts)
+	default:
+		return nil, fmt.Errorf("options: backend %v: %w", opts.Backend, ErrNotSupported)
+	}
 	rt := opts.Runtime
 	switch {
 	case rt != nil:
@@ -92,7 +99,7 @@ func NewCollection(spec *CollectionSpec, opts *Options) (_ *Collection, err erro
 		return boolInt(spec.Maps[a].InnerMap != nil) - boolInt(spec.Maps[b].InnerMap != nil)
 	})
 	for _, name := range names {
-		m, err := newMap(name, spec.Maps[name])
+		m, err := rt.pinnedMap(name, spec.Maps[name], opts.PinPath)
 		if err != nil {
 			return nil, fmt.Errorf("map %s: %w", name, err)
 		}
@@ -160,6 +167,9 @@ func (c *Collection) freeze() error {
 	}
 	for m := range frozen {
 		if err := m.Freeze(); err != nil {
+			if m.pin != nil && errors.Is(err, maps.ErrPermission) {
+				continue // a pinned map that the collection which created it froze
+			}
 			return err
 		}
 	}

@@ -11,6 +11,10 @@
 // goroutine, with programs that can be replaced atomically while events
 // keep flowing.
 //
+// The same CollectionSpec loads into the Linux kernel instead with
+// Options{Backend: Kernel}: the same Program, Map, reader and Link types
+// then drive kernel objects through the bpf() syscall.
+//
 //	coll, err := gbpf.LoadCollection("xdp_proto_count.o", nil)
 //	if err != nil { ... }
 //	defer coll.Close()
@@ -104,4 +108,17 @@ type Options struct {
 	// Privileged verifies with the rules Linux applies to root (see
 	// verifier.Options.Privileged).
 	Privileged bool
+	// Backend is where the collection's maps and programs live: gbpf's
+	// runtime (InProcess, the zero value) or the Linux kernel (Kernel).
+	// The kernel verifies the programs itself, with the rules of the
+	// process's capabilities (Privileged does not apply); Engine,
+	// Checked, Sanitize, Helpers, Runtime, Trace and CPUs are the
+	// runtime's and must be left zero for it.
+	Backend Backend
+	// PinPath is where maps pinned by name (LIBBPF_PIN_BY_NAME) live: a
+	// directory of a bpffs for the kernel, a name space of the runtime's
+	// pin registry for the runtime. A collection that finds a compatible
+	// map pinned under PinPath with the map's name uses it instead of
+	// creating one, and pins the maps it creates there.
+	PinPath string
 }

@@ -37,6 +37,11 @@ type Map struct {
 	// it holds (the kernel's map owner).
 	ownerMu sync.Mutex
 	owner   *Program
+
+	// pin is set for a map pinned in a runtime's pin registry (see
+	// pin.go): the collections that share it hold references, and the
+	// last Close closes it.
+	pin *pinState
 }
 
 // NewMap creates a map from spec.
@@ -61,7 +66,9 @@ func (m *Map) MaxEntries() uint32 { return m.m.Spec().MaxEntries }
 // Spec returns a copy of the map's spec.
 func (m *Map) Spec() *maps.Spec { return m.m.Spec().Copy() }
 
-// Unwrap returns the underlying map.
+// Unwrap returns the underlying map. For a map of the Kernel backend it is
+// an adapter over the kernel map, whose program-side methods (LookupElem
+// and the others of maps.ProgramMap) do nothing.
 func (m *Map) Unwrap() maps.Map { return m.m }
 
 // String describes the map by type and name.
@@ -80,7 +87,7 @@ func (m *Map) perCPU() bool {
 func (m *Map) valueBytes() int {
 	sp := m.m.Spec()
 	if m.perCPU() {
-		return int((sp.ValueSize+7)&^7) * maps.NumCPU()
+		return int((sp.ValueSize+7)&^7) * m.cpus()
 	}
 	return int(sp.ValueSize)
 }
@@ -98,7 +105,7 @@ func (m *Map) value(v any) ([]byte, error) {
 	var b []byte
 	var err error
 	if m.perCPU() {
-		b, err = marshalPerCPU(v, int(sp.ValueSize), maps.NumCPU())
+		b, err = marshalPerCPU(v, int(sp.ValueSize), m.cpus())
 	} else {
 		b, err = marshal(v, int(sp.ValueSize))
 	}
@@ -111,7 +118,7 @@ func (m *Map) value(v any) ([]byte, error) {
 func (m *Map) decode(out any, b []byte) error {
 	var err error
 	if m.perCPU() {
-		err = unmarshalPerCPU(out, b, int(m.m.Spec().ValueSize), maps.NumCPU())
+		err = unmarshalPerCPU(out, b, int(m.m.Spec().ValueSize), m.cpus())
 	} else {
 		err = unmarshal(out, b)
 	}
@@ -143,6 +150,14 @@ func (m *Map) read(key, valueOut any, what string, op func(key, valueOut []byte)
 // Update sets the value of key. Queues and stacks take a nil key and push
 // the value; program arrays take a *Program; map-in-map maps a *Map.
 func (m *Map) Update(key, value any, flags MapUpdateFlags) error {
+	if k, ok := asKernelMap(m.m); ok {
+		if done, err := k.updateObject(key, value, flags); done {
+			if err != nil {
+				return fmt.Errorf("map %s: update: %w", m.name, err)
+			}
+			return nil
+		}
+	}
 	if p, ok := value.(*Program); ok {
 		k, ok := key.(uint32)
 		if !ok {
@@ -187,6 +202,12 @@ func (m *Map) LookupAndDelete(key, valueOut any) error {
 // through it, all have the type of the first one and are all verified or
 // all checked; another program fails with ErrIncompatible.
 func (m *Map) SetProgram(index uint32, p *Program) error {
+	if k, ok := asKernelMap(m.m); ok {
+		if _, err := k.updateObject(index, p, UpdateAny); err != nil {
+			return fmt.Errorf("map %s: %w", m.name, err)
+		}
+		return nil
+	}
 	pa, ok := m.m.(*maps.ProgArrayMap)
 	if !ok {
 		return fmt.Errorf("map %s: %s is not a program array", m.name, m.m.Spec().Type)
@@ -241,8 +262,14 @@ func (m *Map) claim(p *Program) error {
 // a program array that holds programs of another kind.
 var ErrIncompatible = errors.New("incompatible program")
 
-// Close releases the map.
-func (m *Map) Close() error { return m.m.Close() }
+// Close releases the map. A pinned map shared by several collections is
+// released by the last Close once it is unpinned.
+func (m *Map) Close() error {
+	if m.pin != nil {
+		return m.pin.release(m)
+	}
+	return m.m.Close()
+}
 
 // NextKey decodes into nextKeyOut the key that follows key, as
 // BPF_MAP_GET_NEXT_KEY: a nil key asks for the first key. After the last

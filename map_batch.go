@@ -22,6 +22,8 @@ type BatchOptions struct {
 type MapBatchCursor struct {
 	m *Map
 	c maps.BatchCursor
+	// k is the kernel's cursor, for maps in the kernel.
+	k kernelBatchCursor
 }
 
 // BatchLookup copies up to len(keysOut) elements into keysOut and
@@ -65,11 +67,7 @@ func (m *Map) batchLookup(what string, cursor *MapBatchCursor, keysOut, valuesOu
 	ks := int(m.m.Spec().KeySize)
 	kb, vb := make([]byte, n*ks), make([]byte, n*m.valueBytes())
 	var got int
-	if del {
-		got, err = m.m.BatchLookupAndDelete(&cursor.c, kb, vb)
-	} else {
-		got, err = m.m.BatchLookup(&cursor.c, kb, vb)
-	}
+	got, err = m.batchLookupRaw(cursor, kb, vb, del)
 	if derr := decodeElems(keysOut, kb[:got*ks], ks, ks); derr != nil {
 		return 0, fmt.Errorf("map %s: %s: keys: %w", m.name, what, derr)
 	}
@@ -190,7 +188,7 @@ func (m *Map) batchLen(keys any) (int, error) {
 func (m *Map) checkValues(values any, n int) error {
 	per := 1
 	if m.perCPU() {
-		per = maps.NumCPU()
+		per = m.cpus()
 	}
 	if b, ok := values.([]byte); ok {
 		if want := n * m.valueBytes(); len(b) != want {

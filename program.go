@@ -44,6 +44,9 @@ type Program struct {
 	// constMaps are the maps whose contents the verifier read: the
 	// collection freezes them.
 	constMaps []*Map
+	// kern is the program loaded into the kernel, for collections of the
+	// Kernel backend (then rt and code are nil).
+	kern *kernelProgram
 }
 
 var (
@@ -288,6 +291,9 @@ func (p *Program) Instructions() isa.Program {
 // Close releases the engine's resources once the runs in flight have
 // finished; later runs fail. Closing twice does nothing.
 func (p *Program) Close() error {
+	if p.kern != nil {
+		return p.kern.close()
+	}
 	if p.code == nil || !p.closed.CompareAndSwap(false, true) {
 		return nil
 	}
@@ -393,6 +399,9 @@ func (p *Program) TestContext(ctx context.Context, opts *RunOptions) (RunResult,
 func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}
+	}
+	if p.kern != nil {
+		return p.kern.test(ctx, p, opts, timed)
 	}
 	if err := p.checkInput(opts.Data, opts.Context); err != nil {
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)

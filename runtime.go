@@ -37,6 +37,9 @@ type Runtime struct {
 
 	mu    sync.Mutex
 	hooks map[string]*Hook
+	// pins is the runtime's pin registry (see pin.go): maps pinned by
+	// name, by pin path.
+	pins map[string]*Map
 }
 
 // NewRuntime creates a runtime.

@@ -4,7 +4,10 @@
 // that load each one with gbpf, run it on packets, tracepoint records or raw
 // input, and check its results and map contents, on every engine (checked
 // interpreter, verified interpreter, JIT) and, where the kernel allows,
-// against the same object loaded into Linux.
+// against the same object loaded into Linux: through cilium/ebpf
+// (kernel_test.go) and through gbpf's own API with the Kernel backend
+// (backends_test.go, attach_test.go: return values, map contents, reader
+// records and links to tracepoints, uprobes, XDP, tc and cgroups).
 //
 // bpf/include/gbpf.h is a small hand-written header with the types, map
 // macros and helper declarations the programs use, numbered as in Linux so
@@ -40,6 +43,8 @@
 //	kconfig          __kconfig externs: LINUX_KERNEL_VERSION, CONFIG_*
 //	kprobe_args      kprobe pt_regs arguments
 //	subprog          several programs, static and global subprograms
+//	pinned           a map pinned by name (LIBBPF_PIN_BY_NAME), shared by
+//	                 collections (bpffs, or the runtime's pin registry)
 package examples
 
 //go:generate make -C bpf

@@ -1,6 +1,12 @@
 // Package kernel runs gbpf's programs and maps in the Linux kernel, and reads
 // the kernel's raw tracepoint records.
 //
+// To load a gbpf CollectionSpec into the kernel through gbpf's own API
+// (Program.Run, Map, readers, links), use the root package with
+// Options{Backend: gbpf.Kernel}; this package holds what that backend
+// shares with the tools: the probe of bpf() (Supported) and the raw
+// tracepoint reader.
+//
 // The kernel side is a thin layer over github.com/cilium/ebpf: the same ELF
 // objects that gbpf's runtime loads are loaded into the kernel
 // (LoadCollection), attached to tracepoints, kprobes, kretprobes and

@@ -112,6 +112,12 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 			return nil, fmt.Errorf("map %s: %w", name, err)
 		}
 		out.Maps[name] = m
+		if ms.Key != nil || ms.Value != nil {
+			if out.MapTypes == nil {
+				out.MapTypes = make(map[string]MapTypes)
+			}
+			out.MapTypes[name] = MapTypes{Key: ms.Key, Value: ms.Value}
+		}
 		if len(refs) > 0 {
 			out.References[name] = refs
 		}
@@ -165,6 +171,7 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 		SectionName: ps.SectionName,
 		AttachTo:    attach,
 		License:     ps.License,
+		AttachType:  uint32(ps.AttachType),
 		CtxSize:     ctxSize(ps),
 	}
 	// Marshal resolves bpf-to-bpf calls and function pointers; work on a

@@ -13,9 +13,6 @@ import (
 // convertMap turns a cilium/ebpf map spec into ours. Initial elements that
 // name a program or a map come back as References.
 func convertMap(ms *ebpf.MapSpec) (*gmaps.Spec, []Reference, error) {
-	if ms.Pinning != ebpf.PinNone {
-		return nil, nil, errors.New("pinned maps are not supported")
-	}
 	m := &gmaps.Spec{
 		Name:           ms.Name,
 		Type:           gmaps.Type(ms.Type),
@@ -63,6 +60,12 @@ func convertMap(ms *ebpf.MapSpec) (*gmaps.Spec, []Reference, error) {
 		}
 		// Copy: the data section bytes are changed by VariableSpec.Set.
 		m.Contents = append(m.Contents, gmaps.KV{Key: key, Value: append([]byte(nil), val...)})
+	}
+	if ms.Pinning != ebpf.PinNone {
+		// libbpf's LIBBPF_PIN_BY_NAME, and iproute2's PIN_GLOBAL_NS and
+		// PIN_OBJECT_NS, which also share a map by its name (in a
+		// directory of their own): shared by name under the pin path.
+		m.Pinning = gmaps.PinByName
 	}
 	return m, refs, nil
 }

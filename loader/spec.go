@@ -20,6 +20,11 @@ type CollectionSpec struct {
 	// Maps by name. Global data sections are maps named after their
 	// section (".data", ".rodata", ".bss", ".kconfig").
 	Maps map[string]*gmaps.Spec
+	// MapTypes are the BTF types of the maps' keys and values, by map
+	// name, for the maps the object describes in BTF. gbpf's runtime does
+	// not need them; the kernel wants them for values that hold a
+	// bpf_spin_lock, and the kernel backend passes them on.
+	MapTypes map[string]MapTypes
 	// References are the initial elements of program arrays and
 	// map-in-map maps, which name a program or a map rather than holding
 	// bytes: NewCollection fills them in once everything exists.
@@ -29,6 +34,12 @@ type CollectionSpec struct {
 	Variables map[string]*VariableSpec
 	// Types is the object's BTF, or nil if it has none.
 	Types *btf.Spec
+}
+
+// MapTypes are the BTF types of a map's key and value (either may be
+// nil), as cilium/ebpf's MapSpec.Key and Value.
+type MapTypes struct {
+	Key, Value btf.Type
 }
 
 // ProgramSpec is one program of an object, with its subprograms linked in.
@@ -45,6 +56,11 @@ type ProgramSpec struct {
 	AttachTo string
 	// License is the object's license string.
 	License string
+	// AttachType is the kernel's expected attach type (enum
+	// bpf_attach_type) that the section name implies, such as
+	// BPF_CGROUP_INET_EGRESS for "cgroup_skb/egress"; 0 when it implies
+	// none. Loading into the kernel passes it on.
+	AttachType uint32
 	// CtxSize is the size of the context that the program's function
 	// declares (the type its first parameter points to, from BTF), or 0
 	// when it does not say (void *ctx, or no BTF). The runtime verifies
@@ -89,6 +105,7 @@ func (cs *CollectionSpec) Copy() *CollectionSpec {
 		Maps:       make(map[string]*gmaps.Spec, len(cs.Maps)),
 		References: make(map[string][]Reference, len(cs.References)),
 		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
+		MapTypes:   maps.Clone(cs.MapTypes),
 		Types:      cs.Types,
 	}
 	for n, p := range cs.Programs {

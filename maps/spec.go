@@ -74,7 +74,25 @@ type Spec struct {
 	// value, or -1 for none. The loader fills it from BTF. Note that the
 	// zero value means a lock at offset 0: specs without a lock must set -1.
 	SpinLockOffset int
+	// Pinning says whether the map is shared by name, as libbpf's
+	// LIBBPF_PIN_BY_NAME (the __uint(pinning, ...) attribute): a
+	// collection that finds a pinned map of the same name under its pin
+	// path uses it instead of creating one. Maps themselves ignore it;
+	// whoever creates collections implements it.
+	Pinning PinType
 }
+
+// PinType says how a map is pinned, as cilium/ebpf's PinType and libbpf's
+// pinning attribute (whose values it has).
+type PinType uint32
+
+// Pin types.
+const (
+	// PinNone: the map is private to its collection.
+	PinNone PinType = 0
+	// PinByName: the map is shared under its name in the pin path.
+	PinByName PinType = 1
+)
 
 // Copy returns a deep copy of s.
 func (s *Spec) Copy() *Spec {

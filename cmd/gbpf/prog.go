@@ -26,6 +26,8 @@ func init() { addCommand(newProgCmd()) }
 
 // objectFlags choose how an object's collection is created.
 type objectFlags struct {
+	backend    string
+	pinPath    string
 	engine     string
 	checked    bool
 	privileged bool
@@ -51,6 +53,8 @@ func (a *assignments) Set(s string) error {
 }
 
 func (f *objectFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.backend, "backend", "gbpf", "where the object's maps and programs live: gbpf (this process) or kernel (the bpf() syscall)")
+	cmd.Flags().StringVar(&f.pinPath, "pin-path", "", "where maps pinned by name are shared: a bpffs directory for the kernel backend")
 	cmd.Flags().StringVar(&f.engine, "engine", "default", "engine for verified programs: default, interpreter or jit")
 	cmd.Flags().BoolVar(&f.checked, "checked", false, "skip verification and run in the checked interpreter")
 	cmd.Flags().BoolVar(&f.privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
@@ -77,7 +81,15 @@ func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) 
 	if err != nil {
 		return nil, err
 	}
-	opts := &gbpf.Options{Engine: e, Checked: f.checked, Privileged: f.privileged}
+	b, err := gbpf.ParseBackend(f.backend)
+	if err != nil {
+		return nil, fmt.Errorf("--backend: %w", err)
+	}
+	opts := &gbpf.Options{Engine: e, Checked: f.checked, Privileged: f.privileged, Backend: b, PinPath: f.pinPath}
+	if b == gbpf.Kernel {
+		// The kernel verifies with its own rules, as root.
+		opts.Privileged = false
+	}
 	if f.logLevel > 0 {
 		opts.VerifierLog, opts.VerifierLogLevel = f.log, f.logLevel
 	}

@@ -1,7 +1,10 @@
 // Command host is a program outside the gbpf module that embeds it: it
-// registers a helper of its own, runs programs that call it, and matches
-// run-time failures with errors.Is and errors.As. TestHostModule builds
-// and runs it with a replace directive pointing at the repository.
+// registers a helper of its own, runs programs that call it, matches
+// run-time failures with errors.Is and errors.As, and loads an object
+// with LoadAndAssign into the struct bpf2go generates (counter.go) on
+// both backends, gbpf's runtime and the kernel, comparing what they
+// return and what their maps hold. TestHostModule builds and runs it with
+// a replace directive pointing at the repository.
 package main
 
 import (
@@ -130,6 +133,75 @@ func main() {
 	// Not supported is one error whichever package reports it.
 	_, err = load("mov %r0, 0\nexit", gbpf.Options{Checked: true, Engine: gbpf.EngineJIT})
 	fmt.Println("not supported:", errors.Is(err, gbpf.ErrNotSupported) && errors.Is(err, abi.ErrNotSupported))
+
+	backends()
+}
+
+// packet is an Ethernet frame carrying an IPv4 header from src.
+func packet(src [4]byte, size int) []byte {
+	p := make([]byte, max(size, 34))
+	p[12], p[13] = 0x08, 0x00 // IPv4
+	p[14] = 0x45
+	copy(p[26:30], src[:])
+	return p
+}
+
+// result is what one backend made of the counter: its return values and
+// the contents of its map.
+type result struct {
+	returns []uint64
+	sources map[[4]byte][2]uint64
+}
+
+// runCounter loads hash_counter into a bpf2go struct with opts and feeds
+// it packets.
+func runCounter(opts *gbpf.Options) (result, error) {
+	var objs counterObjects
+	if err := loadCounterObjects(&objs, opts); err != nil {
+		return result{}, err
+	}
+	defer objs.Close()
+	if b := objs.CountSources.Backend(); b != opts.Backend {
+		return result{}, fmt.Errorf("loaded into %v, not %v", b, opts.Backend)
+	}
+	var res result
+	for i, src := range [][4]byte{{10, 0, 0, 1}, {10, 0, 0, 2}, {10, 0, 0, 1}, {192, 168, 1, 1}, {10, 0, 0, 1}} {
+		ret, err := objs.CountSources.Run(&gbpf.RunOptions{Data: packet(src, 60+i)})
+		if err != nil {
+			return result{}, err
+		}
+		res.returns = append(res.returns, ret)
+	}
+	res.sources = map[[4]byte][2]uint64{}
+	var key [4]byte
+	var val [2]uint64
+	it := objs.Sources.Iterate()
+	for it.Next(&key, &val) {
+		res.sources[key] = val
+	}
+	return res, it.Err()
+}
+
+// backends runs the counter on both backends and prints whether they
+// agree, or why the kernel is unavailable.
+func backends() {
+	ours, err := runCounter(&gbpf.Options{})
+	if err != nil {
+		fail("gbpf backend", err)
+	}
+	kern, err := runCounter(&gbpf.Options{Backend: gbpf.Kernel})
+	if errors.Is(err, gbpf.ErrNotSupported) || errors.Is(err, maps.ErrPermission) {
+		fmt.Println("kernel unavailable:", err)
+		return
+	}
+	if err != nil {
+		fail("kernel backend", err)
+	}
+	same := fmt.Sprint(ours.returns) == fmt.Sprint(kern.returns) && len(ours.sources) == len(kern.sources)
+	for k, v := range ours.sources {
+		same = same && kern.sources[k] == v
+	}
+	fmt.Printf("backends agree: %v (%d runs, %d map elements)\n", same, len(ours.returns), len(ours.sources))
 }
 
 func fail(what string, err error) {
