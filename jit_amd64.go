@@ -37,3 +37,39 @@ var jitCallbacks = sync.OnceValue(func() bool {
 	ret, err := code.Run(&engine.Env{Helpers: []engine.Helper{nil, probe}}, 0, 0)
 	return err == nil && ret == 1
 })
+
+// jitProgram is JIT code, jitRunner the memory a CPU runs it in.
+type (
+	jitProgram = *amd64.Program
+	jitRunner  = *amd64.Runner
+)
+
+// jitCode returns code if it is JIT code, or nil.
+func jitCode(code engine.Program) jitProgram {
+	p, _ := code.(*amd64.Program)
+	return p
+}
+
+// runJIT runs p's JIT code on c's runner, which it makes on first use.
+func (c *cpu) runJIT(p *Program, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	if c.jit == nil {
+		r, err := amd64.NewRunner()
+		if err != nil {
+			return 0, err
+		}
+		c.jit = r
+	}
+	//lint:ignore SA1012 a nil ctx is "take env.Context".
+	return c.jit.Run(nil, p.jit, env, r1, r2)
+}
+
+// leafRunner returns the direct entry of a JIT leaf program (one that
+// calls nothing and cannot loop), or nil. The runtime calls it without
+// the JIT's own count of runs in flight: Program.Close waits for the
+// runtime's CPUs to leave a program before it closes the code.
+func leafRunner(code engine.Program) func(r1, r2 uint64) (uint64, error) {
+	if p, ok := code.(*amd64.Program); ok && p.Leaf() {
+		return p.RunLeafUncounted
+	}
+	return nil
+}

@@ -18,3 +18,21 @@ func compileJIT(isa.Program) (engine.Program, error) {
 
 // jitCallbacks: there is no JIT.
 func jitCallbacks() bool { return false }
+
+// jitProgram and jitRunner stand for JIT code and its memory, which
+// there are not.
+type (
+	jitProgram = *struct{}
+	jitRunner  = *struct{}
+)
+
+// jitCode: there is no JIT code.
+func jitCode(engine.Program) jitProgram { return nil }
+
+// runJIT is never called: no program has JIT code.
+func (c *cpu) runJIT(p *Program, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	return p.code.Run(env, r1, r2)
+}
+
+// leafRunner: there is no JIT, so no leaf.
+func leafRunner(engine.Program) func(r1, r2 uint64) (uint64, error) { return nil }

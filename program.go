@@ -26,11 +26,18 @@ type Program struct {
 	info *progtype.Info
 	rt   *Runtime
 	code engine.Program
-	// runs counts the runs in flight plus one while the program is open;
-	// Close drops the one and waits for the count to reach zero before it
-	// releases the code, so that a program replaced on a hook can be
-	// closed while its last events finish.
-	runs    atomic.Int64
+	// leaf runs the code of a program that calls nothing and cannot loop
+	// (a JIT leaf) directly, or is nil.
+	leaf func(r1, r2 uint64) (uint64, error)
+	// jit is code if it is JIT code, which a run runs on its CPU's
+	// runner; nil otherwise.
+	jit jitProgram
+	// closed is set by Close, which then waits until no CPU of the
+	// runtime is running the program (cpu.running) before it releases
+	// the code, so that a program replaced on a hook can be closed while
+	// its last events finish. A run marks its CPU before it looks at
+	// closed, and Close sets closed before it looks at the marks: one of
+	// the two sees the other, and no run shares a counter with another.
 	closed  atomic.Bool
 	insns   isa.Program
 	helpers []engine.Helper
@@ -109,7 +116,8 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if err != nil {
 		return nil, err
 	}
-	p.runs.Store(1)
+	p.leaf = leafRunner(p.code)
+	p.jit = jitCode(p.code)
 	return p, nil
 }
 
@@ -288,9 +296,10 @@ func (p *Program) Close() error {
 	if p.code == nil || !p.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	p.runs.Add(-1)
-	for p.runs.Load() != 0 {
-		runtime.Gosched()
+	for _, c := range p.rt.cpus.cpus {
+		for c.running.Load() == p {
+			runtime.Gosched()
+		}
 	}
 	return p.code.Close()
 }
@@ -298,22 +307,16 @@ func (p *Program) Close() error {
 // errClosed is the error of running a closed program.
 var errClosed = errors.New("program is closed")
 
-// enter marks a run in flight; it fails once the program is closed.
-func (p *Program) enter() bool {
-	if p.runs.Add(1) == 1 {
-		// Close has dropped the program's own count: it is closing.
-		p.runs.Add(-1)
-		return false
-	}
+// enter marks p as running on c; it fails once p is closed. The mark
+// stays until the next enter on c or c's release.
+func (p *Program) enter(c *cpu) bool {
+	c.running.Store(p)
 	if p.closed.Load() {
-		p.leave()
+		c.running.Store(nil)
 		return false
 	}
 	return true
 }
-
-// leave ends a run that enter started.
-func (p *Program) leave() { p.runs.Add(-1) }
 
 // RunOptions are the input and output of one Program.Run, like the
 // kernel's BPF_PROG_TEST_RUN. Data and Context are bounded as the kernel
@@ -396,8 +399,8 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 	}
 	c := p.rt.acquire()
 	defer p.rt.release(c)
-	in, err := c.prepare(p, opts.Data, opts.Context)
-	if err != nil {
+	in := &c.in
+	if err := c.prepare(p, opts.Data, opts.Context, in); err != nil {
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
 	in.bind(p)
@@ -411,6 +414,7 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 	}
 	n := max(opts.Repeat, 1)
 	var res RunResult
+	var err error
 	var start time.Time
 	if timed {
 		start = time.Now()
@@ -436,7 +440,21 @@ func (c *cpu) setBudget(b uint64) { c.env.Budget = b }
 
 // run runs p, and the programs it tail-calls, on c with the prepared
 // input, until cx (which may be nil) is done.
-func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) (uint64, int, error) {
+func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in *input) (uint64, int, error) {
+	if p.leaf != nil {
+		// A leaf calls no helper and cannot loop: it needs no helper
+		// state, epoch, budget or cancellation check past its start.
+		if cx != nil {
+			if err := cx.Err(); err != nil {
+				return 0, 0, &engine.Fault{Err: err}
+			}
+		}
+		if !p.enter(c) {
+			return 0, 0, errClosed
+		}
+		ret, err := p.leaf(in.r1, in.r2)
+		return ret, 0, err
+	}
 	env, st := &c.env, &c.state
 	st.Task = *task
 	st.CPU = c.id
@@ -452,11 +470,16 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	defer st.End()
 	st.Checked = p.checked // the same for every program a tail call reaches
 	for {
-		if !p.enter() {
+		if !p.enter(c) {
 			return 0, st.TailCalls(), errClosed
 		}
-		ret, err := p.code.Run(env, in.r1, in.r2)
-		p.leave()
+		var ret uint64
+		var err error
+		if p.jit != nil {
+			ret, err = c.runJIT(p, env, in.r1, in.r2)
+		} else {
+			ret, err = p.code.Run(env, in.r1, in.r2)
+		}
 		if err != nil {
 			return 0, st.TailCalls(), err
 		}
@@ -510,7 +533,7 @@ func (p *Program) tailCallable(next *Program, ctxLen int) bool {
 
 // setEnv points c's environment at p: its helpers and regions plus the
 // input's.
-func (c *cpu) setEnv(p *Program, in input) {
+func (c *cpu) setEnv(p *Program, in *input) {
 	env := &c.env
 	env.Helpers = p.helpers
 	env.Host = &c.state

@@ -93,16 +93,19 @@ func (rt *Runtime) release(c *cpu) {
 		c.env.Context = nil
 	}
 	c.cur = nil
+	c.running.Store(nil)
 	rt.cpus.release(c)
 }
 
 // cpu is the state of one CPU: what a run needs besides the program.
 type cpu struct {
 	// busy is set while a run holds the CPU (see cpuPool).
-	busy  atomic.Bool
-	id    int
-	env   engine.Env
-	state helpers.State
+	busy atomic.Bool
+	// running is the program the CPU runs (see Program.Close).
+	running atomic.Pointer[Program]
+	id      int
+	env     engine.Env
+	state   helpers.State
 	// regions is the backing array of env.Regions.
 	regions []engine.Region
 	// cur is the program running (nil once c is released), ctxLen the
@@ -110,6 +113,10 @@ type cpu struct {
 	// TailPolicy, checks a tail call against.
 	cur    *Program
 	ctxLen int
+	// jit is the memory JIT code runs in, made on first use.
+	jit jitRunner
+	// in is the input of the run in progress.
+	in input
 	// packet holds the headroom and the packet of network programs; ctx
 	// holds the context. Both lie below 4 GiB and grow as needed.
 	packet *engine.Block
