@@ -95,6 +95,22 @@ func TestFireAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(500, func() { hook.Fire(pkt) }); n != 0 {
 		t.Errorf("Fire allocates %v times", n)
 	}
+	// Every engine, a JIT leaf and a program calling a helper, packets
+	// of changing lengths (which prepare the hook's input again).
+	data := make([]byte, 16)
+	for _, e := range engines {
+		for _, src := range []string{emptyProgram, arrayIncProgram} {
+			hook, _ := rawHook(t, src, e.opts)
+			hook.Fire(data)
+			if n := testing.AllocsPerRun(500, func() { hook.Fire(data) }); n != 0 {
+				t.Errorf("%s: Fire allocates %v times", e.name, n)
+			}
+			i := 0
+			if n := testing.AllocsPerRun(500, func() { i++; hook.Fire(data[:8+i%8]) }); n != 0 {
+				t.Errorf("%s: Fire of changing lengths allocates %v times", e.name, n)
+			}
+		}
+	}
 }
 
 // benchRun runs prog on a packet, serially and in parallel.
@@ -318,7 +334,7 @@ func BenchmarkHookFire(b *testing.B) {
 // rawHook attaches the Raw program src, which may use an array "counts"
 // of one 8-byte value as map 0, to a new hook; it returns the hook and
 // the array.
-func rawHook(b *testing.B, src string, opts gbpf.Options) (*gbpf.Hook, *gbpf.Map) {
+func rawHook(b testing.TB, src string, opts gbpf.Options) (*gbpf.Hook, *gbpf.Map) {
 	b.Helper()
 	insns, err := asm.Assemble(src)
 	if err != nil {

@@ -457,8 +457,6 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in *input)
 	}
 	env, st := &c.env, &c.state
 	st.Task = *task
-	st.CPU = c.id
-	st.Trace = p.rt.trace
 	c.cur, c.ctxLen = p, in.ctxLen
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
@@ -536,7 +534,17 @@ func (p *Program) tailCallable(next *Program, ctxLen int) bool {
 func (c *cpu) setEnv(p *Program, in *input) {
 	env := &c.env
 	env.Helpers = p.helpers
-	env.Host = &c.state
+	if !p.checked {
+		// Helpers add no regions to a verified run's environment.
+		n := in.nregions + len(p.regions)
+		if cap(c.regions) >= n {
+			r := c.regions[:n]
+			copy(r, in.regions[:in.nregions])
+			copy(r[in.nregions:], p.regions)
+			env.Regions = r
+			return
+		}
+	}
 	// Keep room for the regions helpers add during checked runs, and the
 	// largest array seen, so that runs allocate nothing once warm.
 	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {

@@ -61,6 +61,11 @@ func NewRuntime(opts *RuntimeOptions) (*Runtime, error) {
 		rt.task = currentTask()
 	}
 	rt.cpus.init(n)
+	for _, c := range rt.cpus.cpus {
+		c.state.CPU = c.id
+		c.state.Trace = rt.trace
+		c.env.Host = &c.state
+	}
 	return rt, nil
 }
 
