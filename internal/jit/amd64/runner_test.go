@@ -33,6 +33,7 @@ func TestRunner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			//lint:ignore SA1012 a nil ctx is Runner.Run's "env.Context".
 			got, err := r.Run(nil, p, env, r1, r2)
 			if err != nil || got != want {
 				t.Errorf("program %d: Runner.Run = %d, %v; Run = %d", i, got, err, want)
@@ -40,6 +41,7 @@ func TestRunner(t *testing.T) {
 		}
 	}
 	for i, p := range progs {
+		//lint:ignore SA1012 a nil ctx is Runner.Run's "env.Context".
 		if n := testing.AllocsPerRun(100, func() { r.Run(nil, p, env, 1, 2) }); n != 0 {
 			t.Errorf("program %d: Runner.Run allocates %v times", i, n)
 		}
