@@ -103,6 +103,9 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	for _, i := range constMaps {
 		p.constMaps = append(p.constMaps, p.maps[i])
 	}
+	if !opts.Checked {
+		insns.Insns = p.inlineArrayLookups(insns.Insns, hs)
+	}
 	if err := p.resolve(insns); err != nil {
 		return nil, err
 	}
