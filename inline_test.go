@@ -202,3 +202,41 @@ func TestInlineKeepsJumps(t *testing.T) {
 		coll.Close()
 	}
 }
+
+// TestStackClearedBetweenRuns checks that what a program writes on the
+// stack through a copy of r10 is gone when the next program of the CPU
+// reads the same bytes uninitialized (privileged), on every engine.
+func TestStackClearedBetweenRuns(t *testing.T) {
+	writer, err := asm.Assemble("mov %r6, %r10\nadd %r6, -16\nstdw [%r6+0], 7\nstdw [%r6+8], 9\ncall 7\nmov %r0, 0\nexit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := asm.Assemble("call 7\nldxdw %r0, [%r10-16]\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &CollectionSpec{Programs: map[string]*loader.ProgramSpec{
+		"w": {Name: "w", Type: progtype.Raw, Instructions: writer},
+		"r": {Name: "r", Type: progtype.Raw, Instructions: reader},
+	}}
+	for _, e := range []Engine{EngineInterpreter, EngineJIT} {
+		rt, err := NewRuntime(&RuntimeOptions{CPUs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		coll, err := NewCollection(spec, &Options{Engine: e, Privileged: true, Runtime: rt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := &RunOptions{Data: make([]byte, 8)}
+		for range 3 {
+			if _, err := coll.Programs["w"].Run(in); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := coll.Programs["r"].Run(in); r != 0 || err != nil {
+				t.Errorf("%v: reader sees %d, %v; want 0", e, r, err)
+			}
+		}
+		coll.Close()
+	}
+}

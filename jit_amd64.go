@@ -10,9 +10,10 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-// compileJIT compiles prog to x86-64 machine code.
-func compileJIT(prog isa.Program) (engine.Program, error) {
-	return amd64.Compile(prog, amd64.Options{})
+// compileJIT compiles prog to x86-64 machine code; stackDepth is the stack
+// the verifier proved its first function uses, or -1.
+func compileJIT(prog isa.Program, stackDepth int) (engine.Program, error) {
+	return amd64.Compile(prog, amd64.Options{StackDepth: stackDepth, StackDepthKnown: stackDepth >= 0})
 }
 
 // jitCallbacks reports whether the JIT sets engine.Env.CallFunc, which

@@ -12,7 +12,7 @@ import (
 
 // compileJIT reports that the JIT runs only on linux/amd64, where its
 // fault handler contains faults in machine code (see RATIONALE.md).
-func compileJIT(isa.Program) (engine.Program, error) {
+func compileJIT(isa.Program, int) (engine.Program, error) {
 	return nil, fmt.Errorf("JIT on %s/%s: %w", runtime.GOOS, runtime.GOARCH, ErrNotSupported)
 }
 

@@ -45,7 +45,10 @@ type Program struct {
 	// directly (lddw of a map value).
 	regions []engine.Region
 	ctxSize int
-	checked bool
+	// stackDepth is the stack the verifier proved the first function
+	// uses, in bytes; -1 for unverified programs.
+	stackDepth int
+	checked    bool
 	engine  Engine
 	maps    []*Map
 	// constMaps are the maps whose contents the verifier read: the
@@ -75,7 +78,7 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if hs == nil {
 		hs = defaultHelpers()
 	}
-	p := &Program{name: ps.Name, info: info, rt: rt, helpers: hs.Table(), checked: opts.Checked}
+	p := &Program{name: ps.Name, info: info, rt: rt, helpers: hs.Table(), checked: opts.Checked, stackDepth: -1}
 	p.ctxSize = info.CtxSize
 	if info.VarCtx && ps.CtxSize > 0 {
 		p.ctxSize = ps.CtxSize
@@ -87,7 +90,7 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	insns := isa.Program{Insns: append([]isa.Instruction(nil), ps.Instructions.Insns...)}
 	var constMaps []int
 	if !opts.Checked {
-		if constMaps, err = verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
+		if constMaps, p.stackDepth, err = verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +117,7 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if opts.Checked && opts.Sanitize {
 		p.code, p.engine, err = compileSanitized(insns, info, hs)
 	} else {
-		p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs))
+		p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs), p.stackDepth)
 	}
 	if err != nil {
 		return nil, err
@@ -233,7 +236,7 @@ func (p *Program) addRegion(r engine.Region) {
 // call back into them need an engine that implements engine.Env.CallFunc;
 // jitCallbacks probes the JIT once, and where it lacks them the default
 // engine falls back to the interpreter.
-func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, Engine, error) {
+func compile(prog isa.Program, opts *Options, callbacks bool, stackDepth int) (engine.Program, Engine, error) {
 	callbacks = callbacks && !jitCallbacks()
 	if opts.Checked {
 		if opts.Engine == EngineJIT {
@@ -250,14 +253,14 @@ func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, E
 		if callbacks {
 			return nil, 0, fmt.Errorf("JIT: helpers that call back into the program (bpf_loop, bpf_for_each_map_elem): %w", ErrNotSupported)
 		}
-		code, err := compileJIT(prog)
+		code, err := compileJIT(prog, stackDepth)
 		return code, EngineJIT, err
 	}
 	if callbacks {
 		code, err := interp.Compile(prog, interp.Options{})
 		return code, EngineInterpreter, err
 	}
-	if code, err := compileJIT(prog); err == nil {
+	if code, err := compileJIT(prog, stackDepth); err == nil {
 		return code, EngineJIT, nil
 	} else if !errors.Is(err, ErrNotSupported) {
 		return nil, 0, err

@@ -52,3 +52,15 @@ func TestRunner(t *testing.T) {
 		t.Errorf("canceled run: %v, want context.Canceled", err)
 	}
 }
+
+// TestStackDepthLimitsClearing checks that a verifier's stack depth
+// bounds the stack a run clears when r10 escapes into a register.
+func TestStackDepthLimitsClearing(t *testing.T) {
+	src := "mov %r2, %r10\nadd %r2, -16\nstdw [%r2+0], 7\nmov %r0, 0\nexit"
+	if p := compileT(t, assemble(t, src), Options{}); p.stackClear != engine.StackSize {
+		t.Errorf("without a depth: clears %d bytes, want %d", p.stackClear, engine.StackSize)
+	}
+	if p := compileT(t, assemble(t, src), Options{StackDepth: 13, StackDepthKnown: true}); p.stackClear != 16 {
+		t.Errorf("depth 13: clears %d bytes, want 16", p.stackClear)
+	}
+}
