@@ -106,13 +106,16 @@ type input struct {
 	// data is where the packet (or Raw input) lies, ctx the context.
 	data, ctx       uint64
 	dataLen, ctxLen int
+	// seq tells the inputs prepared on a CPU apart (cpu.seq).
+	seq uint64
 }
 
 // prepare checks the input for p and makes room for it in c's memory. The
 // limits of Program.Run's input (checkInput) are checked before; a hook
 // gives network programs a packet and no context.
 func (c *cpu) prepare(p *Program, data, ctx []byte, in *input) error {
-	*in = input{}
+	c.seq++
+	*in = input{seq: c.seq}
 	var err error
 	if len(data) > maxPacket || len(ctx) > maxPacket {
 		return fmt.Errorf("input of %d bytes is too large", max(len(data), len(ctx)))

@@ -539,18 +539,25 @@ func (p *Program) tailCallable(next *Program, ctxLen int) bool {
 // input's.
 func (c *cpu) setEnv(p *Program, in *input) {
 	env := &c.env
-	env.Helpers = p.helpers
 	if !p.checked {
-		// Helpers add no regions to a verified run's environment.
+		// Helpers add no regions to a verified run's environment, so
+		// that what was set up for the same program and input holds.
+		if c.envProg == p && c.envIn == in && c.envSeq == in.seq {
+			return
+		}
+		env.Helpers = p.helpers
 		n := in.nregions + len(p.regions)
 		if cap(c.regions) >= n {
 			r := c.regions[:n]
 			copy(r, in.regions[:in.nregions])
 			copy(r[in.nregions:], p.regions)
 			env.Regions = r
+			c.envProg, c.envIn, c.envSeq = p, in, in.seq
 			return
 		}
 	}
+	c.envProg = nil
+	env.Helpers = p.helpers
 	// Keep room for the regions helpers add during checked runs, and the
 	// largest array seen, so that runs allocate nothing once warm.
 	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {

@@ -120,6 +120,13 @@ type cpu struct {
 	ctxLen int
 	// jit is the memory JIT code runs in, made on first use.
 	jit jitRunner
+	// seq counts the inputs prepared on the CPU; envIn, envSeq and
+	// envProg are the input and program env was last set up for (see
+	// setEnv), envProg nil when env must be set up again.
+	seq     uint64
+	envIn   *input
+	envSeq  uint64
+	envProg *Program
 	// in is the input of the run in progress.
 	in input
 	// packet holds the headroom and the packet of network programs; ctx
