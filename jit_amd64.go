@@ -64,13 +64,26 @@ func (c *cpu) runJIT(p *Program, env *engine.Env, r1, r2 uint64) (uint64, error)
 	return c.jit.Run(nil, p.jit, env, r1, r2)
 }
 
-// leafRunner returns the direct entry of a JIT leaf program (one that
-// calls nothing and cannot loop), or nil. The runtime calls it without
-// the JIT's own count of runs in flight: Program.Close waits for the
-// runtime's CPUs to leave a program before it closes the code.
-func leafRunner(code engine.Program) func(r1, r2 uint64) (uint64, error) {
-	if p, ok := code.(*amd64.Program); ok && p.Leaf() {
-		return p.RunLeafUncounted
+// jitLeaf is the direct entry of a JIT leaf program (one that calls
+// nothing and cannot loop).
+type jitLeaf = func(r1, r2 uint64) (uint64, amd64.LeafFault)
+
+// leafEntry returns the direct entry of code if it is a JIT leaf, or nil.
+// The runtime calls it without the JIT's own count of runs in flight:
+// Program.Close waits for the runtime's CPUs to leave a program before it
+// closes the code.
+func leafEntry(code engine.Program) jitLeaf {
+	if p, ok := code.(*amd64.Program); ok {
+		return p.LeafAddrFunc()
 	}
 	return nil
+}
+
+// runLeaf runs p, a JIT leaf, on in.
+func runLeaf(p *Program, in *input) (uint64, error) {
+	r0, f := p.leaf(in.r1, in.r2)
+	if f.Faulted(r0) {
+		return 0, p.jit.LeafError(r0, f)
+	}
+	return r0, nil
 }

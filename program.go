@@ -28,7 +28,7 @@ type Program struct {
 	code engine.Program
 	// leaf runs the code of a program that calls nothing and cannot loop
 	// (a JIT leaf) directly, or is nil.
-	leaf func(r1, r2 uint64) (uint64, error)
+	leaf jitLeaf
 	// jit is code if it is JIT code, which a run runs on its CPU's
 	// runner; nil otherwise.
 	jit jitProgram
@@ -38,7 +38,9 @@ type Program struct {
 	// its last events finish. A run marks its CPU before it looks at
 	// closed, and Close sets closed before it looks at the marks: one of
 	// the two sees the other, and no run shares a counter with another.
-	closed  atomic.Bool
+	closed atomic.Bool
+	// id names the program in cpu.running.
+	id uint64
 	insns   isa.Program
 	helpers []engine.Helper
 	// regions are the global data sections the program addresses
@@ -122,7 +124,8 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if err != nil {
 		return nil, err
 	}
-	p.leaf = leafRunner(p.code)
+	p.leaf = leafEntry(p.code)
+	p.id = programIDs.Add(1)
 	p.jit = jitCode(p.code)
 	return p, nil
 }
@@ -303,12 +306,15 @@ func (p *Program) Close() error {
 		return nil
 	}
 	for _, c := range p.rt.cpus.cpus {
-		for c.running.Load() == p {
+		for c.running.Load() == p.id {
 			runtime.Gosched()
 		}
 	}
 	return p.code.Close()
 }
+
+// programIDs numbers the programs (Program.id).
+var programIDs atomic.Uint64
 
 // errClosed is the error of running a closed program.
 var errClosed = errors.New("program is closed")
@@ -316,9 +322,9 @@ var errClosed = errors.New("program is closed")
 // enter marks p as running on c; it fails once p is closed. The mark
 // stays until the next enter on c or c's release.
 func (p *Program) enter(c *cpu) bool {
-	c.running.Store(p)
+	c.running.Store(p.id)
 	if p.closed.Load() {
-		c.running.Store(nil)
+		c.running.Store(0)
 		return false
 	}
 	return true
@@ -458,7 +464,7 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in *input)
 		if !p.enter(c) {
 			return 0, 0, errClosed
 		}
-		ret, err := p.leaf(in.r1, in.r2)
+		ret, err := runLeaf(p, in)
 		return ret, 0, err
 	}
 	env, st := &c.env, &c.state

@@ -98,7 +98,7 @@ func (rt *Runtime) release(c *cpu) {
 		c.env.Context = nil
 	}
 	c.cur = nil
-	c.running.Store(nil)
+	c.running.Store(0)
 	rt.cpus.release(c)
 }
 
@@ -106,8 +106,9 @@ func (rt *Runtime) release(c *cpu) {
 type cpu struct {
 	// busy is set while a run holds the CPU (see cpuPool).
 	busy atomic.Bool
-	// running is the program the CPU runs (see Program.Close).
-	running atomic.Pointer[Program]
+	// running is the id of the program the CPU runs, 0 if none (see
+	// Program.Close).
+	running atomic.Uint64
 	id      int
 	env     engine.Env
 	state   helpers.State

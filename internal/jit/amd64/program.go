@@ -419,6 +419,15 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	return r0, nil
 }
 
+// LeafAddrFunc returns a leaf program's machine code as a Go function
+// taking r1 and r2 as numbers (addresses outside the Go heap), or nil if p
+// is not a leaf: LeafFunc for memory the caller owns outside Go. The same
+// rules hold: the caller keeps p reachable and does not call the function
+// once p is closed; LeafError tells a fault.
+func (p *Program) LeafAddrFunc() func(r1, r2 uint64) (r0 uint64, f LeafFault) {
+	return p.leafAddr
+}
+
 // RunLeafUncounted runs a leaf program (see Leaf) with r1 and r2 set and
 // r10 at the top of a fresh, zeroed stack frame, like Run, but without
 // counting the run in progress or looking at closed: the caller
