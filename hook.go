@@ -24,6 +24,9 @@ type Hook struct {
 	typ  progtype.Type
 	rt   *Runtime
 	prog atomic.Pointer[Program]
+	// packet is set when the event is the program's packet or memory
+	// (network and Raw programs) rather than its context.
+	packet bool
 	// slots are the inputs the hook prepared on each CPU of the runtime,
 	// indexed by CPU number; a slot is used only by the run holding its
 	// CPU.
@@ -53,6 +56,10 @@ func (rt *Runtime) NewHook(name string, t progtype.Type) (*Hook, error) {
 		return nil, fmt.Errorf("hook %s already exists", name)
 	}
 	h := &Hook{name: name, typ: t, rt: rt, slots: make([]hookSlot, rt.NumCPU())}
+	switch t {
+	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT, progtype.Raw:
+		h.packet = true
+	}
 	rt.hooks[name] = h
 	return h, nil
 }
@@ -142,7 +149,22 @@ func (h *Hook) fireEvent(ctx context.Context, data []byte, task *helpers.Task) (
 	var ret uint64
 	err := errNoProgram
 	if p := h.prog.Load(); p != nil {
-		ret, err = h.fire(ctx, c, p, data, task)
+		if s := &h.slots[c.id]; s.prog == p && s.dataLen == len(data) && s.packet == c.packet && s.ctx == c.ctx {
+			// The event's input is laid out already: write its bytes
+			// and run (fire without its arguments' shuffle).
+			if h.packet {
+				c.reset(p, data, nil, &s.in)
+			} else {
+				c.reset(p, nil, data, &s.in)
+			}
+			if ret, _, err = c.run(ctx, p, task, &s.in); err == nil {
+				h.rt.release(c)
+				return ret, nil
+			}
+			err = fmt.Errorf("hook %s: program %s: %w", h.name, p.name, err)
+		} else {
+			ret, err = h.fire(ctx, c, p, data, task)
+		}
 	}
 	if err != nil {
 		ret, err = h.fireAgain(ctx, c, data, task, err)
@@ -179,10 +201,9 @@ func (h *Hook) fireAgain(ctx context.Context, c *cpu, data []byte, task *helpers
 // fire runs p on one event.
 func (h *Hook) fire(ctx context.Context, c *cpu, p *Program, data []byte, task *helpers.Task) (uint64, error) {
 	var dataIn, ctxIn []byte
-	switch h.typ {
-	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT, progtype.Raw:
+	if h.packet {
 		dataIn = data
-	default:
+	} else {
 		ctxIn = data
 	}
 	s := &h.slots[c.id]
