@@ -40,7 +40,7 @@ type Program struct {
 	// the two sees the other, and no run shares a counter with another.
 	closed atomic.Bool
 	// id names the program in cpu.running.
-	id uint64
+	id      uint64
 	insns   isa.Program
 	helpers []engine.Helper
 	// regions are the global data sections the program addresses
@@ -51,8 +51,8 @@ type Program struct {
 	// uses, in bytes; -1 for unverified programs.
 	stackDepth int
 	checked    bool
-	engine  Engine
-	maps    []*Map
+	engine     Engine
+	maps       []*Map
 	// constMaps are the maps whose contents the verifier read: the
 	// collection freezes them.
 	constMaps []*Map
