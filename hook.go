@@ -142,13 +142,14 @@ func (h *Hook) FireContext(ctx context.Context, data []byte, task *helpers.Task)
 // fireEvent runs the attached program on one event until ctx (nil: never)
 // is done.
 func (h *Hook) fireEvent(ctx context.Context, data []byte, task *helpers.Task) (uint64, error) {
-	c := h.rt.acquire()
+	p := h.prog.Load()
+	c := h.rt.acquire(p)
 	if task == nil {
 		task = &h.rt.task
 	}
 	var ret uint64
 	err := errNoProgram
-	if p := h.prog.Load(); p != nil {
+	if p != nil {
 		if s := &h.slots[c.id]; s.prog == p && s.dataLen == len(data) && s.packet == c.packet && s.ctx == c.ctx {
 			// The event's input is laid out already: write its bytes
 			// and run (fire without its arguments' shuffle).

@@ -33,13 +33,13 @@ type Program struct {
 	// runner; nil otherwise.
 	jit jitProgram
 	// closed is set by Close, which then waits until no CPU of the
-	// runtime is running the program (cpu.running) before it releases
+	// runtime is running the program (cpu.word) before it releases
 	// the code, so that a program replaced on a hook can be closed while
 	// its last events finish. A run marks its CPU before it looks at
 	// closed, and Close sets closed before it looks at the marks: one of
 	// the two sees the other, and no run shares a counter with another.
 	closed atomic.Bool
-	// id names the program in cpu.running.
+	// id names the program in cpu.word.
 	id      uint64
 	insns   isa.Program
 	helpers []engine.Helper
@@ -306,7 +306,7 @@ func (p *Program) Close() error {
 		return nil
 	}
 	for _, c := range p.rt.cpus.cpus {
-		for c.running.Load() == p.id {
+		for c.word.Load()>>1 == p.id {
 			runtime.Gosched()
 		}
 	}
@@ -319,12 +319,16 @@ var programIDs atomic.Uint64
 // errClosed is the error of running a closed program.
 var errClosed = errors.New("program is closed")
 
-// enter marks p as running on c; it fails once p is closed. The mark
-// stays until the next enter on c or c's release.
+// enter marks p as running on c (c's word); it fails once p is closed.
+// The mark stays until the next enter on c or c's release. A CPU acquired
+// for p is marked already, by the compare-and-swap that took it, which
+// like the store here orders the mark before the look at closed.
 func (p *Program) enter(c *cpu) bool {
-	c.running.Store(p.id)
+	if w := p.id<<1 | 1; c.word.Load() != w {
+		c.word.Store(w)
+	}
 	if p.closed.Load() {
-		c.running.Store(0)
+		c.word.Store(1)
 		return false
 	}
 	return true
@@ -409,7 +413,7 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 	if err := p.checkInput(opts.Data, opts.Context); err != nil {
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
-	c := p.rt.acquire()
+	c := p.rt.acquire(p)
 	defer p.rt.release(c)
 	in := &c.in
 	if err := c.prepare(p, opts.Data, opts.Context, in); err != nil {

@@ -87,9 +87,15 @@ func DefaultRuntime() (*Runtime, error) {
 	return defaultRuntime, defaultErr
 }
 
-// acquire takes a free CPU, waiting for one if every CPU is running a
-// program.
-func (rt *Runtime) acquire() *cpu { return rt.cpus.acquire() }
+// acquire takes a free CPU for a run of p (nil: not known yet), waiting
+// for one if every CPU is running a program.
+func (rt *Runtime) acquire(p *Program) *cpu {
+	var mark uint64
+	if p != nil {
+		mark = p.id << 1
+	}
+	return rt.cpus.acquire(mark)
+}
 
 // release gives c back, without the context and the program of the run
 // it had, which c must not keep alive.
@@ -98,17 +104,16 @@ func (rt *Runtime) release(c *cpu) {
 		c.env.Context = nil
 	}
 	c.cur = nil
-	c.running.Store(0)
 	rt.cpus.release(c)
 }
 
 // cpu is the state of one CPU: what a run needs besides the program.
 type cpu struct {
-	// busy is set while a run holds the CPU (see cpuPool).
-	busy atomic.Bool
-	// running is the id of the program the CPU runs, 0 if none (see
-	// Program.Close).
-	running atomic.Uint64
+	// word is 0 while the CPU is free and 1|id<<1 while a run holds it,
+	// id being that of the program it runs (Program.id; 0 before it
+	// starts one): cpuPool takes a CPU with a compare-and-swap of its own
+	// word, and Program.Close waits for the CPUs running the program.
+	word atomic.Uint64
 	id      int
 	env     engine.Env
 	state   helpers.State
