@@ -113,10 +113,10 @@ type cpu struct {
 	// id being that of the program it runs (Program.id; 0 before it
 	// starts one): cpuPool takes a CPU with a compare-and-swap of its own
 	// word, and Program.Close waits for the CPUs running the program.
-	word atomic.Uint64
-	id      int
-	env     engine.Env
-	state   helpers.State
+	word  atomic.Uint64
+	id    int
+	env   engine.Env
+	state helpers.State
 	// regions is the backing array of env.Regions.
 	regions []engine.Region
 	// cur is the program running (nil once c is released), ctxLen the
