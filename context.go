@@ -106,42 +106,45 @@ type input struct {
 	// data is where the packet (or Raw input) lies, ctx the context.
 	data, ctx       uint64
 	dataLen, ctxLen int
+	// seq tells the inputs prepared on a CPU apart (cpu.seq).
+	seq uint64
 }
 
 // prepare checks the input for p and makes room for it in c's memory. The
 // limits of Program.Run's input (checkInput) are checked before; a hook
 // gives network programs a packet and no context.
-func (c *cpu) prepare(p *Program, data, ctx []byte) (input, error) {
-	var in input
+func (c *cpu) prepare(p *Program, data, ctx []byte, in *input) error {
+	c.seq++
+	*in = input{seq: c.seq}
 	var err error
 	if len(data) > maxPacket || len(ctx) > maxPacket {
-		return in, fmt.Errorf("input of %d bytes is too large", max(len(data), len(ctx)))
+		return fmt.Errorf("input of %d bytes is too large", max(len(data), len(ctx)))
 	}
 	switch p.info.Type {
 	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT:
 		if len(data) < ethHeaderLen {
-			return in, fmt.Errorf("packet of %d bytes: want at least an Ethernet header (%d bytes)", len(data), ethHeaderLen)
+			return fmt.Errorf("packet of %d bytes: want at least an Ethernet header (%d bytes)", len(data), ethHeaderLen)
 		}
 		if c.packet, err = lowBlock(c.packet, XDPHeadroom+len(data)); err != nil {
-			return in, err
+			return err
 		}
 		if c.ctx, err = lowBlock(c.ctx, p.info.CtxSize); err != nil {
-			return in, err
+			return err
 		}
 		in.data, in.dataLen = c.packet.Addr()+XDPHeadroom, len(data)
 		in.ctx, in.ctxLen = c.ctx.Addr(), p.info.CtxSize
 	case progtype.Raw:
 		if ctx != nil && data != nil {
-			return in, fmt.Errorf("%v programs take Data or Context, not both", p.info.Type)
+			return fmt.Errorf("%v programs take Data or Context, not both", p.info.Type)
 		}
 		if data == nil {
 			data = ctx
 		}
 		if len(data) < p.ctxSize {
-			return in, fmt.Errorf("input of %d bytes: the program needs at least %d", len(data), p.ctxSize)
+			return fmt.Errorf("input of %d bytes: the program needs at least %d", len(data), p.ctxSize)
 		}
 		if c.ctx, err = ctxBlock(c.ctx, len(data)); err != nil {
-			return in, err
+			return err
 		}
 		in.ctx, in.ctxLen = c.ctx.Addr(), len(data)
 		in.data, in.dataLen = in.ctx, len(data)
@@ -151,15 +154,15 @@ func (c *cpu) prepare(p *Program, data, ctx []byte) (input, error) {
 		}
 		n := max(len(ctx), p.ctxSize)
 		if c.ctx, err = ctxBlock(c.ctx, n); err != nil {
-			return in, err
+			return err
 		}
 		in.ctx, in.ctxLen = c.ctx.Addr(), n
 	}
-	return in, nil
+	return nil
 }
 
 // reset writes the input for one run.
-func (c *cpu) reset(p *Program, data, ctx []byte, in input) error {
+func (c *cpu) reset(p *Program, data, ctx []byte, in *input) error {
 	switch p.info.Type {
 	case progtype.XDP:
 		pkt := engine.Bytes(in.data, uint64(in.dataLen))
@@ -283,7 +286,7 @@ func (in *input) bind(p *Program) {
 }
 
 // output copies the packet and context after a run into opts's buffers.
-func (c *cpu) output(p *Program, opts *RunOptions, in input) {
+func (c *cpu) output(p *Program, opts *RunOptions, in *input) {
 	if opts.DataOut != nil && in.dataLen > 0 {
 		start, end := in.data, in.data+uint64(in.dataLen)
 		if p.info.Type == progtype.XDP {

@@ -26,7 +26,7 @@ func TestCPUPool(t *testing.T) {
 		for range tt.goroutines {
 			wg.Go(func() {
 				for range 2000 {
-					c := p.acquire()
+					c := p.acquire(0)
 					if n := holders[c.id].Add(1); n != 1 {
 						t.Errorf("%d CPUs, %d goroutines: CPU %d held by %d runs", tt.cpus, tt.goroutines, c.id, n)
 					}
@@ -37,8 +37,8 @@ func TestCPUPool(t *testing.T) {
 		}
 		wg.Wait()
 		for i := range p.cpus {
-			if c := p.cpus[i]; c.busy.Load() || c.id != i {
-				t.Errorf("%d CPUs: CPU %d ends busy=%v id=%d", tt.cpus, i, c.busy.Load(), c.id)
+			if c := p.cpus[i]; c.word.Load() != 0 || c.id != i {
+				t.Errorf("%d CPUs: CPU %d ends with word %#x id=%d", tt.cpus, i, c.word.Load(), c.id)
 			}
 		}
 		if n := p.waiters.Load(); n != 0 {
@@ -57,7 +57,7 @@ func TestCPUPoolWaits(t *testing.T) {
 		held := make([]*cpu, n)
 		seen := make(map[int]bool)
 		for i := range held {
-			held[i] = p.acquire()
+			held[i] = p.acquire(0)
 			seen[held[i].id] = true
 		}
 		for id := range n {
@@ -66,7 +66,7 @@ func TestCPUPoolWaits(t *testing.T) {
 			}
 		}
 		got := make(chan *cpu)
-		go func() { got <- p.acquire() }()
+		go func() { got <- p.acquire(0) }()
 		select {
 		case c := <-got:
 			t.Fatalf("%d CPUs: took CPU %d while all were busy", n, c.id)
@@ -99,7 +99,7 @@ func BenchmarkCPUPool(b *testing.B) {
 		p.init(n)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				c := p.acquire()
+				c := p.acquire(0)
 				run(c)
 				p.release(c)
 			}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/progtype"
 )
 
@@ -23,6 +24,24 @@ type Hook struct {
 	typ  progtype.Type
 	rt   *Runtime
 	prog atomic.Pointer[Program]
+	// packet is set when the event is the program's packet or memory
+	// (network and Raw programs) rather than its context.
+	packet bool
+	// slots are the inputs the hook prepared on each CPU of the runtime,
+	// indexed by CPU number; a slot is used only by the run holding its
+	// CPU.
+	slots []hookSlot
+}
+
+// hookSlot is an event input a hook prepared on one CPU: the context and
+// packet laid out for a program and a length, in the CPU's memory. An
+// event of the same program and length on the same CPU only writes its
+// bytes and the fields that change (hookSlot.load).
+type hookSlot struct {
+	prog        *Program
+	packet, ctx *engine.Block // the CPU's memory when in was made
+	dataLen     int
+	in          input
 }
 
 // NewHook creates the hook name for programs of type t. Names are unique
@@ -36,7 +55,11 @@ func (rt *Runtime) NewHook(name string, t progtype.Type) (*Hook, error) {
 	if _, ok := rt.hooks[name]; ok {
 		return nil, fmt.Errorf("hook %s already exists", name)
 	}
-	h := &Hook{name: name, typ: t, rt: rt}
+	h := &Hook{name: name, typ: t, rt: rt, slots: make([]hookSlot, rt.NumCPU())}
+	switch t {
+	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT, progtype.Raw:
+		h.packet = true
+	}
 	rt.hooks[name] = h
 	return h, nil
 }
@@ -119,10 +142,47 @@ func (h *Hook) FireContext(ctx context.Context, data []byte, task *helpers.Task)
 // fireEvent runs the attached program on one event until ctx (nil: never)
 // is done.
 func (h *Hook) fireEvent(ctx context.Context, data []byte, task *helpers.Task) (uint64, error) {
-	c := h.rt.acquire()
-	defer h.rt.release(c)
+	p := h.prog.Load()
+	c := h.rt.acquire(p)
 	if task == nil {
 		task = &h.rt.task
+	}
+	var ret uint64
+	err := errNoProgram
+	if p != nil {
+		if s := &h.slots[c.id]; s.prog == p && s.dataLen == len(data) && s.packet == c.packet && s.ctx == c.ctx {
+			// The event's input is laid out already: write its bytes
+			// and run (fire without its arguments' shuffle).
+			if h.packet {
+				c.reset(p, data, nil, &s.in)
+			} else {
+				c.reset(p, nil, data, &s.in)
+			}
+			if ret, _, err = c.run(ctx, p, task, &s.in); err == nil {
+				h.rt.release(c)
+				return ret, nil
+			}
+			err = fmt.Errorf("hook %s: program %s: %w", h.name, p.name, err)
+		} else {
+			ret, err = h.fire(ctx, c, p, data, task)
+		}
+	}
+	if err != nil {
+		ret, err = h.fireAgain(ctx, c, data, task, err)
+	}
+	h.rt.release(c)
+	return ret, err
+}
+
+// errNoProgram stands for ErrNoProgram until fireAgain names the hook.
+var errNoProgram = errors.New("no program")
+
+// fireAgain handles an event whose run failed with err: when its program
+// was closed before the run could start, it runs the program attached now
+// instead; otherwise it returns the error, saying where it happened.
+func (h *Hook) fireAgain(ctx context.Context, c *cpu, data []byte, task *helpers.Task, err error) (uint64, error) {
+	if err != errNoProgram && !errors.Is(err, errClosed) {
+		return 0, err
 	}
 	for {
 		p := h.prog.Load()
@@ -141,25 +201,35 @@ func (h *Hook) fireEvent(ctx context.Context, data []byte, task *helpers.Task) (
 
 // fire runs p on one event.
 func (h *Hook) fire(ctx context.Context, c *cpu, p *Program, data []byte, task *helpers.Task) (uint64, error) {
-	var in input
-	var err error
 	var dataIn, ctxIn []byte
-	switch h.typ {
-	case progtype.XDP, progtype.SocketFilter, progtype.SchedCLS, progtype.SchedACT, progtype.Raw:
+	if h.packet {
 		dataIn = data
-	default:
+	} else {
 		ctxIn = data
 	}
-	if in, err = c.prepare(p, dataIn, ctxIn); err != nil {
-		return 0, fmt.Errorf("hook %s: %w", h.name, err)
+	s := &h.slots[c.id]
+	if s.prog != p || s.dataLen != len(data) || s.packet != c.packet || s.ctx != c.ctx {
+		if err := h.prepare(c, s, p, dataIn, ctxIn); err != nil {
+			return 0, err
+		}
 	}
-	in.bind(p)
-	if err := c.reset(p, dataIn, ctxIn, in); err != nil {
-		return 0, fmt.Errorf("hook %s: %w", h.name, err)
-	}
+	in := &s.in
+	c.reset(p, dataIn, ctxIn, in)
 	ret, _, err := c.run(ctx, p, task, in)
 	if err != nil {
 		return ret, fmt.Errorf("hook %s: program %s: %w", h.name, p.name, err)
 	}
 	return ret, nil
+}
+
+// prepare lays out s for events of len(dataIn)+len(ctxIn) bytes for p
+// on c.
+func (h *Hook) prepare(c *cpu, s *hookSlot, p *Program, dataIn, ctxIn []byte) error {
+	s.prog = nil
+	if err := c.prepare(p, dataIn, ctxIn, &s.in); err != nil {
+		return fmt.Errorf("hook %s: %w", h.name, err)
+	}
+	s.in.bind(p)
+	s.prog, s.packet, s.ctx, s.dataLen = p, c.packet, c.ctx, len(dataIn)+len(ctxIn)
+	return nil
 }

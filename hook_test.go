@@ -1,13 +1,16 @@
 package gbpf_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/progtype"
 )
 
@@ -296,4 +299,70 @@ func TestCloseReplacedProgram(t *testing.T) {
 	if total != uint64(fired.Load()) {
 		t.Errorf("%d events fired, %d counted", fired.Load(), total)
 	}
+}
+
+// TestCloseReplacedLeaf is TestCloseReplacedProgram for programs that the
+// JIT runs as leaves, which the runtime calls directly: Close must wait
+// for the events running them before it frees their code.
+func TestCloseReplacedLeaf(t *testing.T) {
+	rt, err := gbpf.NewRuntime(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, err := rt.NewHook("leaf", progtype.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insns, err := asm.Assemble("ldxdw %r0, [%r1+0]\nadd %r0, 1\nexit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := &gbpf.CollectionSpec{Programs: map[string]*loader.ProgramSpec{
+		"inc": {Name: "inc", Type: progtype.Raw, Instructions: insns, CtxSize: 8},
+	}}
+	load := func() *gbpf.Program {
+		c, err := gbpf.NewCollection(spec, &gbpf.Options{Runtime: rt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Programs["inc"]
+	}
+	first := load()
+	if err := hook.Attach(first); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data := make([]byte, 8)
+			for i := uint64(0); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				binary.LittleEndian.PutUint64(data, i+uint64(g))
+				ret, err := hook.Fire(data)
+				if err != nil || ret != i+uint64(g)+1 {
+					t.Errorf("Fire: %d, %v; want %d", ret, err, i+uint64(g)+1)
+					return
+				}
+			}
+		}()
+	}
+	for range 50 {
+		old, err := hook.Replace(load())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := old.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	hook.Detach().Close()
 }

@@ -26,21 +26,33 @@ type Program struct {
 	info *progtype.Info
 	rt   *Runtime
 	code engine.Program
-	// runs counts the runs in flight plus one while the program is open;
-	// Close drops the one and waits for the count to reach zero before it
-	// releases the code, so that a program replaced on a hook can be
-	// closed while its last events finish.
-	runs    atomic.Int64
-	closed  atomic.Bool
+	// leaf runs the code of a program that calls nothing and cannot loop
+	// (a JIT leaf) directly, or is nil.
+	leaf jitLeaf
+	// jit is code if it is JIT code, which a run runs on its CPU's
+	// runner; nil otherwise.
+	jit jitProgram
+	// closed is set by Close, which then waits until no CPU of the
+	// runtime is running the program (cpu.word) before it releases
+	// the code, so that a program replaced on a hook can be closed while
+	// its last events finish. A run marks its CPU before it looks at
+	// closed, and Close sets closed before it looks at the marks: one of
+	// the two sees the other, and no run shares a counter with another.
+	closed atomic.Bool
+	// id names the program in cpu.word.
+	id      uint64
 	insns   isa.Program
 	helpers []engine.Helper
 	// regions are the global data sections the program addresses
 	// directly (lddw of a map value).
 	regions []engine.Region
 	ctxSize int
-	checked bool
-	engine  Engine
-	maps    []*Map
+	// stackDepth is the stack the verifier proved the first function
+	// uses, in bytes; -1 for unverified programs.
+	stackDepth int
+	checked    bool
+	engine     Engine
+	maps       []*Map
 	// constMaps are the maps whose contents the verifier read: the
 	// collection freezes them.
 	constMaps []*Map
@@ -71,7 +83,7 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if hs == nil {
 		hs = defaultHelpers()
 	}
-	p := &Program{name: ps.Name, info: info, rt: rt, helpers: hs.Table(), checked: opts.Checked}
+	p := &Program{name: ps.Name, info: info, rt: rt, helpers: hs.Table(), checked: opts.Checked, stackDepth: -1}
 	p.ctxSize = info.CtxSize
 	if info.VarCtx && ps.CtxSize > 0 {
 		p.ctxSize = ps.CtxSize
@@ -83,7 +95,7 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	insns := isa.Program{Insns: append([]isa.Instruction(nil), ps.Instructions.Insns...)}
 	var constMaps []int
 	if !opts.Checked {
-		if constMaps, err = verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
+		if constMaps, p.stackDepth, err = verify(insns, info, p.ctxSize, specs, hs, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -99,6 +111,9 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	for _, i := range constMaps {
 		p.constMaps = append(p.constMaps, p.maps[i])
 	}
+	if !opts.Checked {
+		insns.Insns = p.inlineArrayLookups(insns.Insns, hs)
+	}
 	if err := p.resolve(insns); err != nil {
 		return nil, err
 	}
@@ -107,12 +122,14 @@ func newProgram(rt *Runtime, spec *CollectionSpec, ps *loader.ProgramSpec, live 
 	if opts.Checked && opts.Sanitize {
 		p.code, p.engine, err = compileSanitized(insns, info, hs)
 	} else {
-		p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs))
+		p.code, p.engine, err = compile(insns, opts, usesCallbacks(insns, hs), p.stackDepth)
 	}
 	if err != nil {
 		return nil, err
 	}
-	p.runs.Store(1)
+	p.leaf = leafEntry(p.code)
+	p.id = programIDs.Add(1)
+	p.jit = jitCode(p.code)
 	return p, nil
 }
 
@@ -225,7 +242,7 @@ func (p *Program) addRegion(r engine.Region) {
 // call back into them need an engine that implements engine.Env.CallFunc;
 // jitCallbacks probes the JIT once, and where it lacks them the default
 // engine falls back to the interpreter.
-func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, Engine, error) {
+func compile(prog isa.Program, opts *Options, callbacks bool, stackDepth int) (engine.Program, Engine, error) {
 	callbacks = callbacks && !jitCallbacks()
 	if opts.Checked {
 		if opts.Engine == EngineJIT {
@@ -245,14 +262,14 @@ func compile(prog isa.Program, opts *Options, callbacks bool) (engine.Program, E
 		if callbacks {
 			return nil, 0, fmt.Errorf("JIT: helpers that call back into the program (bpf_loop, bpf_for_each_map_elem): %w", ErrNotSupported)
 		}
-		code, err := compileJIT(prog)
+		code, err := compileJIT(prog, stackDepth)
 		return code, EngineJIT, err
 	}
 	if callbacks {
 		code, err := interp.Compile(prog, interp.Options{})
 		return code, EngineInterpreter, err
 	}
-	if code, err := compileJIT(prog); err == nil {
+	if code, err := compileJIT(prog, stackDepth); err == nil {
 		return code, EngineJIT, nil
 	} else if !errors.Is(err, ErrNotSupported) {
 		return nil, 0, err
@@ -297,32 +314,34 @@ func (p *Program) Close() error {
 	if p.code == nil || !p.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	p.runs.Add(-1)
-	for p.runs.Load() != 0 {
-		runtime.Gosched()
+	for _, c := range p.rt.cpus.cpus {
+		for c.word.Load()>>1 == p.id {
+			runtime.Gosched()
+		}
 	}
 	return p.code.Close()
 }
 
+// programIDs numbers the programs (Program.id).
+var programIDs atomic.Uint64
+
 // errClosed is the error of running a closed program.
 var errClosed = errors.New("program is closed")
 
-// enter marks a run in flight; it fails once the program is closed.
-func (p *Program) enter() bool {
-	if p.runs.Add(1) == 1 {
-		// Close has dropped the program's own count: it is closing.
-		p.runs.Add(-1)
-		return false
+// enter marks p as running on c (c's word); it fails once p is closed.
+// The mark stays until the next enter on c or c's release. A CPU acquired
+// for p is marked already, by the compare-and-swap that took it, which
+// like the store here orders the mark before the look at closed.
+func (p *Program) enter(c *cpu) bool {
+	if w := p.id<<1 | 1; c.word.Load() != w {
+		c.word.Store(w)
 	}
 	if p.closed.Load() {
-		p.leave()
+		c.word.Store(1)
 		return false
 	}
 	return true
 }
-
-// leave ends a run that enter started.
-func (p *Program) leave() { p.runs.Add(-1) }
 
 // RunOptions are the input and output of one Program.Run, like the
 // kernel's BPF_PROG_TEST_RUN. Data and Context are bounded as the kernel
@@ -406,10 +425,10 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 	if err := p.checkInput(opts.Data, opts.Context); err != nil {
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
-	c := p.rt.acquire()
+	c := p.rt.acquire(p)
 	defer p.rt.release(c)
-	in, err := c.prepare(p, opts.Data, opts.Context)
-	if err != nil {
+	in := &c.in
+	if err := c.prepare(p, opts.Data, opts.Context, in); err != nil {
 		return RunResult{}, fmt.Errorf("program %s: %w", p.name, err)
 	}
 	in.bind(p)
@@ -423,6 +442,7 @@ func (p *Program) test(ctx context.Context, opts *RunOptions, timed bool) (RunRe
 	}
 	n := max(opts.Repeat, 1)
 	var res RunResult
+	var err error
 	var start time.Time
 	if timed {
 		start = time.Now()
@@ -448,11 +468,23 @@ func (c *cpu) setBudget(b uint64) { c.env.Budget = b }
 
 // run runs p, and the programs it tail-calls, on c with the prepared
 // input, until cx (which may be nil) is done.
-func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) (uint64, int, error) {
+func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in *input) (uint64, int, error) {
+	if p.leaf != nil {
+		// A leaf calls no helper and cannot loop: it needs no helper
+		// state, epoch, budget or cancellation check past its start.
+		if cx != nil {
+			if err := cx.Err(); err != nil {
+				return 0, 0, &engine.Fault{Err: err}
+			}
+		}
+		if !p.enter(c) {
+			return 0, 0, errClosed
+		}
+		ret, err := runLeaf(p, in)
+		return ret, 0, err
+	}
 	env, st := &c.env, &c.state
 	st.Task = *task
-	st.CPU = c.id
-	st.Trace = p.rt.trace
 	c.cur, c.ctxLen = p, in.ctxLen
 	g := maps.EnterProgram()
 	defer maps.LeaveProgram(g)
@@ -466,11 +498,16 @@ func (c *cpu) run(cx context.Context, p *Program, task *helpers.Task, in input) 
 	// interpreter needs the regions helpers hand a run, verified or not.
 	st.Checked = p.checked || p.engine == EngineChecked
 	for {
-		if !p.enter() {
+		if !p.enter(c) {
 			return 0, st.TailCalls(), errClosed
 		}
-		ret, err := p.code.Run(env, in.r1, in.r2)
-		p.leave()
+		var ret uint64
+		var err error
+		if p.jit != nil {
+			ret, err = c.runJIT(p, env, in.r1, in.r2)
+		} else {
+			ret, err = p.code.Run(env, in.r1, in.r2)
+		}
 		if err != nil {
 			return 0, st.TailCalls(), err
 		}
@@ -524,11 +561,32 @@ func (p *Program) tailCallable(next *Program, ctxLen int) bool {
 
 // setEnv points c's environment at p: its helpers and regions plus the
 // input's.
-func (c *cpu) setEnv(p *Program, in input) {
+func (c *cpu) setEnv(p *Program, in *input) {
 	env := &c.env
+	if !p.checked && p.engine != EngineChecked {
+		// Helpers add no regions to a verified run's environment (the
+		// checked interpreter's aside), so that what was set up for the
+		// same program and input holds.
+		if c.envProg == p && c.envIn == in && c.envSeq == in.seq {
+			return
+		}
+		env.Helpers = p.helpers
+		env.Host = &c.state
+		setPacket(&env.Packet, in, p.info.Type)
+		n := in.nregions + len(p.regions)
+		if cap(c.regions) >= n {
+			r := c.regions[:n]
+			copy(r, in.regions[:in.nregions])
+			copy(r[in.nregions:], p.regions)
+			env.Regions = r
+			c.envProg, c.envIn, c.envSeq = p, in, in.seq
+			return
+		}
+	}
+	c.envProg = nil
 	env.Helpers = p.helpers
 	env.Host = &c.state
-	setPacket(&env.Packet, &in, p.info.Type)
+	setPacket(&env.Packet, in, p.info.Type)
 	// Keep room for the regions helpers add during checked runs, and the
 	// largest array seen, so that runs allocate nothing once warm.
 	if env.Regions != nil && cap(env.Regions) > cap(c.regions) {

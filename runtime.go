@@ -64,6 +64,11 @@ func NewRuntime(opts *RuntimeOptions) (*Runtime, error) {
 		rt.task = currentTask()
 	}
 	rt.cpus.init(n)
+	for _, c := range rt.cpus.cpus {
+		c.state.CPU = c.id
+		c.state.Trace = rt.trace
+		c.env.Host = &c.state
+	}
 	return rt, nil
 }
 
@@ -85,9 +90,15 @@ func DefaultRuntime() (*Runtime, error) {
 	return defaultRuntime, defaultErr
 }
 
-// acquire takes a free CPU, waiting for one if every CPU is running a
-// program.
-func (rt *Runtime) acquire() *cpu { return rt.cpus.acquire() }
+// acquire takes a free CPU for a run of p (nil: not known yet), waiting
+// for one if every CPU is running a program.
+func (rt *Runtime) acquire(p *Program) *cpu {
+	var mark uint64
+	if p != nil {
+		mark = p.id << 1
+	}
+	return rt.cpus.acquire(mark)
+}
 
 // release gives c back, without the context and the program of the run
 // it had, which c must not keep alive.
@@ -101,8 +112,11 @@ func (rt *Runtime) release(c *cpu) {
 
 // cpu is the state of one CPU: what a run needs besides the program.
 type cpu struct {
-	// busy is set while a run holds the CPU (see cpuPool).
-	busy  atomic.Bool
+	// word is 0 while the CPU is free and 1|id<<1 while a run holds it,
+	// id being that of the program it runs (Program.id; 0 before it
+	// starts one): cpuPool takes a CPU with a compare-and-swap of its own
+	// word, and Program.Close waits for the CPUs running the program.
+	word  atomic.Uint64
 	id    int
 	env   engine.Env
 	state helpers.State
@@ -113,6 +127,17 @@ type cpu struct {
 	// TailPolicy, checks a tail call against.
 	cur    *Program
 	ctxLen int
+	// jit is the memory JIT code runs in, made on first use.
+	jit jitRunner
+	// seq counts the inputs prepared on the CPU; envIn, envSeq and
+	// envProg are the input and program env was last set up for (see
+	// setEnv), envProg nil when env must be set up again.
+	seq     uint64
+	envIn   *input
+	envSeq  uint64
+	envProg *Program
+	// in is the input of the run in progress.
+	in input
 	// packet holds the headroom and the packet of network programs; ctx
 	// holds the context. Both lie below 4 GiB and grow as needed.
 	packet *engine.Block

@@ -10,8 +10,9 @@ import (
 
 // verify proves prog safe for its type, context size, maps and helpers. It
 // returns the indices in specs of the maps whose contents the proof read,
-// which must not change any more (verifier.Result.ConstMaps).
-func verify(prog isa.Program, info *progtype.Info, ctxSize int, specs []*maps.Spec, hs *helpers.Set, opts *Options) ([]int, error) {
+// which must not change any more (verifier.Result.ConstMaps), and the stack
+// depth of the program's first function.
+func verify(prog isa.Program, info *progtype.Info, ctxSize int, specs []*maps.Spec, hs *helpers.Set, opts *Options) ([]int, int, error) {
 	if !info.VarCtx {
 		ctxSize = 0 // fixed by the type
 	}
@@ -25,7 +26,11 @@ func verify(prog isa.Program, info *progtype.Info, ctxSize int, specs []*maps.Sp
 		Privileged: opts.Privileged,
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return res.ConstMaps, nil
+	depth := -1
+	if len(res.StackDepth) > 0 {
+		depth = res.StackDepth[0]
+	}
+	return res.ConstMaps, depth, nil
 }

@@ -3,12 +3,12 @@ package maps
 import (
 	"fmt"
 	"math/bits"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gbpf/gbpf/internal/engine"
 	"github.com/gbpf/gbpf/internal/epoch"
+	"github.com/gbpf/gbpf/internal/proc"
 )
 
 // maxSlabBytes bounds what a map preallocates, so that an absurd
@@ -18,6 +18,9 @@ const maxSlabBytes = 1 << 33
 // slabShards is the number of independently locked free lists; writers on
 // different processors rarely meet on one lock.
 const slabShards = 8
+
+// slabRun is how many neighbouring elements a shard gets at a time.
+const slabRun = 8
 
 // slab hands out fixed-size, 8-byte aligned elements of runtime memory by
 // index. Memory comes in chunks (one engine.Block each), so an element
@@ -135,9 +138,11 @@ func (s *slab) grow() error {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		// Lower indices end up on top of each free list.
+		// Lower indices end up on top of each free list. A shard gets
+		// runs of slabRun neighbours, so that elements taken on different
+		// processors (alloc) rarely share a cache line.
 		for j := per; j > 0; j-- {
-			if idx := s.n + j - 1; idx%slabShards == uint32(i) {
+			if idx := s.n + j - 1; idx/slabRun%slabShards == uint32(i) {
 				sh.free = append(sh.free, idx)
 			}
 		}
@@ -165,11 +170,12 @@ func (sh *slabShard) take() (uint32, bool) {
 	return 0, false
 }
 
-// alloc returns a free element, zeroed. It looks in a random shard first,
-// then in the others; if none has one it tries once to end a grace
-// period, and grows the slab when still nothing is free.
+// alloc returns a free element, zeroed. It looks in the shard of the
+// processor it runs on first, then in the others; if none has one it tries
+// once to end a grace period, and grows the slab when still nothing is
+// free.
 func (s *slab) alloc() (uint32, bool) {
-	start := rand.Uint32()
+	start := uint32(proc.ID())
 	for pass := 0; pass < 2; pass++ {
 		for i := uint32(0); i < slabShards; i++ {
 			if idx, ok := s.shards[(start+i)%slabShards].take(); ok {

@@ -12,6 +12,12 @@ import (
 // ModeNone is the overhead baseline: no tracing at all.
 const ModeNone Mode = "none"
 
+// ModeHook runs the same program as ModeKernel in-process: after each
+// event the workload fires a gbpf hook with the record the kernel would
+// have given the program, as a Go service that counts its own events
+// does. It is measured for the getppid workload only.
+const ModeHook Mode = "hook"
+
 // OverheadOptions configures MeasureOverhead.
 type OverheadOptions struct {
 	// Calls is the number of getppid() calls per measurement; 0 means
@@ -23,8 +29,8 @@ type OverheadOptions struct {
 	// Dir holds the direct-I/O file; it must be on a block device. ""
 	// means the system's temporary directory.
 	Dir string
-	// Modes lists what to measure: ModeNone, ModeKernel, ModeCopy. nil
-	// means all three.
+	// Modes lists what to measure: ModeNone, ModeKernel, ModeCopy,
+	// ModeHook. nil means all four.
 	Modes []Mode
 	// RingPages sizes copy mode's per-CPU perf rings; 0 means 8192 pages
 	// (32 MiB with 4 KiB pages), room for a million getppid records so that
@@ -67,7 +73,8 @@ func (r OverheadResult) CPUPerEvent() float64 {
 
 // MeasureOverhead runs the getppid and direct-I/O workloads with no
 // tracing, with the tools' programs aggregating in the kernel, and with
-// every record copied to gbpf's runtime, and measures each.
+// every record copied to gbpf's runtime, and the getppid workload with the
+// program fired from a hook in-process, and measures each.
 func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 	if opts.Calls == 0 {
 		opts.Calls = 1_000_000
@@ -83,7 +90,7 @@ func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 	}
 	modes := opts.Modes
 	if modes == nil {
-		modes = []Mode{ModeNone, ModeKernel, ModeCopy}
+		modes = []Mode{ModeNone, ModeKernel, ModeCopy, ModeHook}
 	}
 	var out []OverheadResult
 	for _, w := range []struct {
@@ -91,6 +98,9 @@ func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 		run  func(Mode, OverheadOptions) (OverheadResult, error)
 	}{{"getppid", measureGetppid}, {"direct-io", measureDirectIO}} {
 		for _, m := range modes {
+			if m == ModeHook && w.name != "getppid" {
+				continue
+			}
 			var best OverheadResult
 			for i := range opts.Repeat {
 				r, err := w.run(m, opts)

@@ -10,12 +10,18 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/loader"
 )
 
 // measureGetppid measures getppid system calls, counted by a tracepoint
 // program when mode traces.
 func measureGetppid(mode Mode, opts OverheadOptions) (OverheadResult, error) {
 	r := OverheadResult{Workload: "getppid", Mode: mode, Events: uint64(opts.Calls)}
+	if mode == ModeHook {
+		return measureGetppidHook(r, opts)
+	}
 	var s *session
 	if mode != ModeNone {
 		var err error
@@ -113,6 +119,63 @@ func measureDirectIO(mode Mode, opts OverheadOptions) (OverheadResult, error) {
 			return r, err
 		}
 		r.Counted, r.Lost = snap.Total(), snap.Stats.Lost
+	}
+	return r, nil
+}
+
+// measureGetppidHook measures getppid system calls, each followed by a
+// fire of a hook that runs syscount's program on the record the kernel
+// would give it (syscalls:sys_enter_getppid: the common fields, then
+// __syscall_nr).
+func measureGetppidHook(r OverheadResult, opts OverheadOptions) (OverheadResult, error) {
+	rt, err := gbpf.NewRuntime(nil)
+	if err != nil {
+		return r, err
+	}
+	obj, err := Object("syscount")
+	if err != nil {
+		return r, err
+	}
+	spec, err := loader.LoadCollectionSpecFromBytes(obj)
+	if err != nil {
+		return r, fmt.Errorf("syscount object: %w", err)
+	}
+	coll, err := gbpf.NewCollection(spec, &gbpf.Options{Runtime: rt})
+	if err != nil {
+		return r, fmt.Errorf("gbpf runtime: %w", err)
+	}
+	defer coll.Close()
+	prog := coll.Programs["sys_enter_getppid"]
+	if prog == nil {
+		return r, fmt.Errorf("syscount object has no program sys_enter_getppid")
+	}
+	hook, err := rt.NewHook("syscalls:sys_enter_getppid", prog.Type())
+	if err != nil {
+		return r, err
+	}
+	if err := hook.Attach(prog); err != nil {
+		return r, err
+	}
+	record := make([]byte, 16)
+	binary.LittleEndian.PutUint32(record[4:], uint32(os.Getpid()))
+	binary.LittleEndian.PutUint32(record[8:], unix.SYS_GETPPID)
+	work := func() error {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		for range opts.Calls {
+			unix.Getppid()
+			if _, err := hook.Fire(record); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if r.Wall, r.CPU, err = measure(work, nil); err != nil {
+		return r, err
+	}
+	var key uint32 = unix.SYS_GETPPID
+	if err := coll.Maps["counts"].Lookup(key, &r.Counted); err != nil {
+		return r, fmt.Errorf("syscount counts: %w", err)
 	}
 	return r, nil
 }

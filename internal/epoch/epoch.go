@@ -17,8 +17,9 @@
 package epoch
 
 import (
-	"math/rand/v2"
 	"sync/atomic"
+
+	"github.com/gbpf/gbpf/internal/proc"
 )
 
 // numSlots is the size of the reader table. Runs beyond this many at once
@@ -51,7 +52,9 @@ type Guard struct {
 // Enter starts a read-side critical section and returns its Guard. Every
 // Enter must be matched by exactly one Leave of the returned Guard.
 func Enter() Guard {
-	start := rand.Uint32() % numSlots
+	// Start at the slot of the processor the goroutine runs on: runs on
+	// different processors then touch different slots.
+	start := uint32(proc.ID()) % numSlots
 	// First pass: take an idle slot, or join one that already announces
 	// the current epoch (joining never holds the epoch back).
 	for i := uint32(0); i < numSlots; i++ {

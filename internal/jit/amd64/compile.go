@@ -25,6 +25,13 @@ type Options struct {
 	// be cancelled, and delays garbage collection for as long as it runs.
 	// Call depth is still checked.
 	Bounded bool
+	// StackDepth, when StackDepthKnown is set, is how many bytes below
+	// r10 the program's first function touches, itself or through the
+	// helpers it passes stack pointers to, as a verifier proved (Linux's
+	// stack_depth): a run then clears no more than that after it, where
+	// the JIT alone must assume the whole frame once r10 is copied.
+	StackDepth      int
+	StackDepthKnown bool
 }
 
 // ErrNotSupported is returned (wrapped) by Compile where the JIT cannot
@@ -348,6 +355,9 @@ func stackReach(insns []isa.Instruction) (reach, outside int) {
 func (c *compiler) stackClear() int {
 	if c.localCalls {
 		return stackBytes
+	}
+	if c.opts.StackDepthKnown && c.opts.StackDepth >= 0 {
+		return min(c.reach, (c.opts.StackDepth+7)&^7)
 	}
 	return c.reach
 }

@@ -210,6 +210,49 @@ func (p *Program) run(cx context.Context, env *engine.Env, r1, r2 uint64) (uint6
 		return 0, err
 	}
 	defer p.put(s)
+	return p.runOn(s, cx, env, r1, r2)
+}
+
+// Runner is the memory of one run at a time (the context, the BPF stack and
+// the machine stack), for any program: a host that runs programs on slots
+// of its own, one run per slot at a time, gives each slot a Runner, so that
+// a run does not look for an idle state of the program's.
+type Runner struct {
+	s *state
+}
+
+// NewRunner allocates a Runner. Its memory is released once it is
+// unreachable.
+func NewRunner() (*Runner, error) {
+	s, err := newState()
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{s: s}, nil
+}
+
+// Run runs p on r as p.RunContext(cx, env, r1, r2) does (cx may be nil).
+// The run is not counted as in progress: the caller must not start two
+// runs on r at once, nor Close p while one of its runs is in progress.
+func (r *Runner) Run(cx context.Context, p *Program, env *engine.Env, r1, r2 uint64) (uint64, error) {
+	if cx == nil && env != nil {
+		cx = env.Context
+	}
+	if cx != nil {
+		if err := cx.Err(); err != nil {
+			return 0, &engine.Fault{PC: 0, Err: err}
+		}
+	}
+	if p.leafAddr != nil {
+		return p.RunLeafUncounted(r1, r2)
+	}
+	r0, err := p.runOn(r.s, cx, env, r1, r2)
+	p.scrub(r.s)
+	return r0, err
+}
+
+// runOn runs p on the state s, which the caller holds.
+func (p *Program) runOn(s *state, cx context.Context, env *engine.Env, r1, r2 uint64) (uint64, error) {
 	if env == nil {
 		s.ownEnv = engine.Env{}
 		env = &s.ownEnv
@@ -385,6 +428,31 @@ func (p *Program) runLeaf(env *engine.Env, r1, r2 uint64) (uint64, error) {
 	return r0, nil
 }
 
+// LeafAddrFunc returns a leaf program's machine code as a Go function
+// taking r1 and r2 as numbers (addresses outside the Go heap), or nil if p
+// is not a leaf: LeafFunc for memory the caller owns outside Go. The same
+// rules hold: the caller keeps p reachable and does not call the function
+// once p is closed; LeafError tells a fault.
+func (p *Program) LeafAddrFunc() func(r1, r2 uint64) (r0 uint64, f LeafFault) {
+	return p.leafAddr
+}
+
+// RunLeafUncounted runs a leaf program (see Leaf) with r1 and r2 set and
+// r10 at the top of a fresh, zeroed stack frame, like Run, but without
+// counting the run in progress or looking at closed: the caller
+// guarantees that it never overlaps Close. It returns ErrNotLeaf for a
+// program that is not a leaf.
+func (p *Program) RunLeafUncounted(r1, r2 uint64) (uint64, error) {
+	if p.leafAddr == nil {
+		return 0, ErrNotLeaf
+	}
+	r0, f := p.leafAddr(r1, r2)
+	if f.Faulted(r0) {
+		return 0, p.fault(f.sig, f.ip, f.addr)
+	}
+	return r0, nil
+}
+
 // get takes an idle state for a run: the one last put back on this
 // processor if it is still idle, else the first idle one, else a new one.
 func (p *Program) get() (*state, error) {
@@ -435,17 +503,22 @@ func (p *Program) newBusyState() (*state, error) {
 	return s, nil
 }
 
-// put clears the stack the run may have used (callbacks' frames included),
-// so that no run sees another's data, drops the run's context and gives s
-// back.
+// put scrubs s after a run of p and gives it back.
 func (p *Program) put(s *state) {
+	p.scrub(s)
+	s.busy.Store(false)
+	p.hint.Put(s)
+}
+
+// scrub clears the stack a run of p on s may have used (callbacks' frames
+// included), so that no run sees another's data, and drops the run's
+// context.
+func (p *Program) scrub(s *state) {
 	from := stateMachStack - int(s.stackTop-s.low) - p.stackClear
 	clear(s.block.Bytes()[max(from, stateStack):stateMachStack])
 	if s.cx != nil {
 		s.cx, s.done = nil, nil
 	}
-	s.busy.Store(false)
-	p.hint.Put(s)
 }
 
 func newState() (*state, error) {
