@@ -64,6 +64,43 @@ const (
 	// ArgPtrToSpinLock: a pointer to the bpf_spin_lock inside a map
 	// value.
 	ArgPtrToSpinLock
+
+	// The kinds below are Linux's that the generated table of every
+	// helper (LinuxPrototype) uses besides the ones above.
+
+	// ArgPtrToMapValueOrNull: like ArgPtrToMapValue, or the constant 0.
+	ArgPtrToMapValueOrNull
+	// ArgPtrToFixedMem: a pointer to Prototype.ArgSize readable,
+	// initialized bytes (ARG_PTR_TO_FIXED_SIZE_MEM).
+	ArgPtrToFixedMem
+	// ArgPtrToUninitFixedMem: a pointer to Prototype.ArgSize writable
+	// bytes the helper fills in (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT,
+	// the older ARG_PTR_TO_INT and ARG_PTR_TO_LONG).
+	ArgPtrToUninitFixedMem
+	// ArgPtrToCtxOrNull: the context pointer or the constant 0.
+	ArgPtrToCtxOrNull
+	// ArgPtrToStack: a pointer into the stack.
+	ArgPtrToStack
+	// ArgPtrToSockCommon: a socket of any kind (struct bpf_sock_common)
+	// that a program got from its context or a socket helper.
+	ArgPtrToSockCommon
+	// ArgPtrToSocket: a full socket (struct bpf_sock).
+	ArgPtrToSocket
+	// ArgPtrToSocketOrNull: like ArgPtrToSocket, or the constant 0.
+	ArgPtrToSocketOrNull
+	// ArgPtrToBTFID: a pointer to a kernel object of a BTF type (a task,
+	// a socket, a cgroup, a per-CPU variable), ARG_PTR_TO_BTF_ID and its
+	// sock_common and per-CPU forms.
+	ArgPtrToBTFID
+	// ArgPtrToBTFIDOrNull: like ArgPtrToBTFID, or the constant 0.
+	ArgPtrToBTFIDOrNull
+	// ArgPtrToTimer: a pointer to the struct bpf_timer in a map value.
+	ArgPtrToTimer
+	// ArgPtrToKptr: a pointer to a referenced kernel pointer field of a
+	// map value.
+	ArgPtrToKptr
+	// ArgPtrToDynptr: a pointer to a struct bpf_dynptr on the stack.
+	ArgPtrToDynptr
 )
 
 var argNames = [...]string{
@@ -86,6 +123,31 @@ var argNames = [...]string{
 	ArgPtrToConstStr:        "ptr_to_const_str",
 	ArgPtrToAllocMem:        "ptr_to_alloc_mem",
 	ArgPtrToSpinLock:        "ptr_to_spin_lock",
+	ArgPtrToMapValueOrNull:  "ptr_to_map_value_or_null",
+	ArgPtrToFixedMem:        "ptr_to_fixed_size_mem",
+	ArgPtrToUninitFixedMem:  "ptr_to_uninit_fixed_size_mem",
+	ArgPtrToCtxOrNull:       "ptr_to_ctx_or_null",
+	ArgPtrToStack:           "ptr_to_stack",
+	ArgPtrToSockCommon:      "ptr_to_sock_common",
+	ArgPtrToSocket:          "ptr_to_socket",
+	ArgPtrToSocketOrNull:    "ptr_to_socket_or_null",
+	ArgPtrToBTFID:           "ptr_to_btf_id",
+	ArgPtrToBTFIDOrNull:     "ptr_to_btf_id_or_null",
+	ArgPtrToTimer:           "ptr_to_timer",
+	ArgPtrToKptr:            "ptr_to_kptr",
+	ArgPtrToDynptr:          "ptr_to_dynptr",
+}
+
+// IsKernelObject reports whether a is a pointer to a kernel object (a
+// socket, a BTF-typed object, a timer, a kptr or a dynptr): kinds gbpf's
+// verifier does not track registers of yet.
+func (a ArgType) IsKernelObject() bool {
+	switch a {
+	case ArgPtrToSockCommon, ArgPtrToSocket, ArgPtrToSocketOrNull, ArgPtrToBTFID, ArgPtrToBTFIDOrNull,
+		ArgPtrToTimer, ArgPtrToKptr, ArgPtrToDynptr:
+		return true
+	}
+	return false
 }
 
 func (a ArgType) String() string {
@@ -128,6 +190,14 @@ const (
 	// ArgConstAllocSizeOrZero argument, or NULL (ring buffer memory). A
 	// non-NULL result is a reference the program must release.
 	RetPtrToAllocMemOrNull
+	// RetPtrToMapValue: a pointer to a value of the map argument, never
+	// NULL (bpf_get_local_storage).
+	RetPtrToMapValue
+	// RetPtrToBTFID: a pointer to a kernel object (a task, a socket, a
+	// per-CPU variable), RET_PTR_TO_BTF_ID and the socket kinds.
+	RetPtrToBTFID
+	// RetPtrToBTFIDOrNull: like RetPtrToBTFID, or NULL.
+	RetPtrToBTFIDOrNull
 )
 
 var retNames = [...]string{
@@ -135,6 +205,9 @@ var retNames = [...]string{
 	RetVoid:                "void",
 	RetPtrToMapValueOrNull: "ptr_to_map_value_or_null",
 	RetPtrToAllocMemOrNull: "ptr_to_alloc_mem_or_null",
+	RetPtrToMapValue:       "ptr_to_map_value",
+	RetPtrToBTFID:          "ptr_to_btf_id",
+	RetPtrToBTFIDOrNull:    "ptr_to_btf_id_or_null",
 }
 
 func (r RetType) String() string {
@@ -185,6 +258,9 @@ type Prototype struct {
 	Name string // the kernel's name without bpf_, such as "map_lookup_elem"
 	Ret  RetType
 	Args [5]ArgType
+	// ArgSize is the size in bytes of each ArgPtrToFixedMem and
+	// ArgPtrToUninitFixedMem argument.
+	ArgSize [5]int32
 	// Callback is set for helpers that call a subprogram.
 	Callback *Callback
 	// MapTypes, when set, lists the map types (Linux numbers, as in
@@ -222,12 +298,12 @@ func (p *Prototype) Check() error {
 	if p.Name == "" {
 		return fmt.Errorf("helper %d: no name", p.ID)
 	}
-	if p.Ret > RetPtrToAllocMemOrNull {
+	if p.Ret > RetPtrToBTFIDOrNull {
 		return fmt.Errorf("helper %s: unknown return type %d", p.Name, p.Ret)
 	}
 	seenMap, seenEnd := false, false
 	for i, a := range p.Args {
-		if a > ArgPtrToSpinLock {
+		if a > ArgPtrToDynptr {
 			return fmt.Errorf("helper %s: arg%d: unknown type %d", p.Name, i+1, a)
 		}
 		if a == ArgDontCare {
@@ -240,7 +316,11 @@ func (p *Prototype) Check() error {
 		switch {
 		case a == ArgConstMapPtr:
 			seenMap = true
-		case a == ArgPtrToMapKey || a == ArgPtrToMapValue || a == ArgPtrToUninitMapValue:
+		case a == ArgPtrToFixedMem || a == ArgPtrToUninitFixedMem:
+			if p.ArgSize[i] <= 0 {
+				return fmt.Errorf("helper %s: arg%d: %v of no size", p.Name, i+1, a)
+			}
+		case a == ArgPtrToMapKey || a == ArgPtrToMapValue || a == ArgPtrToUninitMapValue || a == ArgPtrToMapValueOrNull:
 			if !seenMap {
 				return fmt.Errorf("helper %s: arg%d: %v without a preceding map argument", p.Name, i+1, a)
 			}
@@ -254,7 +334,7 @@ func (p *Prototype) Check() error {
 			}
 		}
 	}
-	if p.Ret == RetPtrToMapValueOrNull && !seenMap {
+	if (p.Ret == RetPtrToMapValueOrNull || p.Ret == RetPtrToMapValue) && !seenMap {
 		return fmt.Errorf("helper %s: returns a map value but takes no map", p.Name)
 	}
 	if p.Ret == RetPtrToAllocMemOrNull {
@@ -269,8 +349,8 @@ func (p *Prototype) Check() error {
 	if p.Release >= 5 || p.Release < -1 {
 		return fmt.Errorf("helper %s: release argument %d out of range", p.Name, p.Release)
 	}
-	if p.Release >= 0 && p.Args[p.Release] != ArgPtrToAllocMem {
-		return fmt.Errorf("helper %s: releases arg%d, which is not %v", p.Name, p.Release+1, ArgPtrToAllocMem)
+	if p.Release >= 0 && p.Args[p.Release] != ArgPtrToAllocMem && !p.Args[p.Release].IsKernelObject() {
+		return fmt.Errorf("helper %s: releases arg%d, which is not %v or a kernel object", p.Name, p.Release+1, ArgPtrToAllocMem)
 	}
 	if cb := p.Callback; cb != nil {
 		if cb.FuncArg < 0 || cb.FuncArg >= 5 || p.Args[cb.FuncArg] != ArgPtrToFunc {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/gbpf/gbpf/loader"
 	"github.com/gbpf/gbpf/maps"
@@ -25,6 +26,10 @@ import (
 // testdata/realprogs: programs that load and that verify. Raise it as
 // gbpf gets better; a change that lowers it is a regression.
 var realFloor = struct{ loaded, verified int }{loaded: 0, verified: 0}
+
+// userMaxEntries is the size the test gives maps that the object leaves
+// for user space to size.
+const userMaxEntries = 1024
 
 // realProgram is the outcome of one program of the corpus.
 type realProgram struct {
@@ -56,6 +61,11 @@ func TestRealPrograms(t *testing.T) {
 		t.Skipf("CO-RE needs the running kernel's BTF: %v", err)
 	}
 	kernel := os.Geteuid() == 0
+	if kernel {
+		if err := rlimit.RemoveMemlock(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if !kernel {
 		if os.Getenv("GBPF_REQUIRE_KERNEL") == "1" {
 			t.Fatal("GBPF_REQUIRE_KERNEL=1 but not root: the kernel cannot be asked")
@@ -137,6 +147,18 @@ func realObject(t *testing.T, path string, kernelTypes *btf.Spec, kernel bool) [
 	spec, lerr := loader.LoadCollectionSpec(path)
 	if lerr == nil {
 		lerr = spec.RelocateCORE(kernelTypes)
+	}
+	// The tools size some maps from user space before they load the
+	// object (bpf_map__set_max_entries); do as they do for both.
+	if cerr == nil {
+		for n, m := range cs.Maps {
+			if m.MaxEntries == 0 && m.Type != ebpf.PerfEventArray && m.Type != ebpf.RingBuf {
+				m.MaxEntries = userMaxEntries
+				if spec != nil && spec.Maps[n] != nil {
+					spec.Maps[n].MaxEntries = userMaxEntries
+				}
+			}
+		}
 	}
 	var names []string
 	switch {

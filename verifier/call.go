@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"math"
+	"strings"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
@@ -186,6 +187,12 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 			r0.umax = math.MaxUint32
 			r0.sync()
 		}
+	case helpers.RetPtrToBTFID, helpers.RetPtrToBTFIDOrNull:
+		return v.errorf(pc, "bpf_%s#%d returns a kernel object (%v), which gbpf's verifier does not track yet", proto.Name, proto.ID, proto.Ret)
+	case helpers.RetPtrToMapValue:
+		r0.setPtr(ptrToMapValue)
+		r0.aux = int32(meta.mapIdx)
+		r0.id = v.newID()
 	case helpers.RetPtrToMapValueOrNull:
 		m := v.maps[meta.mapIdx]
 		if (m.Type == maps.ArrayOfMaps || m.Type == maps.HashOfMaps) && v.inner[meta.mapIdx] >= 0 {
@@ -331,7 +338,10 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 		}
 		meta.mapIdx = int(r.aux)
 		return nil
-	case helpers.ArgPtrToMapKey, helpers.ArgPtrToMapValue, helpers.ArgPtrToUninitMapValue:
+	case helpers.ArgPtrToMapKey, helpers.ArgPtrToMapValue, helpers.ArgPtrToUninitMapValue, helpers.ArgPtrToMapValueOrNull:
+		if at == helpers.ArgPtrToMapValueOrNull && r.isNull() {
+			return nil
+		}
 		if meta.mapIdx < 0 {
 			return v.errorf(pc, "invalid map_ptr to access map->key")
 		}
@@ -352,6 +362,9 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			return typeErr(typeExpectMem)
 		}
 		return nil
+	case helpers.ArgPtrToFixedMem, helpers.ArgPtrToUninitFixedMem:
+		size := int64(proto.ArgSize[regno-1])
+		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitFixedMem, false)
 	case helpers.ArgConstSize, helpers.ArgConstSizeOrZero:
 		return v.checkMemSize(pc, proto, regno, r, at == helpers.ArgConstSizeOrZero, meta)
 	case helpers.ArgConstAllocSizeOrZero:
@@ -363,7 +376,10 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 		}
 		meta.allocSize = int64(r.varOff.v)
 		return nil
-	case helpers.ArgPtrToCtx:
+	case helpers.ArgPtrToCtx, helpers.ArgPtrToCtxOrNull:
+		if at == helpers.ArgPtrToCtxOrNull && r.isNull() {
+			return nil
+		}
 		if r.typ != ptrToCtx {
 			return typeErr("ctx")
 		}
@@ -371,8 +387,8 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			return v.errorf(pc, "dereference of modified ctx ptr R%d off=%d disallowed", regno, r.off)
 		}
 		return nil
-	case helpers.ArgPtrToStackOrNull:
-		if r.isNull() {
+	case helpers.ArgPtrToStackOrNull, helpers.ArgPtrToStack:
+		if at == helpers.ArgPtrToStackOrNull && r.isNull() {
 			return nil
 		}
 		if r.typ != ptrToStack {
@@ -414,6 +430,18 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			return v.errorf(pc, "off %d doesn't point to 'struct bpf_spin_lock' that is at %d", off, m.SpinLockOffset)
 		}
 		return nil
+	case helpers.ArgPtrToSocketOrNull, helpers.ArgPtrToBTFIDOrNull:
+		if r.isNull() {
+			return nil
+		}
+		fallthrough
+	case helpers.ArgPtrToSockCommon, helpers.ArgPtrToSocket, helpers.ArgPtrToBTFID,
+		helpers.ArgPtrToTimer, helpers.ArgPtrToKptr, helpers.ArgPtrToDynptr:
+		// gbpf's verifier has no registers of these kinds yet: no
+		// program can hold such a pointer, as the kernel would find if
+		// it were passed anything else.
+		return v.errorf(pc, "R%d type=%s expected=%s (bpf_%s#%d: gbpf's verifier does not track kernel objects yet)",
+			regno, r.typeString(), strings.TrimPrefix(at.String(), "ptr_to_"), proto.Name, proto.ID)
 	}
 	return v.errorf(pc, "unsupported arg type %v", at)
 }
