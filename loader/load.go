@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"strings"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -106,7 +107,21 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
 		Types:      cs.Types,
 	}
-	for name, ms := range cs.Maps {
+	for _, name := range slices.Sorted(maps.Keys(cs.Maps)) {
+		ms := cs.Maps[name]
+		if ms.Pinning != ebpf.PinNone {
+			// libbpf's LIBBPF_PIN_BY_NAME and iproute2's PIN_GLOBAL_NS and
+			// PIN_OBJECT_NS: the kernel shares the map through bpffs.
+			out.Pinned = append(out.Pinned, name)
+			out.note("map %s: pinned by name (pinning %d); gbpf's runtime gives each collection its own map", name, ms.Pinning)
+		}
+		if ms.Type == ebpf.PerfEventArray && ms.MaxEntries == 0 {
+			// libbpf sizes a perf event array left at 0 entries for
+			// the possible CPUs, as do Falco's and cilium/ebpf's loaders.
+			ms = ms.Copy()
+			ms.MaxEntries = uint32(possibleCPUs())
+			out.note("map %s: perf event array of 0 entries sized for the %d possible CPUs", name, ms.MaxEntries)
+		}
 		m, refs, err := convertMap(ms)
 		if err != nil {
 			return nil, fmt.Errorf("map %s: %w", name, err)
@@ -135,30 +150,66 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, ps := range cs.Programs {
+	var firstErr error
+	for _, name := range slices.Sorted(maps.Keys(cs.Programs)) {
+		ps := cs.Programs[name]
 		p, err := convertProgram(ps, out, kconfig)
 		if err != nil {
-			return nil, fmt.Errorf("program %s: %w", name, err)
+			// One program that cannot be linked (a call of a kernel
+			// function, a libcall the object does not define) fails
+			// alone: the others load, as libbpf loads them.
+			err = fmt.Errorf("program %s: %w", name, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			if out.Unlinked == nil {
+				out.Unlinked = make(map[string]error)
+			}
+			out.Unlinked[name] = err
+			out.note("%v; the object's other programs load without it", err)
+			continue
+		}
+		if p.License == "" {
+			out.note("program %s: no license section; the license is empty, as libbpf takes it (the kernel refuses GPL-only helpers to it)", name)
 		}
 		out.Programs[name] = p
 	}
+	if len(out.Programs) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
 	for name, refs := range out.References {
+		kept := refs[:0]
 		for _, r := range refs {
 			if r.Program != "" && out.Programs[r.Program] == nil {
+				if out.Unlinked[r.Program] != nil {
+					out.note("map %s: element %d: program %s was not linked; the element is left empty", name, r.Key, r.Program)
+					continue
+				}
 				return nil, fmt.Errorf("map %s: element %d: no program %q", name, r.Key, r.Program)
 			}
+			kept = append(kept, r)
 			if r.Map != "" && out.Maps[r.Map] == nil {
 				return nil, fmt.Errorf("map %s: element %d: no map %q", name, r.Key, r.Map)
 			}
 		}
+		out.References[name] = kept
 	}
 	return out, nil
+}
+
+// note adds a line to cs.Notes.
+func (cs *CollectionSpec) note(format string, args ...any) {
+	cs.Notes = append(cs.Notes, fmt.Sprintf(format, args...))
 }
 
 // convertProgram turns a linked cilium/ebpf program into slots, rewriting
 // map references to indices into the program's map list.
 func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*ProgramSpec, error) {
 	typ, attach := sectionType(ps.SectionName)
+	if typ == progtype.Unspec && ps.Type != ebpf.UnspecifiedProgram {
+		// A section libbpf's rules do not name but cilium/ebpf's do.
+		typ = progtype.Type(ps.Type)
+	}
 	p := &ProgramSpec{
 		Name:        ps.Name,
 		Type:        typ,
@@ -237,18 +288,6 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 		return nil, err
 	}
 	return p, nil
-}
-
-// sectionType maps an ELF section name to a program type and the name of
-// what it attaches to, like libbpf's section table.
-func sectionType(section string) (typ progtype.Type, attach string) {
-	kind, rest, _ := strings.Cut(section, "/")
-	for _, s := range sectionTypes {
-		if s.prefix == kind {
-			return s.typ, rest
-		}
-	}
-	return progtype.Unspec, rest
 }
 
 // ctxSize is the size of what the first parameter of the program's

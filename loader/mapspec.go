@@ -13,9 +13,6 @@ import (
 // convertMap turns a cilium/ebpf map spec into ours. Initial elements that
 // name a program or a map come back as References.
 func convertMap(ms *ebpf.MapSpec) (*gmaps.Spec, []Reference, error) {
-	if ms.Pinning != ebpf.PinNone {
-		return nil, nil, errors.New("pinned maps are not supported")
-	}
 	m := &gmaps.Spec{
 		Name:           ms.Name,
 		Type:           gmaps.Type(ms.Type),

@@ -40,6 +40,10 @@ type CollectionSpec struct {
 	// license, a zero-sized symbol, max_entries 0 of a perf event array),
 	// one line each, for the log.
 	Notes []string
+	// Pinned names the maps the object pins by name (libbpf's
+	// LIBBPF_PIN_BY_NAME, iproute2's pinning): the kernel shares them
+	// with other objects through bpffs.
+	Pinned []string
 }
 
 // ProgramSpec is one program of an object, with its subprograms linked in.
@@ -121,6 +125,11 @@ func (cs *CollectionSpec) Copy() *CollectionSpec {
 		vc.spec = cpy
 		cpy.Variables[n] = &vc
 	}
+	if cs.Unlinked != nil {
+		cpy.Unlinked = maps.Clone(cs.Unlinked)
+	}
+	cpy.Notes = slices.Clone(cs.Notes)
+	cpy.Pinned = slices.Clone(cs.Pinned)
 	return cpy
 }
 
