@@ -152,6 +152,13 @@ func realObject(t *testing.T, path string, kernelTypes *btf.Spec, kernel bool) [
 	// object (bpf_map__set_max_entries); do as they do for both.
 	if cerr == nil {
 		for n, m := range cs.Maps {
+			if m.Type == ebpf.StackTrace && m.ValueSize == 0 {
+				// perf_max_stack_depth frames of 8 bytes.
+				m.ValueSize = 127 * 8
+				if spec != nil && spec.Maps[n] != nil {
+					spec.Maps[n].ValueSize = m.ValueSize
+				}
+			}
 			if m.MaxEntries == 0 && m.Type != ebpf.PerfEventArray && m.Type != ebpf.RingBuf {
 				m.MaxEntries = userMaxEntries
 				if spec != nil && spec.Maps[n] != nil {
