@@ -135,3 +135,23 @@ func TestSection(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSection checks that Section never panics and that what it returns
+// is consistent: a known type, and an attach point taken from the name.
+func FuzzSection(f *testing.F) {
+	for _, s := range []string{"xdp", "kprobe/f", "cgroup/connect4", "socket1", "tp_btf/x", "", "/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		typ, attach := Section(name)
+		if typ == Unspec && attach != "" {
+			t.Errorf("Section(%q): attach %q without a type", name, attach)
+		}
+		if _, ok := typeNames[typ]; !ok {
+			t.Errorf("Section(%q) = unnamed type %d", name, typ)
+		}
+		if len(attach) > len(name) {
+			t.Errorf("Section(%q): attach %q longer than the name", name, attach)
+		}
+	})
+}
