@@ -43,14 +43,19 @@ func LoadCollectionSpecFromReader(rd io.ReaderAt) (spec *CollectionSpec, err err
 			spec, err = nil, fmt.Errorf("malformed ELF object: %v", r)
 		}
 	}()
-	if err := checkSections(rd); err != nil {
+	f, err := checkSections(rd)
+	if err != nil {
 		return nil, err
+	}
+	rd, notes, err := fixSymbolSizes(rd, f)
+	if err != nil {
+		return nil, fmt.Errorf("parse ELF: %w", err)
 	}
 	cs, err := ebpf.LoadCollectionSpecFromReader(rd)
 	if err != nil {
 		return nil, fmt.Errorf("parse ELF: %w", err)
 	}
-	return convert(cs)
+	return convert(cs, notes)
 }
 
 // FromCilium converts a cilium/ebpf collection spec, such as the one a
@@ -66,7 +71,7 @@ func FromCilium(cs *ebpf.CollectionSpec) (spec *CollectionSpec, err error) {
 			spec, err = nil, fmt.Errorf("malformed cilium/ebpf collection spec: %v", r)
 		}
 	}()
-	return convert(cs.Copy())
+	return convert(cs.Copy(), nil)
 }
 
 // maxSection bounds the size of any section of an object, so that a
@@ -75,19 +80,19 @@ func FromCilium(cs *ebpf.CollectionSpec) (spec *CollectionSpec, err error) {
 // lower.
 const maxSection = 64 << 20
 
-// checkSections rejects objects with sections too large to be real.
-func checkSections(rd io.ReaderAt) error {
+// checkSections rejects objects with sections too large to be real, and
+// returns the parsed ELF headers.
+func checkSections(rd io.ReaderAt) (*elf.File, error) {
 	f, err := elf.NewFile(rd)
 	if err != nil {
-		return fmt.Errorf("parse ELF: %w", err)
+		return nil, fmt.Errorf("parse ELF: %w", err)
 	}
-	defer f.Close()
 	for _, s := range f.Sections {
 		if s.Size > maxSection {
-			return fmt.Errorf("parse ELF: section %s: %d bytes, more than %d", s.Name, s.Size, maxSection)
+			return nil, fmt.Errorf("parse ELF: section %s: %d bytes, more than %d", s.Name, s.Size, maxSection)
 		}
 	}
-	return nil
+	return f, nil
 }
 
 // LoadCollectionSpecFromBytes parses an ELF object held in memory.
@@ -95,8 +100,9 @@ func LoadCollectionSpecFromBytes(b []byte) (*CollectionSpec, error) {
 	return LoadCollectionSpecFromReader(bytes.NewReader(b))
 }
 
-// convert turns cilium/ebpf's spec into ours.
-func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
+// convert turns cilium/ebpf's spec into ours, which starts with notes. It
+// may change cs.
+func convert(cs *ebpf.CollectionSpec, notes []string) (*CollectionSpec, error) {
 	if cs.ByteOrder != nil && cs.ByteOrder.String() != "LittleEndian" {
 		return nil, fmt.Errorf("byte order %s: gbpf runs little-endian objects only", cs.ByteOrder)
 	}
@@ -106,6 +112,10 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 		References: make(map[string][]Reference),
 		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
 		Types:      cs.Types,
+		Notes:      notes,
+	}
+	if err := applyLegacy(cs, out); err != nil {
+		return nil, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(cs.Maps)) {
 		ms := cs.Maps[name]
@@ -113,7 +123,7 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 			// libbpf's LIBBPF_PIN_BY_NAME and iproute2's PIN_GLOBAL_NS and
 			// PIN_OBJECT_NS: the kernel shares the map through bpffs.
 			out.Pinned = append(out.Pinned, name)
-			out.note("map %s: pinned by name (pinning %d); gbpf's runtime gives each collection its own map", name, ms.Pinning)
+			out.note("map %s: pinned by name (pin type %d); gbpf's runtime gives each collection its own map", name, ms.Pinning)
 		}
 		if ms.Type == ebpf.PerfEventArray && ms.MaxEntries == 0 {
 			// libbpf sizes a perf event array left at 0 entries for
