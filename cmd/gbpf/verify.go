@@ -91,7 +91,7 @@ command exits with status 1 if any program is rejected.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&progName, "prog", "", "verify only the program (function) `NAME` of an object")
-	f.StringVar(&typeName, "type", "", "program `TYPE`: socket, xdp, tc, kprobe, tracepoint, raw (overrides the object's)")
+	f.StringVar(&typeName, "type", "", "program `TYPE`: socket, xdp, tc, kprobe, tracepoint, raw, or a libbpf section name such as raw_tp or sockops (overrides the object's)")
 	f.IntVar(&logLevel, "log-level", 0, "verifier log: 0 none, 1 the failing path and statistics, 2 every instruction")
 	f.IntVar(&ctxSize, "ctx-size", 0, "context `BYTES` of raw and tracepoint programs (0: the type's default)")
 	f.BoolVar(&privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
