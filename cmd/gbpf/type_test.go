@@ -10,20 +10,20 @@ import (
 func TestTypeOverride(t *testing.T) {
 	const obj = "../../loader/testdata/tolerant/iproute2.o"
 	// The commands keep flag values between runs: clear the ones set here.
-	defer runGbpf(t, "prog", "run", "--type=", "--privileged=false", "/dev/null")
-	defer runGbpf(t, "verify", "--type=", "--privileged=false", "/dev/null")
-	out, err := runGbpf(t, "verify", "--privileged", "--type", "tc", obj)
+	defer runGbpf(t, "prog", "run", "--type=", "--privileged=false", "--prog=", "/dev/null")
+	defer runGbpf(t, "verify", "--type=", "--privileged=false", "--prog=", "/dev/null")
+	out, err := runGbpf(t, "verify", "--privileged", "--type", "tc", "--prog", "emain", obj)
 	if err != nil || !strings.Contains(out, "emain: accepted (SchedCLS") {
 		t.Errorf("verify --type tc: %v\n%s", err, out)
 	}
-	out, err = runGbpf(t, "prog", "run", "--privileged", "--type", "tc", obj, "--data", strings.Repeat("00", 64))
+	out, err = runGbpf(t, "prog", "run", "--privileged", "--type", "tc", "--prog", "emain", obj, "--data", strings.Repeat("00", 64))
 	if err != nil || !strings.Contains(out, "Return value: 0") {
 		t.Errorf("prog run --type tc: %v\n%s", err, out)
 	}
 	if _, err := runGbpf(t, "prog", "run", "--type", "nonsense", obj); err == nil || !strings.Contains(err.Error(), "--type") {
 		t.Errorf("prog run --type nonsense: %v", err)
 	}
-	if _, err := runGbpf(t, "prog", "run", "--type=", "--privileged=false", obj, "--data", "00"); err == nil || !strings.Contains(err.Error(), "Unspec") {
+	if _, err := runGbpf(t, "prog", "run", "--type=", "--privileged=false", "--prog", "emain", obj, "--data", "00"); err == nil || !strings.Contains(err.Error(), "Unspec") {
 		t.Errorf("prog run without --type: %v, want the section's missing type", err)
 	}
 }
