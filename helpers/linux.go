@@ -56,3 +56,18 @@ func notImplemented(id ID) engine.Helper {
 		return errnoEOPNOTSUPP
 	}
 }
+
+// LinuxAllows reports whether Linux lets a program of type progType (the
+// kernel's enum bpf_prog_type number, as progtype.Type) call helper id:
+// whether the type's get_func_proto, with the functions it falls back to,
+// offers it for some attach type and privilege. known is false for a type
+// the generated table has no set for (gbpf's own types, struct_ops and
+// extensions, which take their target's) and for an id that is not a
+// Linux helper (a host's own).
+func LinuxAllows(progType uint32, id ID) (allowed, known bool) {
+	set, ok := linuxTypeHelpers[progType]
+	if !ok || id <= Unspec || id >= MaxID || int(id) >= len(set)*64 {
+		return false, false
+	}
+	return set[id/64]&(1<<(id%64)) != 0, true
+}

@@ -83,3 +83,42 @@ func TestLinuxSetVerifiesEveryHelper(t *testing.T) {
 		t.Errorf("without a State: stopped=%v r0=%#x, want the run ended with -EOPNOTSUPP", stopped, r0)
 	}
 }
+
+// TestLinuxAllows checks the generated per-type helper sets against facts
+// of the kernel's func_proto functions.
+func TestLinuxAllows(t *testing.T) {
+	const (
+		socketFilter = 1
+		kprobe       = 2
+		schedCLS     = 3
+		xdp          = 6
+		tracing      = 26
+	)
+	for _, c := range []struct {
+		typ   uint32
+		id    ID
+		allow bool
+	}{
+		{socketFilter, MapLookupElem, true}, {socketFilter, SKBLoadBytes, true}, {socketFilter, GetSocketCookie, true},
+		{socketFilter, SKBStoreBytes, false}, {socketFilter, Redirect, false}, {socketFilter, XDPAdjustHead, false},
+		{xdp, XDPAdjustHead, true}, {xdp, RedirectMap, true}, {xdp, FIBLookup, true}, {xdp, CsumDiff, true},
+		{xdp, SKBStoreBytes, false}, {xdp, GetCurrentPidTgid, false},
+		{kprobe, GetCurrentPidTgid, true}, {kprobe, GetStackid, true}, {kprobe, PerfEventOutput, true},
+		{kprobe, ProbeReadKernel, true}, {kprobe, OverrideReturn, true}, {kprobe, XDPAdjustHead, false},
+		{kprobe, SKBStoreBytes, false},
+		{schedCLS, SKBStoreBytes, true}, {schedCLS, Redirect, true}, {schedCLS, L3CsumReplace, true},
+		{schedCLS, FIBLookup, true}, {schedCLS, XDPAdjustHead, false},
+		{tracing, GetCurrentTaskBTF, true}, {tracing, DPath, true}, {tracing, MapLookupElem, true},
+	} {
+		got, known := LinuxAllows(c.typ, c.id)
+		if !known || got != c.allow {
+			t.Errorf("type %d, %v: allowed %v (known %v), want %v", c.typ, c.id, got, known, c.allow)
+		}
+	}
+	if _, known := LinuxAllows(0x67627066, MapLookupElem); known {
+		t.Error("a type Linux does not have is known")
+	}
+	if ok, known := LinuxAllows(xdp, MaxID+3); ok || known {
+		t.Error("a host's helper id is Linux's")
+	}
+}

@@ -218,3 +218,38 @@ var linuxProtos = [...]linuxProto{
 	210: {Prototype{ID: 210, Name: "cgrp_storage_get", Ret: RetPtrToMapValueOrNull, Args: [5]ArgType{ArgConstMapPtr, ArgPtrToBTFID, ArgPtrToMapValueOrNull, ArgAnything}, Release: -1, Pkt: false}, "bpf_cgrp_storage_get_proto", "kernel/bpf/bpf_cgrp_storage.c"},
 	211: {Prototype{ID: 211, Name: "cgrp_storage_delete", Ret: RetInteger, Args: [5]ArgType{ArgConstMapPtr, ArgPtrToBTFID}, Release: -1, Pkt: false}, "bpf_cgrp_storage_delete_proto", "kernel/bpf/bpf_cgrp_storage.c"},
 }
+
+// linuxTypeHelpers holds, for each program type (Linux's numbers), the
+// helpers its get_func_proto offers (with its fallbacks), as a bit set
+// indexed by helper id: the union over attach types and privileges.
+var linuxTypeHelpers = map[uint32][4]uint64{
+	1:  {0xc408060011ee, 0x204f060063800010, 0x669e3146201f7c, 0x30ffc},      // BPF_PROG_TYPE_SOCKET_FILTER: sk_filter_func_proto
+	2:  {0x48024380a41d1fe, 0x296f260063810008, 0x8073fe307630207c, 0x30fec}, // BPF_PROG_TYPE_KPROBE: kprobe_prog_func_proto
+	3:  {0x5cfcff7be3fee, 0x304f5e1fe3f88034, 0x669e394fa01ffc, 0x3fffd},     // BPF_PROG_TYPE_SCHED_CLS: tc_cls_act_func_proto
+	4:  {0x5cfcff7be3fee, 0x304f5e1fe3f88034, 0x669e394fa01ffc, 0x3fffd},     // BPF_PROG_TYPE_SCHED_ACT: tc_cls_act_func_proto
+	5:  {0x8024380a41d1fe, 0x296f260063810008, 0x8073fe307630207c, 0x30fec},  // BPF_PROG_TYPE_TRACEPOINT: tp_prog_func_proto
+	6:  {0x481408128011ee, 0x204f461863f00022, 0x70669e3946201f7c, 0x3fffc},  // BPF_PROG_TYPE_XDP: xdp_func_proto
+	7:  {0x18024380a41d1fe, 0x29ef260063810008, 0x8073fe307630207c, 0x30fec}, // BPF_PROG_TYPE_PERF_EVENT: pe_prog_func_proto
+	8:  {0xc408060011ee, 0x204f1e0fe3fa8010, 0xc669e3146201f7f, 0x30ffc},     // BPF_PROG_TYPE_CGROUP_SKB: cg_skb_func_proto
+	9:  {0x44080203d1ee, 0x2c4f0e0063830000, 0xc629e314620007c, 0x30fec},     // BPF_PROG_TYPE_CGROUP_SOCK: sock_filter_func_proto
+	10: {0x48e170211ee, 0x204f060063800200, 0x669e3146201f7c, 0x30ffc},       // BPF_PROG_TYPE_LWT_IN: lwt_in_func_proto
+	11: {0x48e170211ee, 0x204f060063800000, 0x669e3146201f7c, 0x30ffc},       // BPF_PROG_TYPE_LWT_OUT: lwt_out_func_proto
+	12: {0xfce77b23fee, 0x204f060063800200, 0x669e3146201ffc, 0x30ffc},       // BPF_PROG_TYPE_LWT_XMIT: lwt_xmit_func_proto
+	13: {0xa224408020011ee, 0x244f1e0163820040, 0xc669e314621df7c, 0x30ffc},  // BPF_PROG_TYPE_SOCK_OPS: sock_ops_func_proto
+	14: {0x14ccc8060013ee, 0x204f060863f00100, 0x669e3146201f7c, 0x30ffc},    // BPF_PROG_TYPE_SK_SKB: sk_skb_func_proto
+	15: {0x4080203d1ee, 0x284f060063830000, 0xc629e304620007c, 0x30fec},      // BPF_PROG_TYPE_CGROUP_DEVICE: cgroup_dev_func_proto
+	16: {0xf00004080202d1ee, 0x2c4f1e006f810080, 0x669e3146201f7c, 0x30ffc},  // BPF_PROG_TYPE_SK_MSG: sk_msg_func_proto
+	17: {0x8024380a41d1fe, 0x296f260063810008, 0x8073be307630207c, 0x30fec},  // BPF_PROG_TYPE_RAW_TRACEPOINT: raw_tp_prog_func_proto
+	18: {0x20244080203d1ee, 0x2c4f1e0863f30001, 0xc669e3146201f7c, 0x30ffc},  // BPF_PROG_TYPE_CGROUP_SOCK_ADDR: sock_addr_func_proto
+	19: {0x48e170211ee, 0x204f060063801c00, 0x669e3146201f7c, 0x30ffc},       // BPF_PROG_TYPE_LWT_SEG6LOCAL: lwt_seg6local_func_proto
+	20: {0x10ee, 0x2000000013806000, 0x0, 0x0},                               // BPF_PROG_TYPE_LIRC_MODE2: lirc_mode2_func_proto
+	21: {0x4408040011ee, 0x204f060063840010, 0x629e314620007c, 0x30fec},      // BPF_PROG_TYPE_SK_REUSEPORT: sk_reuseport_func_proto
+	22: {0x408040011ee, 0x204f060063800000, 0x669e3146201f7c, 0x30ffc},       // BPF_PROG_TYPE_FLOW_DISSECTOR: flow_dissector_func_proto
+	23: {0x4080203d1ee, 0x284f07e063830000, 0xc629e314620007c, 0x30fec},      // BPF_PROG_TYPE_CGROUP_SYSCTL: sysctl_func_proto
+	24: {0x8024380a41d1fe, 0x296f260063810008, 0x8073be307630207c, 0x30fec},  // BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE: raw_tp_prog_func_proto
+	25: {0x20204080203d1ee, 0x2c4f1e0163830000, 0xc629e304620007c, 0x30fec},  // BPF_PROG_TYPE_CGROUP_SOCKOPT: cg_sockopt_func_proto
+	26: {0x8064380a41d1fe, 0xeb6fbe0063810008, 0x93f7fe3476783f7c, 0x30ffc},  // BPF_PROG_TYPE_TRACING: tracing_prog_func_proto
+	29: {0x28264380a41d1fe, 0xeb6fbe0063830008, 0x9ff7fe36f67e3f7c, 0x30ffe}, // BPF_PROG_TYPE_LSM: bpf_lsm_func_proto
+	30: {0x408020011ee, 0x304f060063c00000, 0x669e3146201f7c, 0x30ffc},       // BPF_PROG_TYPE_SK_LOOKUP: sk_lookup_func_proto
+	31: {0x8064380a41d1fe, 0xeb6fbe0063810008, 0x93fffff476783f7c, 0x30ffc},  // BPF_PROG_TYPE_SYSCALL: syscall_prog_func_proto
+}

@@ -106,6 +106,11 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	}
 	if _, builtin := helpers.Builtin(id); builtin && !v.info.Allows(id) {
 		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d", proto.Name, ins.Imm)
+	} else if !builtin {
+		// A helper gbpf does not implement: the type's set is Linux's.
+		if ok, known := helpers.LinuxAllows(uint32(v.info.Type), id); known && !ok {
+			return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d", proto.Name, ins.Imm)
+		}
 	}
 	if !v.priv && needsPerfmon(id) {
 		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d without privileges (CAP_PERFMON)", proto.Name, ins.Imm)
