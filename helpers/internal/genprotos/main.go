@@ -132,7 +132,10 @@ func generate(srcs []string, btfPath string) ([]byte, error) {
 			if err != nil {
 				return err
 			}
-			if !bytes.Contains(b, []byte("bpf_func_proto")) {
+			if rel == filepath.Join("kernel", "bpf", "verifier.c") {
+				compat = b
+			}
+			if !bytes.Contains(b, []byte("bpf_func_proto")) && !bytes.Contains(b, []byte("bpf_verifier_ops")) {
 				return nil
 			}
 			for _, p := range parseProtos(b, rel) {
@@ -144,9 +147,6 @@ func generate(srcs []string, btfPath string) ([]byte, error) {
 				if f := getFuncRE.FindSubmatch(m[2]); f != nil {
 					ops[string(m[1])] = string(f[1])
 				}
-			}
-			if rel == filepath.Join("kernel", "bpf", "verifier.c") {
-				compat = b
 			}
 			return nil
 		})
