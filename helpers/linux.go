@@ -7,7 +7,9 @@ import (
 	"github.com/gbpf/gbpf/internal/engine"
 )
 
-//go:generate sh -c "go run ./internal/genprotos -src \"$GBPF_LINUX_SRC\" ${GBPF_LINUX_OVERLAY:+-src \"$GBPF_LINUX_OVERLAY\"} -o zlinux.go"
+// GBPF_LINUX_SRC names Linux source trees, separated as in PATH (a later
+// one's files override an earlier one's): see internal/genprotos.
+//go:generate go run ./internal/genprotos -src $GBPF_LINUX_SRC -o zlinux.go
 
 // linuxProto is an entry of the generated table of Linux's helpers.
 type linuxProto struct {

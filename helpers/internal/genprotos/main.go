@@ -19,7 +19,7 @@
 //
 // Usage:
 //
-//	go run ./internal/genprotos -src LINUX_TREE [-src MORE_TREE] [-btf FILE] -o zlinux.go
+//	go run ./internal/genprotos -src LINUX_TREE[:MORE_TREE] [-btf FILE] -o zlinux.go
 //
 // A later -src overrides an earlier one's definitions of the same name, so
 // a few files of a newer kernel can be laid over a complete older tree.
@@ -46,12 +46,19 @@ import (
 
 type srcList []string
 
-func (s *srcList) String() string     { return strings.Join(*s, ",") }
-func (s *srcList) Set(v string) error { *s = append(*s, v); return nil }
+func (s *srcList) String() string { return strings.Join(*s, ",") }
+func (s *srcList) Set(v string) error {
+	for _, p := range filepath.SplitList(v) {
+		if p != "" {
+			*s = append(*s, p)
+		}
+	}
+	return nil
+}
 
 func main() {
 	var srcs srcList
-	flag.Var(&srcs, "src", "a Linux source `TREE` (repeatable; later trees override earlier ones)")
+	flag.Var(&srcs, "src", "Linux source `TREES`, separated as in PATH (repeatable; later trees override earlier ones)")
 	btfPath := flag.String("btf", "/sys/kernel/btf/vmlinux", "kernel BTF `FILE` for enum bpf_func_id and bpf_map_type")
 	out := flag.String("o", "zlinux.go", "output `FILE`")
 	flag.Parse()
