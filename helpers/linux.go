@@ -8,7 +8,7 @@ import (
 )
 
 // GBPF_LINUX_SRC names Linux source trees, separated as in PATH (a later
-// one's files override an earlier one's): see internal/genprotos.
+// one's files override an earlier one's).
 //go:generate go run ./internal/genprotos -src $GBPF_LINUX_SRC -o zlinux.go
 
 // linuxProto is an entry of the generated table of Linux's helpers.
@@ -21,8 +21,8 @@ type linuxProto struct {
 
 // LinuxPrototype returns Linux's prototype of helper id, as the kernel's
 // verifier checks a call of it, for every helper of Linux's enum
-// bpf_func_id: generated from the kernel's sources (see
-// internal/genprotos), not typed by hand. For the helpers gbpf implements
+// bpf_func_id: generated from the kernel's sources (go generate), not
+// typed by hand. For the helpers gbpf implements
 // it is the same as Builtin's, which adds what the verifier needs beyond
 // argument kinds (callbacks, references). It reports false for an id that
 // is not a Linux helper.
