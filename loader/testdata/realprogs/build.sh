@@ -2,16 +2,18 @@
 # build.sh rebuilds the real-programs corpus of loader's TestRealPrograms
 # from public sources, as their own build systems compile them:
 #
-#   build.sh LIBBPF BCC XDP_TOOLS [VMLINUX_BTF]
+#   build.sh LIBBPF BCC XDP_TOOLS [LINUX [VMLINUX_BTF]]
 #
 # LIBBPF, BCC and XDP_TOOLS are checkouts of github.com/libbpf/libbpf,
-# github.com/iovisor/bcc and github.com/xdp-project/xdp-tools. VMLINUX_BTF
+# github.com/iovisor/bcc and github.com/xdp-project/xdp-tools; LINUX, if
+# given, a Linux source tree whose BPF selftests' networking, verifier and
+# loop programs (tools/testing/selftests/bpf/progs) join in. VMLINUX_BTF
 # (default /sys/kernel/btf/vmlinux) gives the vmlinux.h that bcc's
 # libbpf-tools include. CLANG (default: clang-19 if installed, else clang)
 # compiles; objects are stripped of DWARF (BTF stays), so that the corpus
 # stays small. A source that does not build here is listed and skipped.
 set -eu
-libbpf=$1 bcc=$2 xdptools=$3 btf=${4:-/sys/kernel/btf/vmlinux}
+libbpf=$1 bcc=$2 xdptools=$3 linux=${4:-} btf=${5:-/sys/kernel/btf/vmlinux}
 out=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${CLANG:-}" ]; then
 	CLANG=clang
@@ -38,7 +40,7 @@ compile() { # compile OUT SRC FLAGS...
 	fi
 }
 
-rm -rf "$out/libbpf-tools" "$out/xdp-tools"
+rm -rf "$out/libbpf-tools" "$out/xdp-tools" "$out/selftests"
 mkdir -p "$out/libbpf-tools" "$out/xdp-tools"
 for src in "$bcc"/libbpf-tools/*.bpf.c; do
 	n=$(basename "$src" .bpf.c)
@@ -53,5 +55,20 @@ for src in "$xdptools"/xdp-*/*.bpf.c "$xdptools"/xdp-filter/xdpfilt_*.c "$xdptoo
 	compile "$out/xdp-tools/$n.o" "$src" -I"$tmp/inc" -I"$xdptools/headers" -I"$xdptools/lib/util" -I"$(dirname "$src")" \
 		-idirafter /usr/include/x86_64-linux-gnu -Dbool=_Bool -Dtrue=1 -Dfalse=0
 done
+if [ -n "$linux" ]; then
+	mkdir -p "$out/selftests"
+	st="$linux/tools/testing/selftests/bpf"
+	for src in "$st"/progs/*.c; do
+		n=$(basename "$src" .c)
+		case $n in
+		pyperf* | strobemeta*) continue ;; # megabytes each
+		test_xdp* | xdp* | test_tc* | test_l4lb* | test_pkt* | test_sk* | test_tcp* | test_cls* | test_seg6* | \
+			test_lwt* | test_parse* | test_global_func* | loop* | test_skb* | socket_cookie* | connect* | \
+			bind* | test_sockmap* | test_verif*) ;;
+		*) continue ;;
+		esac
+		compile "$out/selftests/$n.o" "$src" -I"$tmp/inc" -I"$st" -I"$st/progs" -idirafter /usr/include/x86_64-linux-gnu
+	done
+fi
 [ -z "$failed" ] || echo "did not build:$failed" >&2
 du -sh "$out"
