@@ -27,3 +27,22 @@ func TestTypeOverride(t *testing.T) {
 		t.Errorf("prog run without --type: %v, want the section's missing type", err)
 	}
 }
+
+// TestVerifyNotes checks that verify prints the loader's notes and rejects
+// a program the loader could not link, verifying the object's others.
+func TestVerifyNotes(t *testing.T) {
+	const obj = "../../loader/testdata/tolerant/unlinked.o"
+	out, err := runGbpf(t, "verify", "--type=", "--prog=", "--privileged=false", obj)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 programs") {
+		t.Errorf("verify: %v, want one of two programs rejected", err)
+	}
+	for _, want := range []string{
+		"note: program plain: no license section",
+		"needs_kfunc: rejected: program needs_kfunc: instruction 1: kfunc call bpf_gbpf_missing_kfunc",
+		"plain: accepted (XDP",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
