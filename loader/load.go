@@ -234,6 +234,12 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 	copy(insns, ps.Instructions)
 	var buf bytes.Buffer
 	if err := insns.Marshal(&buf, ps.ByteOrder); err != nil {
+		if errors.Is(err, asm.ErrUnsatisfiedProgramReference) {
+			// A call of a function the object does not define: most
+			// often a memset or memcpy libcall clang emitted for a
+			// large or variable-sized copy, which BPF cannot call.
+			return nil, fmt.Errorf("%w (a function the object does not define, such as a memset or memcpy libcall: BPF has no C library)", err)
+		}
 		return nil, err
 	}
 	prog, err := isa.Decode(buf.Bytes())

@@ -90,3 +90,19 @@ func TestParseCPURange(t *testing.T) {
 		}
 	}
 }
+
+// TestLibcallFailsAlone loads an object one of whose programs calls memset,
+// which BPF cannot call: that program fails naming it, the other loads.
+func TestLibcallFailsAlone(t *testing.T) {
+	cs, err := LoadCollectionSpec("testdata/tolerant/libcall.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cs.Unlinked["needs_memset"]
+	if err == nil || !strings.Contains(err.Error(), `symbol "memset"`) || !strings.Contains(err.Error(), "libcall") {
+		t.Errorf("needs_memset: %v, want memset named as a libcall", err)
+	}
+	if cs.Programs["plain"] == nil {
+		t.Errorf("the object's other program did not load: %v", cs.ProgramNames())
+	}
+}

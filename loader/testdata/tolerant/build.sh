@@ -10,3 +10,5 @@ llvm-strip -g unlinked.o
 $CLANG -O2 -target bpf -c legacy.c -o legacy.o
 go run zerosyms.go legacy.o legacy_nosize.o
 $CLANG -O2 -target bpf -c iproute2.c -o iproute2.o
+$CLANG -g -O2 -target bpf -fno-builtin -c libcall.c -o libcall.o
+llvm-strip -g libcall.o
