@@ -490,7 +490,9 @@ var (
 )
 
 func proto(id ID, ret RetType, args ...ArgType) Prototype {
-	p := Prototype{ID: id, Name: Name(id), Ret: ret, Release: -1}
+	// Whether the helper takes packet pointers is the kernel's
+	// pkt_access, from the generated table.
+	p := Prototype{ID: id, Name: Name(id), Ret: ret, Release: -1, Pkt: linuxProtos[id].Pkt}
 	copy(p.Args[:], args)
 	return p
 }

@@ -356,7 +356,7 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			size = int64(m.KeySize)
 			meta.key, meta.keyOK = v.stackConst(r, int(size))
 		}
-		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitMapValue, false)
+		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitMapValue, proto.Pkt)
 	case helpers.ArgPtrToMem, helpers.ArgPtrToMemOrNull, helpers.ArgPtrToUninitMem, helpers.ArgPtrToUninitMemOrNull:
 		meta.memReg = int(regno)
 		if r.isNull() && (at == helpers.ArgPtrToMemOrNull || at == helpers.ArgPtrToUninitMemOrNull) {
@@ -369,7 +369,7 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 		return nil
 	case helpers.ArgPtrToFixedMem, helpers.ArgPtrToUninitFixedMem:
 		size := int64(proto.ArgSize[regno-1])
-		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitFixedMem, false)
+		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitFixedMem, proto.Pkt)
 	case helpers.ArgConstSize, helpers.ArgConstSizeOrZero:
 		return v.checkMemSize(pc, proto, regno, r, at == helpers.ArgConstSizeOrZero, meta)
 	case helpers.ArgConstAllocSizeOrZero:
@@ -485,12 +485,14 @@ func (v *verifier) checkMemSize(pc int, proto *helpers.Prototype, regno isa.Regi
 	memReg := isa.Register(meta.memReg)
 	mem := &v.cur.cur().regs[memReg]
 	uninit := proto.Args[memReg-1] == helpers.ArgPtrToUninitMem || proto.Args[memReg-1] == helpers.ArgPtrToUninitMemOrNull
-	return v.checkHelperMem(pc, memReg, mem, int64(r.umin), int64(r.umax), uninit, false)
+	return v.checkHelperMem(pc, memReg, mem, int64(r.umin), int64(r.umax), uninit, proto.Pkt)
 }
 
 // checkHelperMem checks that a helper may read (or, if write, fill) the
-// bytes [r, r+maxSize) (check_helper_mem_access).
-func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, maxSize int64, write, zeroOK bool) error {
+// bytes [r, r+maxSize) (check_helper_mem_access). pkt tells whether the
+// helper takes packet pointers (the kernel's pkt_access): without it a
+// packet pointer is refused, as may_access_direct_pkt_data refuses it.
+func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, maxSize int64, write, pkt bool) error {
 	if !isMemType(r) {
 		return v.errorf(pc, "R%d type=%s expected=%s", regno, r.typeString(), typeExpectMem)
 	}
@@ -499,7 +501,7 @@ func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, m
 	case ptrToStack:
 		return v.checkStackRange(pc, regno, r, size, write)
 	case ptrToPacket, ptrToPacketMeta:
-		if !v.pktAccessOK() {
+		if !v.pktAccessOK() || !pkt {
 			return v.errorf(pc, "helper access to the packet is not allowed")
 		}
 		return v.checkPacketAccess(pc, regno, r, 0, size)

@@ -3,6 +3,7 @@ package verifier
 import (
 	"testing"
 
+	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/progtype"
 )
 
@@ -43,4 +44,20 @@ func TestLinuxHelpers(t *testing.T) {
 	task := mustAssemble(t, "call 158\nmov %r0, 0\nexit")
 	_, err = Verify(task, Options{Type: progtype.Kprobe, Privileged: true})
 	wantError(t, err, 0, "bpf_get_current_task_btf#158 returns a kernel object (ptr_to_btf_id), which gbpf's verifier does not track yet")
+}
+
+// TestHelperPacketAccess: a packet pointer may be a helper's memory
+// argument only if the kernel's prototype says pkt_access, as for
+// bpf_map_lookup_elem's key, and not bpf_perf_event_output's data.
+func TestHelperPacketAccess(t *testing.T) {
+	arr := []*maps.Spec{{Name: "arr", Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 4, SpinLockOffset: -1}}
+	perf := []*maps.Spec{{Name: "events", Type: maps.PerfEventArray, KeySize: 4, ValueSize: 4, MaxEntries: 2, SpinLockOffset: -1}}
+	const bounds = "ldxw %r2, [%r1+0]\nldxw %r3, [%r1+4]\nmov %r4, %r2\nadd %r4, 8\njgt %r4, %r3, out\n"
+	lookup := mustAssemble(t, bounds+"lddw %r1, map_idx 0\ncall 1\nout:\nmov %r0, 2\nexit")
+	if _, err := Verify(lookup, Options{Type: progtype.XDP, Maps: arr}); err != nil {
+		t.Errorf("a packet key for map_lookup_elem: %v", err)
+	}
+	output := mustAssemble(t, bounds+"mov %r6, %r1\nmov %r4, %r2\nmov %r5, 8\nmov %r1, %r6\nlddw %r2, map_idx 0\nmov %r3, 0\ncall 25\nout:\nmov %r0, 2\nexit")
+	_, err := Verify(output, Options{Type: progtype.XDP, Maps: perf})
+	wantError(t, err, 12, "helper access to the packet is not allowed")
 }
