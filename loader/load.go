@@ -324,9 +324,24 @@ func ctxSize(ps *ebpf.ProgramSpec) int {
 	if !ok {
 		return 0
 	}
-	switch btf.UnderlyingType(ptr.Target).(type) {
-	case *btf.Void, *btf.FuncProto:
+	// Only a structure describes the context: a program that declares
+	// a pointer to a number (BPF_PROG's unsigned long long *ctx) or to
+	// void says nothing of its size, and one whose structure ends in a
+	// flexible array (struct syscall_trace_enter's args[]) reads past
+	// its size.
+	var members []btf.Member
+	switch t := btf.UnderlyingType(ptr.Target).(type) {
+	case *btf.Struct:
+		members = t.Members
+	case *btf.Union:
+		members = t.Members
+	default:
 		return 0
+	}
+	if len(members) > 0 {
+		if a, ok := btf.UnderlyingType(members[len(members)-1].Type).(*btf.Array); ok && a.Nelems == 0 {
+			return 0
+		}
 	}
 	n, err := btf.Sizeof(ptr.Target)
 	if err != nil || n < 0 {

@@ -106,3 +106,27 @@ func TestLibcallFailsAlone(t *testing.T) {
 		t.Errorf("the object's other program did not load: %v", cs.ProgramNames())
 	}
 }
+
+// TestCtxSizeFromBTF: only a structure of a known size gives the context's
+// size; a flexible array at its end or a pointer to a number does not.
+func TestCtxSizeFromBTF(t *testing.T) {
+	for _, c := range []struct {
+		obj, prog string
+		want      int
+	}{
+		// struct syscall_trace_enter ends in args[].
+		{"libbpf-tools/execsnoop.o", "tracepoint__syscalls__sys_enter_execve", 0},
+		// struct trace_event_raw_sys_exit: 24 bytes.
+		{"libbpf-tools/execsnoop.o", "tracepoint__syscalls__sys_exit_execve", 24},
+		// BPF_PROG's unsigned long long *ctx.
+		{"libbpf-tools/klockstat.o", "kprobe_sock_do_ioctl", 0},
+	} {
+		cs, err := LoadCollectionSpec("testdata/realprogs/" + c.obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := cs.Programs[c.prog]; p == nil || p.CtxSize != c.want {
+			t.Errorf("%s %s: %v, want context size %d", c.obj, c.prog, p, c.want)
+		}
+	}
+}
