@@ -27,11 +27,24 @@ func _() {
 	_ = x[ArgPtrToConstStr-16]
 	_ = x[ArgPtrToAllocMem-17]
 	_ = x[ArgPtrToSpinLock-18]
+	_ = x[ArgPtrToMapValueOrNull-19]
+	_ = x[ArgPtrToFixedMem-20]
+	_ = x[ArgPtrToUninitFixedMem-21]
+	_ = x[ArgPtrToCtxOrNull-22]
+	_ = x[ArgPtrToStack-23]
+	_ = x[ArgPtrToSockCommon-24]
+	_ = x[ArgPtrToSocket-25]
+	_ = x[ArgPtrToSocketOrNull-26]
+	_ = x[ArgPtrToBTFID-27]
+	_ = x[ArgPtrToBTFIDOrNull-28]
+	_ = x[ArgPtrToTimer-29]
+	_ = x[ArgPtrToKptr-30]
+	_ = x[ArgPtrToDynptr-31]
 }
 
-const _ArgType_name = "dontcareanythingconst_map_ptrptr_to_map_keyptr_to_map_valueptr_to_uninit_map_valueptr_to_memptr_to_mem_or_nullptr_to_uninit_memptr_to_uninit_mem_or_nullconst_sizeconst_size_or_zeroconst_alloc_size_or_zeroptr_to_ctxptr_to_stack_or_nullptr_to_funcptr_to_const_strptr_to_alloc_memptr_to_spin_lock"
+const _ArgType_name = "dontcareanythingconst_map_ptrptr_to_map_keyptr_to_map_valueptr_to_uninit_map_valueptr_to_memptr_to_mem_or_nullptr_to_uninit_memptr_to_uninit_mem_or_nullconst_sizeconst_size_or_zeroconst_alloc_size_or_zeroptr_to_ctxptr_to_stack_or_nullptr_to_funcptr_to_const_strptr_to_alloc_memptr_to_spin_lockptr_to_map_value_or_nullptr_to_fixed_size_memptr_to_uninit_fixed_size_memptr_to_ctx_or_nullptr_to_stackptr_to_sock_commonptr_to_socketptr_to_socket_or_nullptr_to_btf_idptr_to_btf_id_or_nullptr_to_timerptr_to_kptrptr_to_dynptr"
 
-var _ArgType_index = [...]uint16{0, 8, 16, 29, 43, 59, 82, 92, 110, 127, 152, 162, 180, 204, 214, 234, 245, 261, 277, 293}
+var _ArgType_index = [...]uint16{0, 8, 16, 29, 43, 59, 82, 92, 110, 127, 152, 162, 180, 204, 214, 234, 245, 261, 277, 293, 317, 338, 366, 384, 396, 414, 427, 448, 461, 482, 494, 505, 518}
 
 func (i ArgType) String() string {
 	idx := int(i) - 0
@@ -48,11 +61,14 @@ func _() {
 	_ = x[RetVoid-1]
 	_ = x[RetPtrToMapValueOrNull-2]
 	_ = x[RetPtrToAllocMemOrNull-3]
+	_ = x[RetPtrToMapValue-4]
+	_ = x[RetPtrToBTFID-5]
+	_ = x[RetPtrToBTFIDOrNull-6]
 }
 
-const _RetType_name = "integervoidptr_to_map_value_or_nullptr_to_alloc_mem_or_null"
+const _RetType_name = "integervoidptr_to_map_value_or_nullptr_to_alloc_mem_or_nullptr_to_map_valueptr_to_btf_idptr_to_btf_id_or_null"
 
-var _RetType_index = [...]uint8{0, 7, 11, 35, 59}
+var _RetType_index = [...]uint8{0, 7, 11, 35, 59, 75, 88, 109}
 
 func (i RetType) String() string {
 	idx := int(i) - 0

@@ -219,6 +219,8 @@ const (
 	TCPRawCheckSyncookieIPv6   = helperid.TCPRawCheckSyncookieIPv6   // 207: bpf_tcp_raw_check_syncookie_ipv6
 	KtimeGetTAINS              = helperid.KtimeGetTAINS              // 208: bpf_ktime_get_tai_ns
 	UserRingbufDrain           = helperid.UserRingbufDrain           // 209: bpf_user_ringbuf_drain
+	CgrpStorageGet             = helperid.CgrpStorageGet             // 210: bpf_cgrp_storage_get
+	CgrpStorageDelete          = helperid.CgrpStorageDelete          // 211: bpf_cgrp_storage_delete
 )
 
 // MaxID is one past the highest helper id gbpf knows by name.

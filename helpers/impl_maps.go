@@ -13,6 +13,8 @@ const (
 	errnoEBUSY  = ^uint64(16 - 1) // -EBUSY
 	errnoEINVAL = ^uint64(22 - 1) // -EINVAL
 	errnoENOSPC = ^uint64(28 - 1) // -ENOSPC
+	// -EOPNOTSUPP, what a helper gbpf does not implement returns.
+	errnoEOPNOTSUPP = ^uint64(95 - 1)
 )
 
 // cpu returns the CPU of the run.

@@ -45,19 +45,31 @@ var implementations = map[ID]engine.Helper{
 	SpinUnlock:         spinUnlock,
 }
 
-// Linux returns a new Set holding every helper gbpf implements, with
-// Linux's ids, prototypes and semantics. The helpers expect a *State in
-// abi.Env.Host. Hosts add their own helpers to the Set with Register
-// (ids from MaxID up).
+// Linux returns a new Set holding every helper of Linux, with Linux's ids
+// and prototypes (LinuxPrototype), so that a program calling any of them
+// verifies. The helpers gbpf implements (Implementation) have Linux's
+// semantics; the others end a run that calls them with an error wrapping
+// ErrNotImplemented that names the helper. The helpers expect a *State in
+// abi.Env.Host. Hosts add their own helpers to the Set with Register (ids
+// from MaxID up), or give their own implementation of one with Implement.
 func Linux() *Set {
 	s := NewSet()
 	for _, id := range sortedIDs() {
-		p, ok := Builtin(id)
-		if !ok {
+		if _, ok := Builtin(id); !ok {
 			panic(fmt.Sprintf("helpers: %s is implemented but has no builtin prototype", Name(id))) // a bug in the tables
 		}
-		if err := s.Register(p, implementations[id]); err != nil {
-			panic(fmt.Sprintf("helpers: builtin %s: %v", Name(id), err)) // a bug in the tables
+	}
+	for id := Unspec + 1; id < MaxID; id++ {
+		p, ok := LinuxPrototype(id)
+		if !ok {
+			continue
+		}
+		fn := implementations[id]
+		if fn == nil {
+			fn = notImplemented(id)
+		}
+		if err := s.Register(p, fn); err != nil {
+			panic(fmt.Sprintf("helpers: %s: %v", Name(id), err)) // a bug in the tables
 		}
 	}
 	return s

@@ -66,7 +66,58 @@ const (
 	// ArgPtrToSpinLock: a pointer to the bpf_spin_lock inside a map
 	// value.
 	ArgPtrToSpinLock // ptr_to_spin_lock
+
+	// The kinds below are Linux's that the generated table of every
+	// helper (LinuxPrototype) uses besides the ones above.
+
+	// ArgPtrToMapValueOrNull: like ArgPtrToMapValue, or the constant 0.
+	ArgPtrToMapValueOrNull // ptr_to_map_value_or_null
+	// ArgPtrToFixedMem: a pointer to Prototype.ArgSize readable,
+	// initialized bytes (ARG_PTR_TO_FIXED_SIZE_MEM).
+	ArgPtrToFixedMem // ptr_to_fixed_size_mem
+	// ArgPtrToUninitFixedMem: a pointer to Prototype.ArgSize writable
+	// bytes the helper fills in (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT,
+	// the older ARG_PTR_TO_INT and ARG_PTR_TO_LONG).
+	ArgPtrToUninitFixedMem // ptr_to_uninit_fixed_size_mem
+	// ArgPtrToCtxOrNull: the context pointer or the constant 0.
+	ArgPtrToCtxOrNull // ptr_to_ctx_or_null
+	// ArgPtrToStack: a pointer into the stack.
+	ArgPtrToStack // ptr_to_stack
+	// ArgPtrToSockCommon: a socket of any kind (struct bpf_sock_common)
+	// that a program got from its context or a socket helper.
+	ArgPtrToSockCommon // ptr_to_sock_common
+	// ArgPtrToSocket: a full socket (struct bpf_sock).
+	ArgPtrToSocket // ptr_to_socket
+	// ArgPtrToSocketOrNull: like ArgPtrToSocket, or the constant 0.
+	ArgPtrToSocketOrNull // ptr_to_socket_or_null
+	// ArgPtrToBTFID: a pointer to a kernel object of a BTF type (a task,
+	// a socket, a cgroup, a per-CPU variable), ARG_PTR_TO_BTF_ID and its
+	// sock_common and per-CPU forms.
+	ArgPtrToBTFID // ptr_to_btf_id
+	// ArgPtrToBTFIDOrNull: like ArgPtrToBTFID, or the constant 0.
+	ArgPtrToBTFIDOrNull // ptr_to_btf_id_or_null
+	// ArgPtrToTimer: a pointer to the struct bpf_timer in a map value.
+	ArgPtrToTimer // ptr_to_timer
+	// ArgPtrToKptr: a pointer to a referenced kernel pointer field of a
+	// map value.
+	ArgPtrToKptr // ptr_to_kptr
+	// ArgPtrToDynptr: a pointer to a struct bpf_dynptr on the stack.
+	ArgPtrToDynptr // ptr_to_dynptr
 )
+
+
+// IsKernelObject reports whether a is a pointer to a kernel object (a
+// socket, a BTF-typed object, a timer, a kptr or a dynptr): kinds gbpf's
+// verifier does not track registers of yet.
+func (a ArgType) IsKernelObject() bool {
+	switch a {
+	case ArgPtrToSockCommon, ArgPtrToSocket, ArgPtrToSocketOrNull, ArgPtrToBTFID, ArgPtrToBTFIDOrNull,
+		ArgPtrToTimer, ArgPtrToKptr, ArgPtrToDynptr:
+		return true
+	}
+	return false
+}
+
 
 // IsSize reports whether a is one of the size arguments that follow a
 // memory argument.
@@ -101,7 +152,17 @@ const (
 	// ArgConstAllocSizeOrZero argument, or NULL (ring buffer memory). A
 	// non-NULL result is a reference the program must release.
 	RetPtrToAllocMemOrNull // ptr_to_alloc_mem_or_null
+	// RetPtrToMapValue: a pointer to a value of the map argument, never
+	// NULL (bpf_get_local_storage).
+	RetPtrToMapValue // ptr_to_map_value
+	// RetPtrToBTFID: a pointer to a kernel object (a task, a socket, a
+	// per-CPU variable), RET_PTR_TO_BTF_ID and the socket kinds.
+	RetPtrToBTFID // ptr_to_btf_id
+	// RetPtrToBTFIDOrNull: like RetPtrToBTFID, or NULL.
+	RetPtrToBTFIDOrNull // ptr_to_btf_id_or_null
 )
+
+
 
 // CallbackParam is what a helper passes in one register when it calls a
 // callback subprogram.
@@ -144,6 +205,9 @@ type Prototype struct {
 	Name string // the kernel's name without bpf_, such as "map_lookup_elem"
 	Ret  RetType
 	Args [5]ArgType
+	// ArgSize is the size in bytes of each ArgPtrToFixedMem and
+	// ArgPtrToUninitFixedMem argument.
+	ArgSize [5]int32
 	// Callback is set for helpers that call a subprogram.
 	Callback *Callback
 	// MapTypes, when set, lists the map types (Linux numbers, as in
@@ -181,12 +245,12 @@ func (p *Prototype) Check() error {
 	if p.Name == "" {
 		return fmt.Errorf("helper %d: no name", p.ID)
 	}
-	if p.Ret > RetPtrToAllocMemOrNull {
+	if p.Ret > RetPtrToBTFIDOrNull {
 		return fmt.Errorf("helper %s: unknown return type %d", p.Name, p.Ret)
 	}
 	seenMap, seenEnd := false, false
 	for i, a := range p.Args {
-		if a > ArgPtrToSpinLock {
+		if a > ArgPtrToDynptr {
 			return fmt.Errorf("helper %s: arg%d: unknown type %d", p.Name, i+1, a)
 		}
 		if a == ArgDontCare {
@@ -199,7 +263,11 @@ func (p *Prototype) Check() error {
 		switch {
 		case a == ArgConstMapPtr:
 			seenMap = true
-		case a == ArgPtrToMapKey || a == ArgPtrToMapValue || a == ArgPtrToUninitMapValue:
+		case a == ArgPtrToFixedMem || a == ArgPtrToUninitFixedMem:
+			if p.ArgSize[i] <= 0 {
+				return fmt.Errorf("helper %s: arg%d: %v of no size", p.Name, i+1, a)
+			}
+		case a == ArgPtrToMapKey || a == ArgPtrToMapValue || a == ArgPtrToUninitMapValue || a == ArgPtrToMapValueOrNull:
 			if !seenMap {
 				return fmt.Errorf("helper %s: arg%d: %v without a preceding map argument", p.Name, i+1, a)
 			}
@@ -213,7 +281,7 @@ func (p *Prototype) Check() error {
 			}
 		}
 	}
-	if p.Ret == RetPtrToMapValueOrNull && !seenMap {
+	if (p.Ret == RetPtrToMapValueOrNull || p.Ret == RetPtrToMapValue) && !seenMap {
 		return fmt.Errorf("helper %s: returns a map value but takes no map", p.Name)
 	}
 	if p.Ret == RetPtrToAllocMemOrNull {
@@ -228,8 +296,8 @@ func (p *Prototype) Check() error {
 	if p.Release >= 5 || p.Release < -1 {
 		return fmt.Errorf("helper %s: release argument %d out of range", p.Name, p.Release)
 	}
-	if p.Release >= 0 && p.Args[p.Release] != ArgPtrToAllocMem {
-		return fmt.Errorf("helper %s: releases arg%d, which is not %v", p.Name, p.Release+1, ArgPtrToAllocMem)
+	if p.Release >= 0 && p.Args[p.Release] != ArgPtrToAllocMem && !p.Args[p.Release].IsKernelObject() {
+		return fmt.Errorf("helper %s: releases arg%d, which is not %v or a kernel object", p.Name, p.Release+1, ArgPtrToAllocMem)
 	}
 	if cb := p.Callback; cb != nil {
 		if cb.FuncArg < 0 || cb.FuncArg >= 5 || p.Args[cb.FuncArg] != ArgPtrToFunc {
@@ -369,7 +437,9 @@ var (
 )
 
 func proto(id ID, ret RetType, args ...ArgType) Prototype {
-	p := Prototype{ID: id, Name: Name(id), Ret: ret, Release: -1}
+	// Whether the helper takes packet pointers is the kernel's
+	// pkt_access, from the generated table.
+	p := Prototype{ID: id, Name: Name(id), Ret: ret, Release: -1, Pkt: linuxProtos[id].Pkt}
 	copy(p.Args[:], args)
 	return p
 }

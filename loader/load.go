@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"strings"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -42,14 +43,19 @@ func LoadCollectionSpecFromReader(rd io.ReaderAt) (spec *CollectionSpec, err err
 			spec, err = nil, fmt.Errorf("malformed ELF object: %v", r)
 		}
 	}()
-	if err := checkSections(rd); err != nil {
+	f, err := checkSections(rd)
+	if err != nil {
 		return nil, err
+	}
+	rd, notes, err := fixSymbolSizes(rd, f)
+	if err != nil {
+		return nil, fmt.Errorf("parse ELF: %w", err)
 	}
 	cs, err := ebpf.LoadCollectionSpecFromReader(rd)
 	if err != nil {
 		return nil, fmt.Errorf("parse ELF: %w", err)
 	}
-	return convert(cs)
+	return convert(cs, notes)
 }
 
 // FromCilium converts a cilium/ebpf collection spec, such as the one a
@@ -65,7 +71,7 @@ func FromCilium(cs *ebpf.CollectionSpec) (spec *CollectionSpec, err error) {
 			spec, err = nil, fmt.Errorf("malformed cilium/ebpf collection spec: %v", r)
 		}
 	}()
-	return convert(cs.Copy())
+	return convert(cs.Copy(), nil)
 }
 
 // maxSection bounds the size of any section of an object, so that a
@@ -74,19 +80,19 @@ func FromCilium(cs *ebpf.CollectionSpec) (spec *CollectionSpec, err error) {
 // lower.
 const maxSection = 64 << 20
 
-// checkSections rejects objects with sections too large to be real.
-func checkSections(rd io.ReaderAt) error {
+// checkSections rejects objects with sections too large to be real, and
+// returns the parsed ELF headers.
+func checkSections(rd io.ReaderAt) (*elf.File, error) {
 	f, err := elf.NewFile(rd)
 	if err != nil {
-		return fmt.Errorf("parse ELF: %w", err)
+		return nil, fmt.Errorf("parse ELF: %w", err)
 	}
-	defer f.Close()
 	for _, s := range f.Sections {
 		if s.Size > maxSection {
-			return fmt.Errorf("parse ELF: section %s: %d bytes, more than %d", s.Name, s.Size, maxSection)
+			return nil, fmt.Errorf("parse ELF: section %s: %d bytes, more than %d", s.Name, s.Size, maxSection)
 		}
 	}
-	return nil
+	return f, nil
 }
 
 // LoadCollectionSpecFromBytes parses an ELF object held in memory.
@@ -94,8 +100,9 @@ func LoadCollectionSpecFromBytes(b []byte) (*CollectionSpec, error) {
 	return LoadCollectionSpecFromReader(bytes.NewReader(b))
 }
 
-// convert turns cilium/ebpf's spec into ours.
-func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
+// convert turns cilium/ebpf's spec into ours, which starts with notes. It
+// may change cs.
+func convert(cs *ebpf.CollectionSpec, notes []string) (*CollectionSpec, error) {
 	if cs.ByteOrder != nil && cs.ByteOrder.String() != "LittleEndian" {
 		return nil, fmt.Errorf("byte order %s: gbpf runs little-endian objects only", cs.ByteOrder)
 	}
@@ -105,8 +112,26 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 		References: make(map[string][]Reference),
 		Variables:  make(map[string]*VariableSpec, len(cs.Variables)),
 		Types:      cs.Types,
+		Notes:      notes,
 	}
-	for name, ms := range cs.Maps {
+	if err := applyLegacy(cs, out); err != nil {
+		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(cs.Maps)) {
+		ms := cs.Maps[name]
+		if ms.Pinning != ebpf.PinNone {
+			// libbpf's LIBBPF_PIN_BY_NAME and iproute2's PIN_GLOBAL_NS and
+			// PIN_OBJECT_NS: the kernel shares the map through bpffs.
+			out.Pinned = append(out.Pinned, name)
+			out.note("map %s: pinned by name (pin type %d); collections of one runtime with the same pin path share it, as bpffs makes them (Options.PinPath)", name, ms.Pinning)
+		}
+		if ms.Type == ebpf.PerfEventArray && ms.MaxEntries == 0 {
+			// libbpf sizes a perf event array left at 0 entries for
+			// the possible CPUs, as do Falco's and cilium/ebpf's loaders.
+			ms = ms.Copy()
+			ms.MaxEntries = uint32(possibleCPUs())
+			out.note("map %s: perf event array of 0 entries sized for the %d possible CPUs", name, ms.MaxEntries)
+		}
 		m, refs, err := convertMap(ms)
 		if err != nil {
 			return nil, fmt.Errorf("map %s: %w", name, err)
@@ -141,30 +166,66 @@ func convert(cs *ebpf.CollectionSpec) (*CollectionSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, ps := range cs.Programs {
+	var firstErr error
+	for _, name := range slices.Sorted(maps.Keys(cs.Programs)) {
+		ps := cs.Programs[name]
 		p, err := convertProgram(ps, out, kconfig)
 		if err != nil {
-			return nil, fmt.Errorf("program %s: %w", name, err)
+			// One program that cannot be linked (a call of a kernel
+			// function, a libcall the object does not define) fails
+			// alone: the others load, as libbpf loads them.
+			err = fmt.Errorf("program %s: %w", name, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			if out.Unlinked == nil {
+				out.Unlinked = make(map[string]error)
+			}
+			out.Unlinked[name] = err
+			out.note("%v; the object's other programs load without it", err)
+			continue
+		}
+		if p.License == "" {
+			out.note("program %s: no license section; the license is empty, as libbpf takes it (the kernel refuses GPL-only helpers to it)", name)
 		}
 		out.Programs[name] = p
 	}
+	if len(out.Programs) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
 	for name, refs := range out.References {
+		kept := refs[:0]
 		for _, r := range refs {
 			if r.Program != "" && out.Programs[r.Program] == nil {
+				if out.Unlinked[r.Program] != nil {
+					out.note("map %s: element %d: program %s was not linked; the element is left empty", name, r.Key, r.Program)
+					continue
+				}
 				return nil, fmt.Errorf("map %s: element %d: no program %q", name, r.Key, r.Program)
 			}
+			kept = append(kept, r)
 			if r.Map != "" && out.Maps[r.Map] == nil {
 				return nil, fmt.Errorf("map %s: element %d: no map %q", name, r.Key, r.Map)
 			}
 		}
+		out.References[name] = kept
 	}
 	return out, nil
+}
+
+// note adds a line to cs.Notes.
+func (cs *CollectionSpec) note(format string, args ...any) {
+	cs.Notes = append(cs.Notes, fmt.Sprintf(format, args...))
 }
 
 // convertProgram turns a linked cilium/ebpf program into slots, rewriting
 // map references to indices into the program's map list.
 func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*ProgramSpec, error) {
 	typ, attach := sectionType(ps.SectionName)
+	if typ == progtype.Unspec && ps.Type != ebpf.UnspecifiedProgram {
+		// A section libbpf's rules do not name but cilium/ebpf's do.
+		typ = progtype.Type(ps.Type)
+	}
 	p := &ProgramSpec{
 		Name:        ps.Name,
 		Type:        typ,
@@ -180,6 +241,12 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 	copy(insns, ps.Instructions)
 	var buf bytes.Buffer
 	if err := insns.Marshal(&buf, ps.ByteOrder); err != nil {
+		if errors.Is(err, asm.ErrUnsatisfiedProgramReference) {
+			// A call of a function the object does not define: most
+			// often a memset or memcpy libcall clang emitted for a
+			// large or variable-sized copy, which BPF cannot call.
+			return nil, fmt.Errorf("%w (a function the object does not define, such as a memset or memcpy libcall: BPF has no C library)", err)
+		}
 		return nil, err
 	}
 	prog, err := isa.Decode(buf.Bytes())
@@ -246,18 +313,6 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 	return p, nil
 }
 
-// sectionType maps an ELF section name to a program type and the name of
-// what it attaches to, like libbpf's section table.
-func sectionType(section string) (typ progtype.Type, attach string) {
-	kind, rest, _ := strings.Cut(section, "/")
-	for _, s := range sectionTypes {
-		if s.prefix == kind {
-			return s.typ, rest
-		}
-	}
-	return progtype.Unspec, rest
-}
-
 // ctxSize is the size of what the first parameter of the program's
 // function points to, from BTF, or 0.
 func ctxSize(ps *ebpf.ProgramSpec) int {
@@ -276,9 +331,24 @@ func ctxSize(ps *ebpf.ProgramSpec) int {
 	if !ok {
 		return 0
 	}
-	switch btf.UnderlyingType(ptr.Target).(type) {
-	case *btf.Void, *btf.FuncProto:
+	// Only a structure describes the context: a program that declares
+	// a pointer to a number (BPF_PROG's unsigned long long *ctx) or to
+	// void says nothing of its size, and one whose structure ends in a
+	// flexible array (struct syscall_trace_enter's args[]) reads past
+	// its size.
+	var members []btf.Member
+	switch t := btf.UnderlyingType(ptr.Target).(type) {
+	case *btf.Struct:
+		members = t.Members
+	case *btf.Union:
+		members = t.Members
+	default:
 		return 0
+	}
+	if len(members) > 0 {
+		if a, ok := btf.UnderlyingType(members[len(members)-1].Type).(*btf.Array); ok && a.Nelems == 0 {
+			return 0
+		}
 	}
 	n, err := btf.Sizeof(ptr.Target)
 	if err != nil || n < 0 {

@@ -300,6 +300,13 @@ func FuzzLoadCollectionSpec(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)/2])
 	}
+	for _, name := range []string{"legacy_nosize.o", "iproute2.o", "unlinked.o"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "tolerant", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte("\x7fELF\x02\x01\x01"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cs, err := LoadCollectionSpecFromBytes(b)

@@ -1,33 +1,20 @@
 package loader
 
-import "github.com/gbpf/gbpf/progtype"
+import (
+	"strings"
 
-// sectionTypes maps the first element of an ELF section name to a program
-// type, following libbpf's names. "raw" and "gbpf" are gbpf's own: programs
-// that run on plain memory.
-var sectionTypes = []struct {
-	prefix string
-	typ    progtype.Type
-}{
-	{"socket", progtype.SocketFilter},
-	{"xdp", progtype.XDP},
-	{"xdp.frags", progtype.XDP},
-	{"tc", progtype.SchedCLS},
-	{"classifier", progtype.SchedCLS},
-	{"action", progtype.SchedACT},
-	{"kprobe", progtype.Kprobe},
-	{"kretprobe", progtype.Kprobe},
-	{"uprobe", progtype.Kprobe},
-	{"uretprobe", progtype.Kprobe},
-	{"tracepoint", progtype.Tracepoint},
-	{"tp", progtype.Tracepoint},
-	{"raw_tracepoint", progtype.RawTracepoint},
-	{"raw_tp", progtype.RawTracepoint},
-	{"perf_event", progtype.PerfEvent},
-	{"cgroup_skb", progtype.CGroupSKB},
-	{"sk_skb", progtype.SkSKB},
-	{"sk_msg", progtype.SkMsg},
-	{"sockops", progtype.SockOps},
-	{"raw", progtype.Raw},
-	{"gbpf", progtype.Raw},
+	"github.com/gbpf/gbpf/progtype"
+)
+
+// sectionType maps an ELF section name to a program type and the name of
+// what it attaches to by libbpf's rules (progtype.Section). For a name
+// those rules do not know, the type is Unspec and the attach point what
+// follows the first "/"; convertProgram then falls back to the type
+// cilium/ebpf derived.
+func sectionType(section string) (typ progtype.Type, attach string) {
+	if t, a := progtype.Section(section); t != progtype.Unspec {
+		return t, a
+	}
+	_, rest, _ := strings.Cut(section, "/")
+	return progtype.Unspec, rest
 }

@@ -34,6 +34,21 @@ type CollectionSpec struct {
 	Variables map[string]*VariableSpec
 	// Types is the object's BTF, or nil if it has none.
 	Types *btf.Spec
+	// Unlinked are the programs of the object that cannot be linked (a
+	// call of a function the object does not define, such as a memset
+	// libcall, or of a kernel function), by name, with the reason. They
+	// are not in Programs; the object's other programs load without them,
+	// as libbpf loads the programs it can.
+	Unlinked map[string]error
+	// Notes say where the loader applied one of the conventions of real
+	// loaders to an object that does not follow the rules strictly (no
+	// license, a zero-sized symbol, max_entries 0 of a perf event array),
+	// one line each, for the log.
+	Notes []string
+	// Pinned names the maps the object pins by name (libbpf's
+	// LIBBPF_PIN_BY_NAME, iproute2's pinning): the kernel shares them
+	// with other objects through bpffs.
+	Pinned []string
 }
 
 // MapTypes are the BTF types of a map's key and value (either may be
@@ -127,6 +142,11 @@ func (cs *CollectionSpec) Copy() *CollectionSpec {
 		vc.spec = cpy
 		cpy.Variables[n] = &vc
 	}
+	if cs.Unlinked != nil {
+		cpy.Unlinked = maps.Clone(cs.Unlinked)
+	}
+	cpy.Notes = slices.Clone(cs.Notes)
+	cpy.Pinned = slices.Clone(cs.Pinned)
 	return cpy
 }
 

@@ -31,6 +31,24 @@ const (
 	SkMsg         Type = 16
 	RawTracepoint Type = 17
 
+	// Types gbpf names (the loader maps section names to them) but does
+	// not run yet: Lookup reports false for them.
+	CGroupSockAddr        Type = 18
+	LWTSeg6Local          Type = 19
+	LircMode2             Type = 20
+	SkReuseport           Type = 21
+	FlowDissector         Type = 22
+	CGroupSysctl          Type = 23
+	RawTracepointWritable Type = 24
+	CGroupSockopt         Type = 25
+	Tracing               Type = 26
+	StructOps             Type = 27
+	Extension             Type = 28
+	LSM                   Type = 29
+	SkLookup              Type = 30
+	Syscall               Type = 31
+	Netfilter             Type = 32
+
 	// Raw is gbpf's own type for running a program on plain memory, as
 	// the conformance suite does: R1 points at the input and R2 holds
 	// its length. Its number lies far outside Linux's range, so it never
@@ -57,7 +75,24 @@ var typeNames = map[Type]string{
 	CGroupDevice:  "CGroupDevice",
 	SkMsg:         "SkMsg",
 	RawTracepoint: "RawTracepoint",
-	Raw:           "Raw",
+
+	CGroupSockAddr:        "CGroupSockAddr",
+	LWTSeg6Local:          "LWTSeg6Local",
+	LircMode2:             "LircMode2",
+	SkReuseport:           "SkReuseport",
+	FlowDissector:         "FlowDissector",
+	CGroupSysctl:          "CGroupSysctl",
+	RawTracepointWritable: "RawTracepointWritable",
+	CGroupSockopt:         "CGroupSockopt",
+	Tracing:               "Tracing",
+	StructOps:             "StructOps",
+	Extension:             "Extension",
+	LSM:                   "LSM",
+	SkLookup:              "SkLookup",
+	Syscall:               "Syscall",
+	Netfilter:             "Netfilter",
+
+	Raw: "Raw",
 }
 
 func (t Type) String() string {
@@ -69,8 +104,12 @@ func (t Type) String() string {
 
 // Parse returns the type with the given name: the String form ("XDP",
 // "SocketFilter"), case-insensitively, or the kernel's section-style names
-// "socket", "xdp", "tc", "kprobe", "tracepoint", "raw".
+// "socket", "xdp", "tc", "kprobe", "tracepoint", "raw_tp", "fentry",
+// "perf_event", "sockops", "cgroup_skb" and the others of Section.
 func Parse(name string) (Type, error) {
+	if t, _ := Section(name); t != Unspec {
+		return t, nil
+	}
 	switch lower(name) {
 	case "socket", "socket_filter", "socketfilter":
 		return SocketFilter, nil
@@ -87,9 +126,7 @@ func Parse(name string) (Type, error) {
 	}
 	for t, n := range typeNames {
 		if lower(n) == lower(name) {
-			if _, ok := infos[t]; ok {
-				return t, nil
-			}
+			return t, nil
 		}
 	}
 	return Unspec, fmt.Errorf("unknown program type %q", name)

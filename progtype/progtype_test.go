@@ -93,3 +93,65 @@ func TestLayouts(t *testing.T) {
 		t.Errorf("pt_regs is %d bytes", kp.CtxSize)
 	}
 }
+
+func TestSection(t *testing.T) {
+	for _, c := range []struct {
+		section string
+		typ     Type
+		attach  string
+	}{
+		{"xdp", XDP, ""}, {"xdp.frags", XDP, ""}, {"xdp/devmap", XDP, ""}, {"xdp_drop", XDP, ""},
+		{"socket", SocketFilter, ""}, {"socket1", SocketFilter, ""}, {"socket/x", SocketFilter, "x"},
+		{"tc", SchedCLS, ""}, {"tc/ingress", SchedCLS, ""}, {"tcx/egress", SchedCLS, ""},
+		{"classifier", SchedCLS, ""}, {"classifier/ingress", SchedCLS, "ingress"}, {"classifier_egress", SchedCLS, ""},
+		{"action", SchedACT, ""},
+		{"kprobe/do_sys_open", Kprobe, "do_sys_open"}, {"kretprobe/f", Kprobe, "f"}, {"uprobe.s/bin:f", Kprobe, "bin:f"},
+		{"ksyscall/openat", Kprobe, "openat"}, {"usdt/x", Kprobe, "x"},
+		{"tracepoint/sched/sched_switch", Tracepoint, "sched/sched_switch"}, {"tp/a/b", Tracepoint, "a/b"},
+		{"raw_tp/sched_switch", RawTracepoint, "sched_switch"}, {"raw_tracepoint/x", RawTracepoint, "x"},
+		{"raw_tp.w/x", RawTracepointWritable, "x"},
+		{"tp_btf/sched_switch", Tracing, "sched_switch"}, {"fentry/tcp_connect", Tracing, "tcp_connect"},
+		{"fexit/vfs_read", Tracing, "vfs_read"}, {"fentry.s/f", Tracing, "f"}, {"iter/task", Tracing, "task"},
+		{"lsm/file_open", LSM, "file_open"}, {"freplace/f", Extension, "f"},
+		{"perf_event", PerfEvent, ""}, {"sockops", SockOps, ""}, {"sk_msg", SkMsg, ""},
+		{"sk_skb/stream_verdict", SkSKB, ""}, {"sk_skb", SkSKB, ""},
+		{"lwt_in", LWTIn, ""}, {"lwt_out", LWTOut, ""}, {"lwt_xmit", LWTXmit, ""}, {"lwt_seg6local", LWTSeg6Local, ""},
+		{"cgroup_skb/ingress", CGroupSKB, ""}, {"cgroup/skb", CGroupSKB, ""},
+		{"cgroup/sock_create", CGroupSock, ""}, {"cgroup/post_bind4", CGroupSock, ""},
+		{"cgroup/connect4", CGroupSockAddr, ""}, {"cgroup/recvmsg6", CGroupSockAddr, ""},
+		{"cgroup/sysctl", CGroupSysctl, ""}, {"cgroup/getsockopt", CGroupSockopt, ""}, {"cgroup/dev", CGroupDevice, ""},
+		{"flow_dissector", FlowDissector, ""}, {"sk_lookup", SkLookup, ""}, {"struct_ops/x", StructOps, "x"},
+		{"raw", Raw, ""}, {"gbpf/anything", Raw, "anything"},
+		{".text", Unspec, ""}, {"unknown/x", Unspec, ""}, {"tpx", Unspec, ""},
+	} {
+		typ, attach := Section(c.section)
+		if typ != c.typ || attach != c.attach {
+			t.Errorf("Section(%q) = %v %q, want %v %q", c.section, typ, attach, c.typ, c.attach)
+		}
+	}
+	for _, name := range []string{"fentry", "raw_tp", "perf_event", "sockops", "cgroup/connect4", "Tracing"} {
+		if _, err := Parse(name); err != nil {
+			t.Errorf("Parse(%q): %v", name, err)
+		}
+	}
+}
+
+// FuzzSection checks that Section never panics and that what it returns
+// is consistent: a known type, and an attach point taken from the name.
+func FuzzSection(f *testing.F) {
+	for _, s := range []string{"xdp", "kprobe/f", "cgroup/connect4", "socket1", "tp_btf/x", "", "/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		typ, attach := Section(name)
+		if typ == Unspec && attach != "" {
+			t.Errorf("Section(%q): attach %q without a type", name, attach)
+		}
+		if _, ok := typeNames[typ]; !ok {
+			t.Errorf("Section(%q) = unnamed type %d", name, typ)
+		}
+		if len(attach) > len(name) {
+			t.Errorf("Section(%q): attach %q longer than the name", name, attach)
+		}
+	})
+}

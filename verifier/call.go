@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"math"
+	"strings"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
@@ -100,6 +101,11 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	}
 	if _, builtin := helpers.Builtin(id); builtin && !v.info.Allows(id) {
 		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d", proto.Name, ins.Imm)
+	} else if !builtin {
+		// A helper gbpf does not implement: the type's set is Linux's.
+		if ok, known := helpers.LinuxAllows(uint32(v.info.Type), id); known && !ok {
+			return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d", proto.Name, ins.Imm)
+		}
 	}
 	if !v.priv && needsPerfmon(id) {
 		return v.errorf(pc, "program of this type cannot use helper bpf_%s#%d without privileges (CAP_PERFMON)", proto.Name, ins.Imm)
@@ -181,6 +187,12 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 			r0.umax = math.MaxUint32
 			r0.sync()
 		}
+	case helpers.RetPtrToBTFID, helpers.RetPtrToBTFIDOrNull:
+		return v.errorf(pc, "bpf_%s#%d returns a kernel object (%v), which gbpf's verifier does not track yet", proto.Name, proto.ID, proto.Ret)
+	case helpers.RetPtrToMapValue:
+		r0.setPtr(ptrToMapValue)
+		r0.aux = int32(meta.mapIdx)
+		r0.id = v.newID()
 	case helpers.RetPtrToMapValueOrNull:
 		m := v.maps[meta.mapIdx]
 		if (m.Type == maps.ArrayOfMaps || m.Type == maps.HashOfMaps) && v.inner[meta.mapIdx] >= 0 {
@@ -326,7 +338,10 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 		}
 		meta.mapIdx = int(r.aux)
 		return nil
-	case helpers.ArgPtrToMapKey, helpers.ArgPtrToMapValue, helpers.ArgPtrToUninitMapValue:
+	case helpers.ArgPtrToMapKey, helpers.ArgPtrToMapValue, helpers.ArgPtrToUninitMapValue, helpers.ArgPtrToMapValueOrNull:
+		if at == helpers.ArgPtrToMapValueOrNull && r.isNull() {
+			return nil
+		}
 		if meta.mapIdx < 0 {
 			return v.errorf(pc, "invalid map_ptr to access map->key")
 		}
@@ -336,7 +351,7 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			size = int64(m.KeySize)
 			meta.key, meta.keyOK = v.stackConst(r, int(size))
 		}
-		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitMapValue, false)
+		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitMapValue, proto.Pkt)
 	case helpers.ArgPtrToMem, helpers.ArgPtrToMemOrNull, helpers.ArgPtrToUninitMem, helpers.ArgPtrToUninitMemOrNull:
 		meta.memReg = int(regno)
 		if r.isNull() && (at == helpers.ArgPtrToMemOrNull || at == helpers.ArgPtrToUninitMemOrNull) {
@@ -347,6 +362,9 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			return typeErr(typeExpectMem)
 		}
 		return nil
+	case helpers.ArgPtrToFixedMem, helpers.ArgPtrToUninitFixedMem:
+		size := int64(proto.ArgSize[regno-1])
+		return v.checkHelperMem(pc, regno, r, size, size, at == helpers.ArgPtrToUninitFixedMem, proto.Pkt)
 	case helpers.ArgConstSize, helpers.ArgConstSizeOrZero:
 		return v.checkMemSize(pc, proto, regno, r, at == helpers.ArgConstSizeOrZero, meta)
 	case helpers.ArgConstAllocSizeOrZero:
@@ -358,7 +376,10 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 		}
 		meta.allocSize = int64(r.varOff.v)
 		return nil
-	case helpers.ArgPtrToCtx:
+	case helpers.ArgPtrToCtx, helpers.ArgPtrToCtxOrNull:
+		if at == helpers.ArgPtrToCtxOrNull && r.isNull() {
+			return nil
+		}
 		if r.typ != ptrToCtx {
 			return typeErr("ctx")
 		}
@@ -366,8 +387,8 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			return v.errorf(pc, "dereference of modified ctx ptr R%d off=%d disallowed", regno, r.off)
 		}
 		return nil
-	case helpers.ArgPtrToStackOrNull:
-		if r.isNull() {
+	case helpers.ArgPtrToStackOrNull, helpers.ArgPtrToStack:
+		if at == helpers.ArgPtrToStackOrNull && r.isNull() {
 			return nil
 		}
 		if r.typ != ptrToStack {
@@ -409,6 +430,18 @@ func (v *verifier) checkArg(pc int, proto *helpers.Prototype, regno isa.Register
 			return v.errorf(pc, "off %d doesn't point to 'struct bpf_spin_lock' that is at %d", off, m.SpinLockOffset)
 		}
 		return nil
+	case helpers.ArgPtrToSocketOrNull, helpers.ArgPtrToBTFIDOrNull:
+		if r.isNull() {
+			return nil
+		}
+		fallthrough
+	case helpers.ArgPtrToSockCommon, helpers.ArgPtrToSocket, helpers.ArgPtrToBTFID,
+		helpers.ArgPtrToTimer, helpers.ArgPtrToKptr, helpers.ArgPtrToDynptr:
+		// gbpf's verifier has no registers of these kinds yet: no
+		// program can hold such a pointer, as the kernel would find if
+		// it were passed anything else.
+		return v.errorf(pc, "R%d type=%s expected=%s (bpf_%s#%d: gbpf's verifier does not track kernel objects yet)",
+			regno, r.typeString(), strings.TrimPrefix(at.String(), "ptr_to_"), proto.Name, proto.ID)
 	}
 	return v.errorf(pc, "unsupported arg type %v", at)
 }
@@ -447,12 +480,14 @@ func (v *verifier) checkMemSize(pc int, proto *helpers.Prototype, regno isa.Regi
 	memReg := isa.Register(meta.memReg)
 	mem := &v.cur.cur().regs[memReg]
 	uninit := proto.Args[memReg-1] == helpers.ArgPtrToUninitMem || proto.Args[memReg-1] == helpers.ArgPtrToUninitMemOrNull
-	return v.checkHelperMem(pc, memReg, mem, int64(r.umin), int64(r.umax), uninit, false)
+	return v.checkHelperMem(pc, memReg, mem, int64(r.umin), int64(r.umax), uninit, proto.Pkt)
 }
 
 // checkHelperMem checks that a helper may read (or, if write, fill) the
-// bytes [r, r+maxSize) (check_helper_mem_access).
-func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, maxSize int64, write, zeroOK bool) error {
+// bytes [r, r+maxSize) (check_helper_mem_access). pkt tells whether the
+// helper takes packet pointers (the kernel's pkt_access): without it a
+// packet pointer is refused, as may_access_direct_pkt_data refuses it.
+func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, maxSize int64, write, pkt bool) error {
 	if !isMemType(r) {
 		return v.errorf(pc, "R%d type=%s expected=%s", regno, r.typeString(), typeExpectMem)
 	}
@@ -461,7 +496,7 @@ func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, m
 	case ptrToStack:
 		return v.checkStackRange(pc, regno, r, size, write)
 	case ptrToPacket, ptrToPacketMeta:
-		if !v.pktAccessOK() {
+		if !v.pktAccessOK() || !pkt {
 			return v.errorf(pc, "helper access to the packet is not allowed")
 		}
 		return v.checkPacketAccess(pc, regno, r, 0, size)

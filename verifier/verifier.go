@@ -107,7 +107,7 @@ type Options struct {
 	// reads the same way) names Maps[Imm].
 	Maps []*maps.Spec
 	// Helpers are the helpers the program may call. nil means every
-	// helper gbpf implements (helpers.Linux).
+	// helper of Linux (helpers.Linux), each with the kernel's prototype.
 	Helpers *helpers.Set
 	// LogLevel 1 writes the path that failed (or the statistics of
 	// success) to Log; 2 writes every instruction processed with the

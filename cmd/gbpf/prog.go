@@ -33,6 +33,7 @@ type objectFlags struct {
 	privileged bool
 	btf        string
 	sets       assignments
+	typ        string
 	logLevel   int
 	log        io.Writer
 }
@@ -60,6 +61,7 @@ func (f *objectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
 	cmd.Flags().StringVar(&f.btf, "btf", "", "BTF to resolve CO-RE relocations against (default: /sys/kernel/btf/vmlinux)")
 	cmd.Flags().IntVar(&f.logLevel, "log-level", 0, "write the verifier's log to standard error: 1 the failing path, 2 every instruction")
+	cmd.Flags().StringVar(&f.typ, "type", "", "program `TYPE` of the object's programs, such as tc, xdp, raw_tp or a libbpf section name (overrides the sections')")
 	cmd.Flags().Var(&f.sets, "set", "set a global variable before load: NAME=VALUE (an integer, or hex bytes with 0x...); repeatable")
 }
 
@@ -75,6 +77,15 @@ func (f *objectFlags) load(path string, input []byte) (*gbpf.Collection, error) 
 	for _, s := range f.sets {
 		if err := setVariable(spec, s); err != nil {
 			return nil, err
+		}
+	}
+	if f.typ != "" && input == nil {
+		t, err := progtype.Parse(f.typ)
+		if err != nil {
+			return nil, fmt.Errorf("--type: %w", err)
+		}
+		for _, p := range spec.Programs {
+			p.Type = t
 		}
 	}
 	e, err := gbpf.ParseEngine(f.engine)

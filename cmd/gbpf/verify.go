@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +28,9 @@ type verifyTarget struct {
 	opts verifier.Options
 	prog *progfile.File
 	spec *loader.ProgramSpec
+	// linkErr is why the loader could not link the program, which is
+	// then rejected without verification.
+	linkErr error
 }
 
 // newVerifyCmd returns the "verify" command: run the verifier on a program.
@@ -91,7 +95,7 @@ command exits with status 1 if any program is rejected.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&progName, "prog", "", "verify only the program (function) `NAME` of an object")
-	f.StringVar(&typeName, "type", "", "program `TYPE`: socket, xdp, tc, kprobe, tracepoint, raw (overrides the object's)")
+	f.StringVar(&typeName, "type", "", "program `TYPE`: socket, xdp, tc, kprobe, tracepoint, raw, or a libbpf section name such as raw_tp or sockops (overrides the object's)")
 	f.IntVar(&logLevel, "log-level", 0, "verifier log: 0 none, 1 the failing path and statistics, 2 every instruction")
 	f.IntVar(&ctxSize, "ctx-size", 0, "context `BYTES` of raw and tracepoint programs (0: the type's default)")
 	f.BoolVar(&privileged, "privileged", false, "verify with the rules Linux applies to root (pointer leaks allowed)")
@@ -101,6 +105,10 @@ command exits with status 1 if any program is rejected.`,
 // verifyOne verifies t in the mode privileged chooses, prints the log and
 // the verdict, and reports whether the program was accepted.
 func verifyOne(out, errw io.Writer, t verifyTarget, level int, privileged bool) bool {
+	if t.linkErr != nil {
+		fmt.Fprintf(errw, "%s: rejected: %v\n", t.name, t.linkErr)
+		return false
+	}
 	var log bytes.Buffer
 	o := t.opts
 	o.LogLevel, o.Privileged = level, privileged
@@ -133,7 +141,7 @@ func modeName(privileged bool) string {
 // verifyTargets reads the programs of path.
 func verifyTargets(cmd *cobra.Command, path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {
 	if path != "-" && progfile.IsELF(path) {
-		return objectTargets(path, progName, typ, ctxSize)
+		return objectTargets(cmd.ErrOrStderr(), path, progName, typ, ctxSize)
 	}
 	if progName != "" {
 		return nil, fmt.Errorf("--prog applies to ELF objects only")
@@ -152,10 +160,19 @@ func verifyTargets(cmd *cobra.Command, path, progName string, typ progtype.Type,
 	return []verifyTarget{{name: path, opts: o, prog: f}}, nil
 }
 
-func objectTargets(path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {
+// objectTargets reads the programs of the object at path, writing the
+// loader's notes (the conventions it applied, the programs it could not
+// link) to notes.
+func objectTargets(notes io.Writer, path, progName string, typ progtype.Type, ctxSize int) ([]verifyTarget, error) {
 	cs, err := loader.LoadCollectionSpec(path)
 	if err != nil {
 		return nil, err
+	}
+	for _, n := range cs.Notes {
+		fmt.Fprintf(notes, "%s: note: %s\n", path, n)
+	}
+	if err := cs.Unlinked[progName]; err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if cs.NeedsCORE() {
 		kt, err := loader.KernelTypes()
@@ -197,6 +214,16 @@ func objectTargets(path, progName string, typ progtype.Type, ctxSize int) ([]ver
 			prog: &progfile.File{Path: path, Program: ps.Instructions, Section: ps.SectionName},
 			spec: ps,
 		})
+	}
+	if progName == "" {
+		var unlinked []string
+		for n := range cs.Unlinked {
+			unlinked = append(unlinked, n)
+		}
+		slices.Sort(unlinked)
+		for _, n := range unlinked {
+			ts = append(ts, verifyTarget{name: n, linkErr: cs.Unlinked[n]})
+		}
 	}
 	if len(ts) == 0 {
 		return nil, fmt.Errorf("%s: no programs", path)

@@ -215,10 +215,12 @@ const (
 	TCPRawCheckSyncookieIPv6             // 207: bpf_tcp_raw_check_syncookie_ipv6
 	KtimeGetTAINS                        // 208: bpf_ktime_get_tai_ns
 	UserRingbufDrain                     // 209: bpf_user_ringbuf_drain
+	CgrpStorageGet                       // 210: bpf_cgrp_storage_get
+	CgrpStorageDelete                    // 211: bpf_cgrp_storage_delete
 )
 
 // MaxID is one past the highest helper id gbpf knows by name.
-const MaxID = UserRingbufDrain + 1
+const MaxID = CgrpStorageDelete + 1
 
 var names = [...]string{
 	Unspec:                     "unspec",
@@ -431,4 +433,6 @@ var names = [...]string{
 	TCPRawCheckSyncookieIPv6:   "tcp_raw_check_syncookie_ipv6",
 	KtimeGetTAINS:              "ktime_get_tai_ns",
 	UserRingbufDrain:           "user_ringbuf_drain",
+	CgrpStorageGet:             "cgrp_storage_get",
+	CgrpStorageDelete:          "cgrp_storage_delete",
 }
