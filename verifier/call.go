@@ -177,6 +177,9 @@ func (v *verifier) checkHelperCall(pc int, ins isa.Instruction) error {
 	for r := 1; r <= 5; r++ {
 		f.regs[r].setNotInit()
 	}
+	if changesPacketData(helpers.ID(ins.Imm)) {
+		v.clearPacketPointers()
+	}
 	r0 := &f.regs[0]
 	switch proto.Ret {
 	case helpers.RetVoid:
@@ -510,6 +513,8 @@ func (v *verifier) checkHelperMem(pc int, regno isa.Register, r *reg, minSize, m
 			}
 		} else if write && m.Flags&maps.ReadOnlyProg != 0 {
 			return v.errorf(pc, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, r.off, size)
+		} else if !write && m.Flags&maps.WriteOnlyProg != 0 {
+			return v.errorf(pc, "read from map forbidden, value_size=%d off=%d size=%d", m.ValueSize, r.off, size)
 		}
 		return v.checkRange(pc, regno, r, 0, size, limit, "map value")
 	case ptrToMem:
@@ -693,4 +698,44 @@ func (v *verifier) stackConst(r *reg, size int) (uint64, bool) {
 		return 0, false
 	}
 	return sp.varOff.v, true
+}
+
+// changesPacketData reports whether helper id may move or resize the
+// packet (Linux's bpf_helper_changes_pkt_data), so that every packet
+// pointer a program holds is stale after the call.
+func changesPacketData(id helpers.ID) bool {
+	switch id {
+	case helpers.SKBStoreBytes, helpers.SKBChangeHead, helpers.SKBChangeTail, helpers.SKBPullData,
+		helpers.SKBChangeProto, helpers.SKBVlanPush, helpers.SKBVlanPop, helpers.SKBAdjustRoom,
+		helpers.L3CsumReplace, helpers.L4CsumReplace, helpers.CloneRedirect,
+		helpers.XDPAdjustHead, helpers.XDPAdjustMeta, helpers.XDPAdjustTail,
+		helpers.MsgPushData, helpers.MsgPopData, helpers.MsgPullData,
+		helpers.LWTPushEncap, helpers.LWTSeg6StoreBytes, helpers.LWTSeg6AdjustSRH, helpers.LWTSeg6Action,
+		helpers.StoreHdrOpt:
+		return true
+	}
+	return false
+}
+
+// clearPacketPointers forgets every packet pointer of every frame, in
+// registers and spilled (clear_all_pkt_pointers): a register becomes
+// unreadable (privileged, an unknown number, as Linux marks it), a spill
+// an unknown number.
+func (v *verifier) clearPacketPointers() {
+	for _, f := range v.cur.frames {
+		for i := range f.regs {
+			if r := &f.regs[i]; r.isPkt() || r.typ == ptrToPacketEnd {
+				if v.priv {
+					r.setUnknown()
+				} else {
+					r.setNotInit()
+				}
+			}
+		}
+		for i := range f.spills {
+			if r := &f.spills[i]; f.stack[8*i] == stackSpill && (r.isPkt() || r.typ == ptrToPacketEnd) {
+				r.setUnknown()
+			}
+		}
+	}
 }
