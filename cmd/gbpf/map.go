@@ -15,13 +15,42 @@ import (
 
 func init() { addCommand(newMapCmd()) }
 
-// newMapCmd returns "map", with dump and list.
+// kernelMap runs the kernel form of a map verb; set on Linux
+// (kmap_linux.go).
+var kernelMap = func(io.Writer, string, []string) error { return errNoKernel }
+
+// mapSelectors are the words that designate loaded maps.
+var mapSelectors = []string{"id", "name", "pinned"}
+
+// newMapCmd returns "map": bpftool's verbs on the maps loaded in the
+// kernel, and dump and list of an ELF object's maps.
 func newMapCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "map",
-		Short: "Inspect the maps of an ELF object, after running a program",
+		Short: "Inspect and change kernel maps (as bpftool map), dump and list an ELF object's",
 	}
-	cmd.AddCommand(newMapDumpCmd(), newMapListCmd())
+	out.register(cmd)
+	cmd.AddCommand(newMapDumpCmd(), newMapListCmd("list"), newMapListCmd("show"))
+	for _, v := range []struct{ verb, use, short string }{
+		{"lookup", "lookup MAP key BYTES", "Print the value of a key"},
+		{"update", "update MAP key BYTES value BYTES [any|exist|noexist]", "Set the value of a key (value id N/pinned PATH for program and map arrays)"},
+		{"delete", "delete MAP key BYTES", "Delete a key"},
+		{"getnext", "getnext MAP [key BYTES]", "Print the key after a key (the first key without one)"},
+		{"pin", "pin MAP PATH", "Pin a map on a BPF file system"},
+	} {
+		cmd.AddCommand(&cobra.Command{
+			Use:   v.use,
+			Short: v.short + ", as bpftool map " + v.verb,
+			Long: v.short + `, as bpftool map ` + v.verb + ` does. MAP is id N, name NAME or
+pinned PATH. BYTES are numbers (0x.. for hex) or "hex" and hex digits:
+key 1 0 0 0, key hex 01 00 00 00.`,
+			Example: "  gbpf map " + strings.Replace(v.use, "MAP", "id 7", 1),
+			Args:    cobra.MinimumNArgs(2),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return kernelMap(cmd.OutOrStdout(), v.verb, args)
+			},
+		})
+	}
 	return cmd
 }
 
@@ -29,16 +58,31 @@ func newMapDumpCmd() *cobra.Command {
 	var of objectFlags
 	var rf progRunFlags
 	var name string
-	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "dump OBJ --map NAME [--prog NAME [--data @FILE] [--ctx @FILE] [--repeat N]] [--json]",
+		Use:   "dump id N|name NAME|pinned PATH | dump OBJ --map NAME [--prog NAME [--data @FILE] [--ctx @FILE] [--repeat N]] [--json]",
 		Short: "Dump a map's elements, like bpftool map dump",
-		Long: `Load OBJ and print the elements of map NAME in hex, as bpftool map dump
-does. With --prog, the program runs first (with --data, --ctx and --repeat,
-as in "gbpf prog run"), so the dump shows what it left in the map.`,
-		Example: `  gbpf map dump examples/bpf/hash_counter.o --prog count_sources --data @examples/packet.bin --map sources`,
-		Args:    cobra.ExactArgs(1),
+		Long: `With a selector (id N, name NAME, pinned PATH), print the elements of
+maps loaded in the kernel as bpftool map dump does: hex bytes, or the
+values formatted from the map's BTF ({"packets": 3, "bytes": 126}); -j
+and -p print bpftool's JSON, with the formatted value in "formatted".
+
+With a file OBJ, load it and print the elements of map NAME in hex. With
+--prog, the program runs first (with --data, --ctx and --repeat, as in
+"gbpf prog run"), so the dump shows what it left in the map.`,
+		Example: `  gbpf map dump id 7 -p
+  gbpf map dump examples/bpf/hash_counter.o --prog count_sources --data @examples/packet.bin --map sources`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if isSelectorWord(args[0], mapSelectors...) {
+				return kernelMap(cmd.OutOrStdout(), "dump", args)
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("expected id, name, pinned or one object file, got: %s", strings.Join(args, " "))
+			}
+			if name == "" {
+				return fmt.Errorf("dumping a map of an object file needs --map NAME")
+			}
+			asJSON := out.jsonOut()
 			of.log, rf.stdin = cmd.ErrOrStderr(), cmd.InOrStdin()
 			coll, err := of.load(args[0], nil)
 			if err != nil {
@@ -59,9 +103,7 @@ as in "gbpf prog run"), so the dump shows what it left in the map.`,
 	}
 	of.register(cmd)
 	rf.register(cmd)
-	cmd.Flags().StringVar(&name, "map", "", "map to dump")
-	cmd.Flags().BoolVarP(&asJSON, "json", "j", false, "print JSON")
-	_ = cmd.MarkFlagRequired("map")
+	cmd.Flags().StringVar(&name, "map", "", "map of the object file to dump")
 	return cmd
 }
 
@@ -166,13 +208,24 @@ func hexList(b []byte) []string {
 	return out
 }
 
-func newMapListCmd() *cobra.Command {
-	var asJSON bool
+func newMapListCmd(verb string) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "list OBJ [--json]",
-		Short: "List the maps of an ELF object, like bpftool map list",
-		Args:  cobra.ExactArgs(1),
+		Use:   verb + " [id N|name NAME|pinned PATH] | " + verb + " OBJ",
+		Short: "List loaded maps, as bpftool map " + verb + ", or the maps of an ELF object",
+		Long: `Without an argument, or with a selector (id N, name NAME, pinned PATH),
+list the maps loaded in the kernel as bpftool map show does; -j and -p
+print bpftool's JSON. With a file OBJ, list the maps of that ELF object.`,
+		Example: `  gbpf map ` + verb + `
+  gbpf map ` + verb + ` examples/bpf/hash_counter.o`,
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 || isSelectorWord(args[0], mapSelectors...) {
+				return kernelMap(cmd.OutOrStdout(), verb, args)
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("expected id, name, pinned or one object file, got: %s", strings.Join(args, " "))
+			}
+			asJSON := out.jsonOut()
 			spec, err := gbpf.LoadCollectionSpec(args[0])
 			if err != nil {
 				return err
@@ -202,6 +255,5 @@ func newMapListCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&asJSON, "json", "j", false, "print JSON")
 	return cmd
 }
