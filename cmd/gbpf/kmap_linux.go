@@ -186,7 +186,8 @@ func mapShow(w io.Writer, sel *selector) error {
 	var j *bpftool.JSONWriter
 	if out.jsonOut() {
 		j = out.writer(w)
-		if sel == nil || sel.kind == "name" {
+		// An array for all objects, or for a selector matching several.
+		if sel == nil || len(maps) > 1 {
 			j.StartArray()
 			defer func() { j.EndArray(); j.Close() }()
 		} else {

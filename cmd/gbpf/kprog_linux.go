@@ -124,7 +124,8 @@ func progShowKernel(w io.Writer, sel *selector) error {
 	var j *bpftool.JSONWriter
 	if out.jsonOut() {
 		j = out.writer(w)
-		if sel == nil || sel.kind == "name" || sel.kind == "tag" {
+		// An array for all objects, or for a selector matching several.
+		if sel == nil || len(progs) > 1 {
 			j.StartArray()
 			defer func() { j.EndArray(); j.Close() }()
 		} else {

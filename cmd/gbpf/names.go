@@ -15,7 +15,7 @@ var (
 		"array_of_maps", "hash_of_maps", "devmap", "sockmap", "cpumap", "xskmap", "sockhash",
 		"cgroup_storage", "reuseport_sockarray", "percpu_cgroup_storage", "queue", "stack", "sk_storage",
 		"devmap_hash", "struct_ops", "ringbuf", "inode_storage", "task_storage", "bloom_filter",
-		"user_ringbuf", "cgrp_storage"}
+		"user_ringbuf"}
 	kernelLinkTypes = []string{"unspec", "raw_tracepoint", "tracing", "cgroup", "iter", "netns", "xdp",
 		"perf_event", "kprobe_multi", "struct_ops"}
 	kernelAttachTypes = []string{"cgroup_inet_ingress", "cgroup_inet_egress", "cgroup_inet_sock_create",

@@ -37,29 +37,43 @@ func signedness(t *Type) string {
 	return "UNSIGNED"
 }
 
-// DumpRaw prints b's own types as "bpftool btf dump" does in its raw
-// format: plain text to w when j is nil, or else the JSON object
-// {"types": [...]} to j.
-func DumpRaw(w io.Writer, j *JSONWriter, b *BTF) error {
+// DumpRaw prints types as "bpftool btf dump" does in its raw format:
+// the types of roots, or all of b's own types when roots is empty; plain
+// text to w when j is nil, or else the JSON object {"types": [...]} to j.
+func DumpRaw(w io.Writer, j *JSONWriter, b *BTF, roots []uint32) error {
+	ids := roots
+	if len(ids) == 0 {
+		for id := b.FirstID(); id <= b.LastID() && id != 0; id++ {
+			ids = append(ids, id)
+		}
+	}
 	if j != nil {
 		j.StartObject()
 		j.Name("types")
 		j.StartArray()
-		for id := b.FirstID(); id <= b.LastID(); id++ {
-			rawJSON(j, b, id, b.TypeByID(id))
+		for _, id := range ids {
+			rawJSON(j, b, id, b.typeOrVoid(id))
 		}
 		j.EndArray()
 		j.EndObject()
 		return nil
 	}
 	var line []byte
-	for id := b.FirstID(); id <= b.LastID(); id++ {
-		line = rawPlain(line[:0], b, id, b.TypeByID(id))
+	for _, id := range ids {
+		line = rawPlain(line[:0], b, id, b.typeOrVoid(id))
 		if _, err := w.Write(line); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// typeOrVoid returns the type with id, or the void type's empty record.
+func (b *BTF) typeOrVoid(id uint32) *Type {
+	if t := b.TypeByID(id); t != nil {
+		return t
+	}
+	return &Type{}
 }
 
 func rawPlain(out []byte, b *BTF, id uint32, t *Type) []byte {
@@ -172,7 +186,8 @@ func rawJSON(j *JSONWriter, b *BTF, id uint32, t *Type) {
 			case t.Kind == KindEnum && t.KFlag:
 				j.IntField("val", int64(int32(m.Value)))
 			case t.Kind == KindEnum:
-				j.UintField("val", uint64(uint32(m.Value)))
+				// bpftool widens the stored s32 with its sign.
+				j.UintField("val", uint64(int64(int32(m.Value))))
 			case t.KFlag:
 				j.IntField("val", int64(m.Value))
 			default:
@@ -320,4 +335,25 @@ func funcSig(b *BTF, proto *Type, open string, out []byte, depth int) ([]byte, b
 		}
 	}
 	return append(out, ')'), true
+}
+
+// DumpC prints types as C declarations, as "bpftool btf dump ... format
+// c" does: every named type of b (or the types roots need), each after
+// the types it depends on, between bpftool's vmlinux.h guards.
+func DumpC(w io.Writer, b *BTF, roots []uint32) error {
+	d := newCDumper(b)
+	ids := roots
+	if len(ids) == 0 {
+		for id := uint32(1); id <= b.LastID() && id != 0; id++ {
+			ids = append(ids, id)
+		}
+	}
+	d.printf("#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n")
+	d.printf("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n")
+	for _, id := range ids {
+		d.dumpType(id)
+	}
+	d.printf("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n#endif /* __VMLINUX_H__ */\n")
+	_, err := w.Write(d.out)
+	return err
 }
