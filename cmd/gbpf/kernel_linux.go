@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -211,6 +212,7 @@ type kallsyms struct {
 	addrs    []uint64
 	names    []string
 	callBase uint64
+	fresh    bool // read during this command
 }
 
 func loadKallsyms() *kallsyms {
@@ -256,11 +258,36 @@ func loadKallsyms() *kallsyms {
 	return k
 }
 
-// lookup returns the name of the symbol at exactly addr, or "".
+// lookup returns the name of the symbol at exactly addr, or "". A miss
+// reloads the table once, for the symbols of programs loaded since.
 func (k *kallsyms) lookup(addr uint64) string {
 	i, ok := slices.BinarySearch(k.addrs, addr)
+	if !ok && !k.fresh {
+		*k = *loadKallsyms()
+		k.fresh = true
+		i, ok = slices.BinarySearch(k.addrs, addr)
+	}
 	if !ok {
 		return ""
 	}
 	return k.names[i]
+}
+
+var (
+	ksymsMu    sync.Mutex
+	ksymsCache *kallsyms
+)
+
+// kernelSymbols returns kallsyms, read once per process (reading it
+// costs a tenth of a second).
+func kernelSymbols() *kallsyms {
+	ksymsMu.Lock()
+	defer ksymsMu.Unlock()
+	if ksymsCache == nil {
+		ksymsCache = loadKallsyms()
+		ksymsCache.fresh = true
+	} else {
+		ksymsCache.fresh = false
+	}
+	return ksymsCache
 }

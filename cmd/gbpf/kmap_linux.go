@@ -157,7 +157,14 @@ func mapKernel(w io.Writer, verb string, args []string) error {
 		if len(rest) != 1 {
 			return fmt.Errorf("map pin: want MAP PATH")
 		}
-		if err := m.Pin(rest[0]); err != nil {
+		// Opened afresh by id: cilium/ebpf moves the pin of a map opened
+		// from one, where bpftool adds a second.
+		byID, err := ebpf.NewMapFromID(ebpf.MapID(info.id))
+		if err != nil {
+			return err
+		}
+		defer byID.Close()
+		if err := byID.Pin(rest[0]); err != nil {
 			return fmt.Errorf("can't pin the object (%s): %w", rest[0], err)
 		}
 		return jsonNull(w)

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
@@ -294,6 +296,28 @@ func (s xlatedSymbols) Call(imm int32) string {
 	return s.k.lookup(s.k.callBase + uint64(int64(imm)))
 }
 
+// readXlated returns the translated instructions of a program.
+func readXlated(fd int) ([]byte, error) {
+	info, err := readProgInfo(fd)
+	if err != nil {
+		return nil, err
+	}
+	if info.xlatedLen == 0 {
+		return nil, errors.New("the kernel gives no translated instructions (missing privileges?)")
+	}
+	raw := make([]byte, info.xlatedLen)
+	var b [232]byte
+	binary.LittleEndian.PutUint32(b[20:], info.xlatedLen)
+	binary.LittleEndian.PutUint64(b[32:], uint64(uintptr(unsafe.Pointer(&raw[0]))))
+	if err := objInfo(fd, b[:]); err != nil {
+		return nil, err
+	}
+	if n := binary.LittleEndian.Uint32(b[20:]); n < info.xlatedLen {
+		raw = raw[:n]
+	}
+	return raw, nil
+}
+
 func (s xlatedSymbols) Helper(id int32) string {
 	if n := helpers.Name(helpers.ID(id)); n != "" {
 		return "bpf_" + n
@@ -340,11 +364,13 @@ func progDumpKernel(w io.Writer, what string, sel selector, linum, opcodes bool)
 	if err != nil {
 		return fmt.Errorf("can't get the translated instructions: %w", err)
 	}
-	var raw bytes.Buffer
-	if err := insns.Marshal(&raw, binary.LittleEndian); err != nil {
+	// The bytes themselves, not cilium/ebpf's decoding, which drops
+	// fields the kernel's rewrites set (the offset of a per-CPU mov).
+	raw, err := readXlated(progs[0].FD())
+	if err != nil {
 		return err
 	}
-	slots, err := bpftool.DecodeInsns(raw.Bytes())
+	slots, err := bpftool.DecodeInsns(raw)
 	if err != nil {
 		return err
 	}
@@ -376,7 +402,7 @@ func progDumpKernel(w io.Writer, what string, sel selector, linum, opcodes bool)
 			ksyms = append(ksyms, uint64(a))
 		}
 	}
-	syms := xlatedSymbols{loadKallsyms(), ksyms}
+	syms := xlatedSymbols{kernelSymbols(), ksyms}
 	var j *bpftool.JSONWriter
 	if out.jsonOut() {
 		j = out.writer(w)
@@ -414,12 +440,12 @@ func progDumpKernel(w io.Writer, what string, sel selector, linum, opcodes bool)
 				j.Name("dst_reg")
 				j.Printf(`"0x%x"`, s.Dst)
 				j.Name("off")
-				j.HexBytes(raw.Bytes()[8*i+2 : 8*i+4])
+				j.HexBytes(raw[8*i+2 : 8*i+4])
 				j.Name("imm")
 				if n == 2 {
-					j.HexBytes(raw.Bytes()[8*i+4 : 8*i+16])
+					j.HexBytes(raw[8*i+4 : 8*i+16])
 				} else {
-					j.HexBytes(raw.Bytes()[8*i+4 : 8*i+8])
+					j.HexBytes(raw[8*i+4 : 8*i+8])
 				}
 				j.EndObject()
 			}
@@ -441,9 +467,9 @@ func progDumpKernel(w io.Writer, what string, sel selector, linum, opcodes bool)
 		fmt.Fprintf(&b, "%4d: %s\n", i, text)
 		if opcodes {
 			b.WriteString("       ")
-			b.WriteString(hexBytes(raw.Bytes()[8*i : 8*i+8]))
+			b.WriteString(hexBytes(raw[8*i : 8*i+8]))
 			if n == 2 {
-				b.WriteString(" " + hexBytes(raw.Bytes()[8*i+8:8*i+16]))
+				b.WriteString(" " + hexBytes(raw[8*i+8:8*i+16]))
 			}
 			b.WriteString("\n")
 		}
@@ -496,7 +522,7 @@ func progLoadKernel(w io.Writer, obj, path, pinmaps string) error {
 			return err
 		}
 		for name, m := range coll.Maps {
-			if err := m.Pin(pinmaps + "/" + name); err != nil {
+			if err := m.Pin(filepath.Join(pinmaps, pinName(obj, name))); err != nil {
 				return fmt.Errorf("failed to pin map %s: %w", name, err)
 			}
 		}
@@ -507,6 +533,20 @@ func progLoadKernel(w io.Writer, obj, path, pinmaps string) error {
 		return j.Close()
 	}
 	return nil
+}
+
+// pinName is the file name libbpf (and so bpftool) pins a map under: a
+// section map (.bss, .data, .rodata) is named after the object first,
+// cut to fit the kernel's 15 characters, and dots become underscores.
+func pinName(obj, name string) string {
+	if strings.HasPrefix(name, ".") {
+		prefix := strings.TrimSuffix(filepath.Base(obj), filepath.Ext(obj))
+		if n := 15 - len(name); len(prefix) > n {
+			prefix = prefix[:max(n, 0)]
+		}
+		name = prefix + name
+	}
+	return strings.ReplaceAll(name, ".", "_")
 }
 
 // firstProgram names the program of spec that comes first in the object

@@ -99,7 +99,7 @@ func FormatInsn(prog []Insn, i int, syms Symbols) (string, int) {
 		if !x {
 			return p("%s %s %d", rc(in.Dst), sym, in.Imm), 1
 		}
-		if op == 0xb && in.Off != 0 {
+		if op == 0xb && (in.Off == 8 || in.Off == 16 || in.Off == 32) {
 			return p("%s = (s%d)%s", rc(in.Dst), in.Off, rc(in.Src)), 1
 		}
 		return p("%s %s %s", rc(in.Dst), sym, rc(in.Src)), 1
