@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gbpf/gbpf"
+	"github.com/gbpf/gbpf/internal/bpftool"
 	"github.com/gbpf/gbpf/maps"
 )
 
@@ -98,7 +99,12 @@ With a file OBJ, load it and print the elements of map NAME in hex. With
 					return err
 				}
 			}
-			return dumpMap(cmd.OutOrStdout(), m, asJSON)
+			var b *bpftool.BTF
+			var keyID, valueID uint32
+			if spec, err := gbpf.LoadCollectionSpec(args[0]); err == nil {
+				b, keyID, valueID = objectMapBTF(spec, name)
+			}
+			return dumpMap(cmd.OutOrStdout(), m, dumpFormat{json: asJSON, pretty: out.pretty, btf: b, keyID: keyID, valueID: valueID})
 		},
 	}
 	of.register(cmd)
@@ -142,31 +148,93 @@ func elements(m *gbpf.Map) ([]element, error) {
 	return out, it.Err()
 }
 
-// dumpMap prints m's elements in bpftool's plain or JSON format.
-func dumpMap(w io.Writer, m *gbpf.Map, asJSON bool) error {
+// dumpFormat is how dumpMap prints: JSON (pretty or not) or text, with
+// values formatted from BTF when btf is set (keyID 0: no key type).
+type dumpFormat struct {
+	json, pretty   bool
+	btf            *bpftool.BTF
+	keyID, valueID uint32
+}
+
+// dumpMap prints m's elements as bpftool map dump does: hex bytes, or with
+// BTF the values formatted from their types (in JSON, the "formatted"
+// member).
+func dumpMap(w io.Writer, m *gbpf.Map, f dumpFormat) error {
 	elems, err := elements(m)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		type cpuValue struct {
-			CPU   int      `json:"cpu"`
-			Value []string `json:"value"`
-		}
-		type jsonElem struct {
-			Key    []string   `json:"key"`
-			Value  []string   `json:"value,omitempty"`
-			Values []cpuValue `json:"values,omitempty"`
-		}
-		list := []jsonElem{}
-		for _, e := range elems {
-			je := jsonElem{Key: hexList(e.key), Value: hexList(e.value)}
-			for cpu, v := range e.perCPU {
-				je.Values = append(je.Values, cpuValue{cpu, hexList(v)})
+	formatted := func(j *bpftool.JSONWriter, v *bpftool.ValueFormatter, e element) error {
+		j.StartObject()
+		defer j.EndObject()
+		if f.keyID != 0 {
+			j.Name("key")
+			if err := v.Format(j, f.keyID, e.key); err != nil {
+				return err
 			}
-			list = append(list, je)
 		}
-		return json.NewEncoder(w).Encode(list)
+		if e.perCPU == nil {
+			j.Name("value")
+			return v.Format(j, f.valueID, e.value)
+		}
+		j.Name("values")
+		j.StartArray()
+		defer j.EndArray()
+		for cpu, val := range e.perCPU {
+			j.StartObject()
+			j.IntField("cpu", int64(cpu))
+			j.Name("value")
+			err := v.Format(j, f.valueID, val)
+			j.EndObject()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch {
+	case f.json:
+		j := bpftool.NewJSONWriter(w, f.pretty)
+		j.StartArray()
+		for _, e := range elems {
+			j.StartObject()
+			j.Name("key")
+			j.HexBytes(e.key)
+			if e.perCPU == nil {
+				j.Name("value")
+				j.HexBytes(e.value)
+			} else {
+				j.Name("values")
+				j.StartArray()
+				for cpu, v := range e.perCPU {
+					j.StartObject()
+					j.IntField("cpu", int64(cpu))
+					j.Name("value")
+					j.HexBytes(v)
+					j.EndObject()
+				}
+				j.EndArray()
+			}
+			if f.btf != nil {
+				j.Name("formatted")
+				if err := formatted(j, &bpftool.ValueFormatter{BTF: f.btf}, e); err != nil {
+					return err
+				}
+			}
+			j.EndObject()
+		}
+		j.EndArray()
+		return j.Close()
+	case f.btf != nil:
+		j := bpftool.NewJSONWriter(w, true)
+		j.StartArray()
+		for _, e := range elems {
+			if err := formatted(j, &bpftool.ValueFormatter{BTF: f.btf, Plain: true}, e); err != nil {
+				return err
+			}
+		}
+		j.EndArray()
+		return j.Close()
 	}
 	for _, e := range elems {
 		if e.perCPU == nil {
