@@ -265,17 +265,6 @@ func hexBytes(b []byte) string {
 	return sb.String()
 }
 
-func hexList(b []byte) []string {
-	if b == nil {
-		return nil
-	}
-	out := make([]string, len(b))
-	for i, c := range b {
-		out[i] = fmt.Sprintf("0x%02x", c)
-	}
-	return out
-}
-
 func newMapListCmd(verb string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   verb + " [id N|name NAME|pinned PATH] | " + verb + " OBJ",

@@ -247,6 +247,9 @@ func rawJSON(j *JSONWriter, b *BTF, id uint32, t *Type) {
 // ctx)"), or "" when the type cannot be named.
 func Signature(b *BTF, id uint32) string {
 	out, ok := typeOnly(b, id, nil, 0)
+	if len(out) > 4096 {
+		return ""
+	}
 	if !ok {
 		return ""
 	}
@@ -258,7 +261,7 @@ func typeOnly(b *BTF, id uint32, out []byte, depth int) ([]byte, bool) {
 		return append(out, "void "...), true
 	}
 	t := b.TypeByID(id)
-	if t == nil || depth > 32 {
+	if t == nil || depth > 32 || len(out) > 4096 {
 		return out, false
 	}
 	ok := true

@@ -17,6 +17,12 @@ type cDumper struct {
 	// Names seen, for the ___N suffixes of duplicates: one table for
 	// struct, union and enum tags, one for typedefs and enumerators.
 	typeNames, identNames map[string]int
+	// inline holds the anonymous types being written inside others, and
+	// budget bounds the output, against cyclic or pathological BTF.
+	inline   map[uint32]bool
+	aligning map[uint32]bool
+	ordering map[uint32]bool
+	budget   int
 }
 
 type cState struct {
@@ -28,12 +34,9 @@ type cState struct {
 	name              string
 }
 
-const (
-	cNotEmitted = iota
-)
-
 func newCDumper(b *BTF) *cDumper {
-	d := &cDumper{b: b, state: map[uint32]*cState{}, typeNames: map[string]int{}, identNames: map[string]int{}}
+	d := &cDumper{b: b, state: map[uint32]*cState{}, typeNames: map[string]int{}, identNames: map[string]int{},
+		inline: map[uint32]bool{}, aligning: map[uint32]bool{}, ordering: map[uint32]bool{}, budget: 1 << 26}
 	void := d.st(0)
 	void.ordered, void.emitted = true, true
 	// Mark the types other types refer to: an anonymous enum nothing
@@ -64,7 +67,11 @@ func (d *cDumper) st(id uint32) *cState {
 	return s
 }
 
-func (d *cDumper) printf(format string, args ...any) { d.out = fmt.Appendf(d.out, format, args...) }
+func (d *cDumper) printf(format string, args ...any) {
+	if len(d.out) < d.budget {
+		d.out = fmt.Appendf(d.out, format, args...)
+	}
+}
 
 func (d *cDumper) t(id uint32) *Type { return d.b.typeOrVoid(id) }
 
@@ -95,6 +102,15 @@ func (d *cDumper) order(id uint32, throughPtr bool, queue *[]uint32, depth int) 
 		return false, fmt.Errorf("btf: type %d nests too deeply", id)
 	}
 	t := d.t(id)
+	if t.Kind == KindFuncProto {
+		// A prototype among its own parameters' types (possible only
+		// in corrupt BTF) would multiply the work at each level.
+		if d.ordering[id] {
+			return false, fmt.Errorf("btf: type cycle at %d", id)
+		}
+		d.ordering[id] = true
+		defer delete(d.ordering, id)
+	}
 	if s.ordering {
 		if (t.Kind == KindStruct || t.Kind == KindUnion) && throughPtr && t.Name != "" {
 			return false, nil
@@ -306,6 +322,11 @@ func (d *cDumper) alignOf(id uint32, depth int) int {
 	case KindArray:
 		return d.alignOf(t.Elem, depth+1)
 	case KindStruct, KindUnion:
+		if d.aligning[id] {
+			return 1
+		}
+		d.aligning[id] = true
+		defer delete(d.aligning, id)
 		maxAlign := 1
 		for _, m := range t.Members {
 			a := d.alignOf(m.Type, depth+1)
@@ -345,6 +366,11 @@ func (d *cDumper) bitPadding(cur, next, nextAlign int, inBitfield bool, lvl int)
 	if cur >= next {
 		return
 	}
+	// A gap no C compiler leaves (corrupt BTF) gets no padding fields.
+	if next-cur > 1<<20 {
+		return
+	}
+	nextAlign = max(nextAlign, 1)
 	pads := []struct {
 		name string
 		bits int
@@ -368,7 +394,7 @@ func (d *cDumper) bitPadding(cur, next, nextAlign int, inBitfield bool, lvl int)
 		}
 		cur = newOff
 	}
-	for cur != next {
+	for cur != next && len(d.out) < d.budget {
 		bits := min(next-cur, padBits)
 		if bits == padBits {
 			d.printf("\n%s%s: %d;", pfx(lvl), padType, padBits)
@@ -559,8 +585,10 @@ func (d *cDumper) typeChain(stack *[]uint32, fname string, lvl, depth int) {
 			d.printf("%s", t.Name)
 		case KindStruct, KindUnion:
 			d.emitMods(stack)
-			if t.Name == "" {
+			if t.Name == "" && !d.inline[id] && len(d.out) < d.budget {
+				d.inline[id] = true
 				d.structDef(id, t, lvl)
+				delete(d.inline, id)
 			} else {
 				d.structFwd(id, t)
 			}
@@ -627,6 +655,11 @@ func (d *cDumper) typeChain(stack *[]uint32, fname string, lvl, depth int) {
 				d.printf("void)")
 				return
 			}
+			if d.inline[id] {
+				d.printf("...)")
+				return
+			}
+			d.inline[id] = true
 			for i, p := range t.Members {
 				if i > 0 {
 					d.printf(", ")
@@ -637,6 +670,7 @@ func (d *cDumper) typeChain(stack *[]uint32, fname string, lvl, depth int) {
 				}
 				d.typeDecl(p.Type, p.Name, lvl, depth+1)
 			}
+			delete(d.inline, id)
 			d.printf(")")
 			return
 		default:

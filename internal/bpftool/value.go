@@ -13,15 +13,28 @@ import (
 type ValueFormatter struct {
 	BTF   *BTF
 	Plain bool
+
+	budget int             // values still to write, against pathological BTF
+	path   map[uint32]bool // composite types being written, against cycles
 }
+
+// maxValues bounds the values one Format writes (an array of a billion
+// empty structs is valid BTF).
+const maxValues = 1 << 20
 
 // Format writes data, a value of type id, to j.
 func (f *ValueFormatter) Format(j *JSONWriter, id uint32, data []byte) error {
+	f.budget, f.path = maxValues, map[uint32]bool{}
 	return f.do(j, id, 0, data, 0)
 }
 
 // ResolveSize returns the size in bytes of the type with id.
-func (b *BTF) ResolveSize(id uint32) (uint64, error) {
+func (b *BTF) ResolveSize(id uint32) (uint64, error) { return b.resolveSize(id, 0) }
+
+func (b *BTF) resolveSize(id uint32, nested int) (uint64, error) {
+	if nested > 32 {
+		return 0, fmt.Errorf("btf: type %d: arrays nest too deeply", id)
+	}
 	for depth := 0; depth < 32; depth++ {
 		t := b.TypeByID(id)
 		if t == nil {
@@ -33,7 +46,10 @@ func (b *BTF) ResolveSize(id uint32) (uint64, error) {
 		case KindPtr:
 			return 8, nil
 		case KindArray:
-			n, err := b.ResolveSize(t.Elem)
+			n, err := b.resolveSize(t.Elem, nested+1)
+			if err == nil && n != 0 && uint64(t.Nelems) > (1<<40)/n {
+				err = fmt.Errorf("btf: array %d of %d elements of %d bytes is too large", id, t.Nelems, n)
+			}
 			return n * uint64(t.Nelems), err
 		case KindTypedef, KindVolatile, KindConst, KindRestrict, KindTypeTag, KindVar:
 			id = t.SizeType
@@ -55,7 +71,17 @@ func (f *ValueFormatter) do(j *JSONWriter, id uint32, bitOff uint8, data []byte,
 	if depth > 64 {
 		return fmt.Errorf("btf: type %d nests too deeply", id)
 	}
+	if f.budget--; f.budget < 0 {
+		return fmt.Errorf("btf: value of type %d has more than %d parts", id, maxValues)
+	}
+	if f.path[id] {
+		return fmt.Errorf("btf: type %d contains itself", id)
+	}
 	t := f.BTF.TypeByID(id)
+	if t != nil && (t.Kind == KindStruct || t.Kind == KindUnion || t.Kind == KindArray || t.Kind == KindDatasec) {
+		f.path[id] = true
+		defer delete(f.path, id)
+	}
 	if t == nil {
 		j.Raw("(unknown)")
 		return nil
@@ -201,11 +227,11 @@ func (f *ValueFormatter) isString(t *Type, data []byte) bool {
 		return false
 	}
 	for i := 0; i < int(t.Nelems) && i < len(data); i++ {
-		c := int8(data[i])
+		c := int8(data[i]) // C's signed char: bytes from 0x80 are negative
 		if c == 0 {
 			return true
 		}
-		if c <= 0x1f || c >= 0x7f {
+		if c <= 0x1f || c == 0x7f {
 			return false
 		}
 	}
