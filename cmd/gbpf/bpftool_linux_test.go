@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -448,6 +449,19 @@ func TestKernelVerbs(t *testing.T) {
 	out := gbpfOK(t, "prog", "show", "pinned", prog)
 	if !strings.Contains(out, ": xdp  name count_sources  tag ") || !strings.Contains(out, "  gpl\n") {
 		t.Errorf("prog show pinned: %q", out)
+	}
+	if runtime.GOARCH == "amd64" {
+		out = gbpfOK(t, "prog", "dump", "jited", "pinned", prog)
+		if !strings.HasPrefix(out, "int count_sources(struct xdp_md * ctx):\nbpf_prog_") || !strings.Contains(out, "\n; int count_sources(struct xdp_md *ctx)\n   0:\t") {
+			t.Errorf("prog dump jited: %q", out[:min(len(out), 300)])
+		}
+		var insns []struct {
+			Name  string
+			Insns []struct{ PC, Operation string }
+		}
+		if err := json.Unmarshal([]byte(gbpfOK(t, "prog", "dump", "jited", "pinned", prog, "-j")), &insns); err != nil || len(insns) != 1 || len(insns[0].Insns) == 0 || insns[0].Insns[0].PC != "0x0" {
+			t.Errorf("prog dump jited -j: %v %+v", err, insns)
+		}
 	}
 	m := filepath.Join(dir, "maps", "sources")
 	gbpfOK(t, "map", "update", "pinned", m, "key", "1", "0", "0", "0", "value", "hex", "02", "00", "00", "00", "00", "00", "00", "00", "10", "00", "00", "00", "00", "00", "00", "00")

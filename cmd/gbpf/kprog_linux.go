@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
+	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/bpftool"
@@ -345,9 +347,6 @@ func (s xlatedSymbols) SubprogCall(in bpftool.Insn) string {
 // reach. With linum, source lines carry file, line and column; with
 // opcodes, each instruction its bytes.
 func progDumpKernel(w io.Writer, what string, sel selector, linum, opcodes bool) error {
-	if what != "xlated" {
-		return fmt.Errorf("prog dump %s: only xlated is supported (gbpf has no disassembler for the host's machine code)", what)
-	}
 	progs, err := openProgs(&sel)
 	if err != nil {
 		return err
@@ -359,6 +358,9 @@ func progDumpKernel(w io.Writer, what string, sel selector, linum, opcodes bool)
 	pi, err := progs[0].Info()
 	if err != nil {
 		return err
+	}
+	if what == "jited" {
+		return progDumpJited(w, progs[0], pi, linum, opcodes)
 	}
 	insns, err := pi.Instructions()
 	if err != nil {
@@ -572,4 +574,187 @@ func firstProgram(obj string, spec *ebpf.CollectionSpec) string {
 		return ""
 	}
 	return names[0]
+}
+
+// progBTF parses the BTF of a loaded program, or returns nil.
+func progBTF(p *ebpf.Program) *bpftool.BTF {
+	info, err := readProgInfo(p.FD())
+	if err != nil || info.btfID == 0 {
+		return nil
+	}
+	b, err := loadBTFByID(info.btfID)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// progDumpJited prints a program's machine code as bpftool prog dump
+// jited does: per function its prototype and kernel symbol, then each
+// instruction at its offset (GNU syntax), after the source line that
+// starts there.
+func progDumpJited(w io.Writer, p *ebpf.Program, pi *ebpf.ProgramInfo, linum, opcodes bool) error {
+	if runtime.GOARCH != "amd64" {
+		return fmt.Errorf("prog dump jited: gbpf disassembles amd64 code only, not %s: %w", runtime.GOARCH, errNoKernel)
+	}
+	image, ok := pi.JitedInsns()
+	if !ok || len(image) == 0 {
+		return errors.New("prog dump jited: the kernel gives no machine code (JIT off, or missing privileges)")
+	}
+	lens, _ := pi.JitedFuncLens()
+	ksyms, _ := pi.JitedKsymAddrs()
+	if len(lens) == 0 {
+		lens = []uint32{uint32(len(image))}
+	}
+	b := progBTF(p)
+	funcs, _ := pi.FuncInfos()
+	// Source lines by the kernel address their code starts at.
+	lines := map[uint64]*btf.Line{}
+	if addrs, ok := pi.JitedLineInfos(); ok {
+		if lo, err := pi.LineInfos(); err == nil {
+			for i, l := range lo {
+				if i < len(addrs) {
+					if _, seen := lines[addrs[i]]; !seen {
+						lines[addrs[i]] = l.Line
+					}
+				}
+			}
+		}
+	}
+	syms := kernelSymbols()
+	var j *bpftool.JSONWriter
+	if out.jsonOut() {
+		j = out.writer(w)
+		j.StartArray()
+	}
+	var text bytes.Buffer
+	for i, n := range lens {
+		if int(n) > len(image) {
+			return fmt.Errorf("prog dump jited: function %d of %d bytes past the image's end", i, n)
+		}
+		code := image[:n]
+		image = image[n:]
+		var base uint64
+		name := "unknown"
+		if i < len(ksyms) {
+			base = uint64(ksyms[i])
+			if name = syms.lookup(base); name == "" {
+				name = fmt.Sprintf("0x%016x", base)
+			}
+		}
+		sig := ""
+		if b != nil && i < len(funcs) && funcs[i].Func != nil {
+			sig = funcSignature(b, funcs[i].Func.Name)
+		}
+		if j != nil {
+			j.StartObject()
+			if sig != "" {
+				j.StringField("proto", sig)
+			}
+			j.StringField("name", name)
+			j.Name("insns")
+			j.StartArray()
+		} else {
+			if sig != "" {
+				fmt.Fprintf(&text, "%s:\n", sig)
+			}
+			fmt.Fprintf(&text, "%s:\n", name)
+		}
+		for pc := 0; pc < len(code); {
+			inst, err := x86asm.Decode(code[pc:], 64)
+			size := inst.Len
+			asmText := ""
+			if err != nil || size == 0 {
+				size, asmText = 1, "(bad)"
+			} else {
+				asmText = x86asm.GNUSyntax(inst, uint64(pc), nil)
+			}
+			l := lines[base+uint64(pc)]
+			if j != nil {
+				j.StartObject()
+				if l != nil {
+					j.StringField("src", strings.TrimLeft(l.Line(), " \t\n\v\f\r"))
+					if linum {
+						j.StringField("file", l.FileName())
+						j.IntField("line_num", int64(l.LineNumber()))
+						j.IntField("line_col", int64(l.LineColumn()))
+					}
+				}
+				j.Name("pc")
+				j.Printf(`"0x%x"`, pc)
+				op, operands, _ := strings.Cut(asmText, " ")
+				j.StringField("operation", op)
+				j.Name("operands")
+				j.StartArray()
+				if operands = strings.TrimSpace(operands); operands == "" {
+					j.Null()
+				} else {
+					for _, o := range splitOperands(operands) {
+						j.String(o)
+					}
+				}
+				j.EndArray()
+				if opcodes {
+					j.Name("opcodes")
+					j.StartArray()
+					for _, c := range code[pc : pc+size] {
+						j.Printf(`"0x%02x"`, c)
+					}
+					j.EndArray()
+				}
+				j.EndObject()
+			} else {
+				if l != nil {
+					src := strings.TrimLeft(l.Line(), " \t\n\v\f\r")
+					if linum {
+						fmt.Fprintf(&text, "; %s [file:%s line_num:%d line_col:%d]\n", src, l.FileName(), l.LineNumber(), l.LineColumn())
+					} else {
+						fmt.Fprintf(&text, "; %s\n", src)
+					}
+				}
+				fmt.Fprintf(&text, "%4x:\t%s", pc, asmText)
+				if opcodes {
+					text.WriteString("\n\t")
+					for _, c := range code[pc : pc+size] {
+						fmt.Fprintf(&text, "%02x ", c)
+					}
+				}
+				text.WriteString("\n")
+			}
+			pc += size
+		}
+		if j != nil {
+			j.EndArray()
+			j.EndObject()
+		} else {
+			text.WriteString("\n")
+		}
+	}
+	if j != nil {
+		j.EndArray()
+		return j.Close()
+	}
+	_, err := w.Write(text.Bytes())
+	return err
+}
+
+// splitOperands splits GNU-syntax operands at the commas outside
+// parentheses: "0x8(%rdi),%rsi" is two operands.
+func splitOperands(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
 }

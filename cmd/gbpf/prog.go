@@ -253,15 +253,18 @@ func newProgCmd() *cobra.Command {
 func newProgDumpCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "dump xlated|jited PROG [linum] [opcodes]",
-		Short: "Print a loaded program's translated instructions, as bpftool prog dump",
+		Short: "Print a loaded program's translated instructions or machine code, as bpftool prog dump",
 		Long: `Print the instructions of a loaded program as the kernel translated them,
 as bpftool prog dump xlated does: function prototypes and source lines
 from the program's BTF, map ids, and the kernel functions its helper
-calls reach (named from /proc/kallsyms). PROG is id N, name NAME, tag TAG
-or pinned PATH. "linum" adds file, line and column to source lines,
+calls reach (named from /proc/kallsyms). "jited" prints the JIT's machine
+code instead (amd64, in GNU syntax), function by function under its
+kernel symbol, with the source lines. PROG is id N, name NAME, tag TAG or
+pinned PATH. "linum" adds file, line and column to source lines,
 "opcodes" the bytes of each instruction.`,
 		Example: `  gbpf prog dump xlated id 42
-  gbpf prog dump xlated pinned /sys/fs/bpf/prog -p`,
+  gbpf prog dump xlated pinned /sys/fs/bpf/prog -p
+  gbpf prog dump jited id 42 linum`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			what := args[0]
