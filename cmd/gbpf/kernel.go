@@ -17,8 +17,8 @@ import (
 // commands themselves are in the *_linux.go files; elsewhere they report
 // that the kernel is not there.
 
-// outputFlags are bpftool's -j and -p.
-type outputFlags struct{ json, pretty bool }
+// outputFlags are bpftool's -j, -p and -f.
+type outputFlags struct{ json, pretty, bpffs bool }
 
 // out is the output mode of the running command (the flags are
 // persistent on the command groups that print kernel objects).
@@ -27,6 +27,7 @@ var out outputFlags
 func (o *outputFlags) register(cmd *cobra.Command) {
 	cmd.PersistentFlags().BoolVarP(&o.json, "json", "j", false, "print JSON, as bpftool -j")
 	cmd.PersistentFlags().BoolVarP(&o.pretty, "pretty", "p", false, "print pretty JSON, as bpftool -p")
+	cmd.PersistentFlags().BoolVarP(&o.bpffs, "bpffs", "f", false, "show the paths objects are pinned at on BPF file systems, as bpftool -f")
 }
 
 // jsonOut reports whether JSON was asked for (-p implies -j).

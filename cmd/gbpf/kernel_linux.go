@@ -14,6 +14,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gbpf/gbpf/internal/bpftool"
 )
 
 // objInfo fills buf with BPF_OBJ_GET_INFO_BY_FD for fd. cilium/ebpf's
@@ -290,4 +292,103 @@ func kernelSymbols() *kallsyms {
 		ksymsCache.fresh = false
 	}
 	return ksymsCache
+}
+
+// pinnedTable maps the ids of the objects of one kind (the anon inode
+// name: "bpf-prog", "bpf-map", "bpf_link") to their paths on the BPF file
+// systems, as bpftool -f lists them: the mounts walked in /proc/mounts
+// order, each directory in the order the kernel reads it. It returns nil
+// when nothing of the kind is pinned.
+func pinnedTable(inode string) map[uint32][]string {
+	mounts, err := os.ReadFile("/proc/mounts")
+	if err != nil {
+		return nil
+	}
+	var pairs [][2]uint32
+	var paths []string
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		f, err := os.Open(dir)
+		if err != nil || depth > 32 {
+			return
+		}
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		for _, name := range names {
+			path := filepath.Join(dir, name)
+			st, err := os.Lstat(path)
+			if err != nil {
+				continue
+			}
+			if st.IsDir() {
+				walk(path, depth+1)
+				continue
+			}
+			if !st.Mode().IsRegular() {
+				continue
+			}
+			if id, ok := pinnedID(path, inode); ok {
+				pairs = append(pairs, [2]uint32{id, uint32(len(paths))})
+				paths = append(paths, path)
+			}
+		}
+	}
+	for _, line := range strings.Split(string(mounts), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 3 && strings.HasPrefix(fields[2], "bpf") {
+			walk(fields[1], 0)
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	table := map[uint32][]string{}
+	for id, idx := range libbpfMultimap(pairs) {
+		for _, i := range idx {
+			table[id] = append(table[id], paths[i])
+		}
+	}
+	return table
+}
+
+// pinnedID opens a pinned object with BPF_OBJ_GET and returns its id when
+// it is of the kind inode names.
+func pinnedID(path, inode string) (uint32, bool) {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		return 0, false
+	}
+	attr := struct {
+		pathname uint64
+		fd       uint32
+		flags    uint32
+	}{pathname: uint64(uintptr(unsafe.Pointer(p))), flags: unix.O_RDONLY}
+	const objGet = 7
+	fd, _, errno := unix.Syscall(unix.SYS_BPF, objGet, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	if errno != 0 {
+		return 0, false
+	}
+	defer unix.Close(int(fd))
+	if target, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)); err != nil || target != "anon_inode:"+inode {
+		return 0, false
+	}
+	var b [88]byte
+	if objInfo(int(fd), b[:]) != nil {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint32(b[4:]), true
+}
+
+// pinnedJSON and pinnedPlain print an object's pins as bpftool -f does:
+// in JSON, the member whenever anything of the kind is pinned.
+func pinnedJSON(j *bpftool.JSONWriter, table map[uint32][]string, id uint32) {
+	if table == nil {
+		return
+	}
+	j.Name("pinned")
+	j.StartArray()
+	for _, p := range table[id] {
+		j.String(p)
+	}
+	j.EndArray()
 }

@@ -40,12 +40,19 @@ type linkInfo struct {
 
 func readLinkInfo(fd int) (linkInfo, error) {
 	var b [64]byte
-	name := make([]byte, 128)
-	// raw_tracepoint and iter both take a name buffer at offset 16.
-	binary.LittleEndian.PutUint64(b[16:], uint64(uintptr(unsafe.Pointer(&name[0]))))
-	binary.LittleEndian.PutUint32(b[24:], uint32(len(name)))
 	if err := objInfo(fd, b[:]); err != nil {
 		return linkInfo{}, err
+	}
+	name := make([]byte, 128)
+	if typ := binary.LittleEndian.Uint32(b[0:]); typ == linkRawTracepoint || typ == linkIter {
+		// A second call with a buffer for the name, at offset 16 in
+		// both; other link types read other fields there.
+		b = [64]byte{}
+		binary.LittleEndian.PutUint64(b[16:], uint64(uintptr(unsafe.Pointer(&name[0]))))
+		binary.LittleEndian.PutUint32(b[24:], uint32(len(name)))
+		if err := objInfo(fd, b[:]); err != nil {
+			return linkInfo{}, err
+		}
 	}
 	le := binary.LittleEndian
 	l := linkInfo{typ: le.Uint32(b[0:]), id: le.Uint32(b[4:]), progID: le.Uint32(b[8:])}
@@ -95,6 +102,10 @@ func linkShow(w io.Writer, args []string) error {
 		}
 	}
 	refs := objRefs("bpf_link", "link_id")
+	var pins map[uint32][]string
+	if out.bpffs {
+		pins = pinnedTable("bpf_link")
+	}
 	var ids []uint32
 	if only != 0 {
 		ids = []uint32{only}
@@ -180,6 +191,7 @@ func linkShow(w io.Writer, args []string) error {
 				j.UintField("netns_ino", uint64(info.netnsIno))
 				attach()
 			}
+			pinnedJSON(j, pins, info.id)
 			refsJSON(j, refs[info.id])
 			j.EndObject()
 			continue
@@ -206,6 +218,9 @@ func linkShow(w io.Writer, args []string) error {
 		case linkNetns:
 			fmt.Fprintf(&b, "\n\tnetns_ino %d  ", info.netnsIno)
 			attach()
+		}
+		for _, p := range pins[info.id] {
+			fmt.Fprintf(&b, "\n\tpinned %s", p)
 		}
 		refsPlain(&b, refs[info.id])
 		b.WriteString("\n")

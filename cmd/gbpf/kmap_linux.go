@@ -185,6 +185,10 @@ func jsonNull(w io.Writer) error {
 
 func mapShow(w io.Writer, sel *selector) error {
 	refs := objRefs("bpf-map", "map_id")
+	var pins map[uint32][]string
+	if out.bpffs {
+		pins = pinnedTable("bpf-map")
+	}
 	maps, err := openMaps(sel)
 	if err != nil {
 		return err
@@ -237,6 +241,7 @@ func mapShow(w io.Writer, sel *selector) error {
 			if info.btfID != 0 {
 				j.IntField("btf_id", int64(info.btfID))
 			}
+			pinnedJSON(j, pins, info.id)
 			refsJSON(j, refs[info.id])
 			j.EndObject()
 			continue
@@ -264,6 +269,9 @@ func mapShow(w io.Writer, sel *selector) error {
 			} else {
 				b.WriteString("owner not jited")
 			}
+		}
+		for _, p := range pins[info.id] {
+			fmt.Fprintf(&b, "\n\tpinned %s", p)
 		}
 		if info.btfID != 0 || frozen != 0 {
 			b.WriteString("\n\t")

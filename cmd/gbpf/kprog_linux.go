@@ -120,6 +120,10 @@ func progFullName(p *ebpf.Program, info progInfo) string {
 
 func progShowKernel(w io.Writer, sel *selector) error {
 	refs := objRefs("bpf-prog", "prog_id")
+	var pins map[uint32][]string
+	if out.bpffs {
+		pins = pinnedTable("bpf-prog")
+	}
 	progs, err := openProgs(sel)
 	if err != nil {
 		return err
@@ -196,6 +200,7 @@ func progShowKernel(w io.Writer, sel *selector) error {
 			if info.btfID != 0 {
 				j.IntField("btf_id", int64(info.btfID))
 			}
+			pinnedJSON(j, pins, info.id)
 			refsJSON(j, refs[info.id])
 			j.EndObject()
 			continue
@@ -234,6 +239,9 @@ func progShowKernel(w io.Writer, sel *selector) error {
 				ids[i] = strconv.FormatUint(uint64(id), 10)
 			}
 			fmt.Fprintf(&b, "  map_ids %s", strings.Join(ids, ","))
+		}
+		for _, p := range pins[info.id] {
+			fmt.Fprintf(&b, "\n\tpinned %s", p)
 		}
 		if info.btfID != 0 {
 			fmt.Fprintf(&b, "\n\tbtf_id %d", info.btfID)
