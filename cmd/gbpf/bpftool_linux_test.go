@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
 	"github.com/gbpf/gbpf/internal/testutil"
@@ -244,13 +246,6 @@ func TestBpftoolParity(t *testing.T) {
 
 	t.Run("prog show -j", func(t *testing.T) {
 		ta := newTally()
-		// loaded_at is the wall clock second of the load time, computed
-		// from two clock readings: both tools may round apart by one.
-		loadedAt := func(path string, a, b any) bool {
-			x, ok1 := a.(float64)
-			y, ok2 := b.(float64)
-			return strings.HasSuffix(path, ".loaded_at") && ok1 && ok2 && (x-y)*(x-y) <= 1
-		}
 		for _, id := range f.progs {
 			args := []string{"prog", "show", "id", fmt.Sprint(id), "-j"}
 			want, err := runBpftool(t, bpftool, args...)
@@ -258,7 +253,7 @@ func TestBpftoolParity(t *testing.T) {
 				t.Fatalf("bpftool %s: %v", strings.Join(args, " "), err)
 			}
 			got := gbpfOK(t, args...)
-			ta.compareJSON(t, "prog show", fmt.Sprintf("prog %d", id), parseJSON(t, "bpftool", want), parseJSON(t, "gbpf", got), loadedAt)
+			ta.compareJSON(t, "prog show", fmt.Sprintf("prog %d", id), parseJSON(t, "bpftool", want), parseJSON(t, "gbpf", got), loadedAtClose)
 		}
 		ta.report(t, "prog show -j")
 	})
@@ -405,6 +400,112 @@ func TestBpftoolParity(t *testing.T) {
 		t.Logf("prog dump xlated (plain; opcodes, -j and linum for 6): %d programs, %d of %d lines identical", len(f.progs), same, lines)
 	})
 
+	t.Run("prog show -f -j, btf show -j, link show -j", func(t *testing.T) {
+		ta := newTally()
+		for path, id := range f.progs {
+			args := []string{"prog", "show", "id", fmt.Sprint(id), "-f", "-j"}
+			want, err := runBpftool(t, bpftool, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := parseJSON(t, "gbpf", gbpfOK(t, args...))
+			if pins, _ := got.(map[string]any)["pinned"].([]any); len(pins) != 1 || pins[0] != path {
+				t.Errorf("prog %d: pinned %v, want [%s]", id, pins, path)
+			}
+			ta.compareJSON(t, "prog show -f", fmt.Sprintf("prog %d", id), parseJSON(t, "bpftool", want), got, loadedAtClose)
+			p, err := ebpf.NewProgramFromID(ebpf.ProgramID(id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := readProgInfo(p.FD())
+			p.Close()
+			if err != nil || info.btfID == 0 {
+				continue
+			}
+			args = []string{"btf", "show", "id", fmt.Sprint(info.btfID), "-j"}
+			want, err = runBpftool(t, bpftool, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Only this fixture's programs and maps use its BTF objects,
+			// so their prog_ids and map_ids hold still between the runs.
+			ta.compareJSON(t, "btf show", fmt.Sprintf("btf %d", info.btfID), parseJSON(t, "bpftool", want), parseJSON(t, "gbpf", gbpfOK(t, args...)), nil)
+		}
+		// A link: tp_hist's program on its tracepoint.
+		var tp *ebpf.Program
+		for path, id := range f.progs {
+			if strings.Contains(path, "gb_tp_hist") {
+				var err error
+				if tp, err = ebpf.NewProgramFromID(ebpf.ProgramID(id)); err != nil {
+					t.Fatal(err)
+				}
+				defer tp.Close()
+			}
+		}
+		if tp == nil {
+			t.Fatal("tp_hist is not loaded")
+		}
+		l, err := link.Tracepoint("syscalls", "sys_exit_read", tp, nil)
+		if err != nil {
+			testutil.SkipWithoutKernel(t, fmt.Sprintf("attaching to a tracepoint: %v", err))
+		}
+		defer l.Close()
+		li, err := l.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, extra := range [][]string{{"-j"}, nil} {
+			args := append([]string{"link", "show", "id", fmt.Sprint(li.ID)}, extra...)
+			want, err := runBpftool(t, bpftool, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := gbpfOK(t, args...)
+			if extra == nil {
+				// pids: bpftool built without its BPF skeletons does not list them.
+				got = regexp.MustCompile(`\n\tpids [^\n]*`).ReplaceAllString(got, "")
+				if got != want {
+					t.Errorf("link show: bpftool %q, gbpf %q", want, got)
+				}
+				continue
+			}
+			ta.compareJSON(t, "link show", fmt.Sprintf("link %d", li.ID), parseJSON(t, "bpftool", want), parseJSON(t, "gbpf", got), nil)
+		}
+		ta.report(t, "prog show -f -j, btf show -j, link show -j")
+	})
+
+	t.Run("feature probe", func(t *testing.T) {
+		want, err := runBpftool(t, bpftool, "feature", "probe")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := gbpfOK(t, "feature", "probe")
+		// The helper lists differ: bpftool 7.1's probe takes a
+		// helper the kernel refuses for a program type as available when
+		// the refusal's wording is newer than it; cilium/ebpf's probe
+		// does not. Everything else must match.
+		drop := func(s string) []string {
+			var out []string
+			for _, line := range strings.Split(s, "\n") {
+				if !strings.HasPrefix(line, "\t- ") {
+					out = append(out, line)
+				}
+			}
+			return out
+		}
+		wl, gl := drop(want), drop(got)
+		same := 0
+		for i := range wl {
+			if i < len(gl) && wl[i] == gl[i] {
+				same++
+			} else {
+				t.Errorf("feature probe: line %d: bpftool %q, gbpf %q", i+1, wl[i], at(gl, i))
+				break
+			}
+		}
+		t.Logf("feature probe: %d of %d lines other than helper lists identical", same, len(wl))
+	})
+
 	t.Run("map show and lookup", func(t *testing.T) {
 		ta := newTally()
 		for path, id := range f.maps {
@@ -426,6 +527,15 @@ func TestBpftoolParity(t *testing.T) {
 		}
 		ta.report(t, "map show -j")
 	})
+}
+
+// loadedAtClose accepts loaded_at fields a second apart: the wall clock
+// second of the load time is computed from two clock readings, which the
+// two tools take at different moments.
+func loadedAtClose(path string, a, b any) bool {
+	x, ok1 := a.(float64)
+	y, ok2 := b.(float64)
+	return strings.HasSuffix(path, ".loaded_at") && ok1 && ok2 && (x-y)*(x-y) <= 1
 }
 
 func at(lines []string, i int) string {
