@@ -44,5 +44,6 @@ prints the types as C declarations.`,
 			return kernelBTF(cmd.OutOrStdout(), "dump", args)
 		},
 	})
+	jsonErrors(cmd)
 	return cmd
 }

@@ -43,5 +43,6 @@ miscellaneous features (large programs, bounded loops, ISA v2 and v3).
 			return kernelFeatureProbe(cmd.OutOrStdout(), full)
 		},
 	})
+	jsonErrors(cmd)
 	return cmd
 }

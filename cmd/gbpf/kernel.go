@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -95,3 +96,26 @@ func parseSelector(args []string, kinds ...string) (selector, []string, error) {
 // errNoKernel is the error of the kernel forms where gbpf has no kernel
 // access.
 var errNoKernel = fmt.Errorf("inspecting kernel objects needs Linux: %w", gbpf.ErrNotSupported)
+
+// jsonErrors makes the subcommands of group report errors in JSON mode
+// as bpftool does, as {"error": "..."} on standard output (the error is
+// still returned, for the exit status and the message on standard error).
+func jsonErrors(group *cobra.Command) {
+	for _, sub := range group.Commands() {
+		run := sub.RunE
+		if run == nil {
+			continue
+		}
+		sub.RunE = func(cmd *cobra.Command, args []string) error {
+			err := run(cmd, args)
+			if err != nil && out.jsonOut() && !errors.Is(err, errNotFound) {
+				j := out.writer(cmd.OutOrStdout())
+				j.StartObject()
+				j.StringField("error", err.Error())
+				j.EndObject()
+				j.Close()
+			}
+			return err
+		}
+	}
+}

@@ -506,7 +506,7 @@ func funcSignature(b *bpftool.BTF, name string) string {
 // progLoadKernel loads the programs of an ELF object into the kernel with
 // cilium/ebpf, as bpftool prog load does, and pins the first at path;
 // with pinmaps, the object's maps are pinned in that directory.
-func progLoadKernel(w io.Writer, obj, path, pinmaps string) error {
+func progLoadKernel(w io.Writer, obj, path, pinmaps string, all bool) error {
 	spec, err := ebpf.LoadCollectionSpec(obj)
 	if err != nil {
 		return err
@@ -524,7 +524,17 @@ func progLoadKernel(w io.Writer, obj, path, pinmaps string) error {
 	if first == "" {
 		return fmt.Errorf("object file %s has no programs", obj)
 	}
-	if err := coll.Programs[first].Pin(path); err != nil {
+	if all {
+		// loadall: every program in the directory path, under its name.
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			return err
+		}
+		for name, p := range coll.Programs {
+			if err := p.Pin(filepath.Join(path, name)); err != nil {
+				return fmt.Errorf("failed to pin program %s: %w", name, err)
+			}
+		}
+	} else if err := coll.Programs[first].Pin(path); err != nil {
 		return fmt.Errorf("failed to pin program: %w", err)
 	}
 	if pinmaps != "" {

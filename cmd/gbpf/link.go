@@ -29,5 +29,6 @@ func newLinkCmd() *cobra.Command {
 			},
 		})
 	}
+	jsonErrors(cmd)
 	return cmd
 }

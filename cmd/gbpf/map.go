@@ -52,6 +52,7 @@ key 1 0 0 0, key hex 01 00 00 00.`,
 			},
 		})
 	}
+	jsonErrors(cmd)
 	return cmd
 }
 

@@ -232,7 +232,7 @@ func (f *progRunFlags) run(coll *gbpf.Collection) (gbpf.RunResult, error) {
 var (
 	kernelProgShow = func(io.Writer, *selector) error { return errNoKernel }
 	kernelProgDump = func(io.Writer, string, selector, bool, bool) error { return errNoKernel }
-	kernelProgLoad = func(io.Writer, string, string, string) error { return errNoKernel }
+	kernelProgLoad = func(io.Writer, string, string, string, bool) error { return errNoKernel }
 )
 
 // progSelectors are the words that designate loaded programs.
@@ -246,7 +246,8 @@ func newProgCmd() *cobra.Command {
 		Short: "Inspect and load kernel programs (as bpftool prog), run and list an ELF object's",
 	}
 	out.register(cmd)
-	cmd.AddCommand(newProgRunCmd(), newProgListCmd("list"), newProgListCmd("show"), newProgDumpCmd(), newProgLoadCmd())
+	cmd.AddCommand(newProgRunCmd(), newProgListCmd("list"), newProgListCmd("show"), newProgDumpCmd(), newProgLoadCmd(false), newProgLoadCmd(true))
+	jsonErrors(cmd)
 	return cmd
 }
 
@@ -293,14 +294,22 @@ pinned PATH. "linum" adds file, line and column to source lines,
 	}
 }
 
-func newProgLoadCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "load OBJ PATH [pinmaps DIR]",
-		Short: "Load an ELF object's programs into the kernel and pin the first, as bpftool prog load",
-		Long: `Load the maps and programs of OBJ into the kernel (through cilium/ebpf)
+func newProgLoadCmd(all bool) *cobra.Command {
+	use, short, long := "load OBJ PATH [pinmaps DIR]", "Load an ELF object's programs into the kernel and pin the first, as bpftool prog load",
+		`Load the maps and programs of OBJ into the kernel (through cilium/ebpf)
 and pin the object's first program at PATH on a BPF file system; with
 pinmaps DIR, pin its maps in DIR too. The programs stay loaded while
-pinned.`,
+pinned.`
+	if all {
+		use, short, long = "loadall OBJ DIR [pinmaps DIR]", "Load an ELF object's programs into the kernel and pin them all, as bpftool prog loadall",
+			`Load the maps and programs of OBJ into the kernel (through cilium/ebpf)
+and pin every program in directory DIR on a BPF file system, under its
+name; with pinmaps DIR, pin its maps there too.`
+	}
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
 		Example: `  gbpf prog load examples/bpf/hash_counter.o /sys/fs/bpf/counter`,
 		Args:    cobra.RangeArgs(2, 4),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -311,7 +320,7 @@ pinned.`,
 			case len(args) != 2:
 				return fmt.Errorf("prog load: unexpected %q (want OBJ PATH [pinmaps DIR])", strings.Join(args[2:], " "))
 			}
-			return kernelProgLoad(cmd.OutOrStdout(), args[0], args[1], pinmaps)
+			return kernelProgLoad(cmd.OutOrStdout(), args[0], args[1], pinmaps, all)
 		},
 	}
 }
