@@ -119,3 +119,7 @@ func jsonErrors(group *cobra.Command) {
 		}
 	}
 }
+
+// errNotFound is the error of a map lookup of an absent key (after
+// bpftool's "Not found" text, or null in JSON).
+var errNotFound = errors.New("key not found")

@@ -600,10 +600,6 @@ func strerror(err error) string {
 	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
-// errNotFound is the error of a lookup of an absent key (after bpftool's
-// "Not found" text).
-var errNotFound = errors.New("key not found")
-
 func mapLookup(w io.Writer, m *ebpf.Map, info mapInfo, args []string) error {
 	key, _, _, err := parseElem(args, info, true, false, false)
 	if err != nil {
