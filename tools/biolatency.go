@@ -21,6 +21,9 @@ type BiolatencyOptions struct {
 	Milliseconds bool
 	// Disk traces only this disk (-d).
 	Disk string
+	// Extension also sums the latencies and counts them (-e), for the
+	// average bcc prints.
+	Extension bool
 	// Mode is where the program runs; "" means DefaultMode.
 	Mode Mode
 	// Source, in copy mode, replays these records instead of copying live
@@ -47,7 +50,7 @@ func NewBiolatency(opts BiolatencyOptions) (*Biolatency, error) {
 			return nil, fmt.Errorf("biolatency: %w", err)
 		}
 	}
-	cfg := make([]byte, 24)
+	cfg := make([]byte, 28)
 	if opts.Disk != "" {
 		dev, err := parts.Dev(opts.Disk)
 		if err != nil {
@@ -56,7 +59,7 @@ func NewBiolatency(opts BiolatencyOptions) (*Biolatency, error) {
 		binary.LittleEndian.PutUint32(cfg[0:], 1)
 		binary.LittleEndian.PutUint32(cfg[4:], dev)
 	}
-	for i, on := range []bool{opts.PerDisk, opts.PerFlag, opts.Milliseconds, opts.Queued} {
+	for i, on := range []bool{opts.PerDisk, opts.PerFlag, opts.Milliseconds, opts.Queued, opts.Extension} {
 		if on {
 			binary.LittleEndian.PutUint32(cfg[8+4*i:], 1)
 		}
@@ -90,7 +93,36 @@ func (b *Biolatency) Read(clear bool) (*Snapshot, error) {
 	if b.opts.Milliseconds {
 		unit = "msecs"
 	}
-	return &Snapshot{Tool: "biolatency", Mode: b.s.mode, Time: time.Now(), ValType: unit, Hists: hs, Stats: b.s.be.stats()}, nil
+	snap := &Snapshot{Tool: "biolatency", Mode: b.s.mode, Time: time.Now(), ValType: unit, Hists: hs, Stats: b.s.be.stats()}
+	if b.opts.Extension {
+		if snap.Extension, err = b.readExtension(clear); err != nil {
+			return nil, fmt.Errorf("biolatency: %w", err)
+		}
+	}
+	return snap, nil
+}
+
+// readExtension reads the total and count of the latencies (struct { u64
+// total; u64 count; } at key 0 of map extension), zeroing them with clear.
+func (b *Biolatency) readExtension(clear bool) (*Extension, error) {
+	var e Extension
+	err := b.s.be.iterate("extension", func(_, value []byte) error {
+		if len(value) < 16 {
+			return fmt.Errorf("extension value of %d bytes", len(value))
+		}
+		e.Total += binary.LittleEndian.Uint64(value)
+		e.Count += binary.LittleEndian.Uint64(value[8:])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if clear {
+		if err := b.s.be.update("extension", make([]byte, 4), make([]byte, 16)); err != nil {
+			return nil, err
+		}
+	}
+	return &e, nil
 }
 
 // label names a hists key: struct { u32 dev; u32 pad; char rwbs[8]; }.

@@ -32,6 +32,15 @@ type Snapshot struct {
 	ValType string // "kbytes", "usecs", "msecs"
 	Hists   []Keyed
 	Stats   Stats
+	// Extension is the total and count of the measured values, when the
+	// tool was asked for them (biolatency -e); nil otherwise.
+	Extension *Extension
+}
+
+// Extension is the sum and the number of the values a tool counted over
+// an interval, from which bcc's -e prints their average.
+type Extension struct {
+	Total, Count uint64
 }
 
 // Total returns the number of events in all histograms.

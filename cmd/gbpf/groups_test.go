@@ -74,10 +74,14 @@ func TestUnknownSubcommand(t *testing.T) {
 	}
 }
 
-func TestProgShowIsAnError(t *testing.T) {
-	_, err := execGbpf(t, "prog", "show", "X")
-	if err == nil || err.Error() != `unknown command "show" for "gbpf prog"` {
-		t.Fatalf("gbpf prog show X: error %v", err)
+func TestUnknownProgVerbIsAnError(t *testing.T) {
+	_, err := execGbpf(t, "prog", "frobnicate", "X")
+	if err == nil || !strings.HasPrefix(err.Error(), `unknown command "frobnicate" for "gbpf prog"`) {
+		t.Fatalf("gbpf prog frobnicate X: error %v", err)
+	}
+	// show with an operand that is neither a selector nor a file fails too.
+	if _, err := execGbpf(t, "prog", "show", "X"); err == nil {
+		t.Fatal("gbpf prog show X: no error")
 	}
 }
 

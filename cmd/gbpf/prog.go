@@ -251,14 +251,101 @@ func (f *progRunFlags) run(coll *gbpf.Collection) (gbpf.RunResult, error) {
 	return res, nil
 }
 
-// newProgCmd returns "prog", with run and list.
+// The kernel forms of prog, set on Linux (kprog_linux.go).
+var (
+	kernelProgShow = func(io.Writer, *selector) error { return errNoKernel }
+	kernelProgDump = func(io.Writer, string, selector, bool, bool) error { return errNoKernel }
+	kernelProgLoad = func(io.Writer, string, string, string, bool) error { return errNoKernel }
+)
+
+// progSelectors are the words that designate loaded programs.
+var progSelectors = []string{"id", "name", "tag", "pinned"}
+
+// newProgCmd returns "prog": bpftool's show, list, dump and load of the
+// programs loaded in the kernel, and run and list of an ELF object's.
 func newProgCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "prog",
-		Short: "Run and list the programs of an ELF object",
+		Short: "Inspect and load kernel programs (as bpftool prog), run and list an ELF object's",
 	}
-	cmd.AddCommand(newProgRunCmd(), newProgListCmd())
+	out.register(cmd)
+	cmd.AddCommand(newProgRunCmd(), newProgListCmd("list"), newProgListCmd("show"), newProgDumpCmd(), newProgLoadCmd(false), newProgLoadCmd(true))
+	jsonErrors(cmd)
 	return cmd
+}
+
+func newProgDumpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "dump xlated|jited PROG [linum] [opcodes]",
+		Short: "Print a loaded program's translated instructions or machine code, as bpftool prog dump",
+		Long: `Print the instructions of a loaded program as the kernel translated them,
+as bpftool prog dump xlated does: function prototypes and source lines
+from the program's BTF, map ids, and the kernel functions its helper
+calls reach (named from /proc/kallsyms). "jited" prints the JIT's machine
+code instead (amd64, in GNU syntax), function by function under its
+kernel symbol, with the source lines. PROG is id N, name NAME, tag TAG or
+pinned PATH. "linum" adds file, line and column to source lines,
+"opcodes" the bytes of each instruction.`,
+		Example: `  gbpf prog dump xlated id 42
+  gbpf prog dump xlated pinned /sys/fs/bpf/prog -p
+  gbpf prog dump jited id 42 linum`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			what := args[0]
+			if what != "xlated" && what != "jited" {
+				return fmt.Errorf("expected xlated or jited, got: %s", what)
+			}
+			sel, rest, err := parseSelector(args[1:], progSelectors...)
+			if err != nil {
+				return err
+			}
+			var linum, opcodes bool
+			for _, word := range rest {
+				switch word {
+				case "linum":
+					linum = true
+				case "opcodes":
+					opcodes = true
+				case "file", "visual":
+					return fmt.Errorf("prog dump: %q is not supported", word)
+				default:
+					return fmt.Errorf("prog dump: unknown argument %q", word)
+				}
+			}
+			return kernelProgDump(cmd.OutOrStdout(), what, sel, linum, opcodes)
+		},
+	}
+}
+
+func newProgLoadCmd(all bool) *cobra.Command {
+	use, short, long := "load OBJ PATH [pinmaps DIR]", "Load an ELF object's programs into the kernel and pin the first, as bpftool prog load",
+		`Load the maps and programs of OBJ into the kernel (through cilium/ebpf)
+and pin the object's first program at PATH on a BPF file system; with
+pinmaps DIR, pin its maps in DIR too. The programs stay loaded while
+pinned.`
+	if all {
+		use, short, long = "loadall OBJ DIR [pinmaps DIR]", "Load an ELF object's programs into the kernel and pin them all, as bpftool prog loadall",
+			`Load the maps and programs of OBJ into the kernel (through cilium/ebpf)
+and pin every program in directory DIR on a BPF file system, under its
+name; with pinmaps DIR, pin its maps there too.`
+	}
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: `  gbpf prog load examples/bpf/hash_counter.o /sys/fs/bpf/counter`,
+		Args:    cobra.RangeArgs(2, 4),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pinmaps := ""
+			switch {
+			case len(args) == 4 && args[2] == "pinmaps":
+				pinmaps = args[3]
+			case len(args) != 2:
+				return fmt.Errorf("prog load: unexpected %q (want OBJ PATH [pinmaps DIR])", strings.Join(args[2:], " "))
+			}
+			return kernelProgLoad(cmd.OutOrStdout(), args[0], args[1], pinmaps, all)
+		},
+	}
 }
 
 func newProgRunCmd() *cobra.Command {
@@ -353,13 +440,33 @@ func typeName(t progtype.Type) string {
 	return strings.ToLower(t.String())
 }
 
-func newProgListCmd() *cobra.Command {
-	var asJSON bool
+func newProgListCmd(verb string) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "list OBJ [--json]",
-		Short: "List the programs of an ELF object, like bpftool prog list",
-		Args:  cobra.ExactArgs(1),
+		Use:   verb + " [id N|name NAME|tag TAG|pinned PATH] | " + verb + " OBJ",
+		Short: "List loaded programs, as bpftool prog " + verb + ", or the programs of an ELF object",
+		Long: `Without an argument, or with a selector (id N, name NAME, tag TAG,
+pinned PATH), list the programs loaded in the kernel as bpftool prog show
+does; -j and -p print bpftool's JSON. With a file OBJ, list the programs
+of that ELF object.`,
+		Example: `  gbpf prog ` + verb + `
+  gbpf prog ` + verb + ` id 42 -p
+  gbpf prog ` + verb + ` examples/bpf/tail_call.o`,
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return kernelProgShow(cmd.OutOrStdout(), nil)
+			}
+			if isSelectorWord(args[0], progSelectors...) {
+				sel, _, err := parseSelector(args, progSelectors...)
+				if err != nil {
+					return err
+				}
+				return kernelProgShow(cmd.OutOrStdout(), &sel)
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("expected id, name, tag, pinned or one object file, got: %s", strings.Join(args, " "))
+			}
+			asJSON := out.jsonOut()
 			spec, err := loader.LoadCollectionSpec(args[0])
 			if err != nil {
 				return err
@@ -403,6 +510,5 @@ func newProgListCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&asJSON, "json", "j", false, "print JSON")
 	return cmd
 }

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/tools"
 )
 
@@ -28,15 +30,21 @@ type toolFlags struct {
 	mode      string
 	format    string
 	timestamp bool
+	verbose   bool
+	bccJSON   bool
 }
 
 func (f *toolFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.mode, "mode", "auto", "where the BPF program runs: kernel, copy (records copied to gbpf's runtime) or auto")
-	c.Flags().StringVar(&f.format, "format", tools.FormatBCC, "output format: bcc, bpftrace or json")
+	c.Flags().StringVar(&f.format, "format", tools.FormatBCC, "output format: bcc, bpftrace, json (gbpf's) or bcc-json (bcc's -j)")
 	c.Flags().BoolVarP(&f.timestamp, "timestamp", "T", false, "include timestamp on output")
+	c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "verbose debug output: the mode, and each interval's record, loss and fault counts on standard error")
 }
 
 func (f *toolFlags) check() (tools.Mode, error) {
+	if f.bccJSON {
+		f.format = tools.FormatBCCJSON
+	}
 	if err := tools.CheckFormat(f.format); err != nil {
 		return "", err
 	}
@@ -88,21 +96,18 @@ func (f *toolFlags) runE(start func(tools.Mode) (toolReader, error)) func(*cobra
 			return err
 		}
 		defer t.Close()
-		return runTool(cmd.OutOrStdout(), f, mode, args, t.Read)
+		return runTool(cmd.OutOrStdout(), cmd.ErrOrStderr(), f, mode, args, t.Read)
 	}
 }
 
-func runTool(out io.Writer, f *toolFlags, mode tools.Mode, args []string, read func(clear bool) (*tools.Snapshot, error)) error {
+// runTool prints the banners to errOut, and the histograms to out.
+func runTool(out, errOut io.Writer, f *toolFlags, mode tools.Mode, args []string, read func(clear bool) (*tools.Snapshot, error)) error {
 	interval, count, err := intervalArgs(args)
 	if err != nil {
 		return err
 	}
-	header := out
-	if f.format == tools.FormatJSON {
-		header = os.Stderr
-	}
-	fmt.Fprintf(header, "gbpf %s\n", mode.Describe())
-	fmt.Fprintln(header, "Tracing block device I/O... Hit Ctrl-C to end.")
+	fmt.Fprintf(errOut, "gbpf %s\n", mode.Describe())
+	fmt.Fprintln(errOut, "Tracing block device I/O... Hit Ctrl-C to end.")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
@@ -123,12 +128,15 @@ func runTool(out io.Writer, f *toolFlags, mode tools.Mode, args []string, read f
 		if err := tools.WriteSnapshot(out, snap, f.format, f.timestamp); err != nil {
 			return err
 		}
-		if snap.Stats.Lost > 0 || snap.Stats.Faults > 0 {
-			fmt.Fprintf(os.Stderr, "gbpf: %d records lost in perf rings, %d program faults\n", snap.Stats.Lost, snap.Stats.Faults)
+		if f.verbose {
+			fmt.Fprintf(errOut, "gbpf: interval: %d events counted, %d records copied, %d lost in perf rings, %d program faults\n",
+				snap.Total(), snap.Stats.Records, snap.Stats.Lost, snap.Stats.Faults)
+		} else if snap.Stats.Lost > 0 || snap.Stats.Faults > 0 {
+			fmt.Fprintf(errOut, "gbpf: %d records lost in perf rings, %d program faults\n", snap.Stats.Lost, snap.Stats.Faults)
 		}
 		if mode == tools.ModeCopy && snap.Stats.Records == 0 && !hinted {
 			hinted = true
-			fmt.Fprintln(os.Stderr, "gbpf: no tracepoint records were copied; if another BPF program (bpftrace, bcc, gbpf in mode kernel) is attached to the tracepoint, the kernel gives its records to no perf event")
+			fmt.Fprintln(errOut, "gbpf: no tracepoint records were copied; if another BPF program (bpftrace, bcc, gbpf in mode kernel) is attached to the tracepoint, the kernel gives its records to no perf event")
 		}
 		count--
 		if exiting || count == 0 {
@@ -141,7 +149,7 @@ func bitesizeCmd() *cobra.Command {
 	var f toolFlags
 	var opts tools.BitesizeOptions
 	c := &cobra.Command{
-		Use:   "bitesize [-T] [-c COMM] [-d DISK] [interval] [count]",
+		Use:   "bitesize [-T] [-v] [-c COMM] [-d DISK] [interval] [count]",
 		Short: "Summarize block device I/O size as a histogram",
 		Example: `  gbpf tools bitesize              # summarize block I/O size as a histogram
   gbpf tools bitesize 1 10         # print 1 second summaries, 10 times
@@ -164,7 +172,7 @@ func biolatencyCmd() *cobra.Command {
 	var f toolFlags
 	var opts tools.BiolatencyOptions
 	c := &cobra.Command{
-		Use:   "biolatency [-T] [-m] [-Q] [-D] [-F] [-d DISK] [interval] [count]",
+		Use:   "biolatency [-T] [-m] [-Q] [-D] [-F] [-e] [-j] [-v] [-d DISK] [interval] [count]",
 		Short: "Summarize block device I/O latency as a histogram",
 		Example: `  gbpf tools biolatency              # summarize block I/O latency as a histogram
   gbpf tools biolatency 1 10         # print 1 second summaries, 10 times
@@ -172,6 +180,8 @@ func biolatencyCmd() *cobra.Command {
   gbpf tools biolatency -Q           # include OS queued time in I/O time
   gbpf tools biolatency -D           # show each disk device separately
   gbpf tools biolatency -F           # show I/O flags separately
+  gbpf tools biolatency -e           # show the average, total and count too
+  gbpf tools biolatency -j           # print bcc's JSON histograms
   gbpf tools biolatency -d sdc       # trace sdc only`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: f.runE(func(mode tools.Mode) (toolReader, error) {
@@ -183,7 +193,24 @@ func biolatencyCmd() *cobra.Command {
 	c.Flags().BoolVarP(&opts.Milliseconds, "milliseconds", "m", false, "millisecond histogram")
 	c.Flags().BoolVarP(&opts.Queued, "queued", "Q", false, "include OS queued time in I/O time")
 	c.Flags().BoolVarP(&opts.PerDisk, "disks", "D", false, "print a histogram per disk device")
-	c.Flags().BoolVarP(&opts.PerFlag, "flag", "F", false, "print a histogram per set of I/O flags")
+	c.Flags().BoolVarP(&opts.PerFlag, "flag", "F", false, "print a histogram per set of I/O flags (--flags, as bcc spells it, too)")
 	c.Flags().StringVarP(&opts.Disk, "disk", "d", "", "trace this disk only")
+	c.Flags().BoolVarP(&opts.Extension, "extension", "e", false, "summarize average/total value")
+	c.Flags().BoolVarP(&f.bccJSON, "json", "j", false, "json output, as bcc's biolatency -j (--format bcc-json)")
+	var cgroup string
+	c.Flags().StringVarP(&cgroup, "cgroup", "c", "", "trace processes in this cgroup path only (kernel mode)")
+	c.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "flags" {
+			name = "flag"
+		}
+		return pflag.NormalizedName(name)
+	})
+	run := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if cgroup != "" {
+			return fmt.Errorf("biolatency: --cgroup %s: filtering by cgroup needs bpf_current_task_under_cgroup, which gbpf does not provide: %w", cgroup, gbpf.ErrNotSupported)
+		}
+		return run(cmd, args)
+	}
 	return c
 }

@@ -81,3 +81,28 @@ func TestToolsBitesizeKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestToolsBiolatencyBCCFlags runs biolatency with bcc's and libbpf-tools'
+// flags: -e (average, total, count), -j (bcc's JSON), --flags (bcc's
+// spelling of -F), -v.
+func TestToolsBiolatencyBCCFlags(t *testing.T) {
+	if err := kernel.Supported(); err != nil {
+		testutil.SkipWithoutKernel(t, err.Error())
+	}
+	testutil.LockTracing(t)
+	out, err := runGbpf(t, "tools", "biolatency", "--mode", "kernel", "--format", "bcc", "-e", "-j", "--flags", "-v", "1", "1")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "gbpf: interval: ") {
+		t.Errorf("-v: no interval counts:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "{") && (!strings.HasPrefix(line, "{'ts': '") || !strings.Contains(line, "'val_type': 'usecs', 'data': [")) {
+			t.Errorf("-j: line %q is not bcc's", line)
+		}
+	}
+	if _, err := runGbpf(t, "tools", "biolatency", "-j=false", "-e=false", "--flags=false", "-v=false", "--cgroup", "/sys/fs/cgroup", "1", "1"); err == nil || !strings.Contains(err.Error(), "not supported") {
+		t.Errorf("--cgroup: %v", err)
+	}
+}

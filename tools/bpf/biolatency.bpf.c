@@ -14,6 +14,13 @@ struct config {
 	__u32 per_flag;
 	__u32 ms;
 	__u32 queued;
+	__u32 extension;
+};
+
+/* The total and the number of latencies, for -e (bcc's extension). */
+struct extension {
+	__u64 total;
+	__u64 count;
 };
 
 struct start_key {
@@ -55,6 +62,13 @@ struct {
 	__type(key, struct hist_key);
 	__type(value, struct log2_hist);
 } hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct extension);
+} extension SEC(".maps");
 
 static __always_inline int trace_start(__u32 dev, __u64 sector, int issue)
 {
@@ -128,6 +142,14 @@ int block_rq_complete(struct block_rq_complete_args *ctx)
 	else
 		delta /= 1000;
 	hist_add(&hists, &hkey, z, delta);
+	if (cfg->extension) {
+		struct extension *e = bpf_map_lookup_elem(&extension, &idx);
+
+		if (e) {
+			__sync_fetch_and_add(&e->total, delta);
+			__sync_fetch_and_add(&e->count, 1);
+		}
+	}
 	return 0;
 }
 
