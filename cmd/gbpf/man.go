@@ -17,8 +17,8 @@ func init() { addCommand(manCmd()) }
 func manCmd() *cobra.Command {
 	var section string
 	c := &cobra.Command{
-		Use:    "man DIR",
-		Short:  "Write a man page for every gbpf command into DIR",
+		Use:   "man DIR",
+		Short: "Write a man page for every gbpf command into DIR",
 		Long: `man writes gbpf.1, gbpf-run.1, gbpf-tools-bitesize.1 and so on, one page per
 command, from the commands' own help, into DIR (created if missing). The pages
 are dated by SOURCE_DATE_EPOCH if it is set (make man sets it to the last
