@@ -28,6 +28,7 @@ func addCommand(c *cobra.Command) {
 }
 
 func main() {
+	setupCompletion()
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "gbpf:", err)
 		os.Exit(1)
