@@ -5,12 +5,23 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // TestCompletion asks cobra's completion entry point (what the shell
 // scripts call) for flag values.
 func TestCompletion(t *testing.T) {
 	setupCompletion()
+	// Cobra leaves its hidden __complete command in the tree after a
+	// completion request; other tests walk the tree.
+	t.Cleanup(func() {
+		for _, c := range rootCmd.Commands() {
+			if c.Name() == cobra.ShellCompRequestCmd {
+				rootCmd.RemoveCommand(c)
+			}
+		}
+	})
 	obj := "../../examples/bpf/hash_counter.o"
 	ifs, _ := net.Interfaces()
 	lo := "lo"

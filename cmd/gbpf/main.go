@@ -29,7 +29,9 @@ func addCommand(c *cobra.Command) {
 
 func main() {
 	setupCompletion()
-	if err := rootCmd.Execute(); err != nil {
+	err := rootCmd.Execute()
+	progress.finish()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gbpf:", err)
 		os.Exit(1)
 	}
