@@ -3,14 +3,18 @@
 package tools
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +26,7 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/websocket"
 
 	"github.com/gbpf/gbpf/hist"
 )
@@ -45,45 +50,167 @@ func browser(t *testing.T) string {
 	return ""
 }
 
-// headless loads url in headless Chromium, lets the page's timers run for
-// a virtual 3 seconds, and returns the DOM as it then is and a screenshot
-// of a width x height window.
-func headless(t *testing.T, url string, width, height int) (*html.Node, image.Image) {
+// chrome is a headless Chromium driven through the DevTools protocol over
+// a WebSocket: one page, commands sent and answered in turn.
+type chrome struct {
+	t  *testing.T
+	ws *websocket.Conn
+	id int
+}
+
+// startChrome starts headless Chromium with a width x height window and
+// connects to its page.
+func startChrome(t *testing.T, width, height int) *chrome {
 	t.Helper()
 	dir := t.TempDir()
-	shot := filepath.Join(dir, "page.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, browser(t), "--headless", "--no-sandbox", "--disable-gpu",
 		"--no-first-run", "--disable-extensions", "--hide-scrollbars", "--force-device-scale-factor=1",
 		"--user-data-dir="+filepath.Join(dir, "profile"), fmt.Sprintf("--window-size=%d,%d", width, height),
-		"--virtual-time-budget=3000", "--dump-dom", "--screenshot="+shot, url)
+		"--remote-debugging-port=0", "--remote-allow-origins=*", "about:blank")
 	// Chromium starts helper processes: end them all with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, stderr.String())
-	}
-	doc, err := html.Parse(bytes.NewReader(out))
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatalf("chromium wrote no screenshot: %v\n%s", err, stderr.String())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	// "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID"
+	found := make(chan string, 1)
+	var log bytes.Buffer
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "DevTools listening on "); ok {
+				found <- u
+			} else {
+				log.WriteString(sc.Text() + "\n")
+			}
+		}
+		close(found)
+	}()
+	var browserURL string
+	select {
+	case browserURL = <-found:
+	case <-time.After(60 * time.Second):
+	}
+	if browserURL == "" {
+		t.Fatalf("chromium gave no DevTools address:\n%s", log.String())
+	}
+	u, err := url.Parse(browserURL)
 	if err != nil {
 		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + u.Host + "/json/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var targets []struct{ Type, WebSocketDebuggerURL string }
+	if err := json.NewDecoder(resp.Body).Decode(&targets); err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range targets {
+		if tg.Type == "page" {
+			ws, err := websocket.Dial(tg.WebSocketDebuggerURL, "", "http://127.0.0.1/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ws.Close() })
+			return &chrome{t: t, ws: ws}
+		}
+	}
+	t.Fatalf("chromium has no page: %+v", targets)
+	return nil
+}
+
+// call sends a DevTools command and decodes its result into result,
+// skipping the events that come before the answer.
+func (c *chrome) call(method string, params, result any) {
+	c.t.Helper()
+	c.id++
+	c.ws.SetDeadline(time.Now().Add(60 * time.Second))
+	if err := websocket.JSON.Send(c.ws, map[string]any{"id": c.id, "method": method, "params": params}); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+	for {
+		var msg struct {
+			ID     int             `json:"id"`
+			Result json.RawMessage `json:"result"`
+			Error  *struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := websocket.JSON.Receive(c.ws, &msg); err != nil {
+			c.t.Fatalf("%s: %v", method, err)
+		}
+		if msg.ID != c.id {
+			continue
+		}
+		if msg.Error != nil {
+			c.t.Fatalf("%s: %s", method, msg.Error.Message)
+		}
+		if result != nil {
+			if err := json.Unmarshal(msg.Result, result); err != nil {
+				c.t.Fatalf("%s: %v", method, err)
+			}
+		}
+		return
+	}
+}
+
+// eval evaluates a JavaScript expression in the page and decodes its value
+// (a string) into v.
+func (c *chrome) eval(expr string) string {
+	c.t.Helper()
+	var r struct {
+		Result struct {
+			Value any `json:"value"`
+		} `json:"result"`
+		ExceptionDetails *struct {
+			Text string `json:"text"`
+		} `json:"exceptionDetails"`
+	}
+	c.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &r)
+	if r.ExceptionDetails != nil {
+		c.t.Fatalf("%s: %s", expr, r.ExceptionDetails.Text)
+	}
+	s, _ := r.Result.Value.(string)
+	return s
+}
+
+// dom returns the page's document as it is now.
+func (c *chrome) dom() *html.Node {
+	c.t.Helper()
+	doc, err := html.Parse(strings.NewReader(c.eval("document.documentElement.outerHTML")))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return doc
+}
+
+// screenshot returns the page's window as it is drawn now.
+func (c *chrome) screenshot() image.Image {
+	c.t.Helper()
+	var r struct {
+		Data []byte `json:"data"` // base64 in JSON
+	}
+	c.call("Page.captureScreenshot", map[string]any{"format": "png"}, &r)
+	img, err := png.Decode(bytes.NewReader(r.Data))
+	if err != nil {
+		c.t.Fatal(err)
 	}
 	if os.Getenv("GBPF_UPDATE_SCREENSHOT") != "" {
-		writeSmallPNG(t, screenshotPath, img)
+		writeSmallPNG(c.t, screenshotPath, img)
 	}
-	return doc, img
+	return img
 }
 
 // writeSmallPNG writes img to path with its 256 most frequent colours,
@@ -173,29 +300,77 @@ func inScale(r, g, b uint32) bool {
 	return r >= 120 && b <= 170 && g <= r && r-b >= 80
 }
 
-// TestServePageBrowser loads gbpf serve's page in headless Chromium, on
-// the recordings replayed over a few seconds, and checks what it drew:
-// in the DOM, every histogram row with the counts the oracles compute from
-// the records, a heatmap per tool with as many non-empty cells as
-// /api/state has, and more than one update by polling; in the screenshot,
-// heatmap colours over each heatmap's cells and the bars' blue.
+// TestServePageBrowser loads gbpf serve's page in headless Chromium while
+// the tools count the recordings replayed over a few seconds, and checks,
+// through the DevTools protocol:
+//
+//   - that the page updates without reloading: the totals it shows rise
+//     several times while a mark set on its window stays;
+//   - once the replay is done, in the DOM, every histogram row with the
+//     counts the oracles compute from the records, a title with each
+//     tool's total, a heatmap per tool with as many non-empty cells as
+//     /api/state has;
+//   - in a screenshot, the heatmap's colours over about the area of those
+//     cells and the empty cells' grey, and the bars' blue.
 func TestServePageBrowser(t *testing.T) {
 	browser(t)
 	start := time.Now()
 	addr, want := replayServer(t, 0.1, 250*time.Millisecond)
-	waitComplete(t, addr, want, 60*time.Second)
+	c := startChrome(t, 1100, 1300)
+	launched := time.Since(start)
+	c.call("Page.navigate", map[string]any{"url": "http://" + addr + "/"}, nil)
+
+	// Watch the page while the replay runs.
+	const watch = `(() => { if (!document.body) return "";
+		if (window.gbpfMark === undefined) window.gbpfMark = performance.timeOrigin;
+		return window.gbpfMark + "|" + performance.timeOrigin + "|" + [...document.querySelectorAll("section.tool h2")].map((h) => h.textContent).join(";"); })()`
+	var shown []string
+	complete := false
+	deadline := time.Now().Add(60 * time.Second)
+	for !complete {
+		if time.Now().After(deadline) {
+			t.Fatalf("the replay did not finish; the page showed %q", shown)
+		}
+		time.Sleep(100 * time.Millisecond)
+		v := c.eval(watch)
+		mark, rest, _ := strings.Cut(v, "|")
+		origin, titles, _ := strings.Cut(rest, "|")
+		if mark != origin {
+			t.Fatalf("the page was reloaded: loaded at %s, first seen loaded at %s", origin, mark)
+		}
+		if titles != "" && (len(shown) == 0 || shown[len(shown)-1] != titles) {
+			shown = append(shown, titles)
+		}
+		st := getState(t, addr)
+		complete = len(st.Tools) == len(want)
+		for _, ts := range st.Tools {
+			var n uint64
+			for _, h := range want[ts.Tool] {
+				n += h.Total()
+			}
+			if ts.Total != n || !strings.Contains(titles, fmt.Sprintf("%s: %d events", ts.Tool, n)) {
+				complete = false
+			}
+		}
+	}
+	replayed := time.Since(start) - launched
+	t.Logf("the page showed %d different totals without reloading, from %q to %q", len(shown), shown[0], shown[len(shown)-1])
+	if len(shown) < 3 {
+		t.Errorf("the page showed %d different totals while the tools counted: %q", len(shown), shown)
+	}
 	st := getState(t, addr)
 	checkState(t, st, want)
-	replayed := time.Since(start)
-	doc, img := headless(t, "http://"+addr+"/", 1100, 1300)
-	t.Logf("replay %v, chromium %v", replayed.Round(time.Millisecond), (time.Since(start) - replayed).Round(time.Millisecond))
+	doc := c.dom()
+	img := c.screenshot()
+	t.Logf("chromium started in %v, replay watched for %v, DOM and screenshot in %v",
+		launched.Round(time.Millisecond), replayed.Round(time.Millisecond), (time.Since(start) - launched - replayed).Round(time.Millisecond))
 
 	body := find(doc, "body", "data-updates", "")
 	if len(body) != 1 {
 		t.Fatal("no body[data-updates]: the page's script did not run")
 	}
 	if v, _ := attr(body[0], "data-updates"); v == "" || v == "0" || v == "1" {
-		t.Errorf("the page updated %s times in 3 s at a 250 ms interval, want several", v)
+		t.Errorf("the page updated %s times, want several", v)
 	}
 	if s := find(doc, "span", "id", "status"); len(s) != 1 || !strings.HasPrefix(text(s[0]), "updated ") {
 		t.Errorf("status line missing or not updated")
