@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,16 +15,13 @@ import (
 	"github.com/gbpf/gbpf/pcapfilter"
 )
 
-// setupCompletion gives the flags of the whole command tree shell
+// completeTree gives the flags of the command tree under c shell
 // completion of their values (`gbpf completion bash|zsh|fish|powershell`
 // prints the scripts): the programs, maps and sections of the object the
 // command names, network interfaces, link types, engines, and for any other
 // string flag the choices its usage lists ("output format: bcc, bpftrace or
 // json"), so that a flag added later completes as its help describes it.
-// A flag that already has a completion function keeps it. It runs once,
-// after every command's init has added it to the tree.
-var setupCompletion = sync.OnceFunc(func() { completeTree(rootCmd) })
-
+// A flag that already has a completion function keeps it.
 func completeTree(c *cobra.Command) {
 	c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
 		if _, ok := c.GetFlagCompletionFunc(f.Name); ok {

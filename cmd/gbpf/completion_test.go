@@ -12,7 +12,7 @@ import (
 // TestCompletion asks cobra's completion entry point (what the shell
 // scripts call) for flag values.
 func TestCompletion(t *testing.T) {
-	setupCompletion()
+	setupTree()
 	// Cobra leaves its hidden __complete command in the tree after a
 	// completion request; other tests walk the tree.
 	t.Cleanup(func() {

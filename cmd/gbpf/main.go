@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -27,10 +28,18 @@ func addCommand(c *cobra.Command) {
 	requireSubcommand(rootCmd)
 }
 
+// setupTree does what needs the whole command tree, once every command's
+// init has added it: flag value completion and standard input arguments.
+var setupTree = sync.OnceFunc(func() {
+	completeTree(rootCmd)
+	markStdinArgs(rootCmd)
+})
+
 func main() {
-	setupCompletion()
+	setupTree()
 	err := rootCmd.Execute()
 	progress.finish()
+	err = removeStdinSpool(err)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gbpf:", err)
 		os.Exit(1)

@@ -33,6 +33,9 @@ var progressFlag bool
 func init() {
 	rootCmd.PersistentFlags().BoolVar(&progressFlag, "progress", false, "show a progress line on standard error for anything that runs longer than two seconds, even when it is not a terminal")
 	rootCmd.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := spoolStdinArgs(cmd, args); err != nil {
+			return err
+		}
 		if progressFlag || isTerminal(os.Stderr) {
 			progress.start(os.Stderr, isTerminal(os.Stderr), cmd, args)
 		}

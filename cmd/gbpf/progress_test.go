@@ -96,6 +96,7 @@ func TestProgress(t *testing.T) {
 		t.Errorf("carriage return where standard error is no terminal: %q", lines.String())
 	}
 
+	progressDelay = time.Minute
 	if out, err := execGbpf(t, "version", "--progress"); err != nil || !strings.HasPrefix(out, "gbpf version ") {
 		t.Errorf("gbpf version --progress: %v, %q", err, out)
 	}
