@@ -506,3 +506,27 @@ func TestParseReadme(t *testing.T) {
 		t.Errorf("extra output: %q", diff)
 	}
 }
+
+// FuzzReadme parses arbitrary text as a README: no panic, and every
+// command's shown output matches itself.
+func FuzzReadme(f *testing.F) {
+	f.Add("```console\n$ ./gbpf run x\n0x1\n1.5µs per run\n...\nend\n```\n")
+	f.Add("<!-- readme-test: while dd -->\n```sh\na \\\n b\n```\n```console\n$ x\n...\n...\ny\n```\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		cmds, err := parseReadme(text)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "README.md") {
+				t.Errorf("error without a place: %v", err)
+			}
+			return
+		}
+		for _, c := range cmds {
+			if len(c.want) != len(c.wantAt) {
+				t.Fatalf("%d output lines, %d line numbers", len(c.want), len(c.wantAt))
+			}
+			if diff := compareOutput(c, c.want); diff != "" {
+				t.Errorf("README.md:%d: its own output differs: %s", c.line, diff)
+			}
+		}
+	})
+}
