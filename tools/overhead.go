@@ -34,6 +34,9 @@ type OverheadOptions struct {
 	// that used the least CPU per event, the least disturbed by the rest
 	// of the machine; 0 means 3.
 	Repeat int
+	// Progress, if set, is called before each measurement with its
+	// workload and mode, and its place (from 1) among all of them.
+	Progress func(workload string, mode Mode, step, steps int)
 }
 
 // OverheadResult is one measurement: a workload run with tracing in one
@@ -86,13 +89,18 @@ func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 		modes = []Mode{ModeNone, ModeKernel, ModeCopy}
 	}
 	var out []OverheadResult
-	for _, w := range []struct {
+	workloads := []struct {
 		name string
 		run  func(Mode, OverheadOptions) (OverheadResult, error)
-	}{{"getppid", measureGetppid}, {"direct-io", measureDirectIO}} {
+	}{{"getppid", measureGetppid}, {"direct-io", measureDirectIO}}
+	step, steps := 0, len(workloads)*len(modes)*opts.Repeat
+	for _, w := range workloads {
 		for _, m := range modes {
 			var best OverheadResult
 			for i := range opts.Repeat {
+				if step++; opts.Progress != nil {
+					opts.Progress(w.name, m, step, steps)
+				}
 				r, err := w.run(m, opts)
 				if err != nil {
 					return out, fmt.Errorf("overhead %s, mode %s: %w", w.name, m, err)

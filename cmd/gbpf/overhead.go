@@ -34,6 +34,9 @@ the kernel's work in the tracepoint and copy mode's consumer).`,
 					return fmt.Errorf("--modes: unknown mode %q: want none, kernel or copy", m)
 				}
 			}
+			opts.Progress = func(workload string, mode tools.Mode, step, steps int) {
+				progressNote("%s, mode %s: measurement %d of %d", workload, mode, step, steps)
+			}
 			results, err := tools.MeasureOverhead(opts)
 			if len(results) > 0 {
 				if werr := tools.WriteOverhead(cmd.OutOrStdout(), tools.DescribeMachine(), results); werr != nil {
