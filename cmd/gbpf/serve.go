@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -114,7 +113,7 @@ paced by their timestamps and looped: no root or kernel needed.`,
 				what = "replaying " + replay
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "gbpf serve: %s (%s); page at http://%s/, metrics at http://%s/metrics\n", toolList, what, l.Addr(), l.Addr())
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return tools.Serve(ctx, l, interval, readers...)
 		},
