@@ -315,9 +315,11 @@ func inScale(r, g, b uint32) bool {
 func TestServePageBrowser(t *testing.T) {
 	browser(t)
 	start := time.Now()
-	addr, want := replayServer(t, 0.1, 250*time.Millisecond)
+	// The browser first: the replay starts with the server, and the page
+	// must see it under way.
 	c := startChrome(t, 1100, 1300)
 	launched := time.Since(start)
+	addr, want := replayServer(t, 0.05, 250*time.Millisecond)
 	c.call("Page.navigate", map[string]any{"url": "http://" + addr + "/"}, nil)
 
 	// Watch the page while the replay runs.
