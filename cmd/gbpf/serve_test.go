@@ -30,6 +30,9 @@ func TestServeReplay(t *testing.T) {
 	rootCmd.SetErr(&stderr)
 	rootCmd.SetArgs(args)
 	ctx, cancel := context.WithCancel(context.Background())
+	// Cobra gives a command the root's context only if it has none, and an
+	// earlier completion request may have given it one.
+	cmd.SetContext(ctx)
 	done := make(chan error, 1)
 	go func() { done <- rootCmd.ExecuteContext(ctx) }()
 	defer func() {
