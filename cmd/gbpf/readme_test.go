@@ -48,6 +48,11 @@ import (
 //	                                      such a command gets three tries, as
 //	                                      other processes may add events
 //	<!-- readme-test: skip REASON -->     does not run the block
+//	<!-- readme-test: mask REGEXP -->     output that matches REGEXP (Go
+//	                                      syntax) may differ, as process ids
+//	                                      or kernel object ids do
+//
+// Several such comments, one a line, may stand above a block.
 
 // readmeCmd is one command of the README.
 type readmeCmd struct {
@@ -58,18 +63,19 @@ type readmeCmd struct {
 	wantAt  []int  // README line of each want line
 	while   string // workload to run alongside
 	skip    string // why the command is not run
+	masks   []*regexp.Regexp
 }
 
-var readmeDirective = regexp.MustCompile(`^<!--\s*readme-test:\s*(while|skip)\s+(.*?)\s*-->$`)
+var readmeDirective = regexp.MustCompile(`^<!--\s*readme-test:\s*(\S+)\s*(.*?)\s*-->$`)
 
 // parseReadme returns the commands of the README's console and sh blocks.
 func parseReadme(text string) ([]readmeCmd, error) {
 	var (
 		cmds      []readmeCmd
 		inBlock   bool
-		kind      string // "console", "sh" or "" (a block of something else)
-		directive [2]string
-		prev      string
+		kind      string      // "console", "sh" or "" (a block of something else)
+		above     []readmeCmd // what the comments above the next block say
+		directive readmeCmd   // what those above this block said
 		cur       *readmeCmd
 		pending   string // a command continued by a backslash
 		pendingAt int
@@ -88,10 +94,13 @@ func parseReadme(text string) ([]readmeCmd, error) {
 				default:
 					kind = ""
 				}
-				directive = [2]string{}
-				if m := readmeDirective.FindStringSubmatch(strings.TrimSpace(prev)); m != nil {
-					directive = [2]string{m[1], m[2]}
+				directive = readmeCmd{}
+				for _, d := range above {
+					directive.while += d.while
+					directive.skip += d.skip
+					directive.masks = append(directive.masks, d.masks...)
 				}
+				above = nil
 				cur = nil
 				continue
 			}
@@ -99,11 +108,38 @@ func parseReadme(text string) ([]readmeCmd, error) {
 				return nil, fmt.Errorf("README.md:%d: the block ends within a command continued by a backslash", n)
 			}
 			inBlock, kind = false, ""
-			prev = line
 			continue
 		}
-		prev = line
-		if !inBlock || kind == "" {
+		if !inBlock {
+			m := readmeDirective.FindStringSubmatch(strings.TrimSpace(line))
+			if m == nil {
+				if len(above) > 0 {
+					return nil, fmt.Errorf("README.md:%d: a readme-test comment must stand right above a code block", n-1)
+				}
+				continue
+			}
+			var d readmeCmd
+			switch m[1] {
+			case "while":
+				d.while = m[2]
+			case "skip":
+				d.skip = "README.md says: " + m[2]
+			case "mask":
+				re, err := regexp.Compile(m[2])
+				if err != nil {
+					return nil, fmt.Errorf("README.md:%d: readme-test mask: %v", n, err)
+				}
+				d.masks = []*regexp.Regexp{re}
+			default:
+				return nil, fmt.Errorf("README.md:%d: unknown readme-test comment %q: want while, skip or mask", n, m[1])
+			}
+			if (d.while != "" || d.skip != "") && m[2] == "" {
+				return nil, fmt.Errorf("README.md:%d: readme-test %s needs a command or reason", n, m[1])
+			}
+			above = append(above, d)
+			continue
+		}
+		if kind == "" {
 			continue
 		}
 		body, isCmd := line, kind == "sh"
@@ -124,13 +160,8 @@ func parseReadme(text string) ([]readmeCmd, error) {
 			if strings.TrimSpace(body) == "" || strings.HasPrefix(strings.TrimSpace(body), "#") {
 				continue
 			}
-			c := readmeCmd{line: pendingAt, cmd: strings.TrimSpace(body), console: kind == "console"}
-			switch directive[0] {
-			case "while":
-				c.while = directive[1]
-			case "skip":
-				c.skip = "README.md says: " + directive[1]
-			}
+			c := directive
+			c.line, c.cmd, c.console = pendingAt, strings.TrimSpace(body), kind == "console"
 			cmds = append(cmds, c)
 			cur = &cmds[len(cmds)-1]
 			continue
@@ -153,7 +184,10 @@ var (
 	maskAddress  = regexp.MustCompile(`\b0x[0-9a-f]{9,}\b`)
 )
 
-func maskLine(s string) string {
+func maskLine(s string, masks []*regexp.Regexp) string {
+	for _, re := range masks {
+		s = re.ReplaceAllString(s, "<masked>")
+	}
 	s = maskDuration.ReplaceAllString(s, "<duration>")
 	s = maskAddress.ReplaceAllString(s, "<address>")
 	return strings.TrimRight(s, " \t")
@@ -175,12 +209,12 @@ func compareOutput(c readmeCmd, got []string) string {
 			continue
 		}
 		s := &segs[len(segs)-1]
-		s.lines = append(s.lines, maskLine(w))
+		s.lines = append(s.lines, maskLine(w, c.masks))
 		s.at = append(s.at, c.wantAt[i])
 	}
 	masked := make([]string, len(got))
 	for i, g := range got {
-		masked[i] = maskLine(g)
+		masked[i] = maskLine(g, c.masks)
 	}
 	describe := func(wantLine string, at int, from int) string {
 		gotLine := "(no more output)"
@@ -470,19 +504,30 @@ func (b *lockedBuffer) String() string {
 
 // TestParseReadme checks the parser on blocks of each kind.
 func TestParseReadme(t *testing.T) {
-	text := "# T\n\n```sh\nbash .ci/setup && go run ./cmd/gbpf version\n```\n\n<!-- readme-test: while dd if=/dev/zero of=f count=1 -->\n```console\n$ ./gbpf run \\\n  x.asm\n0x1\n...\n$ ./gbpf verify y.asm\ngbpf: rejected\n```\n\n```go\nfmt.Println()\n```\n"
+	text := "# T\n\n```sh\nbash .ci/setup && go run ./cmd/gbpf version\n```\n\n<!-- readme-test: while dd if=/dev/zero of=f count=1 -->\n<!-- readme-test: mask id \\d+ -->\n```console\n$ ./gbpf run \\\n  x.asm\n0x1\n...\n$ ./gbpf verify y.asm\ngbpf: rejected\n```\n\n```go\nfmt.Println()\n```\n"
 	cmds, err := parseReadme(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := fmt.Sprintf("%+v", cmds)
-	want := "[{line:4 cmd:bash .ci/setup && go run ./cmd/gbpf version console:false want:[] wantAt:[] while: skip:} " +
-		"{line:9 cmd:./gbpf run x.asm console:true want:[0x1 ...] wantAt:[11 12] while:dd if=/dev/zero of=f count=1 skip:} " +
-		"{line:13 cmd:./gbpf verify y.asm console:true want:[gbpf: rejected] wantAt:[14] while:dd if=/dev/zero of=f count=1 skip:}]"
+	var described []string
+	for _, c := range cmds {
+		var masks []string
+		for _, m := range c.masks {
+			masks = append(masks, m.String())
+		}
+		described = append(described, fmt.Sprintf("{line:%d cmd:%s console:%v want:%q wantAt:%v while:%s skip:%s masks:%q}",
+			c.line, c.cmd, c.console, c.want, c.wantAt, c.while, c.skip, masks))
+	}
+	got := "[" + strings.Join(described, " ") + "]"
+	want := `[{line:4 cmd:bash .ci/setup && go run ./cmd/gbpf version console:false want:[] wantAt:[] while: skip: masks:[]} ` +
+		`{line:10 cmd:./gbpf run x.asm console:true want:["0x1" "..."] wantAt:[12 13] while:dd if=/dev/zero of=f count=1 skip: masks:["id \\d+"]} ` +
+		`{line:14 cmd:./gbpf verify y.asm console:true want:["gbpf: rejected"] wantAt:[15] while:dd if=/dev/zero of=f count=1 skip: masks:["id \\d+"]}]`
 	if got != want {
 		t.Errorf("parsed\n%s\nwant\n%s", got, want)
 	}
-	for _, bad := range []string{"```console\nout\n$ x\n```\n", "```sh\nx \\\n```\n", "```console\n$ x\n"} {
+	for _, bad := range []string{"```console\nout\n$ x\n```\n", "```sh\nx \\\n```\n", "```console\n$ x\n",
+		"<!-- readme-test: wait 1s -->\n```sh\nx\n```\n", "<!-- readme-test: mask ( -->\n```sh\nx\n```\n",
+		"<!-- readme-test: skip why -->\n\n```sh\nx\n```\n", "<!-- readme-test: skip -->\n```sh\nx\n```\n"} {
 		if _, err := parseReadme(bad); err == nil || !strings.HasPrefix(err.Error(), "README.md") {
 			t.Errorf("%q: %v", bad, err)
 		}
@@ -501,6 +546,10 @@ func TestParseReadme(t *testing.T) {
 		if diff := compareOutput(c, tt.got); !strings.HasPrefix(diff, tt.diff) || (tt.diff == "") != (diff == "") {
 			t.Errorf("%q: %q, want %q", tt.got, diff, tt.diff)
 		}
+	}
+	masked := readmeCmd{want: []string{"prog id 12 run 3µs"}, wantAt: []int{5}, masks: []*regexp.Regexp{regexp.MustCompile(`id \d+`)}}
+	if diff := compareOutput(masked, []string{"prog id 4077 run 15ns"}); diff != "" {
+		t.Errorf("masked: %s", diff)
 	}
 	if diff := compareOutput(readmeCmd{want: []string{"a"}, wantAt: []int{5}}, []string{"a", "b"}); !strings.Contains(diff, "1 more output lines") {
 		t.Errorf("extra output: %q", diff)
