@@ -88,13 +88,14 @@ func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 	if modes == nil {
 		modes = []Mode{ModeNone, ModeKernel, ModeCopy}
 	}
+	// Two workloads, each in every mode, Repeat times.
+	step, steps := 0, 2*len(modes)*opts.Repeat
+
 	var out []OverheadResult
-	workloads := []struct {
+	for _, w := range []struct {
 		name string
 		run  func(Mode, OverheadOptions) (OverheadResult, error)
-	}{{"getppid", measureGetppid}, {"direct-io", measureDirectIO}}
-	step, steps := 0, len(workloads)*len(modes)*opts.Repeat
-	for _, w := range workloads {
+	}{{"getppid", measureGetppid}, {"direct-io", measureDirectIO}} {
 		for _, m := range modes {
 			var best OverheadResult
 			for i := range opts.Repeat {
