@@ -83,6 +83,12 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 		return v.ptrArith(pc, ins, dst, &src, is64)
 	}
 	dst.id = 0
+	if !safeToCompute(op, is64, &src) {
+		// Linux learns nothing of the result, not even that a 32-bit
+		// operation zero-extends it.
+		dst.setUnknown()
+		return nil
+	}
 	if is64 {
 		scalar64(op, signed, dst, &src)
 		dst.sync()
@@ -405,4 +411,22 @@ func (v *verifier) checkPtrBounds(pc int, regno isa.Register, r *reg) error {
 		}
 	}
 	return nil
+}
+
+// safeToCompute reports whether Linux computes the bounds of op's result
+// (is_safe_to_compute_dst_reg_range): for the additive, bitwise and
+// multiplying operations always, for shifts only by a constant below the
+// operation's width, for divisions and remainders never, even of
+// constants.
+func safeToCompute(op isa.ALUOp, is64 bool, src *reg) bool {
+	switch op {
+	case isa.Add, isa.Sub, isa.And, isa.Or, isa.Xor, isa.Mul, isa.Neg:
+		return true
+	case isa.LSh, isa.RSh, isa.ArSh:
+		if is64 {
+			return src.varOff.isConst() && src.smin == src.smax && src.umin == src.umax && src.umax < 64
+		}
+		return src.varOff.subreg().isConst() && src.s32min == src.s32max && src.u32min == src.u32max && src.umax < 32
+	}
+	return false
 }

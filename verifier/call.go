@@ -52,7 +52,9 @@ func (v *verifier) returnFromCall(pc int) error {
 	callee := s.cur()
 	caller := s.frames[len(s.frames)-2]
 	r0 := callee.regs[0]
-	if r0.typ == ptrToStack && int(r0.frame) == callee.frameno {
+	// Linux refuses every stack pointer, even one into a caller's frame
+	// that would stay valid, and checks it before a callback's rules.
+	if r0.typ == ptrToStack {
 		return v.errorf(pc, "cannot return stack pointer to the caller")
 	}
 	if callee.callback {
@@ -628,37 +630,39 @@ func (v *verifier) checkStackDepth() error {
 	return walk(0, 0, 1)
 }
 
-// stackConst returns the value of the size bytes at stack pointer r if the
-// verifier knows them: zeroed bytes or part of a spilled constant.
+// stackConst returns the value of the size-byte map key at stack pointer
+// r when Linux knows it (get_constant_map_key): the key's slot, counted
+// from the key's first byte down to the slot's end, is zeroed for at least
+// size bytes, or is a spilled constant whose spill covers exactly size
+// bytes. A key that is part of a wider spill is not known.
 func (v *verifier) stackConst(r *reg, size int) (uint64, bool) {
 	if r.typ != ptrToStack || !r.varOff.isConst() || size > 8 || size <= 0 || int(r.frame) >= len(v.cur.frames) {
 		return 0, false
 	}
 	fr := v.cur.frames[r.frame]
 	off := int(int64(r.off) + int64(r.varOff.v))
-	if off < -maxStack || off+size > 0 {
+	if off < -maxStack || off >= 0 {
 		return 0, false
-	}
-	zero := true
-	for o := off; o < off+size; o++ {
-		zero = zero && fr.byteAt(o) == stackZero
-	}
-	if zero {
-		return 0, true
 	}
 	i := -off - 1
-	spi := i / 8
-	lo := -8 * (spi + 1)
-	if i >= len(fr.stack) || fr.stack[i] != stackSpill || off+size > lo+8 {
+	spi, in := i/8, i%8
+	if (spi+1)*8 > len(fr.stack) {
 		return 0, false
+	}
+	slot := fr.stack[spi*8 : spi*8+8]
+	count := func(kind byte) int {
+		n := 0
+		for j := in; j >= 0 && slot[j] == kind; j-- {
+			n++
+		}
+		return n
+	}
+	if count(stackZero) >= size {
+		return 0, true
 	}
 	sp := &fr.spills[spi]
-	if !sp.isConst() {
+	if slot[7] != stackSpill || sp.typ != scalarValue || count(stackSpill) != size || !sp.isConst() {
 		return 0, false
 	}
-	x := sp.varOff.v >> (8 * uint(off-lo))
-	if size < 8 {
-		x &= 1<<(8*size) - 1
-	}
-	return x, true
+	return sp.varOff.v, true
 }

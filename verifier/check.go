@@ -99,6 +99,9 @@ func newVerifier(p isa.Program, opts Options) (*verifier, error) {
 			v.maps = append(v.maps, m.InnerMap)
 		}
 	}
+	if err := v.checkMapLoads(); err != nil {
+		return nil, err
+	}
 	if err := v.checkCFG(); err != nil {
 		return nil, err
 	}
@@ -380,13 +383,20 @@ func (v *verifier) regRead(pc int, r isa.Register) (*reg, error) {
 	return rg, nil
 }
 
-func (v *verifier) recordMem(pc int, k MemKind) {
+func (v *verifier) recordMem(pc int, k MemKind) error {
 	in := &v.insnInfo[pc]
 	if in.Mem == MemNone {
 		in.Mem = k
 	} else if in.Mem != k {
+		// Linux rewrites context accesses into the kernel's own
+		// structures, so one instruction cannot touch the context on one
+		// path and other memory on another.
+		if in.Mem == MemCtx || k == MemCtx {
+			return v.errorf(pc, "same insn cannot be used with different pointers")
+		}
 		in.Mem = MemMixed
 	}
+	return nil
 }
 
 // widen makes every scalar of cur that differs from old unknown.

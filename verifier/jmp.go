@@ -32,22 +32,14 @@ func (v *verifier) checkLdImm64(pc int, ins isa.Instruction) error {
 		dst.setConst(isa.Program{Insns: v.prog}.Imm64(pc))
 		return nil
 	case isa.PseudoMapFD, isa.PseudoMapIdx, isa.PseudoMapValue, isa.PseudoMapIdxValue:
-		idx := int(ins.Imm)
-		if idx < 0 || idx >= len(v.opts.Maps) {
-			return v.errorf(pc, "fd %d is not pointing to valid bpf_map", ins.Imm)
+		idx, off, err := v.mapLoad(pc, ins)
+		if err != nil {
+			return err
 		}
-		m := v.maps[idx]
 		if ins.Src == isa.PseudoMapFD || ins.Src == isa.PseudoMapIdx {
 			dst.setPtr(constPtrToMap)
 			dst.aux = int32(idx)
 			return nil
-		}
-		off := uint32(v.prog[pc+1].Imm)
-		if m.Type != maps.Array || m.MaxEntries != 1 {
-			return v.errorf(pc, "map %d of type %v does not support direct value access", idx, m.Type)
-		}
-		if off >= m.ValueSize {
-			return v.errorf(pc, "invalid access to map value pointer, value_size=%d off=%d", m.ValueSize, off)
 		}
 		dst.setPtr(ptrToMapValue)
 		dst.aux = int32(idx)
@@ -59,6 +51,45 @@ func (v *verifier) checkLdImm64(pc int, ins isa.Instruction) error {
 		return nil
 	}
 	return v.errorf(pc, "unsupported ldimm64 pseudo source %d", ins.Src)
+}
+
+// mapLoad checks the map a 64-bit immediate load names and, for a direct
+// value load, its offset; it returns the map's index and the offset.
+func (v *verifier) mapLoad(pc int, ins isa.Instruction) (int, uint32, error) {
+	idx := int(ins.Imm)
+	if idx < 0 || idx >= len(v.opts.Maps) {
+		return 0, 0, v.errorf(pc, "fd %d is not pointing to valid bpf_map", ins.Imm)
+	}
+	if ins.Src == isa.PseudoMapFD || ins.Src == isa.PseudoMapIdx {
+		return idx, 0, nil
+	}
+	m := v.maps[idx]
+	off := uint32(v.prog[pc+1].Imm)
+	if m.Type != maps.Array || m.MaxEntries != 1 {
+		return 0, 0, v.errorf(pc, "map %d of type %v does not support direct value access", idx, m.Type)
+	}
+	if off >= m.ValueSize {
+		return 0, 0, v.errorf(pc, "invalid access to map value pointer, value_size=%d off=%d", m.ValueSize, off)
+	}
+	return idx, off, nil
+}
+
+// checkMapLoads checks every map load of the program, reachable or not,
+// before the paths are explored, as Linux resolves them when it loads a
+// program (resolve_pseudo_ldimm64).
+func (v *verifier) checkMapLoads() error {
+	for pc, ins := range v.prog {
+		if !ins.IsLdImm64() || pc+1 >= len(v.prog) {
+			continue
+		}
+		switch ins.Src {
+		case isa.PseudoMapFD, isa.PseudoMapIdx, isa.PseudoMapValue, isa.PseudoMapIdxValue:
+			if _, _, err := v.mapLoad(pc, ins); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkLdAbs handles the legacy packet loads of socket filters.
@@ -272,13 +303,16 @@ func (v *verifier) condPtr(pc int, ins isa.Instruction, dst, src *reg, op isa.Ju
 			s.insn = next
 			return nil
 		}
-		// A pointer that cannot be null.
-		if op == isa.JEq {
-			s.insn = next
-		} else {
-			s.insn = target
+		// A pointer Linux knows cannot be null decides the branch; for
+		// the others (context, stack, packet) it explores both.
+		if notNull(dst) {
+			if op == isa.JEq {
+				s.insn = next
+			} else {
+				s.insn = target
+			}
+			return nil
 		}
-		return nil
 	}
 	if !is32 && dst.isPtr() && src.isPtr() && ins.Op.Source() == isa.SourceX {
 		other, err := v.pushState(target)

@@ -8,8 +8,11 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/cilium/ebpf"
+	ciliumasm "github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 
 	gasm "github.com/gbpf/gbpf/asm"
@@ -56,6 +59,7 @@ const (
 // the set cannot be restored the thread stays locked, so that the Go
 // runtime retires it when the goroutine ends.
 func withoutPerfmon(f func()) (err error) {
+	warmFeatureProbes.Do(warmProbes)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -92,6 +96,27 @@ func withoutPerfmon(f func()) (err error) {
 	}()
 	<-done
 	return err
+}
+
+// warmFeatureProbes runs, with every capability, the feature probes
+// cilium/ebpf caches for the process: probed first without CAP_PERFMON,
+// bpf_probe_read_kernel would be found missing and every later program's
+// calls to it rewritten to bpf_probe_read, which XDP programs may not call.
+var warmFeatureProbes sync.Once
+
+func warmProbes() {
+	spec := &ebpf.ProgramSpec{Type: ebpf.XDP, License: "GPL", Instructions: ciliumasm.Instructions{
+		ciliumasm.Mov.Reg(ciliumasm.R1, ciliumasm.R10),
+		ciliumasm.Add.Imm(ciliumasm.R1, -8),
+		ciliumasm.Mov.Imm(ciliumasm.R2, 8),
+		ciliumasm.Mov.Imm(ciliumasm.R3, 0),
+		ciliumasm.FnProbeReadKernel.Call(),
+		ciliumasm.Mov.Imm(ciliumasm.R0, 0),
+		ciliumasm.Return(),
+	}}
+	if p, err := ebpf.NewProgram(spec); err == nil {
+		p.Close()
+	}
 }
 
 func hasCap(set [2]unix.CapUserData, c uint) bool {

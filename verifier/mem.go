@@ -103,18 +103,19 @@ func (v *verifier) checkAtomic(pc int, ins isa.Instruction) error {
 	if err := v.checkMemAccess(pc, ins.Dst, base, int(ins.Off), size, accWrite, &unk, nil, true); err != nil {
 		return err
 	}
+	if op&isa.AtomicFetch != 0 && op != isa.AtomicCmpXchg && ins.Src == isa.R10 {
+		return v.errorf(pc, "frame pointer is read only")
+	}
 	if op&isa.AtomicFetch != 0 {
-		var res reg
-		res.setUnknown()
-		if size == 4 {
-			res.umax = math.MaxUint32
-			res.sync()
-		}
+		// The fetched value is what a load from the same place gives, as
+		// Linux checks it: a spilled register is filled (a pointer, where
+		// privileged code may read one), anything else is a number of the
+		// access's width.
 		dst := ins.Src
 		if op == isa.AtomicCmpXchg {
 			dst = isa.R0
 		}
-		v.cur.cur().regs[dst] = res
+		v.cur.cur().regs[dst] = old
 	}
 	return nil
 }
@@ -142,13 +143,19 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 	}
 	switch base.typ {
 	case ptrToCtx:
-		v.recordMem(pc, MemCtx)
+		if err := v.recordMem(pc, MemCtx); err != nil {
+			return err
+		}
 		return v.checkCtxAccess(pc, regno, base, off, size, kind, val, out)
 	case ptrToStack:
-		v.recordMem(pc, MemStack)
+		if err := v.recordMem(pc, MemStack); err != nil {
+			return err
+		}
 		return v.checkStackAccess(pc, regno, base, off, size, kind, val, out)
 	case ptrToMapValue, ptrToMapKey:
-		v.recordMem(pc, MemMapValue)
+		if err := v.recordMem(pc, MemMapValue); err != nil {
+			return err
+		}
 		m := v.maps[base.aux]
 		limit := int64(m.ValueSize)
 		what := "map value"
@@ -159,13 +166,19 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 				return v.errorf(pc, "write to map key forbidden")
 			}
 		}
+		// Linux checks the map's access flags before the range.
+		if base.typ == ptrToMapValue {
+			if kind == accWrite && m.Flags&maps.ReadOnlyProg != 0 {
+				return v.errorf(pc, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, int(base.off)+off, size)
+			}
+			if kind == accRead && m.Flags&maps.WriteOnlyProg != 0 {
+				return v.errorf(pc, "read from map forbidden, value_size=%d off=%d size=%d", m.ValueSize, int(base.off)+off, size)
+			}
+		}
 		if err := v.checkRange(pc, regno, base, off, size, limit, what); err != nil {
 			return err
 		}
 		if kind == accWrite {
-			if base.typ == ptrToMapValue && m.Flags&maps.ReadOnlyProg != 0 {
-				return v.errorf(pc, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, int(base.off)+off, size)
-			}
 			if v.leaks(val) {
 				return v.errorf(pc, "R%d leaks addr into map", v.valReg(pc))
 			}
@@ -182,7 +195,9 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 		}
 		return nil
 	case ptrToMem:
-		v.recordMem(pc, MemMem)
+		if err := v.recordMem(pc, MemMem); err != nil {
+			return err
+		}
 		if err := v.checkRange(pc, regno, base, off, size, int64(base.aux), "memory"); err != nil {
 			return err
 		}
@@ -199,7 +214,9 @@ func (v *verifier) checkMemAccess(pc int, regno isa.Register, base *reg, off, si
 		}
 		return nil
 	case ptrToPacket, ptrToPacketMeta:
-		v.recordMem(pc, MemPacket)
+		if err := v.recordMem(pc, MemPacket); err != nil {
+			return err
+		}
 		if !v.pktAccessOK() {
 			return v.errorf(pc, "cannot access packet data in this program type")
 		}
@@ -441,7 +458,10 @@ func scrubSlot(fr *frame, off int) {
 
 // stackWrite stores size bytes of val at fixed stack offset off.
 func (v *verifier) stackWrite(pc int, fr *frame, off, size int, val *reg) error {
-	if val != nil && val.typ == ptrToStack && int(val.frame) > fr.frameno {
+	// Linux refuses to store any stack pointer into another frame's stack
+	// (a callee writing through a pointer to its caller's stack), whichever
+	// frame the stored pointer points to.
+	if val != nil && val.typ == ptrToStack && fr != v.cur.cur() {
 		return v.errorf(pc, "cannot spill pointers to stack into stack frame of the caller")
 	}
 	if size != 8 {

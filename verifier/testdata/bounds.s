@@ -278,9 +278,8 @@ out:
 
 == mod bounds
 #: map array key=4 value=32 entries=1
-#: accept
-# kernel: in either mode the kernel learns no bounds from mod; gbpf does
-#: kernel reject math between map_value pointer and register with unbounded min value is not allowed
+# Linux learns no bounds from a remainder, and neither does gbpf.
+#: reject math between map_value pointer and register with unbounded min value is not allowed
     ldxw %r2, [%r1+0]
     mod %r2, 25
     lddw %r1, map_idx_value 0, 0
@@ -290,7 +289,7 @@ out:
 
 == mod by 26 too big
 #: map array key=4 value=32 entries=1
-#: reject R1 max value is outside of the allowed memory range
+#: reject math between map_value pointer and register with unbounded min value is not allowed
     ldxw %r2, [%r1+0]
     mod %r2, 26
     lddw %r1, map_idx_value 0, 0
@@ -300,9 +299,8 @@ out:
 
 == div bounds
 #: map array key=4 value=32 entries=1
-#: accept
-# kernel: in either mode the kernel learns no bounds from div; gbpf does
-#: kernel reject math between map_value pointer and register with unbounded min value is not allowed
+# Linux learns no bounds from a division, and neither does gbpf.
+#: reject math between map_value pointer and register with unbounded min value is not allowed
     ldxb %r2, [%r1+0]
     div %r2, 11
     lddw %r1, map_idx_value 0, 0

@@ -714,9 +714,9 @@ out:
 
 == array lookup of a spilled constant key in range
 #: map array key=4 value=8 entries=4
-#: accept
-# kernel: in either mode the kernel does not see that a constant in-range key makes an array lookup non-null; gbpf does
-#: kernel reject R0 invalid mem access 'map_value_or_null'
+# The 4-byte key is half of an 8-byte spill: Linux knows a key only from
+# zeroed bytes or a spill of the key's own size, and neither does gbpf.
+#: reject R0 invalid mem access 'map_value_or_null'
     mov %r1, 3
     stxdw [%r10-8], %r1
     mov %r2, %r10

@@ -702,10 +702,9 @@ f:
     exit
 
 == subprogram returns the caller's stack pointer
-# kernel: the kernel refuses every stack pointer a subprogram returns; gbpf
-# refuses only the subprogram's own frame, which its return ends, in both modes
-#: accept
-#: kernel reject cannot return stack pointer to the caller
+# Linux refuses every stack pointer a subprogram returns, even one into
+# the caller's frame that stays valid; so does gbpf.
+#: reject cannot return stack pointer to the caller
     stdw [%r10-8], 5
     mov %r1, %r10
     add %r1, -8
