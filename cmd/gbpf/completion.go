@@ -11,15 +11,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gbpf/gbpf"
-	"github.com/gbpf/gbpf/internal/engines"
 	"github.com/gbpf/gbpf/pcapfilter"
 )
 
 // completeTree gives the flags of the command tree under c shell
 // completion of their values (`gbpf completion bash|zsh|fish|powershell`
 // prints the scripts): the programs, maps and sections of the object the
-// command names, network interfaces, link types, engines, and for any other
-// string flag the choices its usage lists ("output format: bcc, bpftrace or
+// command names, network interfaces, link types, and for any other string
+// flag (engines, modes, formats) the choices its usage lists ("output format: bcc, bpftrace or
 // json"), so that a flag added later completes as its help describes it.
 // A flag that already has a completion function keeps it.
 func completeTree(c *cobra.Command) {
@@ -68,9 +67,6 @@ func flagCompletion(c *cobra.Command, f *pflag.Flag) completeFunc {
 		}
 		return fixed(choices, "")
 	}
-	if f.Name == "engine" {
-		return fixed(engines.Names(), "")
-	}
 	return nil
 }
 
@@ -88,6 +84,8 @@ func usageChoices(usage string) []string {
 		return nil
 	}
 	list := parenthetical.ReplaceAllString(usage[i+2:], "")
+	// "jit or interp; default is jit": the list ends at a semicolon.
+	list, _, _ = strings.Cut(list, ";")
 	list = strings.ReplaceAll(list, " or ", ", ")
 	var out []string
 	for _, w := range strings.Split(list, ",") {

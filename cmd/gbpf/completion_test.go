@@ -72,6 +72,9 @@ func TestCompletion(t *testing.T) {
 	if got := usageChoices("where the BPF program runs: kernel, copy (records copied to gbpf's runtime) or auto"); strings.Join(got, " ") != "kernel copy auto" {
 		t.Errorf("usageChoices: %q", got)
 	}
+	if got := usageChoices("engine for verified programs: default, interpreter, checked or jit (also interp, jit-always); default is jit where supported, else interpreter"); strings.Join(got, " ") != "default interpreter checked jit" {
+		t.Errorf("usageChoices with a note after the list: %q", got)
+	}
 	if got := usageChoices("verifier log: 0 none, 1 the failing path"); got != nil {
 		t.Errorf("usageChoices of prose: %q", got)
 	}
