@@ -1,6 +1,8 @@
 // Package tools holds the logic of gbpf's performance tools: bitesize
 // (block I/O sizes), biolatency (block I/O latency) and overhead (what
-// tracing costs), and the Prometheus collector that `gbpf serve` exposes.
+// tracing costs), and what `gbpf serve` exposes: a Prometheus collector and
+// a page with the histograms and a heatmap per tool (Serve), which it can
+// feed from recordings replayed in time (ReplayRecordings).
 //
 // Each tool is one BPF object, built from the C source in bpf/ and embedded
 // here, and runs in one of two modes:

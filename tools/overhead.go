@@ -40,6 +40,9 @@ type OverheadOptions struct {
 	// that used the least CPU per event, the least disturbed by the rest
 	// of the machine; 0 means 3.
 	Repeat int
+	// Progress, if set, is called before each measurement with its
+	// workload and mode, and its place (from 1) among all of them.
+	Progress func(workload string, mode Mode, step, steps int)
 }
 
 // OverheadResult is one measurement: a workload run with tracing in one
@@ -92,6 +95,9 @@ func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 	if modes == nil {
 		modes = []Mode{ModeNone, ModeKernel, ModeCopy, ModeHook}
 	}
+	// Two workloads, each in every mode, Repeat times.
+	step, steps := 0, 2*len(modes)*opts.Repeat
+
 	var out []OverheadResult
 	for _, w := range []struct {
 		name string
@@ -103,6 +109,9 @@ func MeasureOverhead(opts OverheadOptions) ([]OverheadResult, error) {
 			}
 			var best OverheadResult
 			for i := range opts.Repeat {
+				if step++; opts.Progress != nil {
+					opts.Progress(w.name, m, step, steps)
+				}
 				r, err := w.run(m, opts)
 				if err != nil {
 					return out, fmt.Errorf("overhead %s, mode %s: %w", w.name, m, err)

@@ -48,10 +48,14 @@ func NewCollector(interval time.Duration, readers ...Reader) *Collector {
 func (c *Collector) Describe(chan<- *prometheus.Desc) {}
 
 // snapshots reads the tools, or returns the last reading if it is recent.
-func (c *Collector) snapshots() ([]*Snapshot, error) {
+func (c *Collector) snapshots() ([]*Snapshot, error) { return c.read(false) }
+
+// read reads the tools; unless force is set, it returns the last reading
+// instead if that is younger than the interval.
+func (c *Collector) read(force bool) ([]*Snapshot, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.snaps != nil && time.Since(c.last) < c.interval {
+	if !force && c.snaps != nil && time.Since(c.last) < c.interval {
 		return c.snaps, c.err
 	}
 	var snaps []*Snapshot
@@ -145,24 +149,35 @@ func PromBuckets(h *hist.Hist) (count uint64, sum float64, buckets map[float64]u
 	return count, sum, buckets
 }
 
-// Serve exposes the tools' histograms at /metrics on l until ctx ends.
+// Serve exposes the tools' histograms on l until ctx ends: at /metrics for
+// Prometheus, and at / as a page that draws them, with a heatmap of each
+// tool's histogram per interval, updated without reloading (from
+// /api/state, see State). It reads the tools once per interval (a second if
+// interval is 0) for the heatmaps, and /metrics reads them at most once per
+// interval.
 func Serve(ctx context.Context, l net.Listener, interval time.Duration, readers ...Reader) error {
+	coll := NewCollector(interval, readers...)
 	reg := prometheus.NewRegistry()
-	if err := reg.Register(NewCollector(interval, readers...)); err != nil {
+	if err := reg.Register(coll); err != nil {
 		return err
 	}
+	b := newBoard(coll, interval)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		fmt.Fprintln(w, "gbpf serve: metrics at /metrics")
-	})
+	b.routes(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	sampling := make(chan struct{})
+	go func() {
+		defer close(sampling)
+		b.sample(sampleCtx)
+	}()
+	defer func() {
+		stopSampling()
+		<-sampling
+	}()
 	select {
 	case <-ctx.Done():
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -27,8 +28,19 @@ func addCommand(c *cobra.Command) {
 	requireSubcommand(rootCmd)
 }
 
+// setupTree does what needs the whole command tree, once every command's
+// init has added it: flag value completion and standard input arguments.
+var setupTree = sync.OnceFunc(func() {
+	completeTree(rootCmd)
+	markStdinArgs(rootCmd)
+})
+
 func main() {
-	if err := rootCmd.Execute(); err != nil {
+	setupTree()
+	err := rootCmd.Execute()
+	progress.finish()
+	err = removeStdinSpool(err)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gbpf:", err)
 		os.Exit(1)
 	}

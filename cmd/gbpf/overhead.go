@@ -37,6 +37,9 @@ program, which is what counting its own events costs a Go service.`,
 					return fmt.Errorf("--modes: unknown mode %q: want none, kernel, copy or hook", m)
 				}
 			}
+			opts.Progress = func(workload string, mode tools.Mode, step, steps int) {
+				progressNote("%s, mode %s: measurement %d of %d", workload, mode, step, steps)
+			}
 			results, err := tools.MeasureOverhead(opts)
 			if len(results) > 0 {
 				if werr := tools.WriteOverhead(cmd.OutOrStdout(), tools.DescribeMachine(), results); werr != nil {
