@@ -448,6 +448,18 @@ func (g *gen) block(stmts []Stmt) error {
 			return err
 		}
 		g.sp = max(mark, g.floor)
+		if isExit(s) {
+			break // what follows exit() never runs
+		}
 	}
 	return nil
+}
+
+func isExit(s Stmt) bool {
+	e, ok := s.(*ExprStmt)
+	if !ok {
+		return false
+	}
+	c, ok := e.X.(*CallExpr)
+	return ok && c.Name == "exit"
 }

@@ -263,7 +263,7 @@ func (ss *Session) events() {
 			return
 		default:
 		}
-		rec, err := ss.be.read(time.Now().Add(50 * time.Millisecond))
+		rec, err := ss.be.read(time.Now().Add(10 * time.Millisecond))
 		if err != nil {
 			ss.fail(err)
 			return
@@ -341,7 +341,7 @@ func (ss *Session) zeroMap(m int) {
 // drain handles every event waiting in the ring.
 func (ss *Session) drain() error {
 	for {
-		rec, err := ss.be.read(time.Now().Add(20 * time.Millisecond))
+		rec, err := ss.be.read(time.Now().Add(time.Millisecond))
 		if err != nil {
 			return err
 		}
