@@ -137,6 +137,7 @@ func Compile(text string, opts *Options) (*Script, error) {
 	}
 	// Pass 1 learns the types of maps from every assignment; pass 2
 	// generates code with them and reports errors.
+	pass1Failed := false
 	for pass := 1; pass <= 2; pass++ {
 		c.pass = pass
 		c.actions = nil
@@ -147,13 +148,14 @@ func Compile(text string, opts *Options) (*Script, error) {
 				if pass == 2 {
 					return nil, err
 				}
+				pass1Failed = true
 				continue
 			}
 			if pass == 2 {
 				pt.out = pp
 			}
 		}
-		if pass == 1 {
+		if pass == 1 && !pass1Failed {
 			for _, m := range c.mapList[1:] {
 				if !m.assigned {
 					return nil, c.src.errorf(m.used, "Undefined map: @%s", m.Name[1:])

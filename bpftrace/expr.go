@@ -106,7 +106,8 @@ func (g *gen) expr(e Expr) (operand, error) {
 			return op, err
 		}
 		if op.typ.Kind != KindInt {
-			return op, g.errorf(e.Span, "Invalid type for unary operator '%s': %s", e.Op, op.typ)
+			return op, g.errorf(Span{e.Span.Start, Pos{Line: e.Span.Start.Line, Col: e.Span.Start.Col + 1, Off: e.Span.Start.Off + 1}},
+				"The %s operator can not be used on expressions of type '%s'", e.Op, op.typ)
 		}
 		switch e.Op {
 		case "-":
@@ -421,7 +422,7 @@ func (g *gen) cond(e *CondExpr) (operand, error) {
 		return c, err
 	}
 	if ta.Kind != tb.Kind || (ta.Kind != KindInt && ta.Kind != KindStr) {
-		return c, g.errorf(e.Span, "Ternary operator must return the same type: have '%s' and '%s'", ta, tb)
+		return c, g.errorf(e.Span, "Ternary operator must return the same type: have '%s' and '%s'", kindName(ta), kindName(tb))
 	}
 	els, done := g.newLabel(), g.newLabel()
 	var buf int16

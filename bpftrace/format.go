@@ -20,11 +20,11 @@ func (v verb) check(t Type) error {
 	switch v.conv {
 	case 's':
 		if t.Kind != KindStr {
-			return fmt.Errorf("%%s specifier expects a value of type string (%s supplied)", t)
+			return fmt.Errorf("%%s specifier expects a value of type string (%s supplied)", kindName(t))
 		}
 	default:
 		if t.Kind != KindInt {
-			return fmt.Errorf("%%%c specifier expects a value of type integer (%s supplied)", v.conv, t)
+			return fmt.Errorf("%%%c specifier expects a value of type integer (%s supplied)", v.conv, kindName(t))
 		}
 	}
 	return nil
@@ -219,4 +219,15 @@ func strftime(f string, t time.Time) string {
 		}
 	}
 	return b.String()
+}
+
+// kindName names a type's kind as bpftrace's printf messages do.
+func kindName(t Type) string {
+	switch t.Kind {
+	case KindInt:
+		return "integer"
+	case KindStr:
+		return "string"
+	}
+	return t.String()
 }

@@ -76,7 +76,7 @@ func (p *parser) program() (*Program, error) {
 		prog.Probes = append(prog.Probes, pr)
 	}
 	if len(prog.Probes) == 0 {
-		return nil, p.src.errorf(p.tok.span, "no probes: the program is empty")
+		return nil, p.src.errorf(Span{Pos{Line: 1, Col: 1}, Pos{Line: 1, Col: 2, Off: 1}}, "no probes: the program is empty")
 	}
 	return prog, nil
 }

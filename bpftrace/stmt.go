@@ -1,6 +1,7 @@
 package bpftrace
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gbpf/gbpf/helpers"
@@ -129,7 +130,7 @@ func (g *gen) setMapType(mi *MapInfo, m *MapExpr, t Type) error {
 		return g.setKeyTypes(mi, m)
 	}
 	if !sameShape(mi.Value, t) {
-		return g.errorf(m.Span, "Type mismatch for @%s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, t, mi.Value)
+		return g.errorf(m.Span, "Type mismatch for @%s: trying to assign value of type '%s' when map already contains a value of type '%s", m.Name, t, mi.Value)
 	}
 	return nil
 }
@@ -314,7 +315,7 @@ func (g *gen) aggregate(m *MapExpr, mi *MapInfo, call *CallExpr, kind Kind) erro
 		n = 1
 	}
 	if len(call.Args) != n {
-		return g.errorf(call.Span, "%s() requires %d argument%s (%d provided)", call.Name, n, plural(n), len(call.Args))
+		return g.errorf(call.Span, "%s() requires %s (%d provided)", call.Name, argCount(n), len(call.Args))
 	}
 	if kind == KindLhist {
 		var vals [3]int64
@@ -414,6 +415,13 @@ func (g *gen) aggregate(m *MapExpr, mi *MapInfo, call *CallExpr, kind Kind) erro
 	return nil
 }
 
+func argCount(n int) string {
+	if n == 0 {
+		return "no arguments"
+	}
+	return strconv.Itoa(n) + " argument" + plural(n)
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -468,7 +476,7 @@ func (g *gen) callStmt(c *CallExpr) error {
 		return g.printf(c)
 	case "exit":
 		if len(c.Args) != 0 {
-			return g.errorf(c.Span, "exit() takes no arguments (%d provided)", len(c.Args))
+			return g.errorf(c.Span, "exit() requires no arguments (%d provided)", len(c.Args))
 		}
 		if err := g.event(Action{Kind: ActExit}, c.Span); err != nil {
 			return err
@@ -610,8 +618,11 @@ func (g *gen) printf(c *CallExpr) error {
 		return g.errorf(f.Span, "%v", err)
 	}
 	args := c.Args[1:]
-	if len(verbs) != len(args) {
-		return g.errorf(c.Span, "printf: Expected %d arguments, got %d", len(verbs), len(args))
+	if len(verbs) > len(args) {
+		return g.errorf(c.Span, "printf: Not enough arguments for format string (%d supplied, %d expected)", len(args), len(verbs))
+	}
+	if len(verbs) < len(args) {
+		return g.errorf(c.Span, "printf: Too many arguments for format string (%d supplied, %d expected)", len(args), len(verbs))
 	}
 	if len(args) > 7 {
 		return g.errorf(c.Span, "printf() takes up to 7 arguments after the format (%d provided)", len(args))
@@ -624,7 +635,7 @@ func (g *gen) printf(c *CallExpr) error {
 			return err
 		}
 		if err := verbs[i].check(t); err != nil {
-			return g.errorf(arg.span(), "printf: %v", err)
+			return g.errorf(c.Span, "printf: %v", err)
 		}
 		a.Args = append(a.Args, t)
 		size += (t.Size + 7) &^ 7
