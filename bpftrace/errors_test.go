@@ -64,7 +64,7 @@ var errorCases = []struct {
 	{"printf-many", `BEGIN { printf("%d\n", 1, 2); }`, "stdin:1:9-29: ERROR: printf: Too many arguments for format string (2 supplied, 1 expected)\nBEGIN { printf(\"%d\\n\", 1, 2); }\n        ~~~~~~~~~~~~~~~~~~~~"},
 	{"positional-assign", `BEGIN { $1 = 2; }`, "stdin:1:9-11: ERROR: cannot assign to positional parameter $1\nBEGIN { $1 = 2; }\n        ~~"},
 	{"cast-str", `BEGIN { @ = (uint8)"a"; }`, "stdin:1:13-23: ERROR: Cannot cast from \"string[2]\" to \"uint8\"\nBEGIN { @ = (uint8)\"a\"; }\n            ~~~~~~~~~~"},
-	{"str-cmp-lt", `BEGIN { @ = "a" < "b"; }`, "stdin:1:13-22: ERROR: Type mismatch for '<': comparing 'string[2]' with 'string'\nBEGIN { @ = \"a\" < \"b\"; }\n            ~~~~~~~~~"},
+	{"str-cmp-lt", `BEGIN { @ = "a" < "b"; }`, "stdin:1:13-22: ERROR: Type mismatch for '<': comparing 'string[2]' with 'string[2]'\nBEGIN { @ = \"a\" < \"b\"; }\n            ~~~~~~~~~"},
 	{"unterminated-comment", `BEGIN { } /* x`, "stdin:1:11-13: ERROR: unterminated comment\nBEGIN { } /* x\n          ~~"},
 	{"stack", `BEGIN { printf("%s %s %s %s %s %s %s\n", str(1), str(2), str(3), str(4), str(5), str(6), str(7)); }`, ""},
 }

@@ -528,7 +528,11 @@ func (g *gen) setIf(op isa.JumpOp) {
 // strCompare compares two strings with == or !=.
 func (g *gen) strCompare(e *BinaryExpr, x operand) (operand, error) {
 	if e.Op != "==" && e.Op != "!=" {
-		return x, g.errorf(e.Span, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x.typ, "string")
+		yt, err := g.typeOf(e.Y)
+		if err != nil {
+			return x, err
+		}
+		return x, g.errorf(e.Span, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x.typ, yt)
 	}
 	y, err := g.expr(e.Y)
 	if err != nil {
