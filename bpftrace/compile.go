@@ -41,7 +41,8 @@ type Script struct {
 	Maps    []*MapInfo
 	Actions []Action
 	// Source is the program text.
-	Source string
+	Source   string
+	attached int
 }
 
 // ProbeProgram is the program of one attach point.
@@ -65,6 +66,22 @@ type ProbeProgram struct {
 	Lines map[int]int
 	// startAt are the lddw slots that load the start time (elapsed).
 	startAt []int
+}
+
+// merge appends the program of q to p: p's exit becomes a fall-through
+// into q, whose context register p keeps.
+func (p *ProbeProgram) merge(q *ProbeProgram) {
+	n := len(p.Insns.Insns) - 1 // drop p's one exit
+	insns := append(p.Insns.Insns[:n:n], q.Insns.Insns...)
+	insns[n].Src = rCtx // q's "r6 = r1" becomes "r6 = r6"
+	for at, line := range q.Lines {
+		p.Lines[at+n] = line
+	}
+	for _, at := range q.startAt {
+		p.startAt = append(p.startAt, at+n)
+	}
+	p.Insns.Insns = insns
+	p.Name += "," + q.Name
 }
 
 // MapInfo describes one map of a script.
@@ -163,8 +180,18 @@ func Compile(text string, opts *Options) (*Script, error) {
 			}
 		}
 	}
-	s := &Script{Maps: c.mapList, Actions: c.actions, Source: text}
+	s := &Script{Maps: c.mapList, Actions: c.actions, Source: text, attached: len(points)}
+	hooks := map[string]*ProbeProgram{}
 	for _, pt := range points {
+		if prev := hooks[pt.event]; prev != nil && pt.ap.Provider == "hook" {
+			// A hook runs one program: the probes on it run one after
+			// the other, in the order of the script.
+			prev.merge(pt.out)
+			continue
+		}
+		if pt.ap.Provider == "hook" {
+			hooks[pt.event] = pt.out
+		}
 		s.Probes = append(s.Probes, pt.out)
 	}
 	for _, m := range s.Maps[1:] {

@@ -93,7 +93,7 @@ type Session struct {
 }
 
 // attachCount is the number of probes bpftrace reports attaching.
-func (s *Script) attachCount() int { return len(s.Probes) }
+func (s *Script) attachCount() int { return s.attached }
 
 // Verify checks every program with gbpf's verifier, as the kernel will,
 // and writes the statistics to log if it is not nil.
