@@ -86,7 +86,9 @@ func (a *asmBuf) ldMap(dst isa.Register, idx int) {
 	a.emit(isa.Instruction{Op: isa.OpLdImm64, Dst: dst, Src: isa.PseudoMapIdx, Imm: int32(idx)}, isa.Instruction{})
 }
 
-func (a *asmBuf) jmp(l label) { a.jumpTo(isa.Instruction{Op: isa.JumpOpcode(isa.ClassJMP, isa.Ja, isa.SourceK)}, l) }
+func (a *asmBuf) jmp(l label) {
+	a.jumpTo(isa.Instruction{Op: isa.JumpOpcode(isa.ClassJMP, isa.Ja, isa.SourceK)}, l)
+}
 
 func (a *asmBuf) jmpImm(op isa.JumpOp, dst isa.Register, v int32, l label) {
 	a.jumpTo(isa.Instruction{Op: isa.JumpOpcode(isa.ClassJMP, op, isa.SourceK), Dst: dst, Imm: v}, l)

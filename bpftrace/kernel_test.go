@@ -1,0 +1,125 @@
+//go:build linux
+
+package bpftrace
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gbpf/gbpf/kernel"
+)
+
+// requireKernel skips a test that needs the bpf() syscall where it is
+// missing, unless GBPF_REQUIRE_KERNEL=1 makes that a failure.
+func requireKernel(t *testing.T) {
+	t.Helper()
+	if err := kernel.Supported(); err != nil {
+		if os.Getenv("GBPF_REQUIRE_KERNEL") == "1" {
+			t.Fatalf("GBPF_REQUIRE_KERNEL=1 but: %v", err)
+		}
+		t.Skipf("kernel BPF unavailable: %v", err)
+	}
+	if _, err := kernel.TracefsDir(); err != nil {
+		t.Skipf("no tracefs: %v", err)
+	}
+}
+
+// runKernel runs src in the kernel around one run of workload.
+func runKernel(t *testing.T, src, file string, workload []string) string {
+	t.Helper()
+	s, err := Compile(src, &Options{File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	ss, err := s.Start(&RunOptions{Mode: ModeKernel, Output: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(workload[0], workload[1:]...)
+	cmd.Stdout = &out
+	runErr := cmd.Run()
+	if err := ss.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := runErr.(*exec.ExitError); runErr != nil && !ok {
+		t.Fatal(runErr)
+	}
+	return out.String()
+}
+
+// runBpftrace runs the same script under bpftrace 0.17 with -c.
+func runBpftrace(t *testing.T, args []string, workload []string) string {
+	t.Helper()
+	bin, err := exec.LookPath("bpftrace")
+	if err != nil {
+		t.Skip("bpftrace is not installed")
+	}
+	cmd := exec.Command(bin, append(args, "-c", strings.Join(workload, " "))...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		t.Skipf("bpftrace cannot run here: %v", err)
+	}
+	return out.String()
+}
+
+// TestKernelOneLiners compares one-liners with bpftrace over a workload
+// that fixes the counts.
+func TestKernelOneLiners(t *testing.T) {
+	requireKernel(t)
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Skip("perl drives the workload; not installed")
+	}
+	// bpftrace -c splits its command at spaces: the workload is a file.
+	script := t.TempDir() + "/work.pl"
+	if err := os.WriteFile(script, []byte(`getppid() for 1..500; open(F, "/etc/hostname"); open(F, "/nonexistent-gbpf-trace");`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := []string{perl, script}
+	for _, src := range []string{
+		`tracepoint:syscalls:sys_enter_getppid /comm == "perl"/ { @ = count(); }`,
+		`tracepoint:syscalls:sys_enter_getppid /comm == "perl"/ { @[comm] = count(); @s = sum(2); @h = hist(1000); @l = lhist(7, 0, 10, 5); }`,
+		`tracepoint:syscalls:sys_enter_getppid /comm == "perl"/ { @[probe] = count(); } END { printf("done\n"); }`,
+		`tracepoint:syscalls:sys_exit_openat /comm == "perl"/ { @ret[args->ret < 0 ? -1 : 3] = count(); }`,
+	} {
+		t.Run(src, func(t *testing.T) {
+			want := runBpftrace(t, []string{"-e", src}, work)
+			got := runKernel(t, src, "stdin", work)
+			if got != want {
+				t.Errorf("gbpf:\n%s\nbpftrace:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestKernelOpensnoop runs bpftrace's opensnoop.bt unchanged and compares
+// the lines of the workload's process with bpftrace's.
+func TestKernelOpensnoop(t *testing.T) {
+	requireKernel(t)
+	b, err := os.ReadFile("/usr/sbin/opensnoop.bt")
+	if err != nil {
+		t.Skip("bpftrace's tools are not installed")
+	}
+	work := []string{"/bin/cat", "/etc/hostname", "/nonexistent-gbpf-trace"}
+	pidCol := regexp.MustCompile(`^\d+ +`)
+	lines := func(out string) []string {
+		var ls []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, " cat ") && strings.Contains(l, "/etc/hostname") || strings.Contains(l, "nonexistent-gbpf") {
+				ls = append(ls, pidCol.ReplaceAllString(l, "PID "))
+			}
+		}
+		return ls
+	}
+	want := lines(runBpftrace(t, []string{"/usr/sbin/opensnoop.bt"}, work))
+	got := lines(runKernel(t, string(b), "opensnoop.bt", work))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) != 2 {
+		t.Errorf("gbpf:\n%s\nbpftrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
