@@ -12,23 +12,23 @@ var errorCases = []struct {
 	name, src, want string
 }{
 	{"syntax-op", `BEGIN { @x = 1 +; }`, "stdin:1:17-18: ERROR: syntax error, unexpected ;\nBEGIN { @x = 1 +; }\n                ~"},
-	{"undefined-var", "BEGIN { \n  @x = $y; }", "stdin:2:8-10: ERROR: Undefined or undeclared variable: $y\n  @x = $y; }\n       ~~"}, // (bpftrace)
-	{"str-plus-int", `BEGIN { @x = "a" + 1; }`, "stdin:1:14-21: ERROR: Type mismatch for '+': comparing 'string[2]' with 'int64'\nBEGIN { @x = \"a\" + 1; }\n             ~~~~~~~"}, // (bpftrace)
+	{"undefined-var", "BEGIN { \n  @x = $y; }", "stdin:2:8-10: ERROR: Undefined or undeclared variable: $y\n  @x = $y; }\n       ~~"},                                                                                                         // (bpftrace)
+	{"str-plus-int", `BEGIN { @x = "a" + 1; }`, "stdin:1:14-21: ERROR: Type mismatch for '+': comparing 'string[2]' with 'int64'\nBEGIN { @x = \"a\" + 1; }\n             ~~~~~~~"},                                                           // (bpftrace)
 	{"map-type", `BEGIN { @x = 1; @x = "s"; }`, "stdin:1:17-19: ERROR: Type mismatch for @x: trying to assign value of type 'string[2]' when map already contains a value of type 'int64\nBEGIN { @x = 1; @x = \"s\"; }\n                ~~"}, // (bpftrace)
-	{"printf-d-str", `BEGIN { printf("%d\n", "s"); }`, "stdin:1:9-28: ERROR: printf: %d specifier expects a value of type integer (string supplied)\nBEGIN { printf(\"%d\\n\", \"s\"); }\n        ~~~~~~~~~~~~~~~~~~~"}, // (bpftrace)
-	{"printf-s-int", `BEGIN { printf("%s\n", 1); }`, "stdin:1:9-26: ERROR: printf: %s specifier expects a value of type string (integer supplied)\nBEGIN { printf(\"%s\\n\", 1); }\n        ~~~~~~~~~~~~~~~~~"}, // (bpftrace)
-	{"printf-few", `BEGIN { printf("%d %d\n", 1); }`, "stdin:1:9-29: ERROR: printf: Not enough arguments for format string (1 supplied, 2 expected)\nBEGIN { printf(\"%d %d\\n\", 1); }\n        ~~~~~~~~~~~~~~~~~~~~"}, // (bpftrace)
+	{"printf-d-str", `BEGIN { printf("%d\n", "s"); }`, "stdin:1:9-28: ERROR: printf: %d specifier expects a value of type integer (string supplied)\nBEGIN { printf(\"%d\\n\", \"s\"); }\n        ~~~~~~~~~~~~~~~~~~~"},                       // (bpftrace)
+	{"printf-s-int", `BEGIN { printf("%s\n", 1); }`, "stdin:1:9-26: ERROR: printf: %s specifier expects a value of type string (integer supplied)\nBEGIN { printf(\"%s\\n\", 1); }\n        ~~~~~~~~~~~~~~~~~"},                               // (bpftrace)
+	{"printf-few", `BEGIN { printf("%d %d\n", 1); }`, "stdin:1:9-29: ERROR: printf: Not enough arguments for format string (1 supplied, 2 expected)\nBEGIN { printf(\"%d %d\\n\", 1); }\n        ~~~~~~~~~~~~~~~~~~~~"},                       // (bpftrace)
 	{"unknown-func", `BEGIN { foo(); }`, "stdin:1:9-14: ERROR: Unknown function: foo\nBEGIN { foo(); }\n        ~~~~~"},
-	{"count-arg", `BEGIN { @x = count(1); }`, "stdin:1:14-22: ERROR: count() requires no arguments (1 provided)\nBEGIN { @x = count(1); }\n             ~~~~~~~~"}, // (bpftrace)
-	{"count-var", `BEGIN { $x = count(); }`, "stdin:1:14-21: ERROR: count() should be directly assigned to a map\nBEGIN { $x = count(); }\n             ~~~~~~~"}, // (bpftrace)
+	{"count-arg", `BEGIN { @x = count(1); }`, "stdin:1:14-22: ERROR: count() requires no arguments (1 provided)\nBEGIN { @x = count(1); }\n             ~~~~~~~~"},                      // (bpftrace)
+	{"count-var", `BEGIN { $x = count(); }`, "stdin:1:14-21: ERROR: count() should be directly assigned to a map\nBEGIN { $x = count(); }\n             ~~~~~~~"},                       // (bpftrace)
 	{"lhist-args", `BEGIN { @x = lhist(1, 0, 10); }`, "stdin:1:14-29: ERROR: lhist() requires 4 arguments (3 provided)\nBEGIN { @x = lhist(1, 0, 10); }\n             ~~~~~~~~~~~~~~~"}, // (bpftrace)
-	{"unknown-ident", `BEGIN { @x = nope; }`, "stdin:1:14-18: ERROR: Unknown identifier: 'nope'\nBEGIN { @x = nope; }\n             ~~~~"}, // (bpftrace)
-	{"exit-arg", `BEGIN { exit(1); }`, "stdin:1:9-16: ERROR: exit() requires no arguments (1 provided)\nBEGIN { exit(1); }\n        ~~~~~~~"}, // (bpftrace)
+	{"unknown-ident", `BEGIN { @x = nope; }`, "stdin:1:14-18: ERROR: Unknown identifier: 'nope'\nBEGIN { @x = nope; }\n             ~~~~"},                                              // (bpftrace)
+	{"exit-arg", `BEGIN { exit(1); }`, "stdin:1:9-16: ERROR: exit() requires no arguments (1 provided)\nBEGIN { exit(1); }\n        ~~~~~~~"},                                           // (bpftrace)
 	{"var-type", `BEGIN { $x = 1; $x = "a"; }`, "stdin:1:17-25: ERROR: Type mismatch for $x: trying to assign value of type 'string[2]' when variable already contains a value of type 'int64'\nBEGIN { $x = 1; $x = \"a\"; }\n                ~~~~~~~~"},
-	{"neg-str", `BEGIN { @x = -"a"; }`, "stdin:1:14-15: ERROR: The - operator can not be used on expressions of type 'string[2]'\nBEGIN { @x = -\"a\"; }\n             ~"}, // (bpftrace)
-	{"ternary-types", `BEGIN { @x = 1 ? 2 : "a"; }`, "stdin:1:14-25: ERROR: Ternary operator must return the same type: have 'integer' and 'string'\nBEGIN { @x = 1 ? 2 : \"a\"; }\n             ~~~~~~~~~~~"}, // (bpftrace)
+	{"neg-str", `BEGIN { @x = -"a"; }`, "stdin:1:14-15: ERROR: The - operator can not be used on expressions of type 'string[2]'\nBEGIN { @x = -\"a\"; }\n             ~"},                                                   // (bpftrace)
+	{"ternary-types", `BEGIN { @x = 1 ? 2 : "a"; }`, "stdin:1:14-25: ERROR: Ternary operator must return the same type: have 'integer' and 'string'\nBEGIN { @x = 1 ? 2 : \"a\"; }\n             ~~~~~~~~~~~"},               // (bpftrace)
 	{"hist-in-expr", `BEGIN { @x = count(); @y = @x + hist(1); }`, "stdin:1:33-40: ERROR: hist() should be directly assigned to a map\nBEGIN { @x = count(); @y = @x + hist(1); }\n                                ~~~~~~~"}, // (bpftrace)
-	{"unterminated-string", `BEGIN { @ = "x }`, "stdin:1:13-17: ERROR: unterminated string\nBEGIN { @ = \"x }\n            ~~~~"}, // (bpftrace)
+	{"unterminated-string", `BEGIN { @ = "x }`, "stdin:1:13-17: ERROR: unterminated string\nBEGIN { @ = \"x }\n            ~~~~"},                                                                                            // (bpftrace)
 	{"eof", `BEGIN { @ = "x"`, "stdin:1:16-17: ERROR: syntax error, unexpected end of file\nBEGIN { @ = \"x\"\n               ~"},
 	{"args-begin", `BEGIN { @x = args->foo; }`, "stdin:1:14-23: ERROR: The args builtin can only be used with tracepoint probes (BEGIN used here)\nBEGIN { @x = args->foo; }\n             ~~~~~~~~~"},
 	{"bad-probe", `kprobe:foo { }`, "stdin:1:1-11: ERROR: Invalid probe type: kprobe\nkprobe:foo { }\n~~~~~~~~~~"},

@@ -38,12 +38,9 @@ type Type struct {
 var (
 	tInt64  = Type{Kind: KindInt, Size: 8, Signed: true}
 	tUint64 = Type{Kind: KindInt, Size: 8}
-	tNone   = Type{}
 )
 
 func strType(n int) Type { return Type{Kind: KindStr, Size: n} }
-
-func (t Type) isAgg() bool { return t.Kind >= KindCount }
 
 // String names t as bpftrace's messages do.
 func (t Type) String() string {
