@@ -2,6 +2,7 @@ package bpftrace
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
@@ -325,17 +326,53 @@ func (g *gen) field(e *FieldExpr) (operand, error) {
 	case f.ArrayLen > 0 || f.Size > 8 || f.Size == 0:
 		return operand{}, g.errorf(e.Span, "field '%s' of type '%s' is not supported", e.Field, f.Type)
 	}
+	// The C type decides the width and sign, as in bpftrace: syscall
+	// records keep every argument in 8 bytes, an int in the low four.
+	size, signed := f.Size, f.Signed
+	if n, sg, ok := cTypeInt(f.Type); ok && n <= size {
+		size, signed = n, sg
+	}
 	sizes := map[int]isa.Size{1: isa.SizeB, 2: isa.SizeH, 4: isa.SizeW, 8: isa.SizeDW}
-	sz, ok := sizes[f.Size]
-	if !ok || f.Offset%f.Size != 0 {
+	sz, ok := sizes[size]
+	if !ok || f.Offset%size != 0 {
 		return operand{}, g.errorf(e.Span, "field '%s' has an unsupported layout", e.Field)
 	}
 	g.ldx(sz, isa.R0, rCtx, int16(f.Offset))
-	if f.Signed && f.Size < 8 {
-		g.aluImm(isa.LSh, isa.R0, int32(64-8*f.Size))
-		g.aluImm(isa.ArSh, isa.R0, int32(64-8*f.Size))
+	if signed && size < 8 {
+		g.aluImm(isa.LSh, isa.R0, int32(64-8*size))
+		g.aluImm(isa.ArSh, isa.R0, int32(64-8*size))
 	}
-	return operand{typ: Type{Kind: KindInt, Size: 8, Signed: f.Signed}}, nil
+	return operand{typ: Type{Kind: KindInt, Size: 8, Signed: signed}}, nil
+}
+
+// cIntTypes are the integer types of tracepoint fields by C name (x86-64):
+// size in bytes and signedness.
+var cIntTypes = map[string]struct {
+	size   int
+	signed bool
+}{
+	"char": {1, true}, "signed char": {1, true}, "unsigned char": {1, false}, "u8": {1, false}, "s8": {1, true},
+	"__u8": {1, false}, "__s8": {1, true}, "bool": {1, false}, "_Bool": {1, false},
+	"short": {2, true}, "unsigned short": {2, false}, "u16": {2, false}, "s16": {2, true}, "__u16": {2, false},
+	"__s16": {2, true}, "umode_t": {2, false},
+	"int": {4, true}, "unsigned int": {4, false}, "unsigned": {4, false}, "u32": {4, false}, "s32": {4, true},
+	"__u32": {4, false}, "__s32": {4, true}, "pid_t": {4, true}, "uid_t": {4, false}, "gid_t": {4, false},
+	"qid_t": {4, false}, "key_t": {4, true}, "mqd_t": {4, true}, "clockid_t": {4, true}, "timer_t": {4, true},
+	"key_serial_t": {4, true}, "rwf_t": {4, true}, "mode_t": {4, false}, "dev_t": {4, false},
+	"long": {8, true}, "unsigned long": {8, false}, "long long": {8, true}, "unsigned long long": {8, false},
+	"u64": {8, false}, "s64": {8, true}, "__u64": {8, false}, "__s64": {8, true}, "size_t": {8, false},
+	"ssize_t": {8, true}, "loff_t": {8, true}, "off_t": {8, true}, "time_t": {8, true}, "aio_context_t": {8, false},
+}
+
+// cTypeInt returns the size and signedness of an integer C type; pointers
+// are unsigned 8-byte values.
+func cTypeInt(t string) (int, bool, bool) {
+	if strings.Contains(t, "*") {
+		return 8, false, true
+	}
+	t = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(t, "const ", ""), "volatile ", ""))
+	it, ok := cIntTypes[t]
+	return it.size, it.signed, ok
 }
 
 func isCharType(f *kernel.Field) bool {

@@ -98,28 +98,49 @@ func TestKernelOneLiners(t *testing.T) {
 	}
 }
 
-// TestKernelOpensnoop runs bpftrace's opensnoop.bt unchanged and compares
-// the lines of the workload's process with bpftrace's.
-func TestKernelOpensnoop(t *testing.T) {
+// TestKernelTools runs bpftrace's tools as Debian ships them, unchanged,
+// over a workload, and compares the lines of the workload's process with
+// bpftrace's over the same workload, times and process ids masked.
+func TestKernelTools(t *testing.T) {
 	requireKernel(t)
-	b, err := os.ReadFile("/usr/sbin/opensnoop.bt")
-	if err != nil {
-		t.Skip("bpftrace's tools are not installed")
-	}
-	work := []string{"/bin/cat", "/etc/hostname", "/nonexistent-gbpf-trace"}
-	pidCol := regexp.MustCompile(`^\d+ +`)
-	lines := func(out string) []string {
-		var ls []string
-		for _, l := range strings.Split(out, "\n") {
-			if strings.Contains(l, " cat ") && strings.Contains(l, "/etc/hostname") || strings.Contains(l, "nonexistent-gbpf") {
-				ls = append(ls, pidCol.ReplaceAllString(l, "PID "))
+	clock := regexp.MustCompile(`^\d\d:\d\d:\d\d +`)
+	pidCol := regexp.MustCompile(`^(TIME )?\d+ +`)
+	for _, tc := range []struct {
+		tool  string
+		work  []string
+		match string // the lines compared contain this
+		lines int
+	}{
+		{"opensnoop", []string{"/bin/cat", "/etc/hostname", "/nonexistent-gbpf-trace"}, " cat ", 0},
+		{"killsnoop", []string{"/bin/kill", "-0", "1"}, " kill ", 1},
+		{"statsnoop", []string{"/usr/bin/stat", "/etc/hostname"}, " stat ", 0},
+		{"syncsnoop", []string{"/bin/sync"}, "sys_enter_sync", 1},
+	} {
+		t.Run(tc.tool, func(t *testing.T) {
+			path := "/usr/sbin/" + tc.tool + ".bt"
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Skip("bpftrace's tools are not installed")
 			}
-		}
-		return ls
-	}
-	want := lines(runBpftrace(t, []string{"/usr/sbin/opensnoop.bt"}, work))
-	got := lines(runKernel(t, string(b), "opensnoop.bt", work))
-	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) != 2 {
-		t.Errorf("gbpf:\n%s\nbpftrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			if _, err := os.Stat(tc.work[0]); err != nil {
+				t.Skipf("workload: %v", err)
+			}
+			lines := func(out string) []string {
+				var ls []string
+				for _, l := range strings.Split(out, "\n") {
+					if strings.Contains(l, tc.match) {
+						l = clock.ReplaceAllString(l, "TIME ")
+						l = pidCol.ReplaceAllString(l, "${1}PID ")
+						ls = append(ls, l)
+					}
+				}
+				return ls
+			}
+			want := lines(runBpftrace(t, []string{path}, tc.work))
+			got := lines(runKernel(t, string(b), tc.tool+".bt", tc.work))
+			if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) == 0 || tc.lines > 0 && len(got) != tc.lines {
+				t.Errorf("gbpf:\n%s\nbpftrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
 	}
 }
