@@ -378,6 +378,7 @@ type gen struct {
 	vars  map[string]*scratch
 	varOf []int16
 	ret   label
+	done  bool // the code so far ends in exit() on every path
 	lines map[int]int
 	start []int
 }
@@ -469,7 +470,11 @@ func (g *gen) varSize(off int16) int {
 // hookArgs is the number of 8-byte arguments of a hook event.
 const hookArgs = 6
 
+// block generates stmts; g.done tells whether they end every path with
+// exit(), after which nothing may be generated (the verifier rejects
+// unreachable instructions).
 func (g *gen) block(stmts []Stmt) error {
+	g.done = false
 	for _, s := range stmts {
 		mark := g.sp
 		g.lines[len(g.insns)] = s.span().Start.Line
@@ -478,7 +483,10 @@ func (g *gen) block(stmts []Stmt) error {
 		}
 		g.sp = max(mark, g.floor)
 		if isExit(s) {
-			break // what follows exit() never runs
+			g.done = true
+		}
+		if g.done {
+			return nil // what follows exit() never runs
 		}
 	}
 	return nil

@@ -40,12 +40,16 @@ func (g *gen) stmt(s Stmt) error {
 		if err := g.block(s.Then); err != nil {
 			return err
 		}
-		g.jmp(end)
+		thenDone := g.done
+		if !thenDone {
+			g.jmp(end)
+		}
 		g.bind(els)
 		if err := g.block(s.Else); err != nil {
 			return err
 		}
 		g.bind(end)
+		g.done = thenDone && g.done
 		return nil
 	}
 	return nil
