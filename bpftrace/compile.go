@@ -94,6 +94,8 @@ type MapInfo struct {
 	// KeySize and ValueSize are the sizes in the BPF map.
 	KeySize, ValueSize int
 	ringbuf            bool
+	// scratch is the per-CPU buffer of join(): one element, not printed.
+	scratch  bool
 	assigned           bool
 	used               Span
 }
@@ -112,12 +114,13 @@ const (
 	ActZero
 	ActExit
 	ActTime
+	ActJoin
 )
 
 // Action is what one event id means.
 type Action struct {
 	Kind ActionKind
-	// Format is printf's or time()'s format.
+	// Format is printf's or time()'s format, or join()'s delimiter.
 	Format string
 	// Args are the types of printf's arguments, in event order.
 	Args []Type
@@ -174,7 +177,7 @@ func Compile(text string, opts *Options) (*Script, error) {
 		}
 		if pass == 1 && !pass1Failed {
 			for _, m := range c.mapList[1:] {
-				if !m.assigned {
+				if !m.assigned && !m.scratch {
 					return nil, c.src.errorf(m.used, "Undefined map: @%s", m.Name[1:])
 				}
 			}
@@ -195,6 +198,10 @@ func Compile(text string, opts *Options) (*Script, error) {
 		s.Probes = append(s.Probes, pt.out)
 	}
 	for _, m := range s.Maps[1:] {
+		if m.scratch {
+			m.KeySize, m.ValueSize = 4, joinSize
+			continue
+		}
 		m.KeySize = keySize(m.Keys, m.hasSlot())
 		m.ValueSize = m.Value.valueSize()
 	}
@@ -338,6 +345,17 @@ func (c *compiler) mapIndex(mi *MapInfo) int {
 	return -1
 }
 
+// joinMap returns the scratch map of join(), creating it.
+func (c *compiler) joinMap() int {
+	for i, m := range c.mapList {
+		if m.scratch {
+			return i
+		}
+	}
+	c.mapList = append(c.mapList, &MapInfo{Name: "join", scratch: true, assigned: true})
+	return len(c.mapList) - 1
+}
+
 func (c *compiler) addAction(a Action) int {
 	c.actions = append(c.actions, a)
 	return len(c.actions) - 1
@@ -347,7 +365,7 @@ func (c *compiler) addAction(a Action) int {
 func (s *Script) sortedMaps() []int {
 	var idx []int
 	for i, m := range s.Maps {
-		if !m.ringbuf {
+		if !m.ringbuf && !m.scratch {
 			idx = append(idx, i)
 		}
 	}

@@ -231,3 +231,17 @@ func kindName(t Type) string {
 	}
 	return t.String()
 }
+
+// formatJoin prints the strings of a join() event up to the first empty
+// one, separated by delim, and a newline.
+func formatJoin(delim string, payload []byte) string {
+	var parts []string
+	for i := 0; i+joinArgSize <= len(payload) && i < joinArgs*joinArgSize; i += joinArgSize {
+		s := cString(payload[i : i+joinArgSize])
+		if s == "" {
+			break
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, delim) + "\n"
+}

@@ -76,6 +76,7 @@ tracepoint:syscalls:sys_exit_openat /@filename[tid]/ { $ret = args->ret; $fd = $
 		`tracepoint:raw_syscalls:sys_enter { @syscall[args->id] = count(); @process[comm] = count(); }`,
 		`tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`,
 		`tracepoint:syscalls:sys_enter_getppid, tracepoint:syscalls:sys_enter_openat { @[probe, pid] = count(); }`,
+		`tracepoint:syscalls:sys_enter_openat { join(args->filename); join(args->filename, ","); }`,
 	} {
 		s, err := Compile(src, &Options{Tracepoints: testFormats})
 		if err != nil {

@@ -59,10 +59,7 @@ func newKernelBackend(s *Script, progs []*ProbeProgram) (*kernelBackend, error) 
 	}
 	spec := &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}}
 	for i, ms := range s.mapSpecs() {
-		t := ebpf.Hash
-		if ms.Type == 27 {
-			t = ebpf.RingBuf
-		}
+		t := ebpf.MapType(ms.Type) // gbpf's map types carry Linux's numbers
 		spec.Maps[mapName(i)] = &ebpf.MapSpec{Name: mapName(i), Type: t, KeySize: ms.KeySize, ValueSize: ms.ValueSize, MaxEntries: ms.MaxEntries}
 	}
 	for i, p := range progs {

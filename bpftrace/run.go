@@ -127,6 +127,10 @@ func (s *Script) mapSpecs() []*maps.Spec {
 			specs[i] = &maps.Spec{Name: "events", Type: maps.RingBuf, MaxEntries: ringSize, SpinLockOffset: -1}
 			continue
 		}
+		if m.scratch {
+			specs[i] = &maps.Spec{Name: mapName(i), Type: maps.PerCPUArray, KeySize: 4, ValueSize: joinSize, MaxEntries: 1, SpinLockOffset: -1}
+			continue
+		}
 		specs[i] = &maps.Spec{Name: mapName(i), Type: maps.Hash, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValueSize),
 			MaxEntries: maxEntries, SpinLockOffset: -1}
 	}
@@ -298,6 +302,8 @@ func (ss *Session) handle(rec []byte) {
 		io.WriteString(ss.out, formatPrintf(a, rec[8:]))
 	case ActTime:
 		io.WriteString(ss.out, strftime(a.Format, time.Now()))
+	case ActJoin:
+		io.WriteString(ss.out, formatJoin(a.Format, rec[8:]))
 	case ActExit:
 		ss.exitOne.Do(func() { close(ss.exited) })
 	case ActPrint:

@@ -502,6 +502,8 @@ func (g *gen) callStmt(c *CallExpr) error {
 		return g.event(Action{Kind: ActTime, Format: f}, c.Span)
 	case "print", "clear", "zero":
 		return g.mapAction(c)
+	case "join":
+		return g.join(c)
 	case "delete":
 		if len(c.Args) != 1 {
 			return g.errorf(c.Span, "delete() requires 1 argument (%d provided)", len(c.Args))
@@ -669,5 +671,76 @@ func (g *gen) printf(c *CallExpr) error {
 	g.movImm(isa.R1, int64(id))
 	g.stx(isa.SizeDW, isa.R10, buf, isa.R1)
 	g.output(buf, size)
+	return nil
+}
+
+// join() reads up to joinArgs strings of an array of user pointers, such
+// as execve's argv, into the per-CPU scratch map and sends them as one
+// event.
+const (
+	joinArgs    = 16
+	joinArgSize = 256
+	joinSize    = 8 + joinArgs*joinArgSize
+)
+
+func (g *gen) join(c *CallExpr) error {
+	if len(c.Args) < 1 || len(c.Args) > 2 {
+		return g.errorf(c.Span, "join() requires 1 or 2 arguments (%d provided)", len(c.Args))
+	}
+	delim := " "
+	if len(c.Args) == 2 {
+		s, ok := c.Args[1].(*StrLit)
+		if !ok {
+			return g.errorf(c.Args[1].span(), "join() delimiter must be a string literal")
+		}
+		delim = s.V
+	}
+	op, err := g.expr(c.Args[0])
+	if err != nil {
+		return err
+	}
+	if op.typ.Kind != KindInt {
+		return g.errorf(c.Args[0].span(), "join() expects an integer or pointer argument (%s provided)", op.typ)
+	}
+	slots, err := g.alloc(24, c.Span) // argv, the element read, the buffer pointer
+	if err != nil {
+		return err
+	}
+	argv, elem, bufp := slots, slots+8, slots+16
+	g.stx(isa.SizeDW, isa.R10, argv, isa.R0)
+	id := g.c.addAction(Action{Kind: ActJoin, Format: delim})
+	jm := g.c.joinMap()
+	g.stImm(isa.SizeDW, isa.R10, elem, 0)
+	g.ldMap(isa.R1, jm)
+	g.frame(isa.R2, elem)
+	g.call(helpers.MapLookupElem)
+	g.jmpImm(isa.JEq, isa.R0, 0, g.ret)
+	g.stx(isa.SizeDW, isa.R10, bufp, isa.R0)
+	g.movImm(isa.R1, int64(id))
+	g.stx(isa.SizeDW, isa.R0, 0, isa.R1)
+	for i := range joinArgs {
+		g.stImm(isa.SizeB, isa.R0, int16(8+i*joinArgSize), 0)
+	}
+	done := g.newLabel()
+	for i := range joinArgs {
+		g.frame(isa.R1, elem)
+		g.movImm(isa.R2, 8)
+		g.ldx(isa.SizeDW, isa.R3, isa.R10, argv)
+		g.aluImm(isa.Add, isa.R3, int32(8*i))
+		g.call(helpers.ProbeReadUser)
+		g.jmpImm(isa.JNE, isa.R0, 0, done)
+		g.ldx(isa.SizeDW, isa.R3, isa.R10, elem)
+		g.jmpImm(isa.JEq, isa.R3, 0, done)
+		g.ldx(isa.SizeDW, isa.R1, isa.R10, bufp)
+		g.aluImm(isa.Add, isa.R1, int32(8+i*joinArgSize))
+		g.movImm(isa.R2, joinArgSize)
+		g.call(helpers.ProbeReadUserStr)
+	}
+	g.bind(done)
+	g.ldMap(isa.R1, eventsMap)
+	g.ldx(isa.SizeDW, isa.R2, isa.R10, bufp)
+	g.movImm(isa.R3, joinSize)
+	g.movImm(isa.R4, 0)
+	g.call(helpers.RingbufOutput)
 	return nil
 }
