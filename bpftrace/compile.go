@@ -96,8 +96,8 @@ type MapInfo struct {
 	ringbuf            bool
 	// scratch is the per-CPU buffer of join(): one element, not printed.
 	scratch  bool
-	assigned           bool
-	used               Span
+	assigned bool
+	used     Span
 }
 
 // hasSlot reports whether the map's key ends with a histogram slot.
