@@ -100,6 +100,14 @@ type MapInfo struct {
 	used     Span
 }
 
+// perCPU reports whether the map holds aggregations, kept per CPU.
+func (m *MapInfo) perCPU() bool { return m.Value.Kind >= KindCount }
+
+// array reports whether the map is a keyless count, kept in a one-element
+// per-CPU array (whose lookups the kernel inlines), as bpftrace does: it
+// always has its element, so it prints "@x: 0" even when never counted.
+func (m *MapInfo) array() bool { return len(m.Keys) == 0 && m.Value.Kind == KindCount }
+
 // hasSlot reports whether the map's key ends with a histogram slot.
 func (m *MapInfo) hasSlot() bool { return m.Value.Kind == KindHist || m.Value.Kind == KindLhist }
 
@@ -203,6 +211,9 @@ func Compile(text string, opts *Options) (*Script, error) {
 			continue
 		}
 		m.KeySize = keySize(m.Keys, m.hasSlot())
+		if m.array() {
+			m.KeySize = 4 // the first half of the 8 zero bytes the code builds
+		}
 		m.ValueSize = m.Value.valueSize()
 	}
 	return s, nil

@@ -71,10 +71,6 @@ func (a *asmBuf) stImm(sz isa.Size, dst isa.Register, off int16, v int32) {
 	a.emit(isa.Instruction{Op: isa.MemOpcode(isa.ClassST, isa.ModeMEM, sz), Dst: dst, Off: off, Imm: v})
 }
 
-func (a *asmBuf) atomicAdd(dst isa.Register, off int16, src isa.Register) {
-	a.emit(isa.Instruction{Op: isa.MemOpcode(isa.ClassSTX, isa.ModeATOMIC, isa.SizeDW), Dst: dst, Src: src, Off: off, Imm: int32(isa.AtomicAdd)})
-}
-
 func (a *asmBuf) call(id helpers.ID) {
 	a.emit(isa.Instruction{Op: isa.OpCall, Src: isa.PseudoCallHelper, Imm: int32(id)})
 }

@@ -66,7 +66,7 @@ var moreCases = []struct {
 	{"positional-hex", `BEGIN { @n = $1; exit(); }`, []string{"0x10"}, "\n\n@n: 16\n"},
 	{"positional-lhist", `BEGIN { @l = lhist(5, 0, $1, 5); exit(); }`, []string{"10"}, "\n\n@l: \n[5, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n"},
 	{"interval", `interval:ms:5 { @n++; if (@n == 3) { exit(); } }`, nil, "\n\n@n: 3\n"},
-	{"interval-print", `interval:ms:5 { @ = count(); if (@ == 2) { print(@); exit(); } }`, nil, "@: 2\n\n\n@: 2\n"},
+	{"interval-print", `interval:ms:5 { @n++; @c = count(); if (@n == 2) { print(@c); exit(); } }`, nil, "@c: 2\n\n\n@c: 2\n@n: 2\n"},
 	{"interval-clear", `BEGIN { @a = 1; } interval:ms:5 { clear(@a); exit(); }`, nil, "\n\n\n"},
 	{"multi-point", `BEGIN, END { @n = count(); } BEGIN { exit(); }`, nil, "\n\n@n: 2\n"},
 	{"vars-per-probe", `BEGIN { $x = 1; @a = $x; } BEGIN { $x = "s"; @b = $x; exit(); }`, nil, "\n\n@a: 1\n@b: s\n"},

@@ -128,7 +128,15 @@ func (b *inprocBackend) clear(m int) error {
 }
 
 func (b *inprocBackend) update(m int, key, value []byte) error {
-	return b.coll.Maps[mapName(m)].Update(key, value, gbpf.UpdateAny)
+	gm := b.coll.Maps[mapName(m)]
+	if value == nil { // zero every CPU's value
+		var cur []byte
+		if err := gm.Lookup(key, &cur); err != nil {
+			return err
+		}
+		value = make([]byte, len(cur))
+	}
+	return gm.Update(key, value, gbpf.UpdateAny)
 }
 
 func (b *inprocBackend) close() error {

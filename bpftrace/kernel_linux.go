@@ -119,13 +119,46 @@ func (b *kernelBackend) read(deadline time.Time) ([]byte, error) {
 }
 
 func (b *kernelBackend) iterate(m int, fn func(key, value []byte) error) error {
-	return kernel.IterateMap(b.coll.Maps[mapName(m)], fn)
+	km := b.coll.Maps[mapName(m)]
+	if !b.s.Maps[m].perCPU() {
+		return kernel.IterateMap(km, fn)
+	}
+	// Per-CPU values come one per CPU; hand them on as the kernel lays
+	// them out, each padded to 8 bytes.
+	stride := (int(km.ValueSize()) + 7) &^ 7
+	var key []byte
+	var vals [][]byte
+	var flat []byte
+	it := km.Iterate()
+	for it.Next(&key, &vals) {
+		flat = flat[:0]
+		for _, v := range vals {
+			flat = append(flat, v...)
+			flat = append(flat, make([]byte, stride-len(v))...)
+		}
+		if err := fn(key, flat); err != nil {
+			return err
+		}
+	}
+	return it.Err()
 }
 
 func (b *kernelBackend) clear(m int) error { return kernel.ClearMap(b.coll.Maps[mapName(m)]) }
 
 func (b *kernelBackend) update(m int, key, value []byte) error {
-	return b.coll.Maps[mapName(m)].Update(key, value, ebpf.UpdateAny)
+	km := b.coll.Maps[mapName(m)]
+	if value == nil { // zero every CPU's value
+		n, err := ebpf.PossibleCPU()
+		if err != nil {
+			return err
+		}
+		zeros := make([][]byte, n)
+		for i := range zeros {
+			zeros[i] = make([]byte, km.ValueSize())
+		}
+		return km.Update(key, zeros, ebpf.UpdateAny)
+	}
+	return km.Update(key, value, ebpf.UpdateAny)
 }
 
 func (b *kernelBackend) close() error {

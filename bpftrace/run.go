@@ -131,8 +131,15 @@ func (s *Script) mapSpecs() []*maps.Spec {
 			specs[i] = &maps.Spec{Name: mapName(i), Type: maps.PerCPUArray, KeySize: 4, ValueSize: joinSize, MaxEntries: 1, SpinLockOffset: -1}
 			continue
 		}
-		specs[i] = &maps.Spec{Name: mapName(i), Type: maps.Hash, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValueSize),
-			MaxEntries: maxEntries, SpinLockOffset: -1}
+		t, n := maps.Hash, uint32(maxEntries)
+		switch {
+		case m.array():
+			t, n = maps.PerCPUArray, 1
+		case m.perCPU():
+			t = maps.PerCPUHash
+		}
+		specs[i] = &maps.Spec{Name: mapName(i), Type: t, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValueSize),
+			MaxEntries: n, SpinLockOffset: -1}
 	}
 	return specs
 }
@@ -309,6 +316,10 @@ func (ss *Session) handle(rec []byte) {
 	case ActPrint:
 		ss.printMap(a.Map, a.Top, a.Div)
 	case ActClear:
+		if ss.s.Maps[a.Map].array() {
+			ss.zeroMap(a.Map) // an array's element cannot be deleted
+			break
+		}
 		if err := ss.be.clear(a.Map); err != nil && ss.err == nil {
 			ss.err = err
 		}
@@ -319,7 +330,11 @@ func (ss *Session) handle(rec []byte) {
 
 func (ss *Session) entries(m int) []entry {
 	var es []entry
+	mi := ss.s.Maps[m]
 	err := ss.be.iterate(m, func(k, v []byte) error {
+		if mi.perCPU() {
+			v = foldCPUs(mi, v)
+		}
 		es = append(es, entry{key: append([]byte(nil), k...), value: append([]byte(nil), v...)})
 		return nil
 	})
@@ -337,6 +352,9 @@ func (ss *Session) printMap(m int, top, div int64) {
 
 func (ss *Session) zeroMap(m int) {
 	zero := make([]byte, ss.s.Maps[m].ValueSize)
+	if ss.s.Maps[m].perCPU() {
+		zero = nil // the backend zeroes every CPU's value
+	}
 	for _, e := range ss.entries(m) {
 		if err := ss.be.update(m, e.key, zero); err != nil && ss.err == nil {
 			ss.err = err
@@ -396,4 +414,45 @@ func (s *Script) Run(ctx context.Context, opts *RunOptions) error {
 	}
 	ss.Wait(ctx)
 	return ss.Stop()
+}
+
+// foldCPUs merges the per-CPU values of an aggregation (one per CPU, each
+// padded to 8 bytes) into one value.
+func foldCPUs(m *MapInfo, v []byte) []byte {
+	stride := (m.ValueSize + 7) &^ 7
+	out := make([]byte, m.ValueSize)
+	u := func(b []byte, off int) uint64 { return binary.LittleEndian.Uint64(b[off:]) }
+	put := func(off int, x uint64) { binary.LittleEndian.PutUint64(out[off:], x) }
+	set := false
+	for c := 0; c+stride <= len(v); c += stride {
+		cv := v[c : c+stride]
+		switch m.Value.Kind {
+		case KindMin, KindMax:
+			if u(cv, 8) == 0 {
+				continue
+			}
+			x, best := u(cv, 0), u(out, 0)
+			better := x < best
+			if m.Value.Signed {
+				better = int64(x) < int64(best)
+			}
+			if m.Value.Kind == KindMax {
+				better = x > best
+				if m.Value.Signed {
+					better = int64(x) > int64(best)
+				}
+			}
+			if !set || better {
+				put(0, x)
+				put(8, 1)
+				set = true
+			}
+		case KindAvg, KindStats:
+			put(0, u(out, 0)+u(cv, 0))
+			put(8, u(out, 8)+u(cv, 8))
+		default:
+			put(0, u(out, 0)+u(cv, 0))
+		}
+	}
+	return out
 }

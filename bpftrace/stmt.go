@@ -387,15 +387,15 @@ func (g *gen) aggregate(m *MapExpr, mi *MapInfo, call *CallExpr, kind Kind) erro
 	switch kind {
 	case KindCount, KindHist, KindLhist:
 		g.movImm(isa.R1, 1)
-		g.atomicAdd(isa.R0, 0, isa.R1)
+		g.addMem(isa.R0, 0, isa.R1)
 	case KindSum:
 		g.ldx(isa.SizeDW, isa.R1, isa.R10, arg)
-		g.atomicAdd(isa.R0, 0, isa.R1)
+		g.addMem(isa.R0, 0, isa.R1)
 	case KindAvg, KindStats:
 		g.movImm(isa.R1, 1)
-		g.atomicAdd(isa.R0, 0, isa.R1)
+		g.addMem(isa.R0, 0, isa.R1)
 		g.ldx(isa.SizeDW, isa.R1, isa.R10, arg)
-		g.atomicAdd(isa.R0, 8, isa.R1)
+		g.addMem(isa.R0, 8, isa.R1)
 	case KindMin, KindMax:
 		// value: [v, set]; store when unset or better.
 		store, done := g.newLabel(), g.newLabel()
@@ -743,4 +743,12 @@ func (g *gen) join(c *CallExpr) error {
 	g.movImm(isa.R4, 0)
 	g.call(helpers.RingbufOutput)
 	return nil
+}
+
+// addMem adds src to the u64 at dst+off. Aggregations live in per-CPU
+// maps, whose values no other CPU writes: no atomic operation is needed.
+func (g *gen) addMem(dst isa.Register, off int16, src isa.Register) {
+	g.ldx(isa.SizeDW, isa.R2, dst, off)
+	g.aluReg(isa.Add, isa.R2, src)
+	g.stx(isa.SizeDW, dst, off, isa.R2)
 }
