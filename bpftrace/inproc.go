@@ -20,6 +20,7 @@ type inprocBackend struct {
 	reader *maps.RingBufReader
 	hooks  map[string]*gbpf.Hook
 	owned  []*gbpf.Hook
+	copier *copier // tracepoint records copied from the kernel
 }
 
 func newInprocBackend(s *Script, progs []*ProbeProgram, opts *RunOptions) (*inprocBackend, error) {
@@ -37,9 +38,6 @@ func newInprocBackend(s *Script, progs []*ProbeProgram, opts *RunOptions) (*inpr
 		names = append(names, mapName(i))
 	}
 	for i, p := range progs {
-		if p.Provider == "tracepoint" {
-			return nil, fmt.Errorf("%s: tracepoint probes run in kernel mode (--mode kernel); in-process mode runs BEGIN, END, interval and hook probes", p.Name)
-		}
 		spec.Programs[progName(i)] = &loader.ProgramSpec{
 			Name: progName(i), Type: progtype.Tracepoint, Instructions: p.Insns, Maps: names,
 			License: "GPL", CtxSize: max(p.CtxSize, 8),
@@ -80,12 +78,30 @@ func (b *inprocBackend) attach() error {
 		}
 		b.hooks[p.Event] = h
 	}
+	var tps []int
+	for i, p := range b.s.Probes {
+		if p.Provider == "tracepoint" {
+			tps = append(tps, i)
+		}
+	}
+	if len(tps) > 0 {
+		c, err := startCopier(b, tps)
+		if err != nil {
+			return err
+		}
+		b.copier = c
+	}
 	return nil
 }
 
 func (b *inprocBackend) detach() error {
 	for _, h := range b.hooks {
 		h.Detach()
+	}
+	if b.copier != nil {
+		err := b.copier.stop()
+		b.copier = nil
+		return err
 	}
 	return nil
 }

@@ -31,12 +31,18 @@ func requireKernel(t *testing.T) {
 // runKernel runs src in the kernel around one run of workload.
 func runKernel(t *testing.T, src, file string, workload []string) string {
 	t.Helper()
+	return runMode(t, ModeKernel, src, file, workload)
+}
+
+// runMode runs src in mode around one run of workload.
+func runMode(t *testing.T, mode Mode, src, file string, workload []string) string {
+	t.Helper()
 	s, err := Compile(src, &Options{File: file})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	ss, err := s.Start(&RunOptions{Mode: ModeKernel, Output: &out})
+	ss, err := s.Start(&RunOptions{Mode: mode, Output: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +151,35 @@ func TestKernelTools(t *testing.T) {
 			got := lines(runKernel(t, string(b), tc.tool+".bt", tc.work))
 			if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) == 0 || tc.lines > 0 && len(got) != tc.lines {
 				t.Errorf("gbpf:\n%s\nbpftrace:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestInProcessTracepoints runs scripts in-process on tracepoint records
+// copied from the kernel, and in the kernel, over the same workload: the
+// aggregations must agree. The workload waits before it exits, so that
+// its name can still be read from /proc when its records are copied.
+func TestInProcessTracepoints(t *testing.T) {
+	requireKernel(t)
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Skip("perl drives the workload; not installed")
+	}
+	script := t.TempDir() + "/work.pl"
+	if err := os.WriteFile(script, []byte(`getppid() for 1..300; open(F, "/etc/hostname"); open(F, "/nonexistent-gbpf-trace"); select(undef, undef, undef, 0.3);`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := []string{perl, script}
+	for _, src := range []string{
+		`tracepoint:syscalls:sys_enter_getppid /comm == "perl"/ { @ = count(); @c[comm] = count(); @h = hist(args->__syscall_nr); }`,
+		`tracepoint:syscalls:sys_exit_openat /comm == "perl"/ { @ret[args->ret < 0 ? -1 : 3] = count(); @s = stats(args->ret < 0 ? 1 : 2); }`,
+	} {
+		t.Run(src, func(t *testing.T) {
+			want := runMode(t, ModeKernel, src, "stdin", work)
+			got := runMode(t, ModeInProcess, src, "stdin", work)
+			if got != want {
+				t.Errorf("in-process:\n%s\nkernel:\n%s", got, want)
 			}
 		})
 	}

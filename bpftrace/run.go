@@ -24,7 +24,11 @@ const (
 	// them to its tracepoints.
 	ModeKernel Mode = iota
 	// ModeInProcess runs the programs in gbpf's runtime, on hooks that
-	// the host fires (hook:NAME probes).
+	// the host fires (hook:NAME probes) and on tracepoint records copied
+	// from the kernel (the event's process name is read from /proc when
+	// its record is copied, so a process that has exited by then has none;
+	// str() of a user pointer reads nothing, as the process's memory is
+	// not the runtime's).
 	ModeInProcess
 )
 
