@@ -28,7 +28,7 @@ func TestTraceDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"BEGIN:\n", "; @ = count();\n", "call 0x1", "lock *(u64 *)", "exit"} {
+	for _, want := range []string{"BEGIN:\n", "; @ = count();\n", "call 0x1", "r2 += r1", "exit"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("listing lacks %q:\n%s", want, out)
 		}
