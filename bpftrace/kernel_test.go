@@ -4,6 +4,7 @@ package bpftrace
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"regexp"
@@ -182,5 +183,28 @@ func TestInProcessTracepoints(t *testing.T) {
 				t.Errorf("in-process:\n%s\nkernel:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestKernelBeginEndInterval runs BEGIN, END and interval probes in the
+// kernel (raw tracepoint programs run with BPF_PROG_TEST_RUN), where
+// comm is gbpf's test binary.
+func TestKernelBeginEndInterval(t *testing.T) {
+	requireKernel(t)
+	src := `BEGIN { @begin = count(); @comm[comm] = 1; }
+interval:ms:20 { @n++; if (@n == 3) { exit(); } }
+END { printf("end %d\n", @n); }`
+	s, err := Compile(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := s.Run(context.Background(), &RunOptions{Mode: ModeKernel, Output: &out}); err != nil {
+		t.Fatal(err)
+	}
+	comm, _ := os.ReadFile("/proc/self/comm")
+	want := "Attaching 3 probes...\nend 3\n\n\n@begin: 1\n@comm[" + strings.TrimSpace(string(comm)) + "]: 1\n@n: 3\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }

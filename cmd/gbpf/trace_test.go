@@ -51,3 +51,17 @@ func TestTraceErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestTraceList(t *testing.T) {
+	out, err := execGbpf(t, "trace", "-l", "syscalls:sys_enter_getppid")
+	if err != nil {
+		t.Skipf("no tracefs here: %v", err)
+	}
+	if out != "tracepoint:syscalls:sys_enter_getppid\n" {
+		t.Errorf("got %q", out)
+	}
+	out, err = execGbpf(t, "trace", "-l", "tracepoint:syscalls:sys_enter_getpp*")
+	if err != nil || out != "tracepoint:syscalls:sys_enter_getppid\n" {
+		t.Errorf("glob: got %q, %v", out, err)
+	}
+}
