@@ -39,7 +39,7 @@ func Example() {
 		fmt.Println(err)
 	}
 	// Output:
-	// Attaching 1 probe...
+	// Attaching 2 probes...
 	// served
 	//
 	// @bytes: 120
