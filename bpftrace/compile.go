@@ -2,6 +2,10 @@ package bpftrace
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"path"
 	"sort"
 	"strconv"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/kernel"
+	"github.com/gbpf/gbpf/progtype"
 )
 
 // MaxStack is the BPF stack a generated program may use.
@@ -281,6 +286,15 @@ func (c *compiler) expand(prog *Program) ([]*point, error) {
 					return nil, c.src.errorf(ap.Span, "%v", err)
 				}
 				pts = append(pts, &point{probe: pr, ap: ap, name: "interval:" + ap.Target + ":" + ap.Func, every: d})
+			case "uprobe", "uretprobe":
+				if strings.ContainsAny(ap.Func, "*?[") {
+					return nil, c.src.errorf(ap.Span, "wildcards in %s function names are not supported", ap.Provider)
+				}
+				bin, err := resolveBinary(ap.Target)
+				if err != nil {
+					return nil, c.src.errorf(ap.Span, "%v", err)
+				}
+				pts = append(pts, &point{probe: pr, ap: ap, name: ap.Provider + ":" + bin + ":" + ap.Func, group: bin, event: ap.Func})
 			case "tracepoint":
 				names := []string{ap.Target + ":" + ap.Func}
 				if strings.ContainsAny(ap.Target+ap.Func, "*?[") {
@@ -483,6 +497,8 @@ func (g *gen) program() (*ProbeProgram, error) {
 		pp.CtxSize = pt.format.Size()
 	case pt.ap.Provider == "hook":
 		pp.CtxSize = hookArgs * 8
+	case pt.ap.Provider == "uprobe" || pt.ap.Provider == "uretprobe":
+		pp.CtxSize = progtype.PtRegsSize
 	}
 	return pp, nil
 }
@@ -528,4 +544,43 @@ func isExit(s Stmt) bool {
 	}
 	c, ok := e.X.(*CallExpr)
 	return ok && c.Name == "exit"
+}
+
+// libDirs are where uprobe targets named without a path are looked for,
+// as the dynamic linker would find them.
+var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}
+
+// resolveBinary finds the ELF file of a uprobe target: a path, a library
+// name such as "libc", or a program in PATH.
+func resolveBinary(target string) (string, error) {
+	if strings.Contains(target, "/") {
+		if !isELF(target) {
+			return "", fmt.Errorf("uprobe target %s is not an ELF file", target)
+		}
+		return target, nil
+	}
+	for _, dir := range libDirs {
+		matches, _ := filepath.Glob(filepath.Join(dir, target+".so*"))
+		sort.Slice(matches, func(i, j int) bool { return len(matches[i]) > len(matches[j]) })
+		for _, m := range matches {
+			if isELF(m) {
+				return m, nil
+			}
+		}
+	}
+	if p, err := exec.LookPath(target); err == nil && isELF(p) {
+		return p, nil
+	}
+	return "", fmt.Errorf("could not find the binary or library %q of the uprobe", target)
+}
+
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && string(b[:]) == "\x7fELF"
 }

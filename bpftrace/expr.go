@@ -274,11 +274,22 @@ func (g *gen) builtin(b *Builtin) (operand, error) {
 	case "probe":
 		return g.strLit(g.pt.name, b.Span)
 	case "arg0", "arg1", "arg2", "arg3", "arg4", "arg5":
-		if g.pt.ap.Provider != "hook" {
-			return operand{}, g.errorf(b.Span, "The %s builtin can only be used with 'hook' probes here", b.Name)
+		n := int(b.Name[3] - '0')
+		switch g.pt.ap.Provider {
+		case "hook":
+			g.ldx(isa.SizeDW, isa.R0, rCtx, int16(8*n))
+		case "uprobe":
+			g.ldx(isa.SizeDW, isa.R0, rCtx, ptRegsArgs[n])
+		default:
+			return operand{}, g.errorf(b.Span, "The %s builtin can only be used with 'uprobe' and 'hook' probes here", b.Name)
 		}
-		g.ldx(isa.SizeDW, isa.R0, rCtx, int16(8*(b.Name[3]-'0')))
-		return operand{typ: tInt64}, nil
+		return operand{typ: tUint64}, nil
+	case "retval":
+		if g.pt.ap.Provider != "uretprobe" {
+			return operand{}, g.errorf(b.Span, "The retval builtin can only be used with 'uretprobe' probes here")
+		}
+		g.ldx(isa.SizeDW, isa.R0, rCtx, ptRegsAX)
+		return operand{typ: tUint64}, nil
 	case "args":
 		return operand{}, g.errorf(b.Span, "args must be used with a field: args->name")
 	}
@@ -388,7 +399,7 @@ func (g *gen) copyCtx(dst int16, off, n int) {
 			n  int
 			sz isa.Size
 		}{{8, isa.SizeDW}, {4, isa.SizeW}, {2, isa.SizeH}, {1, isa.SizeB}} {
-			if (off+i)%s.n == 0 && n-i >= s.n {
+			if (off+i)%s.n == 0 && i%s.n == 0 && n-i >= s.n {
 				g.ldx(s.sz, isa.R1, rCtx, int16(off+i))
 				g.stx(s.sz, isa.R10, dst+int16(i), isa.R1)
 				i += s.n
@@ -646,3 +657,9 @@ func (g *gen) logical(e *BinaryExpr) (operand, error) {
 	g.bind(done)
 	return operand{typ: tUint64}, nil
 }
+
+// The offsets in x86-64's struct pt_regs of the argument registers (di,
+// si, dx, cx, r8, r9) and of ax, the return value.
+var ptRegsArgs = [6]int16{112, 104, 96, 88, 72, 64}
+
+const ptRegsAX = 80

@@ -91,7 +91,7 @@ tracepoint:syscalls:sys_exit_openat /@filename[tid]/ { $ret = args->ret; $fd = $
 // TestShippedTools compiles bpftrace's tools as Debian ships them, against
 // this machine's tracefs.
 func TestShippedTools(t *testing.T) {
-	for _, tool := range []string{"opensnoop", "syscount", "pidpersec", "setuids", "killsnoop", "execsnoop", "statsnoop", "syncsnoop", "naptime", "threadsnoop"} {
+	for _, tool := range []string{"opensnoop", "syscount", "pidpersec", "setuids", "killsnoop", "execsnoop", "statsnoop", "syncsnoop", "naptime", "threadsnoop", "gethostlatency", "bitesize", "writeback"} {
 		t.Run(tool, func(t *testing.T) {
 			b, err := os.ReadFile("/usr/sbin/" + tool + ".bt")
 			if err != nil {

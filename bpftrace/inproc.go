@@ -38,6 +38,9 @@ func newInprocBackend(s *Script, progs []*ProbeProgram, opts *RunOptions) (*inpr
 		names = append(names, mapName(i))
 	}
 	for i, p := range progs {
+		if p.Provider == "uprobe" || p.Provider == "uretprobe" {
+			return nil, fmt.Errorf("%s: uprobes run in the kernel (--mode kernel)", p.Name)
+		}
 		spec.Programs[progName(i)] = &loader.ProgramSpec{
 			Name: progName(i), Type: progtype.Tracepoint, Instructions: p.Insns, Maps: names,
 			License: "GPL", CtxSize: max(p.CtxSize, 8),

@@ -71,6 +71,8 @@ func newKernelBackend(s *Script, progs []*ProbeProgram) (*kernelBackend, error) 
 		switch p.Provider {
 		case "BEGIN", "END", "interval":
 			t = ebpf.RawTracepoint
+		case "uprobe", "uretprobe":
+			t = ebpf.Kprobe
 		case "hook":
 			return nil, fmt.Errorf("%s: hook probes run in-process (--mode inprocess)", p.Name)
 		}
@@ -95,10 +97,17 @@ func (b *kernelBackend) runOnce(i int) error {
 
 func (b *kernelBackend) attach() error {
 	for i, p := range b.s.Probes {
-		if p.Provider == "tracepoint" {
-			if err := b.coll.AttachTracepoint(progName(i), p.Group, p.Event); err != nil {
-				return err
-			}
+		var err error
+		switch p.Provider {
+		case "tracepoint":
+			err = b.coll.AttachTracepoint(progName(i), p.Group, p.Event)
+		case "uprobe":
+			err = b.coll.AttachUprobe(progName(i), p.Group, p.Event)
+		case "uretprobe":
+			err = b.coll.AttachUretprobe(progName(i), p.Group, p.Event)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

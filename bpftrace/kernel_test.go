@@ -123,6 +123,7 @@ func TestKernelTools(t *testing.T) {
 		{"killsnoop", []string{"/bin/kill", "-0", "1"}, " kill ", 1, nil},
 		{"statsnoop", []string{"/usr/bin/stat", "/etc/hostname"}, " stat ", 0, nil},
 		{"syncsnoop", []string{"/bin/sync"}, "sys_enter_sync", 1, nil},
+		{"gethostlatency", []string{"/usr/bin/getent", "ahosts", "localhost"}, "getent", 1, regexp.MustCompile(`\d+ localhost`)},
 		{"execsnoop", []string{"/bin/echo", "gbpf-a", "bb", "ccc"}, "/bin/echo gbpf-a", 1, regexp.MustCompile(`^\d+ +\d+ +`)},
 	} {
 		t.Run(tc.tool, func(t *testing.T) {

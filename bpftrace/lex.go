@@ -92,10 +92,17 @@ func (l *lexer) attach() (token, error) {
 	}
 	start := l.pos()
 	i := l.off
+	path := false // inside a field that is a file path, such as a uprobe's
 	for i < len(l.s) {
 		c := l.s[i]
+		if c == '/' && i > l.off && l.s[i-1] == ':' {
+			path = true
+		}
+		if c == ':' {
+			path = false
+		}
 		if isIdent(c) || c == ':' || c == '*' || c == '?' || c == '.' || c == '-' || c == '+' || c == '[' || c == ']' ||
-			(c == '/' && i > l.off && l.s[i-1] == ':') {
+			c == '/' && path {
 			i++
 			continue
 		}

@@ -148,6 +148,14 @@ func (p *parser) attachPoint(t token) (*AttachPoint, error) {
 		if len(parts) != 3 {
 			return nil, p.src.errorf(t.span, "interval probe type requires 2 arguments")
 		}
+	case "uprobe", "u", "uretprobe", "ur":
+		prov = map[string]string{"u": "uprobe", "ur": "uretprobe"}[prov] + ""
+		if prov == "" {
+			prov = parts[0]
+		}
+		if len(parts) != 3 || parts[1] == "" || parts[2] == "" {
+			return nil, p.src.errorf(t.span, "%s probe type requires 2 arguments", prov)
+		}
 	case "hook":
 		if len(parts) != 2 || parts[1] == "" {
 			return nil, p.src.errorf(t.span, "hook probe type requires 1 argument")
