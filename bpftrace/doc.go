@@ -10,8 +10,10 @@
 //
 // The language covered: probes BEGIN, END, tracepoint:GROUP:EVENT (with
 // wildcards; args->field typed from tracefs format files),
-// interval:{s,ms,us,hz}:N and hook:NAME (in-process hooks, with arguments
-// arg0 to arg5), several attach points per probe, /filters/; integers,
+// interval:{s,ms,us,hz}:N, uprobe:BINARY:FUNC and uretprobe:BINARY:FUNC
+// (arg0 to arg5, retval; a library may be named as "libc"), and hook:NAME
+// (in-process hooks, with arguments arg0 to arg5), several attach points
+// per probe, /filters/; integers,
 // strings, $scratch variables, $1... and $#, maps @name and @name[k1, k2];
 // if/else, ?:, arithmetic, comparison, logical and bit operators, casts to
 // the integer types; builtins pid, tid, uid, gid, comm, cpu, nsecs,
