@@ -37,10 +37,12 @@ func ParseMode(s string) (Mode, error) {
 	switch s {
 	case "kernel":
 		return ModeKernel, nil
-	case "inprocess", "in-process":
+	case "inprocess", "in-process", "copy":
+		// Copy mode (tracepoint records copied to user space, programs run
+		// there) is what in-process mode does with tracepoint probes.
 		return ModeInProcess, nil
 	}
-	return 0, fmt.Errorf("unknown mode %q: want kernel or inprocess", s)
+	return 0, fmt.Errorf("unknown mode %q: want kernel, inprocess or copy", s)
 }
 
 func (m Mode) String() string {

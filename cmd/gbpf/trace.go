@@ -91,7 +91,7 @@ the probes are attached and stops when it exits.`,
 	f := cmd.Flags()
 	f.SetInterspersed(false)
 	f.StringVarP(&program, "program", "e", "", "the program to run")
-	f.StringVar(&mode, "mode", "kernel", "where programs run: kernel or inprocess")
+	f.StringVar(&mode, "mode", "kernel", "where programs run: kernel, or inprocess (copy: the same, for tracepoint records copied from the kernel)")
 	f.StringVarP(&output, "output", "o", "", "write output to FILE")
 	f.StringVarP(&command, "cmd", "c", "", "run CMD and stop when it exits")
 	f.BoolVarP(&dump, "dump", "d", false, "print the generated BPF programs and exit")
