@@ -123,6 +123,7 @@ func TestKernelTools(t *testing.T) {
 		{"killsnoop", []string{"/bin/kill", "-0", "1"}, " kill ", 1, nil},
 		{"statsnoop", []string{"/usr/bin/stat", "/etc/hostname"}, " stat ", 0, nil},
 		{"syncsnoop", []string{"/bin/sync"}, "sys_enter_sync", 1, nil},
+		{"bashreadline", []string{"/bin/sh", "-c", `printf 'echo gbpf-readline\nexit\n' | script -q -c '/bin/bash --norc --noprofile -i' /dev/null >/dev/null`}, "gbpf-readline", 1, nil},
 		{"gethostlatency", []string{"/usr/bin/getent", "ahosts", "localhost"}, "getent", 1, regexp.MustCompile(`\d+ localhost`)},
 		{"execsnoop", []string{"/bin/echo", "gbpf-a", "bb", "ccc"}, "/bin/echo gbpf-a", 1, regexp.MustCompile(`^\d+ +\d+ +`)},
 	} {
@@ -134,6 +135,18 @@ func TestKernelTools(t *testing.T) {
 			}
 			if _, err := os.Stat(tc.work[0]); err != nil {
 				t.Skipf("workload: %v", err)
+			}
+			if tc.work[0] == "/bin/sh" {
+				// bpftrace -c splits its command at spaces: run the shell
+				// command from a file.
+				if _, err := exec.LookPath("script"); err != nil {
+					t.Skip("script(1) drives the workload; not installed")
+				}
+				f := t.TempDir() + "/work.sh"
+				if err := os.WriteFile(f, []byte(tc.work[2]+"\n"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				tc.work = []string{"/bin/sh", f}
 			}
 			lines := func(out string) []string {
 				var ls []string
