@@ -1,0 +1,5 @@
+package bpftrace
+
+import "encoding/binary"
+
+var nativeEndian = binary.LittleEndian
