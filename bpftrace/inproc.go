@@ -17,7 +17,7 @@ type inprocBackend struct {
 	s      *Script
 	rt     *gbpf.Runtime
 	coll   *gbpf.Collection
-	reader *maps.RingBufReader
+	reader *gbpf.RingBufReader
 	hooks  map[string]*gbpf.Hook
 	owned  []*gbpf.Hook
 	copier *copier // tracepoint records copied from the kernel
