@@ -7,10 +7,14 @@ import (
 	"io"
 
 	"github.com/gbpf/gbpf/pcapfilter"
+	"github.com/gbpf/gbpf/tcpdump"
 )
 
 // runCapture captures packets on f.iface through the tcpdump filter expr.
-func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captureFlags) (err error) {
+func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr string, f captureFlags) (err error) {
+	if f.print.direction != "" && f.print.direction != "inout" && f.print.direction != "in" && f.print.direction != "out" {
+		return fmt.Errorf("invalid direction %q: want in, out or inout", f.print.direction)
+	}
 	capt, err := pcapfilter.OpenLive(f.iface, expr, pcapfilter.LiveOptions{
 		Snaplen: f.snaplen, Optimize: !f.noOptimize, UserSpace: f.userSpace,
 	})
@@ -18,18 +22,28 @@ func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captu
 		return err
 	}
 	defer capt.Close()
-	where := "filter attached in the kernel"
-	if !capt.KernelFiltered() {
-		where = "filtering in user space"
+	if f.print.verbose == 0 && f.write == "" {
+		fmt.Fprintln(errOut, "gbpf: verbose output suppressed, use -v[v]... for full protocol decode")
 	}
-	fmt.Fprintf(errOut, "listening on %s, link-type %v, snapshot length %d bytes (%s)\n", f.iface, capt.LinkType(), capt.Snaplen(), where)
+	name, desc := tcpdump.LinkTypeName(capt.LinkType())
+	fmt.Fprintf(errOut, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", f.iface, name, desc, capt.Snaplen())
+	if f.print.verbose > 0 && !capt.KernelFiltered() {
+		fmt.Fprintln(errOut, "gbpf: the kernel refused the filter; filtering in user space")
+	}
 	var w *packetFile
 	if f.write != "" {
-		if w, err = createPacketFile(f.write, capt.LinkType(), capt.Snaplen()); err != nil {
+		if w, err = createPacketFile(f.write, out, capt.LinkType(), capt.Snaplen()); err != nil {
 			return err
 		}
 		defer w.closeInto(&err)
 	}
+	pw := newPacketWriter(out, capt.LinkType(), f.print)
+	pw.each = pw.each || w == nil // a live capture shows each packet as it comes
+	defer func() {
+		if ferr := pw.flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+	}()
 	n := 0
 	for (f.limit <= 0 || n < f.limit) && ctx.Err() == nil {
 		p, rerr := capt.Next()
@@ -40,19 +54,28 @@ func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captu
 			return rerr
 		}
 		n++
-		if w != nil {
+		switch {
+		case w != nil:
 			if err := w.write(p); err != nil {
 				return err
 			}
-			continue
+		case !f.count:
+			if err := pw.print(p); err != nil {
+				return err
+			}
 		}
-		fmt.Fprintln(out, packetSummary(capt.LinkType(), p))
+	}
+	if err := pw.flush(); err != nil {
+		return err
+	}
+	if f.count {
+		fmt.Fprintf(out, "%d packet%s\n", n, plural(n))
 	}
 	st, err := capt.Stats()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(errOut, "%d packet%s captured\n%d packet%s received by filter\n%d packet%s dropped by kernel\n",
+	fmt.Fprintf(errOut, "\n%d packet%s captured\n%d packet%s received by filter\n%d packet%s dropped by kernel\n",
 		n, plural(n), st.Received, plural(int(st.Received)), st.Dropped, plural(int(st.Dropped)))
 	return nil
 }

@@ -1,0 +1,717 @@
+package tcpdump
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+var arpHrdNames = map[uint16]string{1: "Ethernet", 6: "TokenRing", 7: "ArcNet", 15: "FrameRelay",
+	16: "Strip", 17: "IEEE 1394", 19: "ATM", 32: "InfiniBand"}
+
+var arpOpNames = map[uint16]string{1: "Request", 2: "Reply", 3: "Reverse Request", 4: "Reverse Reply",
+	8: "Inverse Request", 9: "Inverse Reply", 10: "NACK Reply"}
+
+// linkAddr prints a hardware address of any length as tcpdump does.
+func linkAddr(b []byte) string {
+	if len(b) == 0 {
+		return "<empty>"
+	}
+	var s strings.Builder
+	for i, c := range b {
+		if i > 0 {
+			s.WriteByte(':')
+		}
+		if i == 0 && len(b) != 6 {
+			fmt.Fprintf(&s, "%x", c)
+		} else {
+			fmt.Fprintf(&s, "%02x", c)
+		}
+	}
+	return s.String()
+}
+
+// arp prints an ARP or RARP packet.
+func (p *Printer) arp(b []byte, length int) {
+	p.proto = "arp"
+	need(b, 8)
+	hrd, pro, op := u16(b, 0), u16(b, 2), u16(b, 6)
+	hl, pl := int(b[4]), int(b[5])
+	sha := 8
+	spa := sha + hl
+	tha := spa + pl
+	tpa := tha + hl
+	need(b, tpa+pl)
+	if !p.opts.Ether {
+		p.str("ARP, ")
+	}
+	if (pro != 0x0800 && pro != 0x1000) || pl != 4 || hl == 0 || p.opts.Verbose > 0 {
+		p.printf("%s (len %d), %s (len %d)", tok(arpHrdNames, "Unknown Hardware (%d)", hrd), hl,
+			tok(ethertypeNames, "Unknown Protocol (0x%04x)", pro), pl)
+		if p.opts.Verbose == 0 {
+			p.printf(", length %d", length)
+			return
+		}
+	}
+	sep := ""
+	if p.opts.Verbose > 0 {
+		sep = ", "
+	}
+	p.printf("%s%s ", sep, tok(arpOpNames, "Unknown (%d)", op))
+	paddr := func(i int) string {
+		if (pro != 0x0800 && pro != 0x1000) || pl != 4 {
+			return "<wrong proto type>"
+		}
+		return p.addr4(b, i)
+	}
+	hw := func(i int) string { return linkAddr(b[i : i+hl]) }
+	switch op {
+	case 1:
+		p.printf("who-has %s", paddr(tpa))
+		if !allZero(b[tha : tha+hl]) {
+			p.printf(" (%s)", hw(tha))
+		}
+		p.printf(" tell %s", paddr(spa))
+	case 2:
+		p.printf("%s is-at %s", paddr(spa), hw(sha))
+	case 3, 8:
+		p.printf("who-is %s tell %s", hw(tha), hw(sha))
+	case 4:
+		p.printf("%s at %s", hw(tha), paddr(tpa))
+	case 9:
+		p.printf("%s at %s", hw(sha), paddr(spa))
+	default:
+		p.defaultPrint(b)
+		return
+	}
+	p.printf(", length %d", length)
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+var pppoeCodes = map[uint8]string{0x09: "PADI", 0x07: "PADO", 0x19: "PADR", 0x65: "PADS", 0xa7: "PADT", 0: ""}
+
+var pppoeTags = map[uint16]string{0: "EOL", 0x0101: "Service-Name", 0x0102: "AC-Name", 0x0103: "Host-Uniq",
+	0x0104: "AC-Cookie", 0x0105: "Vendor-Specific", 0x0110: "Relay-Session-ID", 0x0120: "PPP-Max-Payload",
+	0x0201: "Service-Name-Error", 0x0202: "AC-System-Error", 0x0203: "Generic-Error"}
+
+// pppoe prints a PPPoE discovery or session packet.
+func (p *Printer) pppoe(b []byte, length int) {
+	p.proto = "pppoe"
+	need(b, 6)
+	code := b[1]
+	sess := u16(b, 2)
+	plen := int(u16(b, 4))
+	p.printf("PPPoE %s", tok(pppoeCodes, "UNKNOWN", code))
+	if sess != 0 {
+		p.printf(" [ses 0x%x]", sess)
+	}
+	if plen+6 > length {
+		p.printf(" [length %d (%d extra bytes)]", plen, plen+6-length)
+	}
+	body := clip(from(b, 6), plen)
+	if code != 0 {
+		for len(body) >= 4 {
+			t, l := u16(body, 0), int(u16(body, 2))
+			if t == 0 {
+				break
+			}
+			p.printf(" [%s", tok(pppoeTags, "TAG-0x%x", t))
+			if l > len(body)-4 {
+				p.str("]")
+				break
+			}
+			v := body[4 : 4+l]
+			if l > 0 {
+				printable := true
+				for _, c := range v {
+					if !isPrint(c) {
+						printable = false
+					}
+				}
+				if printable {
+					p.printf(" \"%s\"", v)
+				} else {
+					p.printf(" 0x%X", v)
+				}
+			}
+			p.str("]")
+			body = body[4+l:]
+		}
+		return
+	}
+	p.str(" ")
+	p.ppp(body, plen)
+}
+
+var pppProtos = map[uint16]string{0x0021: "IP", 0x0057: "IPV6", 0xc021: "LCP", 0x8021: "IPCP",
+	0x8057: "IP6CP", 0xc023: "PAP", 0xc223: "CHAP", 0x80fd: "CCP", 0x0281: "MPLS"}
+
+var lcpCodes = map[uint8]string{1: "Conf-Request", 2: "Conf-Ack", 3: "Conf-Nack", 4: "Conf-Reject",
+	5: "Term-Request", 6: "Term-Ack", 7: "Code-Reject", 8: "Prot-Reject", 9: "Echo-Request",
+	10: "Echo-Reply", 11: "Disc-Req", 12: "Ident", 13: "Time-Remain"}
+
+// ppp prints a PPP frame from its protocol field.
+func (p *Printer) ppp(b []byte, length int) {
+	p.proto = "ppp"
+	proto := uint16(u8(b, 0))
+	i := 1
+	if proto&1 == 0 {
+		proto = u16(b, 0)
+		i = 2
+	}
+	length -= i
+	b = from(b, i)
+	switch proto {
+	case 0x0021:
+		p.ip4(b, length)
+	case 0x0057:
+		p.ip6(b, length)
+	case 0xc021, 0x8021, 0x8057, 0x80fd:
+		p.printf("%s, ", pppProtos[proto])
+		code := u8(b, 0)
+		p.printf("%s (0x%02x), id %d, length %d", tok(lcpCodes, "unknown", code), code, u8(b, 1), length)
+	default:
+		p.printf("%s, length %d", tok(pppProtos, "unknown (0x%04x)", proto), length)
+	}
+}
+
+// mpls prints a label stack and guesses the payload as tcpdump does.
+func (p *Printer) mpls(b []byte, length int) {
+	p.proto = "mpls"
+	var label uint32
+	for {
+		e := u32(b, 0)
+		label = e >> 12
+		p.str("MPLS")
+		p.printf(" (label %d", label)
+		if label < 16 {
+			p.printf(" (%s)", []string{"IPv4 explicit NULL", "router alert", "IPv6 explicit NULL", "implicit NULL", "", "", "", "ELI", "", "", "", "", "", "GAL", "OAM", ""}[label])
+		}
+		p.printf(", tc %d", (e>>9)&7)
+		if e&0x100 != 0 {
+			p.str(", [S]")
+		}
+		p.printf(", ttl %d)", e&0xff)
+		b = b[4:]
+		length -= 4
+		if e&0x100 != 0 {
+			break
+		}
+		p.str(" ")
+	}
+	if len(b) == 0 {
+		return
+	}
+	switch {
+	case label == 0:
+		p.str("\n\t")
+		p.ip4(b, length)
+	case label == 2:
+		p.str("\n\t")
+		p.ip6(b, length)
+	default:
+		switch b[0] >> 4 {
+		case 4:
+			if len(b) >= 20 && b[0]&0xf >= 5 {
+				p.str("\n\t")
+				p.ip4(b, length)
+				return
+			}
+		case 6:
+			p.str("\n\t")
+			p.ip6(b, length)
+			return
+		}
+		p.str("\n\t")
+		p.ether(b, length, 0, nil)
+	}
+}
+
+// loopback prints an Ethernet configuration test protocol packet.
+func (p *Printer) loopback(b []byte, length int) {
+	p.proto = "loopback"
+	p.str("Loopback")
+	if length < 2 {
+		p.printf(" [length %d < 2] (invalid)", length)
+		return
+	}
+	skip := int(uint16(u8(b, 0)) | uint16(u8(b, 1))<<8)
+	p.printf(", skipCount %d", skip)
+	if skip%8 != 0 {
+		p.str(" (bogus)")
+	}
+	if skip > length-2 {
+		return
+	}
+	f := from(b, 2+skip)
+	fn := uint16(u8(f, 0)) | uint16(u8(f, 1))<<8
+	p.printf(", %s", tok(map[uint16]string{1: "Reply", 2: "Forward Data"}, "unknown (%d)", fn))
+	switch fn {
+	case 1:
+		p.printf(", receipt number %d", uint16(u8(f, 2))|uint16(u8(f, 3))<<8)
+		p.printf(", data (%d octets)", length-skip-6)
+	case 2:
+		p.printf(", forwarding address %s", p.etherAddr(from(f, 2)))
+		p.printf(", data (%d octets)", length-skip-10)
+	}
+}
+
+// decnet prints a DECnet routing message's first line (a subset).
+func (p *Printer) decnet(b []byte, length int) {
+	p.proto = "decnet"
+	need(b, 3)
+	plen := int(uint16(b[0]) | uint16(b[1])<<8)
+	rest := clip(from(b, 2), plen)
+	flags := u8(rest, 0)
+	if flags&0x80 != 0 { // padding
+		pad := int(flags & 0x7f)
+		rest = from(rest, pad)
+		flags = u8(rest, 0)
+	}
+	if flags&1 != 0 { // control message
+		switch (flags >> 1) & 7 {
+		case 6:
+			need(rest, 19)
+			p.printf("endnode-hello endnode vers %d eco %d ueco %d src %s blksize %d rtr %s hello %d data %d",
+				rest[1], rest[2], rest[3], dnAddr(rest[10:12]), uint16(rest[13])|uint16(rest[14])<<8,
+				dnAddr(rest[23:25]), uint16(rest[25])|uint16(rest[26])<<8, rest[27])
+			return
+		}
+		p.printf("control msg %d", (flags>>1)&7)
+		return
+	}
+	p.defaultPrint(b)
+}
+
+func dnAddr(b []byte) string {
+	v := uint16(b[0]) | uint16(b[1])<<8
+	return fmt.Sprintf("%d.%d", v>>10, v&0x3ff)
+}
+
+// ipx prints an IPX header's addresses.
+func (p *Printer) ipx(b []byte, length int) {
+	p.proto = "ipx"
+	if !p.opts.Ether {
+		p.str("IPX ")
+	}
+	need(b, 30)
+	p.printf("%08x.%s.%04x > ", u32(b, 18), p.etherAddr(b[22:28]), u16(b, 28))
+	p.printf("%08x.%s.%04x: ", u32(b, 6), p.etherAddr(b[10:16]), u16(b, 16))
+	l := int(u16(b, 2)) - 30
+	dsock := u16(b, 16)
+	switch dsock {
+	case 0x0455:
+		p.printf("ipx-netbios %d", l)
+	case 0x0452:
+		p.printf("ipx-sap %d", l)
+	case 0x0453:
+		p.printf("ipx-rip %d", l)
+	default:
+		p.printf("ipx-#%x %d", dsock, l)
+	}
+}
+
+// eapol prints an 802.1X frame header.
+func (p *Printer) eapol(b []byte) {
+	p.proto = "eap"
+	need(b, 4)
+	t := b[1]
+	p.printf("EAPOL %s (%d) v%d, len %d", tok(map[uint8]string{0: "EAP packet", 1: "start", 2: "logoff", 3: "key", 4: "encap-asf-alert"}, "unknown", t), t, b[0], u16(b, 2))
+}
+
+var llcSAPNames = map[uint8]string{0x00: "Null", 0x02: "LLC Sublayer Management", 0x03: "LLC Sublayer Management",
+	0x06: "IP", 0x0e: "PROWAY Network Management", 0x42: "STP", 0x4e: "MMS", 0x5e: "ISI IP",
+	0x7e: "ISO8208", 0x8e: "PROWAY Active Station List", 0xaa: "SNAP", 0xba: "Banyan", 0xe0: "IPX",
+	0xf0: "NetBeui", 0xf4: "LAN Management", 0xfe: "OSI", 0xff: "Global"}
+
+var llcUFuncs = map[uint8]string{0x03: "ui", 0x0f: "dm", 0x43: "disc", 0x63: "ua", 0x6f: "sabme",
+	0x87: "frmr", 0xaf: "xid", 0xe3: "test"}
+
+var llcSFuncs = []string{"Receiver Ready", "Receiver not Ready", "Reject", ""}
+
+// llc prints an 802.2 LLC header and what follows; it returns the header
+// length, negative when the payload was not printed.
+func (p *Printer) llc(b []byte, length int, src, dst []byte) int {
+	p.proto = "llc"
+	if len(b) < 3 {
+		p.trunc()
+		return -len(b)
+	}
+	dsap, ssap := b[0], b[1]
+	ctl := uint16(b[2])
+	hdr := 3
+	if ctl&3 != 3 {
+		need(b, 4)
+		ctl = uint16(b[2]) | uint16(b[3])<<8
+		hdr = 4
+	}
+	if ssap == 0xff && dsap == 0xff {
+		p.str("IPX 802.3: ")
+		p.ipx(b, length)
+		return 0
+	}
+	if dsap == 0xaa && ssap == 0xaa && ctl == 3 {
+		return p.snap(b[3:], length-3, src, dst)
+	}
+	if dsap == 0x42 && ssap == 0x42 && ctl == 3 {
+		p.stp(b[3:], length-3)
+		return 3
+	}
+	if dsap == 0xe0 && ssap == 0xe0 && ctl == 3 {
+		p.str("IPX 802.3: ")
+		p.ipx(b[3:], length-3)
+		return 3
+	}
+	if dsap == 0xfe && ssap == 0xfe && ctl == 3 {
+		if !p.opts.Ether && src != nil {
+			p.printf("%s > %s, ", p.etherAddr(src), p.etherAddr(dst))
+		}
+		p.isoclns(b[3:], length-3)
+		return 3
+	}
+	if !p.opts.Ether && src != nil {
+		p.printf("%s > %s ", p.etherAddr(src), p.etherAddr(dst))
+	}
+	if p.opts.Ether {
+		p.str("LLC, ")
+	}
+	p.printf("%s %s", tok(llcSAPNames, "Unknown DSAP 0x%02x", dsap&0xfe), map[bool]string{true: "Unnumbered", false: ""}[ctl&3 == 3])
+	switch {
+	case ctl&3 == 3:
+		f := uint8(ctl & 0xef)
+		p.printf(", %s", tok(llcUFuncs, "%02x", f))
+		p.printf(", Flags [%s]", llcFlags(ssap, ctl&0x10 != 0))
+		p.printf(", length %d", length)
+		if f == 0x03 {
+			return -hdr
+		}
+		return hdr
+	case ctl&1 == 0:
+		p.str("Information")
+		p.printf(", send seq %d, rcv seq %d", (ctl>>1)&0x7f, (ctl>>9)&0x7f)
+		p.printf(", Flags [%s]", llcFlags(ssap, ctl&0x100 != 0))
+		p.printf(", length %d", length)
+		return -hdr
+	default:
+		p.str("Supervisory")
+		p.printf(", %s, rcv seq %d", llcSFuncs[(ctl>>2)&3], (ctl>>9)&0x7f)
+		p.printf(", Flags [%s]", llcFlags(ssap, ctl&0x100 != 0))
+		p.printf(", length %d", length)
+		return hdr
+	}
+}
+
+func llcFlags(ssap byte, pf bool) string {
+	resp := ssap&1 != 0
+	switch {
+	case !resp && !pf:
+		return "Command"
+	case resp && !pf:
+		return "Response"
+	case !resp && pf:
+		return "Poll"
+	}
+	return "Final"
+}
+
+// snap prints a SNAP header and its payload.
+func (p *Printer) snap(b []byte, length int, src, dst []byte) int {
+	need(b, 5)
+	oui := u24(b, 0)
+	et := u16(b, 3)
+	if p.opts.Ether {
+		p.printf("oui %s (0x%06x), %s %s (0x%04x), length %d: ", tok(map[uint32]string{0: "Ethernet", 0xc: "Cisco", 0x80c2: "IEEE 802.1"}, "Unknown", oui), oui,
+			"ethertype", tok(ethertypeNames, "Unknown", et), et, length)
+	}
+	if oui == 0 || oui == 0xf8 {
+		if p.etherTypePrint(et, b[5:], length-5, src, dst) {
+			return 8
+		}
+	}
+	if !p.opts.Ether && src != nil {
+		p.printf("%s > %s, ", p.etherAddr(src), p.etherAddr(dst))
+		p.printf("oui %s (0x%06x), %s %s (0x%04x), length %d: ", tok(map[uint32]string{0: "Ethernet", 0xc: "Cisco", 0x80c2: "IEEE 802.1"}, "Unknown", oui), oui,
+			"ethertype", tok(ethertypeNames, "Unknown", et), et, length)
+	}
+	return -8
+}
+
+// stp prints a spanning tree BPDU's first line.
+func (p *Printer) stp(b []byte, length int) {
+	p.proto = "stp"
+	need(b, 4)
+	ver := b[2]
+	t := b[3]
+	switch ver {
+	case 0:
+		p.str("STP 802.1d")
+	case 2:
+		p.str("RSTP 802.1w")
+	case 3:
+		p.str("MSTP 802.1s")
+	default:
+		p.printf("STP v%d", ver)
+	}
+	switch t {
+	case 0:
+		need(b, 35)
+		p.printf(", Config, Flags [%s]", bits([]bitName{{0x01, "Topology change"}, {0x02, "Proposal"}, {0x10, "Learn"}, {0x20, "Forward"}, {0x40, "Agreement"}, {0x80, "Topology change ACK"}}, "none", ", ", uint32(b[4])))
+		p.printf(", bridge-id %s.%04x", stpBridgeID(b[17:25]), u16(b, 25))
+		if p.opts.Verbose == 0 {
+			p.printf(", length %d", length)
+			return
+		}
+		p.printf(", length %d", length)
+		p.printf("\n\tmessage-age %.2fs, max-age %.2fs, hello-time %.2fs, forwarding-delay %.2fs",
+			float64(u16(b, 27))/256, float64(u16(b, 29))/256, float64(u16(b, 31))/256, float64(u16(b, 33))/256)
+		p.printf("\n\troot-id %s, root-pathcost %d", stpBridgeID(b[5:13]), u32(b, 13))
+	case 0x80:
+		p.printf(", Topology Change, length %d", length)
+	case 2:
+		p.printf(", Rapid STP, length %d", length)
+	default:
+		p.printf(", unknown type 0x%x", t)
+	}
+}
+
+func stpBridgeID(b []byte) string {
+	return fmt.Sprintf("%04x.%02x:%02x:%02x:%02x:%02x:%02x", uint16(b[0])<<8|uint16(b[1]), b[2], b[3], b[4], b[5], b[6], b[7])
+}
+
+// isoclns prints an OSI network layer PDU; IS-IS gets its first line.
+func (p *Printer) isoclns(b []byte, length int) {
+	p.proto = "isoclns"
+	nlpid := u8(b, 0)
+	switch nlpid {
+	case 0x83:
+		p.isis(b, length)
+	case 0x81:
+		p.printf("CLNP, length %d", length)
+	case 0x82:
+		p.printf("ES-IS, length %d", length)
+	default:
+		p.printf("OSI NLPID 0x%02x unknown, length %d", nlpid, length)
+	}
+}
+
+func sysID(b []byte) string {
+	return fmt.Sprintf("%02x%02x.%02x%02x.%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5])
+}
+
+// isis prints an IS-IS PDU's first line.
+func (p *Printer) isis(b []byte, length int) {
+	p.proto = "isis"
+	need(b, 8)
+	hl := int(b[1])
+	t := b[4] & 0x1f
+	p.str("IS-IS")
+	if p.opts.Verbose > 0 {
+		p.printf(", length %d", length)
+		return
+	}
+	names := map[uint8]string{15: "L1 Lan IIH", 16: "L2 Lan IIH", 17: "p2p IIH", 18: "L1 LSP", 20: "L2 LSP", 24: "L1 CSNP", 25: "L2 CSNP", 26: "L1 PSNP", 27: "L2 PSNP"}
+	p.printf(", %s", tok(names, "PDU type %d", t))
+	h := from(b, 8)
+	switch t {
+	case 15, 16:
+		need(h, 19)
+		p.printf(", src-id %s", sysID(h[1:7]))
+		p.printf(", lan-id %s.%02x", sysID(h[12:18]), h[18])
+		p.printf(", prio %d", h[11]&0x7f)
+	case 17:
+		need(h, 12)
+		p.printf(", src-id %s", sysID(h[1:7]))
+	case 18, 20:
+		need(h, 19)
+		p.printf(", lsp-id %s.%02x-%02x", sysID(h[4:10]), h[10], h[11])
+		p.printf(", seq 0x%08x", u32(h, 12))
+		p.printf(", lifetime %5ds", u16(h, 2))
+	case 24, 25, 26, 27:
+		need(h, 9)
+		p.printf(", src-id %s.%02x", sysID(h[2:8]), h[8])
+	}
+	_ = hl
+	p.printf(", length %d", length)
+}
+
+// arcnetLinux prints a Linux ARCNET header (DLT_ARCNET_LINUX).
+func (p *Printer) arcnetLinux(b []byte, length int) int {
+	p.proto = "arcnet"
+	if len(b) < 4 {
+		p.trunc()
+		return len(b)
+	}
+	src, dst := b[0], b[1]
+	t := u8(b, 4)
+	hdr := 5
+	phds := false
+	switch t {
+	case 0xd4, 0xd5, 0xd6, 0xe8, 0xcd:
+		phds = false
+	case 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xfa, 0xfb:
+	default:
+		phds = true
+	}
+	if t == 0xe8 || t == 0xd4 || t == 0xd5 || t == 0xd6 || t == 0xcd || t == 0xf5 {
+		phds = false
+	}
+	if !phds {
+		need(b, 8)
+		if b[6] == 0xff { // exception packet
+			need(b, 12)
+			hdr = 12
+		} else {
+			hdr = 8
+		}
+		if t == 0xd4 || t == 0xd5 || t == 0xd6 || t == 0xcd || t == 0xe8 || t == 0xf5 || t == 0xd0 {
+			hdr = 5
+		}
+	}
+	if p.opts.Ether {
+		p.printf("%02x > %02x, ", src, dst)
+	}
+	_ = phds
+	body := from(b, hdr)
+	switch t {
+	case 0xd4, 0xf0:
+		p.ip4(body, length-hdr)
+	case 0xd5, 0xf1:
+		p.arp(body, length-hdr)
+	case 0xd6, 0xf2:
+		p.arp(body, length-hdr)
+	case 0xc4, 0xcd:
+		p.ip6(body, length-hdr)
+	default:
+		return 0
+	}
+	return hdr
+}
+
+// brcmTag prints a Broadcom switch tag.
+func (p *Printer) brcmTag(b []byte) {
+	need(b, 4)
+	op := b[0] >> 5
+	p.str("BRCM tag OP: ")
+	if op == 0 {
+		p.printf("EG, CID: %d, RC: %s, TC: %d, port: %d, ", b[1], tok(map[uint8]string{0x01: "mirror", 0x02: "mirror", 0x04: "MAC learning", 0x08: "routing", 0x10: "prot term", 0x20: "exception"}, "unknown", b[2]), (b[3]>>5)&7, b[3]&0x1f)
+	} else {
+		p.printf("IG, TC: %d, TE: %s, TS: %d, DST map: 0x%04x, ", (b[0]>>2)&7, []string{"None", "Untag", "Header", "Reserved"}[b[0]&3], (b[1]>>7)&1, u16(b, 2)&0x1ff)
+	}
+}
+
+// dsaTag prints a Marvell DSA tag.
+func (p *Printer) dsaTag(b []byte) {
+	need(b, 4)
+	mode := b[0] >> 6
+	p.str("DSA ")
+	dev, port := b[0]&0x1f, (b[1]>>3)&0x1f
+	switch mode {
+	case 0:
+		p.printf("To_CPU %s, ", "")
+	case 1:
+		p.printf("From_CPU ")
+	case 2:
+		p.printf("To_Sniffer ")
+	case 3:
+		p.printf("Forward ")
+	}
+	if mode == 1 {
+		p.printf("CPU > ")
+	}
+	p.printf("port %d.%d, ", dev, port)
+	tagged := b[0]&0x20 != 0
+	p.printf("VLAN %d%s, ", u16(b, 2)&0xfff, map[bool]string{true: "t", false: "u"}[tagged])
+}
+
+// slip prints a SLIP pseudo-header (direction and compression).
+func (p *Printer) slip(b []byte, length int) int {
+	p.proto = "slip"
+	if len(b) < 16 {
+		p.trunc()
+		return len(b)
+	}
+	if p.opts.Ether {
+		switch b[0] {
+		case 0:
+			p.str("I ")
+		case 1:
+			p.str("O ")
+		default:
+			p.str("Invalid direction ")
+		}
+	}
+	ip := b[16:]
+	switch u8(ip, 0) & 0xf0 {
+	case 0x40:
+		p.ip4(ip, length-16)
+	case 0x60:
+		p.ip6(ip, length-16)
+	default:
+		p.printf("ip v%d", ip[0]>>4)
+	}
+	return 16
+}
+
+// chdlc prints a Cisco HDLC frame.
+func (p *Printer) chdlc(b []byte, length int) int {
+	p.proto = "chdlc"
+	need(b, 4)
+	addr := b[0]
+	proto := u16(b, 2)
+	if p.opts.Ether {
+		p.printf("%s, ethertype %s (0x%04x), length %d: ", tok(map[uint8]string{0x0f: "unicast", 0x8f: "bcast"}, "0x%02x", addr), tok(ethertypeNames, "Unknown", proto), proto, length)
+	}
+	body := b[4:]
+	switch proto {
+	case 0x0800:
+		p.ip4(body, length-4)
+	case 0x86dd:
+		p.ip6(body, length-4)
+	case 0xfefe:
+		p.isoclns(body[1:], length-5)
+	case 0x8847, 0x8848:
+		p.mpls(body, length-4)
+	default:
+		if !p.opts.Ether {
+			p.printf("unknown CHDLC protocol (0x%04x)", proto)
+		}
+	}
+	return 4
+}
+
+func (p *Printer) bootpVerbose(b []byte, length int) {
+	need(b, 236)
+	p.printf("\n\t  Client-Ethernet-Address %s", p.etherAddr(b[28:34]))
+	if x := u32(b, 4); true {
+		_ = x
+	}
+	ci := netip.AddrFrom4([4]byte(b[12:16]))
+	if !ci.IsUnspecified() {
+		p.printf("\n\t  Client-IP %s", p.host(ci))
+	}
+	yi := netip.AddrFrom4([4]byte(b[16:20]))
+	if !yi.IsUnspecified() {
+		p.printf("\n\t  Your-IP %s", p.host(yi))
+	}
+	si := netip.AddrFrom4([4]byte(b[20:24]))
+	if !si.IsUnspecified() {
+		p.printf("\n\t  Server-IP %s", p.host(si))
+	}
+	gi := netip.AddrFrom4([4]byte(b[24:28]))
+	if !gi.IsUnspecified() {
+		p.printf("\n\t  Gateway-IP %s", p.host(gi))
+	}
+}
+
+func (p *Printer) ntpTime(b []byte, length int) {
+	need(b, 48)
+	p.printf("\n\tLeap indicator: %s, Stratum %d", []string{"", " +1s", " -1s", "clock unsynchronized"}[b[0]>>6], b[1])
+}
