@@ -611,7 +611,7 @@ func (p *Printer) ntp(b []byte, length int) {
 }
 
 // isakmp prints the first line of an ISAKMP message.
-func (p *Printer) isakmp(b []byte, length int) {
+func (p *Printer) isakmp(b []byte, length int, h ipHdr) {
 	p.proto = "isakmp"
 	p.str("isakmp")
 	if len(b) < 28 {
@@ -623,12 +623,12 @@ func (p *Printer) isakmp(b []byte, length int) {
 		p.printf(" %d.%d msgid ", major, b[17]&0xf)
 		return
 	}
-	p.isakmpV1(b, length)
+	p.isakmpV1(b, length, h)
 }
 
 var isakmpExch = map[uint8]string{0: "none", 1: "base", 2: "ident", 3: "auth", 4: "agg", 5: "inf", 32: "oakley-quick", 33: "oakley-newgroup"}
 
-func (p *Printer) isakmpV1(b []byte, length int) {
+func (p *Printer) isakmpV1(b []byte, length int, h ipHdr) {
 	msgid := u32(b, 20)
 	phase := 1
 	if msgid != 0 {
@@ -640,22 +640,28 @@ func (p *Printer) isakmpV1(b []byte, length int) {
 		p.str(": phase 2/others")
 	}
 	flags := b[19]
-	init := (flags & 0x00) == 0
-	rsp := b[8:16]
-	allZero := true
-	for _, c := range rsp {
-		if c != 0 {
-			allZero = false
+	var ck [8]byte
+	copy(ck[:], b[0:8])
+	src, dst := ipAddrBytes(h, true), ipAddrBytes(h, false)
+	if rec, ok := p.cookies[ck]; !ok {
+		if allZero(b[8:16]) {
+			p.str(" I")
+			if p.cookies == nil {
+				p.cookies = make(map[[8]byte][2]string)
+			}
+			p.cookies[ck] = [2]string{src, dst}
+		} else {
+			p.str(" ?")
 		}
-	}
-	_ = init
-	if allZero {
+	} else if src == rec[0] {
 		p.str(" I")
-	} else {
+	} else if src == rec[1] {
 		p.str(" R")
+	} else {
+		p.str(" ?")
 	}
 	p.printf(" %s", tok(isakmpExch, "#%d", b[18]))
-	if flags&0x01 != 0 || flags&0x02 != 0 {
+	if flags != 0 {
 		p.str("[")
 		if flags&0x01 != 0 {
 			p.str("E")
@@ -683,7 +689,7 @@ func (p *Printer) isakmpNATT(b []byte, length int, h ipHdr) {
 	}
 	if u32(b, 0) == 0 {
 		p.str("NONESP-encap: ")
-		p.isakmp(b[4:], length-4)
+		p.isakmp(b[4:], length-4, h)
 		return
 	}
 	p.str("UDP-encap: ")
@@ -925,4 +931,17 @@ func trimNul(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// ipAddrBytes returns the source or destination address bytes of h.
+func ipAddrBytes(h ipHdr, src bool) string {
+	switch {
+	case h.v6 && src:
+		return string(h.b[8:24])
+	case h.v6:
+		return string(h.b[24:40])
+	case src:
+		return string(h.b[12:16])
+	}
+	return string(h.b[16:20])
 }

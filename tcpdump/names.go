@@ -43,7 +43,7 @@ func LinkTypeName(lt pcapfilter.LinkType) (name, description string) {
 type SystemResolver struct {
 	mu       sync.Mutex
 	hosts    map[netip.Addr]string
-	services map[string]string // "tcp/80" -> "http"
+	services map[string]string // "80/tcp" -> "http"
 	once     sync.Once
 	path     string
 }
@@ -83,7 +83,7 @@ func (r *SystemResolver) Port(proto string, port uint16) string {
 		defer f.Close()
 		parseServices(f, r.services)
 	})
-	return r.services[proto+"/"+strconv.Itoa(int(port))]
+	return r.services[strconv.Itoa(int(port))+"/"+proto]
 }
 
 func parseServices(rd io.Reader, m map[string]string) {

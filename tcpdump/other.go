@@ -167,6 +167,7 @@ func (p *Printer) ppp(b []byte, length int) {
 		proto = u16(b, 0)
 		i = 2
 	}
+	full := length
 	length -= i
 	b = from(b, i)
 	switch proto {
@@ -177,7 +178,7 @@ func (p *Printer) ppp(b []byte, length int) {
 	case 0xc021, 0x8021, 0x8057, 0x80fd:
 		p.printf("%s, ", pppProtos[proto])
 		code := u8(b, 0)
-		p.printf("%s (0x%02x), id %d, length %d", tok(lcpCodes, "unknown", code), code, u8(b, 1), length)
+		p.printf("%s (0x%02x), id %d, length %d", tok(lcpCodes, "unknown", code), code, u8(b, 1), full)
 	default:
 		p.printf("%s, length %d", tok(pppProtos, "unknown (0x%04x)", proto), length)
 	}
@@ -210,27 +211,31 @@ func (p *Printer) mpls(b []byte, length int) {
 	if len(b) == 0 {
 		return
 	}
+	nl := " "
+	if p.opts.Verbose > 0 {
+		nl = "\n\t"
+	}
 	switch {
 	case label == 0:
-		p.str("\n\t")
+		p.str(nl)
 		p.ip4(b, length)
 	case label == 2:
-		p.str("\n\t")
+		p.str(nl)
 		p.ip6(b, length)
 	default:
 		switch b[0] >> 4 {
 		case 4:
 			if len(b) >= 20 && b[0]&0xf >= 5 {
-				p.str("\n\t")
+				p.str(nl)
 				p.ip4(b, length)
 				return
 			}
 		case 6:
-			p.str("\n\t")
+			p.str(nl)
 			p.ip6(b, length)
 			return
 		}
-		p.str("\n\t")
+		p.str(nl)
 		p.ether(b, length, 0, nil)
 	}
 }
@@ -327,121 +332,148 @@ func (p *Printer) eapol(b []byte) {
 	p.printf("EAPOL %s (%d) v%d, len %d", tok(map[uint8]string{0: "EAP packet", 1: "start", 2: "logoff", 3: "key", 4: "encap-asf-alert"}, "unknown", t), t, b[0], u16(b, 2))
 }
 
-var llcSAPNames = map[uint8]string{0x00: "Null", 0x02: "LLC Sublayer Management", 0x03: "LLC Sublayer Management",
-	0x06: "IP", 0x0e: "PROWAY Network Management", 0x42: "STP", 0x4e: "MMS", 0x5e: "ISI IP",
-	0x7e: "ISO8208", 0x8e: "PROWAY Active Station List", 0xaa: "SNAP", 0xba: "Banyan", 0xe0: "IPX",
-	0xf0: "NetBeui", 0xf4: "LAN Management", 0xfe: "OSI", 0xff: "Global"}
+var llcSAPNames = map[uint8]string{0x00: "Null", 0xff: "Global", 0x02: "802.1B I", 0x03: "802.1B G",
+	0x06: "IP", 0x04: "SNA", 0x0e: "ProWay NM", 0x42: "STP", 0x4e: "RS511", 0x7e: "ISO8208",
+	0x8e: "ProWay", 0xaa: "SNAP", 0xe0: "IPX", 0xf0: "NetBeui", 0xfe: "OSI"}
 
-var llcUFuncs = map[uint8]string{0x03: "ui", 0x0f: "dm", 0x43: "disc", 0x63: "ua", 0x6f: "sabme",
-	0x87: "frmr", 0xaf: "xid", 0xe3: "test"}
+var llcUFuncs = map[uint16]string{0x03: "ui", 0xe3: "test", 0xaf: "xid", 0x63: "ua", 0x43: "disc",
+	0x0f: "dm", 0x6f: "sabme", 0x87: "frmr"}
 
-var llcSFuncs = []string{"Receiver Ready", "Receiver not Ready", "Reject", ""}
+var llcFlagNames = map[uint16]string{0: "Command", 1: "Response", 0x10: "Poll", 0x11: "Final", 0x100: "Poll", 0x101: "Final"}
 
 // llc prints an 802.2 LLC header and what follows; it returns the header
 // length, negative when the payload was not printed.
 func (p *Printer) llc(b []byte, length int, src, dst []byte) int {
 	p.proto = "llc"
-	if len(b) < 3 {
+	if len(b) < 3 || length < 3 {
 		p.trunc()
-		return -len(b)
+		p.defaultPrint(b)
+		return min(len(b), length)
 	}
-	dsap, ssap := b[0], b[1]
+	dsapF, ssapF := b[0], b[1]
 	ctl := uint16(b[2])
+	isU := ctl&3 == 3
 	hdr := 3
-	if ctl&3 != 3 {
-		need(b, 4)
+	if !isU {
+		if len(b) < 4 || length < 4 {
+			p.trunc()
+			p.defaultPrint(b)
+			return min(len(b), length)
+		}
 		ctl = uint16(b[2]) | uint16(b[3])<<8
 		hdr = 4
 	}
-	if ssap == 0xff && dsap == 0xff {
-		p.str("IPX 802.3: ")
+	if ssapF == 0xff && dsapF == 0xff {
+		if p.opts.Ether {
+			p.str("IPX 802.3: ")
+		}
 		p.ipx(b, length)
 		return 0
 	}
-	if dsap == 0xaa && ssap == 0xaa && ctl == 3 {
-		return p.snap(b[3:], length-3, src, dst)
-	}
-	if dsap == 0x42 && ssap == 0x42 && ctl == 3 {
-		p.stp(b[3:], length-3)
-		return 3
-	}
-	if dsap == 0xe0 && ssap == 0xe0 && ctl == 3 {
-		p.str("IPX 802.3: ")
-		p.ipx(b[3:], length-3)
-		return 3
-	}
-	if dsap == 0xfe && ssap == 0xfe && ctl == 3 {
-		if !p.opts.Ether && src != nil {
-			p.printf("%s > %s, ", p.etherAddr(src), p.etherAddr(dst))
-		}
-		p.isoclns(b[3:], length-3)
-		return 3
-	}
-	if !p.opts.Ether && src != nil {
-		p.printf("%s > %s ", p.etherAddr(src), p.etherAddr(dst))
-	}
+	dsap, ssap := dsapF&^1, ssapF&^1
 	if p.opts.Ether {
-		p.str("LLC, ")
-	}
-	p.printf("%s %s", tok(llcSAPNames, "Unknown DSAP 0x%02x", dsap&0xfe), map[bool]string{true: "Unnumbered", false: ""}[ctl&3 == 3])
-	switch {
-	case ctl&3 == 3:
-		f := uint8(ctl & 0xef)
-		p.printf(", %s", tok(llcUFuncs, "%02x", f))
-		p.printf(", Flags [%s]", llcFlags(ssap, ctl&0x10 != 0))
-		p.printf(", length %d", length)
-		if f == 0x03 {
-			return -hdr
+		p.printf("LLC, dsap %s (0x%02x) %s, ssap %s (0x%02x) %s", tok(llcSAPNames, "Unknown", dsap), dsap,
+			map[bool]string{false: "Individual", true: "Group"}[dsapF&1 != 0], tok(llcSAPNames, "Unknown", ssap), ssap,
+			map[bool]string{false: "Command", true: "Response"}[ssapF&1 != 0])
+		if isU {
+			p.printf(", ctrl 0x%02x: ", ctl)
+		} else {
+			p.printf(", ctrl 0x%04x: ", ctl)
 		}
-		return hdr
-	case ctl&1 == 0:
-		p.str("Information")
-		p.printf(", send seq %d, rcv seq %d", (ctl>>1)&0x7f, (ctl>>9)&0x7f)
-		p.printf(", Flags [%s]", llcFlags(ssap, ctl&0x100 != 0))
-		p.printf(", length %d", length)
-		return -hdr
-	default:
-		p.str("Supervisory")
-		p.printf(", %s, rcv seq %d", llcSFuncs[(ctl>>2)&3], (ctl>>9)&0x7f)
-		p.printf(", Flags [%s]", llcFlags(ssap, ctl&0x100 != 0))
-		p.printf(", length %d", length)
+	}
+	body := b[hdr:]
+	length -= hdr
+	if ssap == 0xaa && dsap == 0xaa && ctl == 3 {
+		if !p.snap(body, length, src, dst) {
+			return -(hdr + 5)
+		}
+		return hdr + 5
+	}
+	if ssap == 0x42 && dsap == 0x42 && ctl == 3 {
+		p.stp(body, length)
 		return hdr
 	}
-}
-
-func llcFlags(ssap byte, pf bool) string {
-	resp := ssap&1 != 0
-	switch {
-	case !resp && !pf:
-		return "Command"
-	case resp && !pf:
-		return "Response"
-	case !resp && pf:
-		return "Poll"
+	if ssap == 0x06 && dsap == 0x06 && ctl == 3 {
+		p.ip4(body, length)
+		return hdr
 	}
-	return "Final"
+	if ssap == 0xe0 && dsap == 0xe0 && ctl == 3 {
+		if p.opts.Ether {
+			p.str("IPX 802.2: ")
+		}
+		p.ipx(body, length)
+		return hdr
+	}
+	if ssap == 0xfe && dsap == 0xfe && ctl == 3 {
+		p.isoclns(body, length)
+		return hdr
+	}
+	if !p.opts.Ether {
+		if ssap == dsap {
+			if src == nil {
+				p.printf("%s ", tok(llcSAPNames, "Unknown DSAP 0x%02x", dsap))
+			} else {
+				p.printf("%s > %s %s ", p.etherAddr(src), p.etherAddr(dst), tok(llcSAPNames, "Unknown DSAP 0x%02x", dsap))
+			}
+		} else if src == nil {
+			p.printf("%s > %s ", tok(llcSAPNames, "Unknown SSAP 0x%02x", ssap), tok(llcSAPNames, "Unknown DSAP 0x%02x", dsap))
+		} else {
+			p.printf("%s %s > %s %s ", p.etherAddr(src), tok(llcSAPNames, "Unknown SSAP 0x%02x", ssap), p.etherAddr(dst), tok(llcSAPNames, "Unknown DSAP 0x%02x", dsap))
+		}
+	}
+	gsap := uint16(ssapF & 1)
+	if isU {
+		p.printf("Unnumbered, %s, Flags [%s], length %d", tok(llcUFuncs, "%02x", ctl&0xef), tok(llcFlagNames, "?", gsap|ctl&0x10), length+hdr)
+		if ctl&^0x10 == 0xaf {
+			if length == 0 {
+				return hdr
+			}
+			if len(body) < 1 {
+				p.trunc()
+				return hdr
+			}
+			if body[0] == 0x81 {
+				if len(body) < 3 || length < 3 {
+					p.trunc()
+					p.defaultPrint(body)
+				} else {
+					p.printf(": %02x %02x", body[1], body[2])
+				}
+				return hdr
+			}
+		}
+	} else if ctl&3 == 1 {
+		p.printf("Supervisory, %s, rcv seq %d, Flags [%s], length %d", tok(map[uint16]string{0: "Receiver Ready", 1: "Receiver not Ready", 2: "Reject"}, "?", (ctl>>2)&3),
+			(ctl>>9)&0x7f, tok(llcFlagNames, "?", gsap|ctl&0x100), length+hdr)
+		return hdr
+	} else {
+		p.printf("Information, send seq %d, rcv seq %d, Flags [%s], length %d", (ctl>>1)&0x7f, (ctl>>9)&0x7f,
+			tok(llcFlagNames, "?", gsap|ctl&0x100), length+hdr)
+	}
+	return -hdr
 }
 
-// snap prints a SNAP header and its payload.
-func (p *Printer) snap(b []byte, length int, src, dst []byte) int {
+// snap prints a SNAP header and its payload; false if nothing decoded it.
+func (p *Printer) snap(b []byte, length int, src, dst []byte) bool {
 	need(b, 5)
 	oui := u24(b, 0)
 	et := u16(b, 3)
+	ouiName := tok(map[uint32]string{0: "Ethernet", 0xc: "Cisco", 0x80c2: "IEEE 802.1", 0xf8: "Cisco"}, "Unknown", oui)
 	if p.opts.Ether {
-		p.printf("oui %s (0x%06x), %s %s (0x%04x), length %d: ", tok(map[uint32]string{0: "Ethernet", 0xc: "Cisco", 0x80c2: "IEEE 802.1"}, "Unknown", oui), oui,
-			"ethertype", tok(ethertypeNames, "Unknown", et), et, length)
+		p.printf("oui %s (0x%06x), ethertype %s (0x%04x), length %d: ", ouiName, oui, tok(ethertypeNames, "Unknown", et), et, length)
 	}
 	if oui == 0 || oui == 0xf8 {
 		if p.etherTypePrint(et, b[5:], length-5, src, dst) {
-			return 8
+			return true
 		}
 	}
-	if !p.opts.Ether && src != nil {
-		p.printf("%s > %s, ", p.etherAddr(src), p.etherAddr(dst))
-		p.printf("oui %s (0x%06x), %s %s (0x%04x), length %d: ", tok(map[uint32]string{0: "Ethernet", 0xc: "Cisco", 0x80c2: "IEEE 802.1"}, "Unknown", oui), oui,
-			"ethertype", tok(ethertypeNames, "Unknown", et), et, length)
+	if !p.opts.Ether {
+		if src != nil {
+			p.printf("%s > %s ", p.etherAddr(src), p.etherAddr(dst))
+		}
+		p.printf("SNAP, oui %s (0x%06x), ethertype %s (0x%04x), length %d: ", ouiName, oui, tok(ethertypeNames, "Unknown", et), et, length)
 	}
-	return -8
+	return false
 }
 
 // stp prints a spanning tree BPDU's first line.
@@ -544,53 +576,42 @@ func (p *Printer) isis(b []byte, length int) {
 
 // arcnetLinux prints a Linux ARCNET header (DLT_ARCNET_LINUX).
 func (p *Printer) arcnetLinux(b []byte, length int) int {
-	p.proto = "arcnet"
-	if len(b) < 4 {
-		p.trunc()
-		return len(b)
+	p.proto = "arcnet_linux"
+	if len(b) < 5 {
+		panic(truncated{})
 	}
-	src, dst := b[0], b[1]
-	t := u8(b, 4)
-	hdr := 5
-	phds := false
+	t := b[4]
+	hdr := 8
 	switch t {
-	case 0xd4, 0xd5, 0xd6, 0xe8, 0xcd:
-		phds = false
-	case 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xfa, 0xfb:
+	case 240, 241, 0x80:
+		hdr = 5
 	default:
-		phds = true
-	}
-	if t == 0xe8 || t == 0xd4 || t == 0xd5 || t == 0xd6 || t == 0xcd || t == 0xf5 {
-		phds = false
-	}
-	if !phds {
-		need(b, 8)
-		if b[6] == 0xff { // exception packet
-			need(b, 12)
-			hdr = 12
-		} else {
-			hdr = 8
-		}
-		if t == 0xd4 || t == 0xd5 || t == 0xd6 || t == 0xcd || t == 0xe8 || t == 0xf5 || t == 0xd0 {
-			hdr = 5
+		if len(b) < 8 {
+			panic(truncated{})
 		}
 	}
 	if p.opts.Ether {
-		p.printf("%02x > %02x, ", src, dst)
+		p.proto = "arcnet"
+		if p.opts.Quiet {
+			p.printf("%02x %02x %d: ", b[0], b[1], length)
+		} else {
+			name := tok(map[uint8]string{240: "oldip", 241: "oldarp", 212: "ip", 213: "arp", 214: "rarp", 221: "atalk", 247: "banyan", 250: "ipx", 0xc4: "ipv6", 0x80: "diag"}, "%02x", t)
+			p.printf("%02x %02x %s %d: ", b[0], b[1], name, length)
+		}
 	}
-	_ = phds
-	body := from(b, hdr)
+	body := b[hdr:]
+	l := length - hdr
 	switch t {
-	case 0xd4, 0xf0:
-		p.ip4(body, length-hdr)
-	case 0xd5, 0xf1:
-		p.arp(body, length-hdr)
-	case 0xd6, 0xf2:
-		p.arp(body, length-hdr)
-	case 0xc4, 0xcd:
-		p.ip6(body, length-hdr)
+	case 240, 212:
+		p.ip4(body, l)
+	case 0xc4:
+		p.ip6(body, l)
+	case 241, 213, 214:
+		p.arp(body, l)
+	case 250:
+		p.ipx(body, l)
 	default:
-		return 0
+		p.defaultPrint(body)
 	}
 	return hdr
 }
@@ -598,37 +619,69 @@ func (p *Printer) arcnetLinux(b []byte, length int) int {
 // brcmTag prints a Broadcom switch tag.
 func (p *Printer) brcmTag(b []byte) {
 	need(b, 4)
-	op := b[0] >> 5
-	p.str("BRCM tag OP: ")
-	if op == 0 {
-		p.printf("EG, CID: %d, RC: %s, TC: %d, port: %d, ", b[1], tok(map[uint8]string{0x01: "mirror", 0x02: "mirror", 0x04: "MAC learning", 0x08: "routing", 0x10: "prot term", 0x20: "exception"}, "unknown", b[2]), (b[3]>>5)&7, b[3]&0x1f)
+	if b[0] != 0 {
+		p.str("BRCM tag OP: IG")
 	} else {
-		p.printf("IG, TC: %d, TE: %s, TS: %d, DST map: 0x%04x, ", (b[0]>>2)&7, []string{"None", "Untag", "Header", "Reserved"}[b[0]&3], (b[1]>>7)&1, u16(b, 2)&0x1ff)
+		p.str("BRCM tag OP: EG")
 	}
+	if b[0]&(1<<5) != 0 {
+		p.printf(", TC: %d", (b[1]>>2)&7)
+		p.printf(", TE: %s", []string{"None", "Untag", "Header", "Reserved"}[b[1]&3])
+		p.printf(", TS: %d", b[1]>>7)
+		p.printf(", DST map: 0x%04x", u16(b, 2)&0x1ff)
+	} else {
+		p.printf(", CID: %d", b[1])
+		p.printf(", RC: %s", tok(map[uint8]string{1: "mirror", 2: "MAC learning", 4: "switching", 8: "prot term", 16: "prot snoop", 32: "exception"}, "reserved", b[2]))
+		p.printf(", TC: %d", (b[3]>>5)&7)
+		p.printf(", port: %d", b[3]&0x1f)
+	}
+	p.str(", ")
 }
 
 // dsaTag prints a Marvell DSA tag.
 func (p *Printer) dsaTag(b []byte) {
 	need(b, 4)
 	mode := b[0] >> 6
-	p.str("DSA ")
-	dev, port := b[0]&0x1f, (b[1]>>3)&0x1f
-	switch mode {
-	case 0:
-		p.printf("To_CPU %s, ", "")
-	case 1:
-		p.printf("From_CPU ")
-	case 2:
-		p.printf("To_Sniffer ")
-	case 3:
-		p.printf("Forward ")
-	}
-	if mode == 1 {
-		p.printf("CPU > ")
-	}
-	p.printf("port %d.%d, ", dev, port)
+	dev, port := b[0]&0x1f, (b[1]&0xf8)>>3
+	trunk := b[1]&0x04 != 0
 	tagged := b[0]&0x20 != 0
-	p.printf("VLAN %d%s, ", u16(b, 2)&0xfff, map[bool]string{true: "t", false: "u"}[tagged])
+	vid := uint16(b[2]&0x0f)<<8 | uint16(b[3])
+	if p.opts.Ether {
+		p.str("Marvell DSA ")
+		p.printf("mode %s, ", []string{"To CPU", "From CPU", "To Sniffer", "Forward"}[mode])
+		switch mode {
+		case 3:
+			p.printf("dev %d, %s %d, ", dev, map[bool]string{true: "trunk", false: "port"}[trunk], port)
+		case 1:
+			p.printf("target dev %d, port %d, ", dev, port)
+		case 0:
+			p.printf("source dev %d, port %d, ", dev, port)
+			code := (b[1]&0x06)>>1<<1 | (b[2]&0x10)>>4
+			p.printf("code %s, ", tok(map[uint8]string{0: "BPDU (MGMT) Trap", 1: "Frame2Reg", 2: "IGMP/MLD Trap", 3: "Policy Trap", 4: "ARP Mirror", 5: "Policy Mirror"}, "reserved", code))
+		case 2:
+			p.printf("source dev %d, port %d, ", dev, port)
+			p.printf("%s sniff, ", map[bool]string{true: "ingress", false: "egress"}[trunk])
+		}
+		p.printf("%s, ", map[bool]string{true: "tagged", false: "untagged"}[tagged])
+		if b[1]&1 != 0 {
+			p.str("CFI, ")
+		}
+		p.printf("VID %d, ", vid)
+		p.printf("FPri %d, ", b[2]>>5)
+		return
+	}
+	p.str("DSA ")
+	switch mode {
+	case 3:
+		p.printf("Forward %s %d.%d, ", map[bool]string{true: "trunk", false: "port"}[trunk], dev, port)
+	case 1:
+		p.printf("CPU > port %d.%d, ", dev, port)
+	case 0:
+		p.printf("port %d.%d > CPU, ", dev, port)
+	case 2:
+		p.printf("port %d.%d > %s Sniffer, ", dev, port, map[bool]string{true: "Rx", false: "Tx"}[trunk])
+	}
+	p.printf("VLAN %d%s, ", vid, map[bool]string{true: "t", false: "u"}[tagged])
 }
 
 // slip prints a SLIP pseudo-header (direction and compression).

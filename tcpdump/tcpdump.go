@@ -49,6 +49,9 @@ type Printer struct {
 	link int // DLT value
 	ref  time.Time
 	tcp  map[tcpKey]tcpSeq
+	// cookies are the ISAKMP initiator cookies seen, with the initiator's
+	// and responder's addresses.
+	cookies map[[8]byte][2]string
 
 	b     []byte // the line being built
 	proto string // protocol named in " [|proto]" on truncation

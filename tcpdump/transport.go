@@ -517,7 +517,7 @@ func (p *Printer) udp(b []byte, length int, h ipHdr, fragmented bool) {
 	case isPort(sp, dp, 67) || isPort(sp, dp, 68):
 		p.bootp(cp, length)
 	case isPort(sp, dp, 500):
-		p.isakmp(cp, length)
+		p.isakmp(cp, length, h)
 	case isPort(sp, dp, 4500):
 		p.isakmpNATT(cp, length, h)
 	case isPort(sp, dp, 123):
