@@ -550,31 +550,39 @@ func (p *Printer) geneve(b []byte, length int) {
 	vni := u24(b, 4)
 	p.printf(", Flags [%s]", bits([]bitName{{0x80, "O"}, {0x40, "C"}}, "none", "", uint32(flags)))
 	p.printf(", vni 0x%x", vni)
-	if p.opts.Verbose > 0 {
+	if b[7] != 0 {
+		p.printf(", rsvd 0x%x", b[7])
+	}
+	if p.opts.Ether {
 		p.printf(", proto %s (0x%04x)", tok(ethertypeNames, "unknown", ptype), ptype)
 	}
-	if optLen > 0 {
-		p.printf(", options [%d bytes]", optLen)
-	}
-	if length < 8+optLen {
-		p.printf(" [bad length %d < %d]", length, 8+optLen)
+	if length-8 < optLen {
+		p.printf(" truncated-geneve - %d bytes missing", optLen-(length-8))
 		return
 	}
 	need(b, 8+optLen)
-	if p.opts.Verbose > 1 && optLen > 0 {
-		p.genevOpts(b[8 : 8+optLen])
+	if optLen > 0 {
+		p.str(", options [")
+		if p.opts.Verbose > 0 {
+			p.genevOpts(b[8 : 8+optLen])
+		} else {
+			p.printf("%d bytes", optLen)
+		}
+		p.str("]")
 	}
 	inner := b[8+optLen:]
 	il := length - 8 - optLen
-	if !p.opts.Ether {
+	if p.opts.Verbose < 1 {
 		p.str(": ")
 	} else {
 		p.str("\n\t")
 	}
-	if ptype == 0x6558 {
-		p.ether(inner, il, 0, nil)
-	} else if !p.etherTypePrint(ptype, inner, il, nil, nil) {
-		p.printf("ethertype %s (0x%04x)", tok(ethertypeNames, "unknown", ptype), ptype)
+	if !p.etherTypePrint(ptype, inner, il, nil, nil) {
+		if ptype == 0x6558 {
+			p.ether(inner, il, 0, nil)
+		} else {
+			p.printf("geneve-proto-0x%x", ptype)
+		}
 	}
 }
 
@@ -775,7 +783,11 @@ func (p *Printer) gre(b []byte, length int) {
 		i += 4
 	}
 	p.printf(", length %d", length)
-	p.str(": ")
+	if p.opts.Verbose < 1 {
+		p.str(": ")
+	} else {
+		p.str("\n\t")
+	}
 	inner := from(b, i)
 	il := length - i
 	switch pt {

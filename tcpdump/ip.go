@@ -328,17 +328,17 @@ func (p *Printer) ah(b []byte) int {
 	p.proto = "ah"
 	need(b, 12)
 	l := (int(b[1]) + 2) * 4
-	p.printf("AH(spi=0x%08x", u32(b, 4))
+	p.str("AH(")
 	if p.opts.Verbose > 0 {
-		p.printf(",sumlen=%d", l-12)
+		p.printf("length=%d(%d-bytes),", b[1], l)
 	}
-	p.printf(",seq=0x%x", u32(b, 8))
+	if r := u16(b, 2); r != 0 {
+		p.printf("reserved=0x%x[MustBeZero],", r)
+	}
+	p.printf("spi=0x%08x,seq=0x%x,icv=0x", u32(b, 4), u32(b, 8))
 	need(b, l)
-	if l > 12 {
-		p.str(",icv=0x")
-		for _, c := range b[12:l] {
-			p.printf("%02x", c)
-		}
+	for _, c := range b[12:l] {
+		p.printf("%02x", c)
 	}
 	p.str("): ")
 	return l

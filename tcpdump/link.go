@@ -54,7 +54,7 @@ func (p *Printer) link1(b []byte, wireLen int) int {
 	case dltCHDLC:
 		return p.chdlc(b, wireLen)
 	case dltIEEE80211:
-		return p.wifi(b, wireLen, len(b), 0)
+		return p.wifi(b, wireLen, len(b), 0, false)
 	case dltRadiotap:
 		return p.radiotap(b, wireLen)
 	case dltPPI:
@@ -78,10 +78,30 @@ func (p *Printer) ipAny(b []byte, length int) {
 	}
 }
 
+// etherAddr formats a MAC address as tcpdump's etheraddr_string does:
+// without -n it names the vendor part.
 func (p *Printer) etherAddr(b []byte) string {
+	need(b, 6)
+	s := fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5])
+	if p.opts.Numeric == 0 {
+		s += " (oui " + tok(ouiNames, "Unknown", uint32(b[0])<<16|uint32(b[1])<<8|uint32(b[2])) + ")"
+	}
+	return s
+}
+
+// rawEtherAddr formats a MAC address without a vendor name.
+func rawEtherAddr(b []byte) string {
 	need(b, 6)
 	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5])
 }
+
+var ouiNames = map[uint32]string{0x000000: "Ethernet", 0x00000c: "Cisco", 0x00005e: "IANA",
+	0x000081: "Nortel Networks SONMP", 0x0000f8: "Cisco bridged", 0x0080c2: "Ethernet bridged",
+	0x00a03e: "ATM Forum", 0x00e02f: "DOCSIS Spanning Tree", 0x080007: "Appletalk", 0x009069: "Juniper",
+	0x080009: "Hewlett-Packard", 0x00120f: "IEEE 802.3 Private", 0x0012bb: "ANSI/TIA", 0x001b21: "DCBX",
+	0x002320: "Nicira Networks", 0x5c16c7: "Big Switch Networks", 0xb0d2f5: "Vello Systems", 0x002481: "HP",
+	0x0004ea: "HP-Labs", 0x748771: "Infoblox Inc", 0xa42305: "Open Networking Lab", 0x00049f: "Freescale",
+	0x0015ad: "Netronome", 0x001018: "Broadcom", 0x00e004: "PMC-Sierra", 0xd0f0db: "Ericsson"}
 
 var ethertypeNames = map[uint16]string{
 	0x0800: "IPv4", 0x8847: "MPLS unicast", 0x8848: "MPLS multicast", 0x86dd: "IPv6",

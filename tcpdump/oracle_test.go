@@ -24,16 +24,16 @@ var flagSets = []struct {
 	flags []string
 	floor float64
 }{
-	{[]string{"-n"}, 0.86},
-	{[]string{"-nn", "-e"}, 0.63},
-	{[]string{"-x"}, 0.96},
-	{[]string{"-X"}, 0.96},
-	{[]string{"-A"}, 0.89},
-	{[]string{"-q"}, 0.79},
-	{[]string{"-tttt"}, 0.78},
-	{[]string{"-S", "-n"}, 0.86},
-	{[]string{"-v"}, 0.38},
-	{[]string{"-vv"}, 0.20},
+	{[]string{"-n"}, 0.97},
+	{[]string{"-nn", "-e"}, 0.93},
+	{[]string{"-x"}, 0.97},
+	{[]string{"-X"}, 0.97},
+	{[]string{"-A"}, 0.93},
+	{[]string{"-q"}, 0.88},
+	{[]string{"-tttt"}, 0.88},
+	{[]string{"-S", "-n"}, 0.97},
+	{[]string{"-v"}, 0.46},
+	{[]string{"-vv"}, 0.24},
 }
 
 // captures lists the sample captures and the ones made for these tests.

@@ -64,7 +64,12 @@ func (p *Printer) arp(b []byte, length int) {
 		}
 		return p.addr4(b, i)
 	}
-	hw := func(i int) string { return linkAddr(b[i : i+hl]) }
+	hw := func(i int) string {
+		if hl == 6 {
+			return p.etherAddr(b[i : i+hl])
+		}
+		return linkAddr(b[i : i+hl])
+	}
 	switch op {
 	case 1:
 		p.printf("who-has %s", paddr(tpa))
@@ -308,8 +313,8 @@ func (p *Printer) ipx(b []byte, length int) {
 		p.str("IPX ")
 	}
 	need(b, 30)
-	p.printf("%08x.%s.%04x > ", u32(b, 18), p.etherAddr(b[22:28]), u16(b, 28))
-	p.printf("%08x.%s.%04x: ", u32(b, 6), p.etherAddr(b[10:16]), u16(b, 16))
+	p.printf("%08x.%s.%04x > ", u32(b, 18), rawEtherAddr(b[22:28]), u16(b, 28))
+	p.printf("%08x.%s.%04x: ", u32(b, 6), rawEtherAddr(b[10:16]), u16(b, 16))
 	l := int(u16(b, 2)) - 30
 	dsock := u16(b, 16)
 	switch dsock {
@@ -522,6 +527,9 @@ func stpBridgeID(b []byte) string {
 func (p *Printer) isoclns(b []byte, length int) {
 	p.proto = "isoclns"
 	nlpid := u8(b, 0)
+	if p.opts.Ether {
+		p.printf("OSI NLPID %s (0x%02x): ", tok(map[uint8]string{0x81: "CLNP", 0x82: "ES-IS", 0x83: "IS-IS", 0x00: "NULLNS", 0xcc: "IPv4", 0x8e: "IPv6", 0xcf: "PPP", 0x08: "Q.933"}, "Unknown", nlpid), nlpid)
+	}
 	switch nlpid {
 	case 0x83:
 		p.isis(b, length)
@@ -530,7 +538,13 @@ func (p *Printer) isoclns(b []byte, length int) {
 	case 0x82:
 		p.printf("ES-IS, length %d", length)
 	default:
-		p.printf("OSI NLPID 0x%02x unknown, length %d", nlpid, length)
+		if !p.opts.Ether {
+			p.printf("OSI NLPID 0x%02x unknown", nlpid)
+		}
+		p.printf("%slength: %d", map[bool]string{false: ", "}[p.opts.Ether], length)
+		if length > 1 {
+			p.unknownData("\n\t", b, length)
+		}
 	}
 }
 
@@ -544,13 +558,18 @@ func (p *Printer) isis(b []byte, length int) {
 	need(b, 8)
 	hl := int(b[1])
 	t := b[4] & 0x1f
-	p.str("IS-IS")
+	sep := ", "
+	if p.opts.Ether {
+		sep = ""
+	} else {
+		p.str("IS-IS")
+	}
 	if p.opts.Verbose > 0 {
-		p.printf(", length %d", length)
+		p.printf("%slength %d", sep, length)
 		return
 	}
 	names := map[uint8]string{15: "L1 Lan IIH", 16: "L2 Lan IIH", 17: "p2p IIH", 18: "L1 LSP", 20: "L2 LSP", 24: "L1 CSNP", 25: "L2 CSNP", 26: "L1 PSNP", 27: "L2 PSNP"}
-	p.printf(", %s", tok(names, "PDU type %d", t))
+	p.printf("%s%s", sep, tok(names, "unknown PDU-Type %d", t))
 	h := from(b, 8)
 	switch t {
 	case 15, 16:
@@ -595,7 +614,10 @@ func (p *Printer) arcnetLinux(b []byte, length int) int {
 		if p.opts.Quiet {
 			p.printf("%02x %02x %d: ", b[0], b[1], length)
 		} else {
-			name := tok(map[uint8]string{240: "oldip", 241: "oldarp", 212: "ip", 213: "arp", 214: "rarp", 221: "atalk", 247: "banyan", 250: "ipx", 0xc4: "ipv6", 0x80: "diag"}, "%02x", t)
+			// tcpdump reads the type where the generic ARCNET header
+			// has it, the third byte, which in the Linux header is
+			// part of the offset.
+			name := tok(map[uint8]string{240: "oldip", 241: "oldarp", 212: "ip", 213: "arp", 214: "rarp", 221: "atalk", 247: "banyan", 250: "ipx", 0xc4: "ipv6", 0x80: "diag"}, "%02x", b[2])
 			p.printf("%02x %02x %s %d: ", b[0], b[1], name, length)
 		}
 	}
