@@ -393,6 +393,8 @@ func (p *Printer) ip6(b []byte, length int) {
 	cur, adv, rest := 0, 40, tlen
 	fragmented := false
 	first := true
+	foundHBH := false
+	var ph uint8 = 255
 	for cur < len(b) && adv > 0 {
 		if rest < adv {
 			p.trunc()
@@ -405,6 +407,17 @@ func (p *Printer) ip6(b []byte, length int) {
 		}
 		first = false
 		c := from(b, cur)
+		if nh == 0 {
+			if foundHBH {
+				p.str("[The Hop-by-Hop Options header was already found] (invalid)")
+				return
+			}
+			if ph != 255 {
+				p.str("[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)")
+				return
+			}
+			foundHBH = true
+		}
 		switch nh {
 		case 0, 60:
 			if nh == 0 {
@@ -451,6 +464,7 @@ func (p *Printer) ip6(b []byte, length int) {
 			p.demux(c, l, h, fragmented, nh)
 			return
 		}
+		ph = nh
 		p.proto = "ip6"
 	}
 }

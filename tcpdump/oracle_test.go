@@ -24,16 +24,16 @@ var flagSets = []struct {
 	flags []string
 	floor float64
 }{
-	{[]string{"-n"}, 0.97},
-	{[]string{"-nn", "-e"}, 0.93},
-	{[]string{"-x"}, 0.97},
-	{[]string{"-X"}, 0.97},
-	{[]string{"-A"}, 0.93},
-	{[]string{"-q"}, 0.88},
-	{[]string{"-tttt"}, 0.88},
-	{[]string{"-S", "-n"}, 0.97},
-	{[]string{"-v"}, 0.46},
-	{[]string{"-vv"}, 0.24},
+	{[]string{"-n"}, 0.99},
+	{[]string{"-nn", "-e"}, 0.99},
+	{[]string{"-x"}, 0.99},
+	{[]string{"-X"}, 0.99},
+	{[]string{"-A"}, 0.99},
+	{[]string{"-q"}, 0.99},
+	{[]string{"-tttt"}, 0.99},
+	{[]string{"-S", "-n"}, 0.99},
+	{[]string{"-v"}, 0.49},
+	{[]string{"-vv"}, 0.26},
 }
 
 // captures lists the sample captures and the ones made for these tests.

@@ -175,6 +175,9 @@ func (p *Printer) ppp(b []byte, length int) {
 	full := length
 	length -= i
 	b = from(b, i)
+	if p.opts.Ether {
+		p.printf("%s (0x%04x), length %d: ", tok(pppProtos, "unknown", proto), proto, full)
+	}
 	switch proto {
 	case 0x0021:
 		p.ip4(b, length)
@@ -274,31 +277,264 @@ func (p *Printer) loopback(b []byte, length int) {
 	}
 }
 
-// decnet prints a DECnet routing message's first line (a subset).
+// decnet prints a DECnet Phase IV routing message and the NSP message it
+// carries.
 func (p *Printer) decnet(b []byte, length int) {
 	p.proto = "decnet"
-	need(b, 3)
-	plen := int(uint16(b[0]) | uint16(b[1])<<8)
-	rest := clip(from(b, 2), plen)
-	flags := u8(rest, 0)
-	if flags&0x80 != 0 { // padding
-		pad := int(flags & 0x7f)
-		rest = from(rest, pad)
-		flags = u8(rest, 0)
-	}
-	if flags&1 != 0 { // control message
-		switch (flags >> 1) & 7 {
-		case 6:
-			need(rest, 19)
-			p.printf("endnode-hello endnode vers %d eco %d ueco %d src %s blksize %d rtr %s hello %d data %d",
-				rest[1], rest[2], rest[3], dnAddr(rest[10:12]), uint16(rest[13])|uint16(rest[14])<<8,
-				dnAddr(rest[23:25]), uint16(rest[25])|uint16(rest[26])<<8, rest[27])
-			return
-		}
-		p.printf("control msg %d", (flags>>1)&7)
+	le := func(i int) uint16 { need(b, i+2); return uint16(b[i]) | uint16(b[i+1])<<8 }
+	if length < 6 {
+		p.printf(" (length %d < 6) (invalid)", length)
 		return
 	}
-	p.defaultPrint(b)
+	pktlen := int(le(0))
+	if pktlen < 6 {
+		p.printf(" (pktlen %d < 6) (invalid)", pktlen)
+		return
+	}
+	if pktlen > length {
+		p.printf(" (pktlen %d > %d) (invalid)", pktlen, length)
+		return
+	}
+	length = pktlen
+	rh := 2
+	flags := u8(b, rh)
+	if flags&0x80 != 0 {
+		pad := int(flags & 0x7f)
+		if p.opts.Verbose > 0 {
+			p.printf("[pad:%d] ", pad)
+		}
+		if length < pad+2 {
+			p.printf(" (length %d < %d) (invalid)", length, pad+2)
+			return
+		}
+		need(b, rh+pad)
+		b = b[pad:]
+		length -= pad
+		flags = u8(b, rh)
+	}
+	if flags&0x40 != 0 {
+		p.str("future-version-decnet")
+		p.defaultPrint(clip(b, length))
+		return
+	}
+	if flags&1 != 0 {
+		p.decnetCtl(b[rh:], length)
+		return
+	}
+	var src, dst uint16
+	var hops int
+	var nsp []byte
+	var nsplen int
+	switch flags & 7 {
+	case 6:
+		if length < 21 {
+			p.printf(" (length %d < 21) (invalid)", length)
+			return
+		}
+		need(b, rh+21)
+		dst, src = le(rh+7), le(rh+15)
+		hops = int(b[rh+18])
+		nsp, nsplen = from(b, rh+21), length-21
+	case 2:
+		need(b, rh+6)
+		dst, src = le(rh+1), le(rh+3)
+		hops = int(b[rh+5]&0x3f) + 1
+		nsp, nsplen = from(b, rh+6), length-6
+	default:
+		p.str("unknown message flags under mask")
+		p.defaultPrint(clip(b, length))
+		return
+	}
+	p.printf("%s > %s %d ", dnAddr16(src), dnAddr16(dst), pktlen)
+	if p.opts.Verbose > 0 {
+		if flags&010 != 0 {
+			p.str("RQR ")
+		}
+		if flags&020 != 0 {
+			p.str("RTS ")
+		}
+		if flags&040 != 0 {
+			p.str("IE ")
+		}
+		p.printf("%d hops ", hops)
+	}
+	if !p.nsp(nsp, nsplen) {
+		p.str(" (invalid)")
+	}
+}
+
+func dnAddr16(v uint16) string { return fmt.Sprintf("%d.%d", v>>10, v&0x3ff) }
+
+// decnetCtl prints a DECnet routing control message (a subset).
+func (p *Printer) decnetCtl(b []byte, length int) {
+	switch (b[0] >> 1) & 7 {
+	case 6: // endnode hello
+		p.str("endnode-hello ")
+		if length < 32 {
+			p.str(" (invalid)")
+			return
+		}
+		need(b, 32)
+		le := func(i int) uint16 { return uint16(b[i]) | uint16(b[i+1])<<8 }
+		info := b[10]
+		p.str([]string{"reserved-ntype? ", "l2rout ", "l1rout ", "endnode "}[info&3])
+		if info&04 != 0 {
+			p.str("verif ")
+		}
+		if info&040 != 0 {
+			p.str("nomcast ")
+		}
+		if info&0100 != 0 {
+			p.str("blo ")
+		}
+		p.printf("vers %d eco %d ueco %d src %s blksize %d rtr %s hello %d data %o",
+			b[1], b[2], b[3], dnAddr16(le(8)), le(11), dnAddr16(le(26)), le(28), b[31])
+	default:
+		p.printf("control msg %d", (b[0]>>1)&7)
+	}
+}
+
+// nsp prints a DECnet NSP message; false if it is malformed.
+func (p *Printer) nsp(b []byte, n int) bool {
+	if n < 5 {
+		p.printf(" (nsplen %d < 5)", n)
+		return false
+	}
+	le := func(i int) uint16 { need(b, i+2); return uint16(b[i]) | uint16(b[i+1])<<8 }
+	flags := u8(b, 0)
+	dst, src := le(1), le(3)
+	acks := func(second string, segs bool) {
+		ack := le(5)
+		if ack&0x8000 != 0 {
+			if ack&0xf000 == 0x9000 {
+				p.printf("nak %d ", ack&07777)
+			} else {
+				p.printf("ack %d ", ack&07777)
+			}
+			if n < 9 && segs {
+				return
+			}
+			ack = le(7)
+			if ack&0xa000 == 0xa000 {
+				if ack&0xb000 == 0xb000 {
+					p.printf("%s %d ", map[string]string{"oack": "onak", "ackdat": "nakdat"}[second], ack&07777)
+				} else {
+					p.printf("%s %d ", second, ack&07777)
+				}
+				if segs {
+					ack = le(9)
+				}
+			}
+		}
+		if segs {
+			p.printf("seg %d ", ack&07777)
+		}
+	}
+	switch flags & 014 {
+	case 0:
+		switch flags & 0160 {
+		case 040, 0, 0100, 0140:
+			p.printf("data %d>%d ", src, dst)
+			if n < 7 {
+				return false
+			}
+			acks("oack", true)
+		case 060:
+			p.str("intr ")
+			if n < 7 {
+				return false
+			}
+			acks("ackdat", true)
+		case 020:
+			p.printf("link-service %d>%d ", src, dst)
+			if n < 13 {
+				return false
+			}
+			acks("ackdat", true)
+			ls, fc := u8(b, 11), u8(b, 12)
+			switch ls & 014 {
+			case 0:
+				p.printf("dat seg count %d ", fc)
+				switch ls & 3 {
+				case 1:
+					p.str("donotsend-data ")
+				case 2:
+					p.str("send-data ")
+				case 3:
+					p.printf("reserved-fcmod? %x", ls)
+				}
+			case 4:
+				p.printf("intr req count %d ", fc)
+			default:
+				p.printf("reserved-fcval-int? %x", ls)
+			}
+		default:
+			p.printf("reserved-subtype? %x %d > %d", flags, src, dst)
+		}
+	case 04:
+		switch flags & 0160 {
+		case 0:
+			p.printf("data-ack %d>%d ", src, dst)
+			if n < 7 {
+				return false
+			}
+			acks("oack", false)
+		case 020:
+			p.printf("ils-ack %d>%d ", src, dst)
+			if n < 7 {
+				return false
+			}
+			acks("ackdat", false)
+		case 040:
+			p.printf("conn-ack %d", dst)
+		default:
+			p.printf("reserved-acktype? %x %d > %d", flags, src, dst)
+		}
+	case 010:
+		switch flags & 0160 {
+		case 020, 0140, 040:
+			if flags&0160 == 040 {
+				p.printf("conn-confirm %d>%d ", src, dst)
+			} else {
+				if flags&0160 == 020 {
+					p.str("conn-initiate ")
+				} else {
+					p.str("retrans-conn-initiate ")
+				}
+				p.printf("%d>%d ", src, dst)
+			}
+			min := 9
+			if flags&0160 == 040 {
+				min = 10
+			}
+			if n < min {
+				return false
+			}
+			services, info, segsize := u8(b, 5), u8(b, 6), le(7)
+			switch services & 014 {
+			case 04:
+				p.str("seg ")
+			case 010:
+				p.str("msg ")
+			}
+			p.str([]string{"ver 3.2 ", "ver 3.1 ", "ver 4.0 ", "ver 4.1 "}[info&3])
+			p.printf("segsize %d ", segsize)
+			if flags&0160 == 040 {
+				if optlen := u8(b, 9); optlen != 0 {
+					p.printf("optlen %d ", optlen)
+				}
+			}
+		case 060:
+			p.printf("disconn-initiate %d>%d ", src, dst)
+		case 0100:
+			p.printf("disconn-confirm %d>%d ", src, dst)
+		default:
+			p.printf("reserved-ctltype? %x %d > %d", flags, src, dst)
+		}
+	default:
+		p.printf("reserved-type? %x %d > %d", flags, src, dst)
+	}
+	return true
 }
 
 func dnAddr(b []byte) string {
@@ -465,7 +701,7 @@ func (p *Printer) snap(b []byte, length int, src, dst []byte) bool {
 	et := u16(b, 3)
 	ouiName := tok(map[uint32]string{0: "Ethernet", 0xc: "Cisco", 0x80c2: "IEEE 802.1", 0xf8: "Cisco"}, "Unknown", oui)
 	if p.opts.Ether {
-		p.printf("oui %s (0x%06x), ethertype %s (0x%04x), length %d: ", ouiName, oui, tok(ethertypeNames, "Unknown", et), et, length)
+		p.printf("oui %s (0x%06x), ethertype %s (0x%04x), length %d: ", ouiName, oui, tok(ethertypeNames, "Unknown", et), et, length-5)
 	}
 	if oui == 0 || oui == 0xf8 {
 		if p.etherTypePrint(et, b[5:], length-5, src, dst) {
@@ -476,7 +712,7 @@ func (p *Printer) snap(b []byte, length int, src, dst []byte) bool {
 		if src != nil {
 			p.printf("%s > %s ", p.etherAddr(src), p.etherAddr(dst))
 		}
-		p.printf("SNAP, oui %s (0x%06x), ethertype %s (0x%04x), length %d: ", ouiName, oui, tok(ethertypeNames, "Unknown", et), et, length)
+		p.printf("SNAP, oui %s (0x%06x), ethertype %s (0x%04x), length %d: ", ouiName, oui, tok(ethertypeNames, "Unknown", et), et, length-5)
 	}
 	return false
 }
@@ -633,7 +869,8 @@ func (p *Printer) arcnetLinux(b []byte, length int) int {
 	case 250:
 		p.ipx(body, l)
 	default:
-		p.defaultPrint(body)
+		// tcpdump dumps an unknown ARCNET payload even with -x or -q.
+		p.hexASCII("\n\t", body, 0)
 	}
 	return hdr
 }
@@ -720,7 +957,7 @@ func (p *Printer) slip(b []byte, length int) int {
 		case 1:
 			p.str("O ")
 		default:
-			p.str("Invalid direction ")
+			p.printf("Invalid direction %d ", b[0])
 		}
 	}
 	ip := b[16:]

@@ -10,6 +10,7 @@ package tcpdump
 
 import (
 	"fmt"
+	"strings"
 	"net/netip"
 	"time"
 
@@ -167,9 +168,9 @@ func (p *Printer) timestamp(ts time.Time) {
 }
 
 // defaultPrint dumps bytes no printer decodes, as tcpdump does unless one
-// of -x, -X or -A is given.
+// of -x, -X or -q is given.
 func (p *Printer) defaultPrint(b []byte) {
-	if p.opts.Hex == 0 && p.opts.HexASCII == 0 && p.opts.ASCII == 0 {
+	if p.opts.Hex == 0 && p.opts.HexASCII == 0 && !p.opts.Quiet {
 		p.hexASCII("\n\t", b, 0)
 	}
 }
@@ -291,8 +292,8 @@ func tok[K comparable](m map[K]string, def string, v K) string {
 	if s, ok := m[v]; ok {
 		return s
 	}
-	if def == "" {
-		return ""
+	if !strings.Contains(def, "%") {
+		return def
 	}
 	return fmt.Sprintf(def, v)
 }

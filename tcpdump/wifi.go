@@ -1,6 +1,10 @@
 package tcpdump
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/gbpf/gbpf/pcapfilter"
+)
 
 func le16(b []byte, i int) uint16 {
 	need(b, i+2)
@@ -787,13 +791,20 @@ func (p *Printer) ppi(b []byte, length int) int {
 		return len(b)
 	}
 	if p.opts.Ether {
-		p.printf("V.%d DLT %d len %d, ", b[0], dlt, l)
+		name, _ := LinkTypeName(pcapfilter.LinkType(dlt))
+		if _, ok := linkTypeNames[dlt]; !ok {
+			name = "unknown"
+		}
+		p.printf("V.%d DLT %s (%d) len %d, length %d: ", b[0], name, dlt, l, length)
 	}
+	// tcpdump 4.99 adds the inner header length to the link header
+	// length twice (once in the inner printer, once in the PPI one), so
+	// its -x dumps start that much later; the dumps follow it.
 	switch dlt {
 	case dltIEEE80211:
-		return l + p.wifi(b[l:], length-l, len(b)-l, 0, false)
+		return l + 2*p.wifi(b[l:], length-l, len(b)-l, 0, false)
 	case dltEthernet:
-		return l + p.ether(b[l:], length-l, 0, nil)
+		return l + 2*p.ether(b[l:], length-l, 0, nil)
 	}
 	return l
 }
