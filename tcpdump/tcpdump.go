@@ -10,8 +10,8 @@ package tcpdump
 
 import (
 	"fmt"
-	"strings"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gbpf/gbpf/pcapfilter"
