@@ -68,6 +68,10 @@ func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr s
 	if err := pw.flush(); err != nil {
 		return err
 	}
+	if ctx.Err() != nil && w == nil {
+		// As tcpdump: an interrupted line is ended before the summary.
+		fmt.Fprintln(out)
+	}
 	if f.count {
 		fmt.Fprintf(out, "%d packet%s\n", n, plural(n))
 	}
@@ -75,7 +79,7 @@ func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr s
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(errOut, "\n%d packet%s captured\n%d packet%s received by filter\n%d packet%s dropped by kernel\n",
+	fmt.Fprintf(errOut, "%d packet%s captured\n%d packet%s received by filter\n%d packet%s dropped by kernel\n",
 		n, plural(n), st.Received, plural(int(st.Received)), st.Dropped, plural(int(st.Dropped)))
 	return nil
 }
