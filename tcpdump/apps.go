@@ -841,20 +841,147 @@ func (p *Printer) gre1(b []byte, length int) {
 var pimTypes = map[uint8]string{0: "Hello", 1: "Register", 2: "Register Stop", 3: "Join / Prune",
 	4: "Bootstrap", 5: "Assert", 6: "Graft", 7: "Graft Reply", 8: "Candidate RP Advertisement", 9: "Prune Refresh"}
 
-// pim prints a PIM message's first line.
+// pim prints a PIM message (under -v, the checksum and bootstrap
+// messages' contents).
 func (p *Printer) pim(b []byte, length int, h ipHdr) {
 	p.proto = "pim"
 	v := u8(b, 0) >> 4
 	t := b[0] & 0xf
-	switch v {
-	case 2:
-		p.printf("PIMv%d, %s", v, tok(pimTypes, "[type %d]", t))
-		p.printf(", length %d", length)
-	case 1:
-		p.printf("PIMv%d", v)
-	default:
+	if v != 2 {
 		p.printf("PIMv%d, length %d", v, length)
+		return
 	}
+	if p.opts.Verbose == 0 {
+		p.printf("PIMv%d, %s, length %d", v, tok(pimTypes, "Unknown Type", t), length)
+		return
+	}
+	p.printf("PIMv%d, length %d\n\t%s", v, length, tok(pimTypes, "Unknown Type", t))
+	p.proto = "pimv2"
+	if length < 2 {
+		p.printf("[length %d < 2] (invalid)", length)
+		return
+	}
+	alen := int(u8(b, 1) & 0x0f)
+	if alen != 0 {
+		p.str(", RFC2117-encoding")
+	}
+	if length < 4 {
+		p.printf("[length %d < 4] (invalid)", length)
+		return
+	}
+	ck := u16(b, 2)
+	p.printf(", cksum 0x%04x ", ck)
+	switch {
+	case ck == 0:
+		p.str("(unverified)")
+	case len(b) < length:
+		p.str("(unverified)")
+	default:
+		var sum uint16
+		if h.v6 {
+			sum = foldCksum(h.pseudoSum(103, length) + inCksum(0, b[:length]))
+		} else {
+			sum = foldCksum(inCksum(0, b[:length]))
+		}
+		if sum == 0 {
+			p.str("(correct)")
+		} else {
+			p.str("(incorrect)")
+		}
+	}
+	c := clip(from(b, 4), length-4)
+	addr := func(group bool) bool {
+		n := p.pimAddr(c, alen, group)
+		if n < 0 {
+			p.trunc()
+			return false
+		}
+		c = c[n:]
+		return true
+	}
+	if t == 4 {
+		if len(c) < 4 {
+			p.trunc()
+			return
+		}
+		p.printf(" tag=%x hashmlen=%d BSRprio=%d BSR=", u16(c, 0), c[2], c[3])
+		c = c[4:]
+		if !addr(false) {
+			return
+		}
+		for i := 0; len(c) > 0; i++ {
+			p.printf(" (group%d: ", i)
+			if !addr(true) {
+				return
+			}
+			if len(c) < 4 {
+				p.trunc()
+				return
+			}
+			frp := int(c[1])
+			p.printf(" RPcnt=%d FRPcnt=%d", c[0], frp)
+			c = c[4:]
+			for j := 0; j < frp && len(c) > 0; j++ {
+				p.printf(" RP%d=", j)
+				if !addr(false) {
+					return
+				}
+				if len(c) < 4 {
+					p.trunc()
+					return
+				}
+				p.printf(",holdtime=%s,prio=%d", relTime(uint32(u16(c, 0))), c[2])
+				c = c[4:]
+			}
+			p.str(")")
+		}
+	}
+}
+
+// pimAddr prints an encoded PIM address and returns its length, or -1.
+func (p *Printer) pimAddr(b []byte, alen int, group bool) int {
+	hdr := 0
+	if alen == 0 {
+		if len(b) < 2 || b[1] != 0 {
+			return -1
+		}
+		switch b[0] {
+		case 1:
+			alen = 4
+		case 2:
+			alen = 16
+		default:
+			return -1
+		}
+		hdr = 2
+	} else if alen != 4 && alen != 16 {
+		return -1
+	}
+	b = b[hdr:]
+	show := func(a []byte) string {
+		if alen == 4 {
+			return p.addr4(a, 0)
+		}
+		return p.addr6(a, 0)
+	}
+	if !group {
+		if len(b) < alen {
+			return -1
+		}
+		p.str(show(b))
+		return hdr + alen
+	}
+	if len(b) < alen+2 {
+		return -1
+	}
+	p.str(show(b[2:]))
+	if int(b[1]) != alen*8 {
+		p.printf("/%d", b[1])
+	}
+	if b[0] != 0 {
+		p.printf("(0x%02x)", b[0])
+	}
+	return hdr + alen + 2
 }
 
 // vrrp prints a VRRP (or CARP) advertisement.
@@ -885,16 +1012,11 @@ func (p *Printer) vrrp(b []byte, length int, h ipHdr) {
 			}
 			p.str(", addrs")
 			if n > 1 {
-				p.str("(")
-				p.printf("%d", n)
-				p.str(")")
+				p.printf("(%d)", n)
 			}
 			p.str(":")
 			for i := 0; i < n; i++ {
-				if i > 0 {
-					p.str(",")
-				}
-				p.printf(" %s", p.addr4(b, 8+4*i))
+				p.printf("%s%s", map[bool]string{true: " ", false: ","}[i == 0], p.addr4(b, 8+4*i))
 			}
 			if auth == 1 {
 				p.str(" auth \"")
@@ -923,13 +1045,11 @@ func (p *Printer) vrrp(b []byte, length int, h ipHdr) {
 			}
 			p.str(":")
 			for i := 0; i < n; i++ {
-				if i > 0 {
-					p.str(",")
-				}
+				p.str(map[bool]string{true: " ", false: ","}[i == 0])
 				if h.v6 {
-					p.printf(" %s", p.addr6(b, 8+16*i))
+					p.str(p.addr6(b, 8+16*i))
 				} else {
-					p.printf(" %s", p.addr4(b, 8+4*i))
+					p.str(p.addr4(b, 8+4*i))
 				}
 			}
 		}

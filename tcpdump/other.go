@@ -2,7 +2,6 @@ package tcpdump
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 )
 
@@ -1000,27 +999,287 @@ func (p *Printer) chdlc(b []byte, length int) int {
 }
 
 func (p *Printer) bootpVerbose(b []byte, length int) {
-	need(b, 236)
-	p.printf("\n\t  Client-Ethernet-Address %s", p.etherAddr(b[28:34]))
-	if x := u32(b, 4); true {
-		_ = x
+	need(b, 12)
+	htype, hlen := b[1], b[2]
+	if htype != 1 {
+		p.printf(", htype %d", htype)
 	}
-	ci := netip.AddrFrom4([4]byte(b[12:16]))
-	if !ci.IsUnspecified() {
-		p.printf("\n\t  Client-IP %s", p.host(ci))
+	if htype != 1 || hlen != 6 {
+		p.printf(", hlen %d", hlen)
 	}
-	yi := netip.AddrFrom4([4]byte(b[16:20]))
-	if !yi.IsUnspecified() {
-		p.printf("\n\t  Your-IP %s", p.host(yi))
+	if b[3] != 0 {
+		p.printf(", hops %d", b[3])
 	}
-	si := netip.AddrFrom4([4]byte(b[20:24]))
-	if !si.IsUnspecified() {
-		p.printf("\n\t  Server-IP %s", p.host(si))
+	if x := u32(b, 4); x != 0 {
+		p.printf(", xid 0x%x", x)
 	}
-	gi := netip.AddrFrom4([4]byte(b[24:28]))
-	if !gi.IsUnspecified() {
-		p.printf("\n\t  Gateway-IP %s", p.host(gi))
+	if s := u16(b, 8); s != 0 {
+		p.printf(", secs %d", s)
 	}
+	fl := u16(b, 10)
+	p.printf(", Flags [%s]", bits([]bitName{{0x8000, "Broadcast"}}, "none", ", ", uint32(fl)))
+	if p.opts.Verbose > 1 {
+		p.printf(" (0x%04x)", fl)
+	}
+	for _, a := range []struct {
+		off  int
+		name string
+	}{{12, "Client-IP"}, {16, "Your-IP"}, {20, "Server-IP"}, {24, "Gateway-IP"}} {
+		if u32(b, a.off) != 0 {
+			p.printf("\n\t  %s %s", a.name, p.addr4(b, a.off))
+		}
+	}
+	if htype == 1 && hlen == 6 {
+		p.printf("\n\t  Client-Ethernet-Address %s", p.etherAddr(b[28:34]))
+	}
+	for _, f := range []struct {
+		off, n int
+		name   string
+	}{{44, 64, "sname"}, {108, 128, "file"}} {
+		if u8(b, f.off) != 0 {
+			p.printf("\n\t  %s \"", f.name)
+			z := from(b, f.off)
+			z = z[:min(len(z), f.n)]
+			for _, c := range z {
+				if c == 0 {
+					break
+				}
+				p.charEsc(c)
+			}
+			p.str("\"")
+		}
+	}
+	switch v := u32(b, 236); v {
+	case 0x63825363:
+		p.rfc1048(b[236:])
+	case 0x434d5500:
+		p.str("\n\t  Vendor-#0x434d5500")
+	default:
+		if v != 0 {
+			p.printf("\n\t  Vendor-#0x%x", v)
+		}
+	}
+}
+
+var dhcpMsgNames = map[uint8]string{1: "Discover", 2: "Offer", 3: "Request", 4: "Decline", 5: "ACK", 6: "NACK",
+	7: "Release", 8: "Inform", 10: "LeaseQuery", 11: "LeaseUnassigned", 12: "LeaseUnknown", 13: "LeaseActive"}
+
+// rfc1048 prints DHCP options as tcpdump's rfc1048_print does.
+func (p *Printer) rfc1048(b []byte) {
+	p.str("\n\t  Vendor-rfc1048 Extensions")
+	p.printf("\n\t    Magic Cookie 0x%08x", u32(b, 0))
+	i := 4
+	for i < len(b) {
+		tag := b[i]
+		i++
+		if tag == 0 && p.opts.Verbose < 3 {
+			continue
+		}
+		if tag == 255 && p.opts.Verbose < 3 {
+			return
+		}
+		name := tok(bootpTags, "?Unknown", tag)
+		c := name[0]
+		name = name[1:]
+		l := 0
+		if tag != 0 && tag != 255 {
+			l = int(u8(b, i))
+			i++
+		}
+		p.printf("\n\t    %s (%d), length %d%s", name, tag, l, map[bool]string{true: ": "}[l > 0])
+		if tag == 0 && p.opts.Verbose > 2 {
+			n := 1
+			for i < len(b) && b[i] == 0 {
+				i++
+				n++
+			}
+			if n > 1 {
+				p.printf(", occurs %d", n)
+			}
+		}
+		need(b, i+l)
+		v := b[i : i+l]
+		i += l
+		if tag == 53 && l == 1 {
+			p.str(tok(dhcpMsgNames, "Unknown (%d)", v[0]))
+			continue
+		}
+		if tag == 55 {
+			for k, t := range v {
+				if k%4 == 0 {
+					p.str("\n\t      ")
+				} else {
+					p.str(", ")
+				}
+				p.printf("%s (%d)", tok(bootpTags, "?Unknown", t)[1:], t)
+			}
+			continue
+		}
+		if c == '?' {
+			switch {
+			case l&1 != 0:
+				c = 'b'
+			case l&2 != 0:
+				c = 's'
+			default:
+				c = 'l'
+			}
+		}
+		first := true
+		sep := func(s string) {
+			if !first {
+				p.str(s)
+			}
+			first = false
+		}
+		switch c {
+		case 'a':
+			p.str("\"")
+			p.printn(v)
+			p.str("\"")
+			v = nil
+		case 'i', 'l', 'L':
+			for len(v) >= 4 {
+				sep(",")
+				switch c {
+				case 'i':
+					p.str(p.addr4(v, 0))
+				case 'L':
+					p.printf("%d", int32(u32(v, 0)))
+				default:
+					p.printf("%d", u32(v, 0))
+				}
+				v = v[4:]
+			}
+		case 'p':
+			for len(v) >= 8 {
+				sep(",")
+				p.printf("(%s:%s)", p.addr4(v, 0), p.addr4(v, 4))
+				v = v[8:]
+			}
+		case 's':
+			for len(v) >= 2 {
+				sep(",")
+				p.printf("%d", u16(v, 0))
+				v = v[2:]
+			}
+		case 'B':
+			for len(v) > 0 {
+				sep(",")
+				switch v[0] {
+				case 0:
+					p.str("N")
+				case 1:
+					p.str("Y")
+				default:
+					p.printf("%d?", v[0])
+				}
+				v = v[1:]
+			}
+		case '$':
+			v = p.dhcpSpecial(tag, v)
+		default:
+			for len(v) > 0 {
+				if c == 'x' {
+					sep(":")
+					p.printf("%02x", v[0])
+				} else {
+					sep(".")
+					p.printf("%d", v[0])
+				}
+				v = v[1:]
+			}
+		}
+		if len(v) > 0 {
+			p.printf("\n\t  trailing data length %d", len(v))
+		}
+	}
+}
+
+// dhcpSpecial prints the options tcpdump decodes specially; it returns
+// what it left unprinted.
+func (p *Printer) dhcpSpecial(tag uint8, v []byte) []byte {
+	switch tag {
+	case 46, 52:
+		if len(v) < 1 {
+			p.str("[ERROR: length < 1 bytes]")
+			return v
+		}
+		var names map[uint8]string
+		if tag == 46 {
+			names = map[uint8]string{1: "b-node", 2: "p-node", 4: "m-node", 8: "h-node"}
+		} else {
+			names = map[uint8]string{1: "file", 2: "sname", 3: "file+sname"}
+		}
+		p.str(names[v[0]])
+		return v[1:]
+	case 61:
+		if len(v) < 1 {
+			p.str("[ERROR: length < 1 bytes]")
+			return v
+		}
+		t := v[0]
+		v = v[1:]
+		if t == 0 {
+			p.str("\"")
+			p.printn(v)
+			p.str("\"")
+			return nil
+		}
+		p.printf("%s ", tok(map[uint8]string{1: "ether", 6: "IEEE802", 7: "ARCNET", 15: "FRELAY", 19: "ATM", 24: "IEEE1394", 32: "INFINIBAND"}, "hardware-type %d,", t))
+		for k, c := range v {
+			if k > 0 {
+				p.str(":")
+			}
+			p.printf("%02x", c)
+		}
+		return nil
+	case 77:
+		if len(v) < 2 {
+			p.str("[ERROR: length < 2 bytes]")
+			return nil
+		}
+		n := 1
+		for len(v) > 0 {
+			sl := int(v[0])
+			v = v[1:]
+			p.printf("\n\t      instance#%d: ", n)
+			if sl == 0 {
+				p.str("[ERROR: suboption length must be non-zero]")
+				return nil
+			}
+			if len(v) < sl {
+				p.str("[ERROR: invalid option]")
+				return nil
+			}
+			p.str("\"")
+			p.printn(v[:sl])
+			p.printf("\", length %d", sl)
+			v = v[sl:]
+			n++
+		}
+		return nil
+	case 82:
+		for len(v) >= 2 {
+			st, sl := v[0], int(v[1])
+			v = v[2:]
+			name := tok(map[uint8]string{1: "Circuit-ID", 2: "Remote-ID", 6: "Subscriber-ID"}, "Unknown", st)
+			if sl > len(v) {
+				p.printf("\n\t      %s SubOption %d, length %d: length goes past end of option", name, st, sl)
+				return nil
+			}
+			p.printf("\n\t      %s SubOption %d, length %d: ", name, st, sl)
+			if st == 6 {
+				p.printn(v[:sl])
+			} else {
+				p.hexASCII("\n\t\t", v[:sl], 0)
+			}
+			v = v[sl:]
+		}
+		return v
+	}
+	p.printf("[unknown special tag %d, size %d]", tag, len(v))
+	return nil
 }
 
 func (p *Printer) ntpTime(b []byte, length int) {
