@@ -32,8 +32,8 @@ var flagSets = []struct {
 	{[]string{"-q"}, 0.99},
 	{[]string{"-tttt"}, 0.99},
 	{[]string{"-S", "-n"}, 0.99},
-	{[]string{"-v"}, 0.49},
-	{[]string{"-vv"}, 0.26},
+	{[]string{"-v"}, 0.95},
+	{[]string{"-vv"}, 0.97},
 }
 
 // captures lists the sample captures and the ones made for these tests.

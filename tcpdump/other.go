@@ -787,11 +787,78 @@ func sysID(b []byte) string {
 	return fmt.Sprintf("%02x%02x.%02x%02x.%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5])
 }
 
-// isis prints an IS-IS PDU's first line.
+// isisID formats a system (6 bytes), node (7) or LSP (8) identifier.
+func isisID(b []byte) string {
+	need(b, len(b))
+	s := sysID(b)
+	if len(b) >= 7 {
+		s += fmt.Sprintf(".%02x", b[6])
+	}
+	if len(b) == 8 {
+		s += fmt.Sprintf("-%02x", b[7])
+	}
+	return s
+}
+
+var isisTLVNames = map[uint8]string{1: "Area address(es)", 2: "IS Reachability", 3: "ES Neighbor(s)", 4: "Partition DIS",
+	5: "Prefix Neighbors", 6: "IS Neighbor(s)", 7: "Instance Identifier", 8: "Padding", 9: "LSP entries",
+	10: "Authentication", 12: "Checksum", 13: "Purge Originator Identifier", 14: "LSP Buffersize",
+	22: "Extended IS Reachability", 24: "IS Alias ID", 42: "DECnet Phase IV", 66: "Lucent Proprietary",
+	128: "IPv4 Internal Reachability", 129: "Protocols supported", 130: "IPv4 External Reachability",
+	131: "Inter-Domain Information Type", 132: "IPv4 Interface address(es)", 133: "IPv4 authentication (deprecated)",
+	134: "Traffic Engineering Router ID", 135: "Extended IPv4 Reachability", 137: "Hostname",
+	138: "Shared Risk Link Group", 143: "Multi-Topology-Aware Port Capability", 144: "Multi-Topology Capability",
+	176: "Nortel Proprietary", 177: "Nortel Proprietary", 211: "Restart Signaling",
+	222: "Multi Topology IS Reachability", 229: "Multi Topology", 232: "IPv6 Interface address(es)",
+	235: "Multi-Topology IPv4 Reachability", 236: "IPv6 reachability", 237: "Multi-Topology IP6 Reachability",
+	240: "Point-to-point Adjacency State", 241: "Hello PDU Sequence Number", 242: "IS-IS Router Capability",
+	250: "Vendor Private"}
+
+var nlpidNames = map[uint8]string{0x81: "CLNP", 0x82: "ES-IS", 0x83: "IS-IS", 0x00: "NULLNS", 0xcc: "IPv4",
+	0x8e: "IPv6", 0xcf: "PPP", 0x08: "Q.933", 0x80: "IEEE 802.1Q"}
+
+// osiCksum is the Fletcher checksum IS-IS LSPs carry, computed with the
+// checksum field (at off) taken as zero.
+func osiCksum(b []byte, off int) uint16 {
+	var c0, c1 uint32
+	for i, v := range b {
+		if i != off && i != off+1 {
+			c0 += uint32(v)
+		}
+		c1 += c0
+	}
+	c0 %= 255
+	c1 %= 255
+	mul := int(len(b)-off) * int(c0)
+	x := mul - int(c0) - int(c1)
+	y := int(c1) - mul - 1
+	if y >= 0 {
+		y++
+	}
+	if x < 0 {
+		x--
+	}
+	x %= 255
+	y %= 255
+	if x == 0 {
+		x = 255
+	}
+	if y == 0 {
+		y = 255
+	}
+	return uint16(x&0xff)<<8 | uint16(y&0xff)
+}
+
+func isisMetric(v uint8) string {
+	return fmt.Sprintf("%d, %s", v&0x3f, map[bool]string{true: "External", false: "Internal"}[v&0x40 != 0])
+}
+
+// isis prints an IS-IS PDU: its first line, and under -v its header
+// fields and TLVs (the ones tcpdump decodes that IS-IS routers commonly
+// send).
 func (p *Printer) isis(b []byte, length int) {
 	p.proto = "isis"
 	need(b, 8)
-	hl := int(b[1])
 	t := b[4] & 0x1f
 	sep := ", "
 	if p.opts.Ether {
@@ -799,33 +866,285 @@ func (p *Printer) isis(b []byte, length int) {
 	} else {
 		p.str("IS-IS")
 	}
-	if p.opts.Verbose > 0 {
-		p.printf("%slength %d", sep, length)
+	names := map[uint8]string{15: "L1 Lan IIH", 16: "L2 Lan IIH", 17: "p2p IIH", 18: "L1 LSP", 20: "L2 LSP", 24: "L1 CSNP", 25: "L2 CSNP", 26: "L1 PSNP", 27: "L2 PSNP"}
+	fixed := int(b[1])
+	idLen := int(b[3])
+	switch idLen {
+	case 0:
+		idLen = 6
+	case 255:
+		idLen = 0
+	}
+	maxArea := int(b[7])
+	if maxArea == 0 {
+		maxArea = 3
+	}
+	if b[2] != 1 {
+		p.printf("version %d packet not supported", b[2])
 		return
 	}
-	names := map[uint8]string{15: "L1 Lan IIH", 16: "L2 Lan IIH", 17: "p2p IIH", 18: "L1 LSP", 20: "L2 LSP", 24: "L1 CSNP", 25: "L2 CSNP", 26: "L1 PSNP", 27: "L2 PSNP"}
-	p.printf("%s%s", sep, tok(names, "unknown PDU-Type %d", t))
+	if idLen != 6 {
+		p.printf("bad packet -- illegal sys-ID length (%d)", idLen)
+		return
+	}
+	if p.opts.Verbose == 0 {
+		p.printf("%s%s", sep, tok(names, "unknown PDU-Type %d", t))
+	} else {
+		p.printf("%slength %d", sep, length)
+		p.printf("\n\t%s, hlen: %d, v: %d, pdu-v: %d, sys-id-len: %d (%d), max-area: %d (%d)",
+			tok(names, "unknown, type %d", t), fixed, b[2], b[5], idLen, b[3], maxArea, b[7])
+		if p.opts.Verbose > 1 {
+			p.hex("\n\t", b[:8], 0)
+		}
+	}
 	h := from(b, 8)
+	hdrSize := map[uint8]int{15: 19, 16: 19, 17: 12, 18: 19, 20: 19, 24: 25, 25: 25, 26: 9, 27: 9}[t]
+	if hdrSize == 0 {
+		if p.opts.Verbose == 0 {
+			p.printf(", length %d", length)
+			return
+		}
+		p.unknownData("\n\t  ", b, length)
+		return
+	}
+	if fixed != 8+hdrSize {
+		p.printf(", bogus fixed header length %d should be %d", fixed, 8+hdrSize)
+		return
+	}
+	need(h, hdrSize)
+	if length < 8+hdrSize {
+		p.trunc()
+		return
+	}
+	if p.opts.Verbose == 0 {
+		switch t {
+		case 15, 16:
+			p.printf(", src-id %s, lan-id %s, prio %d", isisID(h[1:7]), isisID(h[12:19]), h[11])
+		case 17:
+			p.printf(", src-id %s", isisID(h[1:7]))
+		case 18, 20:
+			p.printf(", lsp-id %s, seq 0x%08x, lifetime %5ds", isisID(h[4:12]), u32(h, 12), u16(h, 2))
+		default:
+			p.printf(", src-id %s", isisID(h[2:9]))
+		}
+		p.printf(", length %d", length)
+		return
+	}
+	circuit := map[uint8]string{1: "Level 1 only", 2: "Level 2 only", 3: "Level 1, Level 2"}
+	var pduLen int
 	switch t {
 	case 15, 16:
-		need(h, 19)
-		p.printf(", src-id %s", sysID(h[1:7]))
-		p.printf(", lan-id %s.%02x", sysID(h[12:18]), h[18])
-		p.printf(", prio %d", h[11]&0x7f)
+		pduLen = int(u16(h, 9))
+		p.printf("\n\t  source-id: %s,  holding time: %ds, Flags: [%s]", isisID(h[1:7]), u16(h, 7), tok(circuit, "unknown circuit type 0x%02x", h[0]))
+		p.printf("\n\t  lan-id:    %s, Priority: %d, PDU length: %d", isisID(h[12:19]), h[11]&0x7f, pduLen)
 	case 17:
-		need(h, 12)
-		p.printf(", src-id %s", sysID(h[1:7]))
+		pduLen = int(u16(h, 9))
+		p.printf("\n\t  source-id: %s, holding time: %ds, Flags: [%s]", isisID(h[1:7]), u16(h, 7), tok(circuit, "unknown circuit type 0x%02x", h[0]))
+		p.printf("\n\t  circuit-id: 0x%02x, PDU length: %d", h[11], pduLen)
 	case 18, 20:
-		need(h, 19)
-		p.printf(", lsp-id %s.%02x-%02x", sysID(h[4:10]), h[10], h[11])
-		p.printf(", seq 0x%08x", u32(h, 12))
-		p.printf(", lifetime %5ds", u16(h, 2))
-	case 24, 25, 26, 27:
-		need(h, 9)
-		p.printf(", src-id %s.%02x", sysID(h[2:8]), h[8])
+		pduLen = int(u16(h, 0))
+		if length > pduLen {
+			length = pduLen
+		}
+		ck := u16(h, 16)
+		p.printf("\n\t  lsp-id: %s, seq: 0x%08x, lifetime: %5ds\n\t  chksum: 0x%04x", isisID(h[4:12]), u32(h, 12), u16(h, 2), ck)
+		lsp := from(b, 12)
+		switch {
+		case ck == 0 || length-12 < 14 || len(lsp) < length-12:
+			p.str(" (unverified)")
+		default:
+			if c := osiCksum(lsp[:length-12], 12); c == ck {
+				p.str(" (correct)")
+			} else {
+				p.printf(" (incorrect should be 0x%04x)", c)
+			}
+		}
+		tb := h[18]
+		p.printf(", PDU length: %d, Flags: [ ", pduLen)
+		if tb&4 != 0 {
+			p.str("Overload bit set, ")
+		}
+		if tb&0x78 != 0 {
+			for _, f := range []struct {
+				bit  uint8
+				name string
+			}{{8, "default "}, {0x10, "delay "}, {0x20, "expense "}, {0x40, "error "}} {
+				if tb&f.bit != 0 {
+					p.str(f.name)
+				}
+			}
+			p.str("ATT bit set, ")
+		}
+		if tb&0x80 != 0 {
+			p.str("P bit set, ")
+		}
+		p.printf("%s ]", []string{"Unused 0x0 (invalid)", "L1 IS", "Unused 0x2 (invalid)", "L2 IS"}[tb&3])
+	case 24, 25:
+		pduLen = int(u16(h, 0))
+		p.printf("\n\t  source-id:    %s, PDU length: %d", isisID(h[2:9]), pduLen)
+		p.printf("\n\t  start lsp-id: %s", isisID(h[9:17]))
+		p.printf("\n\t  end lsp-id:   %s", isisID(h[17:25]))
+	case 26, 27:
+		pduLen = int(u16(h, 0))
+		p.printf("\n\t  source-id:    %s, PDU length: %d", isisID(h[2:9]), pduLen)
 	}
-	_ = hl
-	p.printf(", length %d", length)
+	if t != 18 && t != 20 && length > pduLen {
+		length = pduLen
+	}
+	if p.opts.Verbose > 1 {
+		p.hex("\n\t  ", h[:hdrSize], 0)
+	}
+	rest := length - 8 - hdrSize
+	tl := from(b, 8+hdrSize)
+	for rest > 0 {
+		if len(tl) < 2 || rest < 2 {
+			p.trunc()
+			return
+		}
+		tt, tlen := tl[0], int(tl[1])
+		tl = tl[2:]
+		rest -= 2
+		p.printf("\n\t    %s TLV #%d, length: %d", tok(isisTLVNames, "unknown", tt), tt, tlen)
+		if rest < tlen {
+			p.trunc()
+			return
+		}
+		need(tl, tlen)
+		p.isisTLV(tt, tl[:tlen])
+		if p.opts.Verbose > 1 {
+			p.hex("\n\t      ", tl[:tlen], 0)
+		}
+		tl = tl[tlen:]
+		rest -= tlen
+	}
+}
+
+// isisTLV prints one TLV's value.
+func (p *Printer) isisTLV(t uint8, v []byte) {
+	switch t {
+	case 1:
+		for len(v) > 0 {
+			al := int(v[0])
+			v = v[1:]
+			if len(v) < al {
+				return
+			}
+			s := ""
+			for i := 0; i < al; i++ {
+				s += fmt.Sprintf("%02x", v[i])
+				if i&1 == 0 && i+1 < al {
+					s += "."
+				}
+			}
+			p.printf("\n\t      Area address (length: %d): %s", al, s)
+			v = v[al:]
+		}
+	case 2:
+		if len(v) < 1 {
+			return
+		}
+		p.printf("\n\t      %s", tok(map[uint8]string{0: "IsNotVirtual", 1: "IsVirtual"}, "bogus virtual flag 0x%02x", v[0]))
+		v = v[1:]
+		for len(v) >= 11 {
+			p.printf("\n\t      IS Neighbor: %s, Default Metric: %s", isisID(v[4:11]), isisMetric(v[0]))
+			for i, n := range []string{"Delay", "Expense", "Error"} {
+				if v[1+i]&0x80 == 0 {
+					p.printf("\n\t\t  %s Metric: %s", n, isisMetric(v[1+i]))
+				}
+			}
+			v = v[11:]
+		}
+	case 6:
+		for len(v) >= 6 {
+			p.printf("\n\t      SNPA: %s", isisID(v[:6]))
+			v = v[6:]
+		}
+	case 8:
+	case 9:
+		for len(v) >= 16 {
+			p.printf("\n\t      lsp-id: %s, seq: 0x%08x, lifetime: %5ds, chksum: 0x%04x", isisID(v[2:10]), u32(v, 10), u16(v, 0), u16(v, 14))
+			v = v[16:]
+		}
+	case 128, 130:
+		for len(v) >= 12 {
+			mask := u32(v, 8)
+			plen := -1
+			for i := 0; i <= 32; i++ {
+				if mask == ^uint32(0)<<(32-i) || (i == 0 && mask == 0) {
+					plen = i
+					break
+				}
+			}
+			if plen < 0 {
+				p.printf("\n\t      IPv4 prefix: %s mask %s", p.addr4(v, 4), p.addr4(v, 8))
+			} else {
+				p.printf("\n\t      IPv4 prefix: %15s/%d", p.addr4(v, 4), plen)
+			}
+			p.printf(", Distribution: %s, Metric: %d, %s", map[bool]string{true: "down", false: "up"}[v[0]&0x80 != 0], v[0]&0x3f,
+				map[bool]string{true: "External", false: "Internal"}[v[0]&0x40 != 0])
+			for i, n := range []string{"Delay", "Expense", "Error"} {
+				if v[1+i]&0x80 == 0 {
+					p.printf("\n\t        %s Metric: %s", n, isisMetric(v[1+i]))
+				}
+			}
+			v = v[12:]
+		}
+	case 129:
+		p.str("\n\t      NLPID(s): ")
+		for i, c := range v {
+			p.printf("%s (0x%02x)", tok(nlpidNames, "unknown", c), c)
+			if i+1 < len(v) {
+				p.str(", ")
+			}
+		}
+	case 132:
+		for len(v) >= 4 {
+			p.printf("\n\t      IPv4 interface address: %s", p.addr4(v, 0))
+			v = v[4:]
+		}
+	case 232:
+		for len(v) >= 16 {
+			p.printf("\n\t      IPv6 interface address: %s", p.addr6(v, 0))
+			v = v[16:]
+		}
+	case 137:
+		p.str("\n\t      Hostname: ")
+		p.printn(v)
+	case 211:
+		if len(v) < 1 {
+			return
+		}
+		p.printf("\n\t      Flags [%s]", bits([]bitName{{1, "Restart Request"}, {2, "Restart Acknowledgement"}, {4, "Suppress adjacency advertisement"}}, "none", ", ", uint32(v[0])))
+		v = v[1:]
+		if len(v) < 2 {
+			return
+		}
+		p.printf(", Remaining holding time %ds", u16(v, 0))
+		v = v[2:]
+		if len(v) == 6 {
+			p.printf(", for %s", isisID(v))
+		}
+	case 240:
+		if len(v) >= 1 {
+			p.printf("\n\t      Adjacency State: %s (%d)", tok(map[uint8]string{0: "Up", 1: "Initializing", 2: "Down"}, "unknown", v[0]), v[0])
+			v = v[1:]
+		}
+		if len(v) > 4 {
+			p.printf("\n\t      Extended Local circuit-ID: 0x%08x", u32(v, 0))
+			v = v[4:]
+		}
+		if len(v) >= 6 {
+			p.printf("\n\t      Neighbor System-ID: %s", isisID(v[:6]))
+			v = v[6:]
+		}
+		if len(v) >= 4 {
+			p.printf("\n\t      Neighbor Extended Local circuit-ID: 0x%08x", u32(v, 0))
+		}
+	default:
+		if p.opts.Verbose <= 1 {
+			p.unknownData("\n\t\t", v, len(v))
+		}
+	}
 }
 
 // arcnetLinux prints a Linux ARCNET header (DLT_ARCNET_LINUX).

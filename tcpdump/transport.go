@@ -789,7 +789,7 @@ func (p *Printer) unknownData(indent string, b []byte, length int) {
 	if length < 0 {
 		return
 	}
-	p.hexASCII(indent, clip(b, length), 0)
+	p.hex(indent, clip(b, length), 0)
 }
 
 func (p *Printer) mld6(b []byte) {
