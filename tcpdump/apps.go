@@ -3,6 +3,7 @@ package tcpdump
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 var dnsOps = []string{"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7",
@@ -590,9 +591,23 @@ func (p *Printer) genevOpts(o []byte) {
 	sep := ""
 	for len(o) >= 4 {
 		class, t, l := u16(o, 0), o[2], int(o[3]&0x1f)*4
-		p.printf("%s class %s (0x%x) type 0x%x%s len %d", sep, "Standard", class, t, map[bool]string{true: "(C)"}[t&0x80 != 0], 4+l)
-		o = from(o, 4+l)
-		sep = ","
+		name := "Unknown"
+		if class <= 0xff {
+			name = "Standard"
+		}
+		p.printf("%sclass %s (0x%x) type 0x%x%s len %d", sep, name, class, t, map[bool]string{true: "(C)"}[t&0x80 != 0], 4+l)
+		if 4+l > len(o) {
+			p.str(" [bad length]")
+			return
+		}
+		if p.opts.Verbose > 1 && l > 0 {
+			p.str(" data")
+			for i := 4; i+4 <= 4+l; i += 4 {
+				p.printf(" %08x", u32(o, i))
+			}
+		}
+		o = o[4+l:]
+		sep = ", "
 	}
 }
 
@@ -618,7 +633,8 @@ func (p *Printer) ntp(b []byte, length int) {
 	}
 }
 
-// isakmp prints the first line of an ISAKMP message.
+// isakmp prints an ISAKMP (IKEv1) message: the exchange, and under -v
+// its payloads.
 func (p *Printer) isakmp(b []byte, length int, h ipHdr) {
 	p.proto = "isakmp"
 	p.str("isakmp")
@@ -626,9 +642,16 @@ func (p *Printer) isakmp(b []byte, length int, h ipHdr) {
 		p.trunc()
 		return
 	}
-	major := b[17] >> 4
+	major, minor := b[17]>>4, b[17]&0xf
+	if p.opts.Verbose > 0 {
+		p.printf(" %d.%d", major, minor)
+		p.printf(" msgid %08x", u32(b, 20))
+	}
+	if p.opts.Verbose > 1 {
+		p.printf(" cookie %x->%x", b[0:8], b[8:16])
+	}
+	p.str(":")
 	if major != 1 {
-		p.printf(" %d.%d msgid ", major, b[17]&0xf)
 		return
 	}
 	p.isakmpV1(b, length, h)
@@ -636,28 +659,36 @@ func (p *Printer) isakmp(b []byte, length int, h ipHdr) {
 
 var isakmpExch = map[uint8]string{0: "none", 1: "base", 2: "ident", 3: "auth", 4: "agg", 5: "inf", 32: "oakley-quick", 33: "oakley-newgroup"}
 
+var isakmpPayloads = []string{"none", "sa", "p", "t", "ke", "id", "cert", "cr", "hash", "sig", "nonce", "n", "d", "vid"}
+
+func isakmpPayload(np uint8) string {
+	if int(np) < len(isakmpPayloads) {
+		return isakmpPayloads[np]
+	}
+	if np <= 32 {
+		return fmt.Sprintf("pay%d", np)
+	}
+	return fmt.Sprintf("#%d", np)
+}
+
 func (p *Printer) isakmpV1(b []byte, length int, h ipHdr) {
 	msgid := u32(b, 20)
-	phase := 1
-	if msgid != 0 {
-		phase = 2
-	}
-	if phase == 1 {
-		p.str(": phase 1")
+	if msgid == 0 {
+		p.str(" phase 1")
 	} else {
-		p.str(": phase 2/others")
+		p.str(" phase 2/others")
 	}
 	flags := b[19]
 	var ck [8]byte
 	copy(ck[:], b[0:8])
-	src, dst := ipAddrBytes(h, true), ipAddrBytes(h, false)
+	src := ipAddrBytes(h, true)
 	if rec, ok := p.cookies[ck]; !ok {
 		if allZero(b[8:16]) {
 			p.str(" I")
 			if p.cookies == nil {
 				p.cookies = make(map[[8]byte][2]string)
 			}
-			p.cookies[ck] = [2]string{src, dst}
+			p.cookies[ck] = [2]string{src, ipAddrBytes(h, false)}
 		} else {
 			p.str(" ?")
 		}
@@ -670,18 +701,189 @@ func (p *Printer) isakmpV1(b []byte, length int, h ipHdr) {
 	}
 	p.printf(" %s", tok(isakmpExch, "#%d", b[18]))
 	if flags != 0 {
-		p.str("[")
-		if flags&0x01 != 0 {
-			p.str("E")
-		}
-		if flags&0x02 != 0 {
-			p.str("C")
-		}
-		p.str("]")
+		p.printf("[%s%s]", map[bool]string{true: "E"}[flags&1 != 0], map[bool]string{true: "C"}[flags&2 != 0])
 	}
-	if p.opts.Verbose > 0 {
-		p.str(":")
-		p.printf("\n    cookie %x->%x: msgid %08x", b[0:8], b[8:16], msgid)
+	if p.opts.Verbose == 0 {
+		return
+	}
+	p.str(":")
+	np := b[16]
+	if flags&1 != 0 {
+		p.printf(" [encrypted %s]", isakmpPayload(np))
+	} else {
+		p.ikeSub(np, b[28:], 0, 0)
+	}
+	if l := int(u32(b, 24)); l != length {
+		p.printf(" (len mismatch: isakmp %d/ip %d)", l, length)
+	}
+}
+
+// ikeSub prints a chain of IKEv1 payloads starting with type np.
+func (p *Printer) ikeSub(np uint8, b []byte, depth int, proto uint8) []byte {
+	for np != 0 {
+		need(b, 4)
+		l := int(u16(b, 2))
+		depth++
+		p.str("\n" + strings.Repeat("    ", depth) + "(")
+		if l <= 4 || l > len(b) {
+			p.printf(" [|%s]", isakmpPayload(np))
+			return nil
+		}
+		item := b[:l]
+		switch np {
+		case 1:
+			p.ikeSA(item, depth)
+		case 2:
+			p.ikeProposal(item, depth)
+		case 3:
+			p.ikeTransform(item, proto)
+		case 4:
+			p.printf("ke: key len=%d", l-4)
+			if p.opts.Verbose > 2 {
+				p.printf(" %x", item[4:])
+			}
+		case 8:
+			p.printf("hash: len=%d", l-4)
+			if p.opts.Verbose > 2 {
+				p.printf(" %x", item[4:])
+			}
+		case 10:
+			p.printf("nonce: n len=%d", l-4)
+			if l > 4 && p.opts.Verbose > 2 {
+				p.printf(" %x", item[4:])
+			} else if l > 4 && p.opts.Verbose > 1 {
+				// tcpdump shows the first 10 bytes from the nonce on
+				// and the last 20 of the packet.
+				d := b[4:]
+				n := min(len(d), 10)
+				end := len(d) - 20
+				if end < n {
+					end = n
+				}
+				p.printf("  data=(%x...%x)", d[:n], d[end:])
+			}
+		case 13:
+			p.printf("vid: len=%d", l-4)
+			if p.opts.Verbose > 2 {
+				p.printf(" %x", item[4:])
+			}
+		default:
+			p.str(isakmpPayload(np))
+		}
+		p.str(")")
+		depth--
+		np = b[0]
+		b = b[l:]
+	}
+	return b
+}
+
+func (p *Printer) ikeSA(b []byte, depth int) {
+	p.str("sa:")
+	need(b, 12)
+	doi, sit := u32(b, 4), u32(b, 8)
+	if doi != 1 {
+		p.printf(" doi=%d situation=%d", doi, sit)
+		return
+	}
+	p.str(" doi=ipsec situation=")
+	n := 0
+	for _, f := range []struct {
+		bit  uint32
+		name string
+	}{{1, "identity"}, {2, "secrecy"}, {4, "integrity"}} {
+		if sit&f.bit != 0 {
+			if n > 0 {
+				p.str("+")
+			}
+			p.str(f.name)
+			n++
+		}
+	}
+	rest := b[12:]
+	if sit != 1 {
+		need(rest, 4)
+		p.printf(" ident=%d", u32(rest, 0))
+		rest = rest[4:]
+	}
+	p.ikeSub(2, rest, depth, 0)
+}
+
+func (p *Printer) ikeProposal(b []byte, depth int) {
+	p.str("p:")
+	need(b, 8)
+	proto := b[5]
+	p.printf(" #%d protoid=%s transform=%d", b[4], strOrID([]string{"", "isakmp", "ipsec-ah", "ipsec-esp", "ipcomp"}, proto), b[7])
+	spi := int(b[6])
+	need(b, 8+spi)
+	if spi > 0 {
+		p.printf(" spi=%x", b[8:8+spi])
+	}
+	p.ikeSub(3, b[8+spi:], depth, proto)
+}
+
+func strOrID(tab []string, v uint8) string {
+	if int(v) < len(tab) && tab[v] != "" {
+		return tab[v]
+	}
+	return fmt.Sprintf("#%d", v)
+}
+
+type ikeAttr struct {
+	name   string
+	values []string
+}
+
+var oakleyAttrs = []ikeAttr{{}, {"enc", []string{"", "1des", "idea", "blowfish", "rc5", "3des", "cast", "aes"}},
+	{"hash", []string{"", "md5", "sha1", "tiger", "sha2-256", "sha2-384", "sha2-512"}},
+	{"auth", []string{"", "preshared", "dss", "rsa sig", "rsa enc", "rsa enc revised"}},
+	{"group desc", []string{"", "modp768", "modp1024", "EC2N 2^155", "EC2N 2^185", "modp1536", "iana-grp06",
+		"iana-grp07", "iana-grp08", "iana-grp09", "iana-grp10", "iana-grp11", "iana-grp12", "iana-grp13",
+		"modp2048", "modp3072", "modp4096", "modp6144", "modp8192"}},
+	{"group type", []string{"", "MODP", "ECP", "EC2N"}}, {"group prime", nil}, {"group gen1", nil},
+	{"group gen2", nil}, {"group curve A", nil}, {"group curve B", nil}, {"lifetype", []string{"", "sec", "kb"}},
+	{"lifeduration", nil}, {"prf", nil}, {"keylen", nil}, {"field", nil}, {"order", nil}}
+
+func (p *Printer) ikeTransform(b []byte, proto uint8) {
+	p.str("t:")
+	need(b, 8)
+	if proto == 1 {
+		p.printf(" #%d id=%s ", b[4], strOrID([]string{"", "ike"}, b[5]))
+	} else {
+		p.printf(" #%d id=%d ", b[4], b[5])
+	}
+	a := b[8:]
+	for len(a) >= 4 {
+		t := u16(a, 0) & 0x7fff
+		tl := 4
+		if a[0]&0x80 == 0 {
+			tl = 4 + int(u16(a, 2))
+		}
+		if tl > len(a) {
+			p.str("[|attr]")
+			return
+		}
+		p.str("(")
+		var m *ikeAttr
+		if proto == 1 && int(t) < len(oakleyAttrs) && oakleyAttrs[t].name != "" {
+			m = &oakleyAttrs[t]
+			p.printf("type=%s ", m.name)
+		} else {
+			p.printf("type=#%d ", t)
+		}
+		if a[0]&0x80 != 0 {
+			v := u16(a, 2)
+			p.str("value=")
+			if m != nil && int(v) < len(m.values) && m.values[v] != "" {
+				p.str(m.values[v])
+			} else {
+				p.printf("%x", a[2:4])
+			}
+		} else {
+			p.printf("len=%d value=%x", tl-4, a[4:tl])
+		}
+		p.str(")")
+		a = a[tl:]
 	}
 }
 
@@ -781,6 +983,9 @@ func (p *Printer) gre(b []byte, length int) {
 	if flags&0x1000 != 0 {
 		p.printf(", seq %d", u32(b, i))
 		i += 4
+	}
+	if p.opts.Ether {
+		p.printf(", proto %s (0x%04x)", tok(ethertypeNames, "unknown", pt), pt)
 	}
 	p.printf(", length %d", length)
 	if p.opts.Verbose < 1 {

@@ -215,6 +215,41 @@ func frames(t *testing.T, out func([]byte)) {
 	_ = gopacket.SerializeLayers(quoted, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, qip, qudp, payload)
 	send(&layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv4}, ip(layers.IPProtocolICMPv4),
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(11, 0)}, gopacket.Payload(quoted.Bytes()))
+	// DNS over UDP: a query and its answer.
+	q := &layers.DNS{ID: 4660, RD: true, QDCount: 1, Questions: []layers.DNSQuestion{{Name: []byte("www.example.com"), Type: layers.DNSTypeA, Class: layers.DNSClassIN}}}
+	dq := &layers.UDP{SrcPort: 40003, DstPort: 53}
+	dq.SetNetworkLayerForChecksum(ip(layers.IPProtocolUDP))
+	send(&layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv4}, ip(layers.IPProtocolUDP), dq, q)
+	ans := *q
+	ans.QR, ans.RA, ans.ANCount = true, true, 2
+	ans.Answers = []layers.DNSResourceRecord{
+		{Name: []byte("www.example.com"), Type: layers.DNSTypeCNAME, Class: layers.DNSClassIN, TTL: 300, CNAME: []byte("example.com")},
+		{Name: []byte("example.com"), Type: layers.DNSTypeA, Class: layers.DNSClassIN, TTL: 300, IP: net.IPv4(93, 184, 216, 34)},
+	}
+	rip := ip(layers.IPProtocolUDP)
+	rip.SrcIP, rip.DstIP = b, a
+	da := &layers.UDP{SrcPort: 53, DstPort: 40003}
+	da.SetNetworkLayerForChecksum(rip)
+	send(&layers.Ethernet{SrcMAC: dst, DstMAC: src, EthernetType: layers.EthernetTypeIPv4}, rip, da, &ans)
+	// ICMP port unreachable quoting a UDP datagram.
+	uip := ip(layers.IPProtocolICMPv4)
+	uip.SrcIP, uip.DstIP = b, a
+	send(&layers.Ethernet{SrcMAC: dst, DstMAC: src, EthernetType: layers.EthernetTypeIPv4}, uip,
+		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(3, 3)}, gopacket.Payload(quoted.Bytes()))
+	// TCP over IPv6 with options, ICMPv6 echo.
+	t6 := ip6(layers.IPProtocolTCP)
+	syn := &layers.TCP{SrcPort: 40004, DstPort: 22, Seq: 77, SYN: true, Window: 65535, Options: []layers.TCPOption{
+		{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xa0}},
+		{OptionType: layers.TCPOptionKindSACKPermitted, OptionLength: 2},
+		{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: []byte{0, 0, 0, 1, 0, 0, 0, 0}},
+		{OptionType: layers.TCPOptionKindNop},
+		{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{7}}}}
+	syn.SetNetworkLayerForChecksum(t6)
+	send(&layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv6}, t6, syn)
+	e6 := ip6(layers.IPProtocolICMPv6)
+	ec := &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(128, 0)}
+	ec.SetNetworkLayerForChecksum(e6)
+	send(&layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv6}, e6, ec, &layers.ICMPv6Echo{Identifier: 9, SeqNumber: 1}, payload)
 	// IPv6: a hop-by-hop header before UDP, and neighbour discovery.
 	h6 := ip6(layers.IPProtocolIPv6HopByHop)
 	u6 := &layers.UDP{SrcPort: 40002, DstPort: 7778}

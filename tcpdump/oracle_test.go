@@ -32,8 +32,8 @@ var flagSets = []struct {
 	{[]string{"-q"}, 0.99},
 	{[]string{"-tttt"}, 0.99},
 	{[]string{"-S", "-n"}, 0.99},
-	{[]string{"-v"}, 0.95},
-	{[]string{"-vv"}, 0.97},
+	{[]string{"-v"}, 0.99},
+	{[]string{"-vv"}, 0.99},
 }
 
 // captures lists the sample captures and the ones made for these tests.

@@ -172,6 +172,7 @@ func (p *Printer) ppp(b []byte, length int) {
 		i = 2
 	}
 	full := length
+	frame := b
 	length -= i
 	b = from(b, i)
 	if p.opts.Ether {
@@ -185,7 +186,38 @@ func (p *Printer) ppp(b []byte, length int) {
 	case 0xc021, 0x8021, 0x8057, 0x80fd:
 		p.printf("%s, ", pppProtos[proto])
 		code := u8(b, 0)
-		p.printf("%s (0x%02x), id %d, length %d", tok(lcpCodes, "unknown", code), code, u8(b, 1), full)
+		p.printf("%s (0x%02x), id %d, length %d", tok(lcpCodes, "Unknown Opcode", code), code, u8(b, 1), full)
+		if p.opts.Verbose == 0 {
+			return
+		}
+		l := int(u16(b, 2))
+		switch {
+		case l < 4:
+			p.printf("\n\tencoded length %d (< 4))", l)
+			return
+		case l > length:
+			p.printf("\n\tencoded length %d (> packet length %d))", l, length)
+			return
+		}
+		p.printf("\n\tencoded length %d (=Option(s) length %d)", l, l-4)
+		if l == 4 {
+			return
+		}
+		if p.opts.Verbose > 1 {
+			p.hex("\n\t", frame[:min(6, len(frame))], 0)
+		}
+		switch code {
+		case 9, 10, 11:
+			if l < 8 {
+				return
+			}
+			p.printf("\n\t  Magic-Num 0x%08x", u32(b, 4))
+			if l > 8 {
+				p.str("\n\t  -----trailing data-----")
+				need(b, l)
+				p.hex("\n\t  ", b[8:l], 0)
+			}
+		}
 	default:
 		p.printf("%s, length %d", tok(pppProtos, "unknown (0x%04x)", proto), length)
 	}
