@@ -1,16 +1,14 @@
 package tcpdump_test
 
 import (
+	"github.com/gbpf/gbpf/tcpdump"
 	"testing"
 	"time"
-
-	"github.com/gbpf/gbpf/pcapfilter"
-	"github.com/gbpf/gbpf/tcpdump"
 )
 
 // fuzzLinkTypes are the link types the renderer decodes, and one it does
 // not.
-var fuzzLinkTypes = []int{-1, 1, 8, 12, 104, 105, 108, 113, 127, 129, 140, 192, 228, 229, 276, 281, 284}
+var fuzzLinkTypes = []int{0, 1, 8, 12, 104, 105, 108, 113, 127, 129, 140, 192, 228, 229, 276, 281, 284}
 
 // FuzzFormat renders random bytes as packets of every link type with
 // several flag sets: the renderer must not panic, and must end each
@@ -27,7 +25,7 @@ func FuzzFormat(f *testing.F) {
 		{Numeric: 1, ASCII: 1, Absolute: true, Time: 4, Location: time.UTC},
 	}
 	f.Fuzz(func(t *testing.T, lt uint8, data []byte) {
-		link := pcapfilter.LinkType(fuzzLinkTypes[int(lt)%len(fuzzLinkTypes)])
+		link := tcpdump.LinkType(fuzzLinkTypes[int(lt)%len(fuzzLinkTypes)])
 		for _, o := range opts {
 			p := tcpdump.New(link, o)
 			for i := 0; i < 2; i++ {

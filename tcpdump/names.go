@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gbpf/gbpf/pcapfilter"
 )
 
 var linkTypeNames = map[int][2]string{
@@ -29,11 +27,11 @@ var linkTypeNames = map[int][2]string{
 
 // LinkTypeName returns the name and description tcpdump prints for a link
 // type ("EN10MB", "Ethernet").
-func LinkTypeName(lt pcapfilter.LinkType) (name, description string) {
-	if n, ok := linkTypeNames[lt.DLT()]; ok {
+func LinkTypeName(lt LinkType) (name, description string) {
+	if n, ok := linkTypeNames[int(lt)]; ok {
 		return n[0], n[1]
 	}
-	s := strconv.Itoa(lt.DLT())
+	s := strconv.Itoa(int(lt))
 	return "DLT_" + s, "DLT " + s
 }
 

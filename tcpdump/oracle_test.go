@@ -101,7 +101,7 @@ func render(file string, opts tcpdump.Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := tcpdump.New(cr.LinkType(), opts)
+	p := tcpdump.New(tcpdump.LinkType(cr.LinkType().DLT()), opts)
 	var out []byte
 	for {
 		pk, err := cr.Next()

@@ -568,11 +568,6 @@ func (p *Printer) nsp(b []byte, n int) bool {
 	return true
 }
 
-func dnAddr(b []byte) string {
-	v := uint16(b[0]) | uint16(b[1])<<8
-	return fmt.Sprintf("%d.%d", v>>10, v&0x3ff)
-}
-
 // ipx prints an IPX header's addresses.
 func (p *Printer) ipx(b []byte, length int) {
 	p.proto = "ipx"

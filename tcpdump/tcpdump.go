@@ -13,8 +13,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-
-	"github.com/gbpf/gbpf/pcapfilter"
 )
 
 // Options are tcpdump's printing flags.
@@ -44,6 +42,10 @@ type Resolver interface {
 	Port(proto string, port uint16) string
 }
 
+// LinkType is a link-layer header type, a DLT_ value as libpcap numbers
+// them (1 Ethernet, 113 Linux cooked, 127 radiotap, ...; DLT_NULL is 0).
+type LinkType int
+
 // Printer formats packets of one link type.
 type Printer struct {
 	opts Options
@@ -61,11 +63,11 @@ type Printer struct {
 }
 
 // New returns a Printer for packets of link type lt.
-func New(lt pcapfilter.LinkType, opts Options) *Printer {
+func New(lt LinkType, opts Options) *Printer {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
-	return &Printer{opts: opts, link: lt.DLT(), tcp: make(map[tcpKey]tcpSeq)}
+	return &Printer{opts: opts, link: int(lt), tcp: make(map[tcpKey]tcpSeq)}
 }
 
 // errTrunc is raised, as tcpdump's longjmp, when a printer reads past the

@@ -1,10 +1,6 @@
 package tcpdump
 
-import (
-	"encoding/binary"
-
-	"github.com/gbpf/gbpf/pcapfilter"
-)
+import "encoding/binary"
 
 func le16(b []byte, i int) uint16 {
 	need(b, i+2)
@@ -791,7 +787,7 @@ func (p *Printer) ppi(b []byte, length int) int {
 		return len(b)
 	}
 	if p.opts.Ether {
-		name, _ := LinkTypeName(pcapfilter.LinkType(dlt))
+		name, _ := LinkTypeName(LinkType(dlt))
 		if _, ok := linkTypeNames[dlt]; !ok {
 			name = "unknown"
 		}

@@ -25,7 +25,7 @@ func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr s
 	if f.print.verbose == 0 && f.write == "" {
 		fmt.Fprintln(errOut, "gbpf: verbose output suppressed, use -v[v]... for full protocol decode")
 	}
-	name, desc := tcpdump.LinkTypeName(capt.LinkType())
+	name, desc := tcpdump.LinkTypeName(tcpdump.LinkType(capt.LinkType().DLT()))
 	fmt.Fprintf(errOut, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", f.iface, name, desc, capt.Snaplen())
 	if f.print.verbose > 0 && !capt.KernelFiltered() {
 		fmt.Fprintln(errOut, "gbpf: the kernel refused the filter; filtering in user space")

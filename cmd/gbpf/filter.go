@@ -78,7 +78,7 @@ func (f printFlags) printer(lt pcapfilter.LinkType) *tcpdump.Printer {
 	if f.numeric == 0 {
 		opts.Names = tcpdump.NewSystemResolver("/etc/services")
 	}
-	return tcpdump.New(lt, opts)
+	return tcpdump.New(tcpdump.LinkType(lt.DLT()), opts)
 }
 
 // packetWriter prints packets as tcpdump does through a buffer, flushed
@@ -203,7 +203,7 @@ func runFilter(in io.Reader, out, errOut io.Writer, expr string, f filterFlags) 
 		_, err := io.WriteString(out, pcapfilter.Format(prog, style))
 		return err
 	}
-	name, desc := tcpdump.LinkTypeName(cr.LinkType())
+	name, desc := tcpdump.LinkTypeName(tcpdump.LinkType(cr.LinkType().DLT()))
 	fmt.Fprintf(errOut, "reading from file %s, link-type %s (%s), snapshot length %d\n", f.read, name, desc, cr.Snaplen())
 	return filterFile(out, cr, prog, f)
 }

@@ -48,6 +48,7 @@ var rules = []rule{
 	{"pcapfilter", []string{"internal/jit/...", "asm"}, "the tcpdump-filter compiler emits classic BPF; running it is the caller's choice"},
 	{"verifier", append(slices.Clone(implementations), "asm"), "the verifier judges instructions; it runs none"},
 	{"loader", implementations, "the loader parses objects into specs; loading into a runtime or the kernel is the caller's"},
+	{"tcpdump", append(slices.Clone(implementations), "asm", "cbpf", "pcapfilter"), "the renderer turns packet bytes into tcpdump's text; capturing and filtering are the caller's"},
 }
 
 // An exception is a violation that exists today, with what must move to
