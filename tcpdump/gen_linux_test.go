@@ -3,6 +3,7 @@
 package tcpdump_test
 
 import (
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -13,11 +14,14 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/gbpf/gbpf/pcapfilter"
 )
 
 // TestGenerateCaptures regenerates testdata/lo-*.pcap: tcpdump captures on
 // lo of traffic made here (TCP with options, UDP and DNS, ICMP and ICMPv6
-// errors, IPv6) and testdata/gen-frames.pcap, frames built here (VLAN and
+// errors, IPv6), testdata/any-lo.pcap (gbpf's capture on "any") and
+// testdata/gen-frames.pcap, frames built here (VLAN and
 // QinQ, GRE, MPLS, ARP, ICMP errors, IPv6 options, neighbour discovery).
 // Run it with
 // GBPF_REGEN_CAPTURES=1 as root; it is skipped otherwise.
@@ -31,6 +35,50 @@ func TestGenerateCaptures(t *testing.T) {
 	}
 	capture(t, bin, "lo-ip.pcap", ipTraffic)
 	writeFrames(t, filepath.Join("testdata", "gen-frames.pcap"))
+	captureAny(t, filepath.Join("testdata", "any-lo.pcap"))
+}
+
+// captureAny captures UDP and ICMP on the "any" pseudo-interface with
+// gbpf's own live capture (cooked v2 headers, both directions of lo)
+// while datagrams go to closed ports on 127.0.0.1 and ::1.
+func captureAny(t *testing.T, name string) {
+	c, err := pcapfilter.OpenLive("any", "udp port 9999 or icmp or icmp6", pcapfilter.LiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := pcapgo.NewWriter(f)
+	if err := w.WriteFileHeader(c.Snaplen(), layers.LinkTypeLinuxSLL2); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		for _, dst := range []string{"127.0.0.1:9999", "[::1]:9999"} {
+			if u, err := net.Dial("udp", dst); err == nil {
+				u.Write([]byte("hello"))
+				u.Close()
+			}
+		}
+	}()
+	deadline := time.Now().Add(3 * time.Second)
+	for n := 0; n < 8 && time.Now().Before(deadline); {
+		pk, err := c.Next()
+		if errors.Is(err, pcapfilter.ErrTimeout) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: pk.Timestamp, CaptureLength: len(pk.Data), Length: pk.Length}, pk.Data); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
 }
 
 // writeFrames writes the frames of frameTraffic straight to a pcap file:

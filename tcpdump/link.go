@@ -2,6 +2,7 @@ package tcpdump
 
 import (
 	"fmt"
+	"net"
 )
 
 // DLT values of the link types the printer decodes.
@@ -305,21 +306,37 @@ func (p *Printer) sllPayload(t uint16, b []byte, length int, src []byte) int {
 	return 0
 }
 
-// sll2 prints a Linux cooked v2 header.
+// sll2 prints a Linux cooked v2 header: the interface's name and the
+// packet's direction always, the rest with -e.
 func (p *Printer) sll2(b []byte, length int) int {
 	p.proto = "sll2"
 	need(b, 20)
 	t := u16(b, 0)
+	ifindex := u32(b, 4)
+	name := "?"
+	if ifi, err := net.InterfaceByIndex(int(ifindex)); err == nil {
+		name = ifi.Name
+	}
+	p.printf("%-5s ", name)
+	p.printf("%-3s ", tok(sllTypes, "?", uint16(b[10])))
 	if p.opts.Ether {
-		p.printf("ifindex %d ", u32(b, 4))
-		p.printf("%s ", tok(sllTypes, "?", uint16(b[10])))
+		p.printf("ifindex %d ", ifindex)
 		if b[11] == 6 {
 			p.printf("%s ", p.etherAddr(b[12:]))
 		}
 		if !p.opts.Quiet {
-			p.etherType(t)
+			switch {
+			case t == 1:
+				p.str("802.3")
+			case t == 4:
+				p.str("802.2")
+			case t <= 1500:
+				p.printf("ethertype Unknown (0x%04x)", t)
+			default:
+				p.etherType(t)
+			}
+			p.printf(", length %d: ", length)
 		}
-		p.printf(", length %d: ", length)
 	}
 	return 20 + p.sllPayload(t, b[20:], length-20, b[12:18])
 }

@@ -12,11 +12,14 @@ import (
 
 // runCapture captures packets on f.iface through the tcpdump filter expr.
 func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr string, f captureFlags) (err error) {
-	if f.print.direction != "" && f.print.direction != "inout" && f.print.direction != "in" && f.print.direction != "out" {
+	dir, ok := map[string]pcapfilter.Direction{"": pcapfilter.DirectionInOut, "inout": pcapfilter.DirectionInOut,
+		"in": pcapfilter.DirectionIn, "out": pcapfilter.DirectionOut}[f.print.direction]
+	if !ok {
 		return fmt.Errorf("invalid direction %q: want in, out or inout", f.print.direction)
 	}
 	capt, err := pcapfilter.OpenLive(f.iface, expr, pcapfilter.LiveOptions{
 		Snaplen: f.snaplen, Optimize: !f.noOptimize, UserSpace: f.userSpace,
+		Direction: dir, BufferSize: f.print.bufSize * 1024,
 	})
 	if err != nil {
 		return err

@@ -205,6 +205,9 @@ func runFilter(in io.Reader, out, errOut io.Writer, expr string, f filterFlags) 
 	}
 	name, desc := tcpdump.LinkTypeName(tcpdump.LinkType(cr.LinkType().DLT()))
 	fmt.Fprintf(errOut, "reading from file %s, link-type %s (%s), snapshot length %d\n", f.read, name, desc, cr.Snaplen())
+	if cr.LinkType() == pcapfilter.LinkTypeLinuxSLL2 {
+		fmt.Fprintln(errOut, "Warning: interface names might be incorrect")
+	}
 	return filterFile(out, cr, prog, f)
 }
 
