@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gbpf/gbpf/cbpf"
 	"golang.org/x/sys/unix"
@@ -58,6 +59,7 @@ type LiveCapture struct {
 	ifindex    int
 	loopback   bool
 	any        bool // the "any" pseudo-interface: cooked (LINUX_SLL2) headers
+	oob        [64]byte
 	direction  Direction
 	linkType   LinkType
 	snaplen    uint32
@@ -160,7 +162,29 @@ func setSocketOptions(fd int, timeout time.Duration, bufSize int) error {
 			return fmt.Errorf("setting the buffer size: %w", err)
 		}
 	}
+	// Packets carry the kernel's receive time, as libpcap's do.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		return fmt.Errorf("asking for time stamps: %w", err)
+	}
 	return nil
+}
+
+// cmsgTime returns the SCM_TIMESTAMPNS time stamp of a control message
+// buffer, or the zero time.
+func cmsgTime(oob []byte) time.Time {
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			break
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+			ts := (*unix.Timespec)(unsafe.Pointer(&oob[unix.CmsgLen(0)]))
+			return time.Unix(ts.Unix())
+		}
+		oob = oob[min(unix.CmsgSpace(l-unix.CmsgLen(0)), len(oob)):]
+	}
+	return time.Time{}
 }
 
 // openAny opens a cooked socket on every interface.
@@ -253,14 +277,17 @@ func (c *LiveCapture) Next() (Packet, error) {
 		off = sll2Len
 	}
 	for {
-		n, from, err := unix.Recvfrom(c.fd, c.buf[off:], unix.MSG_TRUNC)
+		n, oobn, _, from, err := unix.Recvmsg(c.fd, c.buf[off:], c.oob[:], unix.MSG_TRUNC)
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 				return Packet{}, ErrTimeout
 			}
 			return Packet{}, fmt.Errorf("reading from AF_PACKET socket: %w", err)
 		}
-		ts := time.Now()
+		ts := cmsgTime(c.oob[:oobn])
+		if ts.IsZero() {
+			ts = time.Now()
+		}
 		sll, _ := from.(*unix.SockaddrLinklayer)
 		if sll != nil && c.loopback && c.direction != DirectionOut && sll.Pkttype == unix.PACKET_OUTGOING {
 			continue // loopback packets are seen twice; keep the incoming copy
