@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -262,28 +263,57 @@ func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruc
 	return nil
 }
 
-// listInterfaces prints the network interfaces as tcpdump -D does.
+// listInterfaces prints the network interfaces gbpf captures on as
+// tcpdump -D does: running ones first, then "any", loopback, the rest.
 func listInterfaces(out io.Writer) error {
 	ifs, err := net.Interfaces()
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, ifc := range ifs {
-		n++
-		var st []string
-		if ifc.Flags&net.FlagLoopback != 0 {
-			st = append(st, "Loopback")
-		}
-		if ifc.Flags&net.FlagUp != 0 {
-			st = append(st, "Up")
-		}
-		if ifc.Flags&net.FlagRunning != 0 {
-			st = append(st, "Running")
-		}
-		fmt.Fprintf(out, "%d.%s [%s]\n", n, ifc.Name, strings.Join(st, ", "))
+	type entry struct {
+		name  string
+		flags []string
+		merit int
 	}
-	fmt.Fprintf(out, "%d.any (Pseudo-device that captures on all interfaces) [Up, Running]\n", n+1)
+	var list []entry
+	for _, ifc := range ifs {
+		var e entry
+		e.name = ifc.Name
+		up, running, loop := ifc.Flags&net.FlagUp != 0, ifc.Flags&net.FlagRunning != 0, ifc.Flags&net.FlagLoopback != 0
+		if !up {
+			e.merit |= 1 << 3
+		}
+		if !running {
+			e.merit |= 1 << 2
+		}
+		if loop {
+			e.merit |= 1 << 1
+		}
+		if up {
+			e.flags = append(e.flags, "Up")
+		}
+		if running {
+			e.flags = append(e.flags, "Running")
+		}
+		switch {
+		case loop:
+			e.flags = append(e.flags, "Loopback")
+		case up && running:
+			e.flags = append(e.flags, "Connected")
+		case up:
+			e.flags = append(e.flags, "Disconnected")
+		}
+		list = append(list, e)
+	}
+	list = append(list, entry{name: "any (Pseudo-device that captures on all interfaces)", flags: []string{"Up", "Running"}, merit: 1 << 0})
+	sort.SliceStable(list, func(i, j int) bool { return list[i].merit < list[j].merit })
+	for i, e := range list {
+		fl := strings.Join(e.flags, ", ")
+		if fl == "" {
+			fl = "none"
+		}
+		fmt.Fprintf(out, "%d.%s [%s]\n", i+1, e.name, fl)
+	}
 	return nil
 }
 
