@@ -1288,33 +1288,120 @@ func (p *Printer) dsaTag(b []byte) {
 	p.printf("VLAN %d%s, ", vid, map[bool]string{true: "t", false: "u"}[tagged])
 }
 
-// slip prints a SLIP pseudo-header (direction and compression).
+// slip prints a SLIP pseudo-header (with -e, the direction and the
+// Van Jacobson compression state) and the IP packet after it.
 func (p *Printer) slip(b []byte, length int) int {
 	p.proto = "slip"
-	if len(b) < 16 {
-		p.trunc()
-		return len(b)
-	}
-	if p.opts.Ether {
-		switch b[0] {
-		case 0:
-			p.str("I ")
-		case 1:
-			p.str("O ")
-		default:
-			p.printf("Invalid direction %d ", b[0])
-		}
-	}
+	need(b, 16)
+	length -= 16
 	ip := b[16:]
-	switch u8(ip, 0) & 0xf0 {
-	case 0x40:
-		p.ip4(ip, length-16)
-	case 0x60:
-		p.ip6(ip, length-16)
+	if p.opts.Ether {
+		p.slipLink(b, ip, length)
+	}
+	switch u8(ip, 0) >> 4 {
+	case 4:
+		p.ip4(ip, length)
+	case 6:
+		p.ip6(ip, length)
 	default:
 		p.printf("ip v%d", ip[0]>>4)
 	}
 	return 16
+}
+
+// tcpHdrWords is the length in 32-bit words of an IP header and the TCP
+// header after it, as tcpdump's SLIP printer computes it.
+func tcpHdrWords(ip []byte) int {
+	need(ip, 20)
+	hl := int(ip[0] & 0xf)
+	need(ip, hl*4+20)
+	return hl + int(ip[hl*4+12]>>4)
+}
+
+func (p *Printer) slipLink(b, ip []byte, length int) {
+	dir := int(b[0])
+	switch dir {
+	case 0:
+		p.str("I ")
+	case 1:
+		p.str("O ")
+	default:
+		p.printf("Invalid direction %d ", dir)
+		dir = -1
+	}
+	chdr := b[1:]
+	switch chdr[0] & 0xf0 {
+	case 0x40:
+		p.printf("ip %d: ", length+16)
+	case 0x70:
+		p.slipConn = int(u8(chdr, 9))
+		p.printf("utcp %d: ", p.slipConn)
+		if dir == -1 {
+			return
+		}
+		p.slipLen[dir][p.slipConn] = length - tcpHdrWords(ip)*4
+	default:
+		if dir == -1 {
+			return
+		}
+		if chdr[0]&0x80 == 0 {
+			p.printf("slip-%d!: ", chdr[0])
+			return
+		}
+		flags := chdr[0]
+		cp := 1
+		if flags&0x40 != 0 {
+			p.slipConn = int(u8(chdr, cp))
+			cp++
+			p.printf("ctcp %d", p.slipConn)
+		} else {
+			p.str("ctcp *")
+		}
+		cp += 2
+		change := func(str string) {
+			v := int(u8(chdr, cp))
+			cp++
+			if v == 0 {
+				v = int(u16(chdr, cp))
+				cp += 2
+			}
+			p.printf(" %s%d", str, v)
+		}
+		switch flags & 0x0f {
+		case 0x0b:
+			p.printf(" *SA+%d", p.slipLen[dir][p.slipConn])
+		case 0x0f:
+			p.printf(" *S+%d", p.slipLen[dir][p.slipConn])
+		default:
+			if flags&0x01 != 0 {
+				change("U=")
+			}
+			if flags&0x02 != 0 {
+				v := int(int8(u8(chdr, cp)))
+				cp++
+				if v == 0 {
+					v = int(int16(u16(chdr, cp)))
+					cp += 2
+				}
+				if v >= 0 {
+					p.printf(" W+%d", v)
+				} else {
+					p.printf(" W%d", v)
+				}
+			}
+			if flags&0x04 != 0 {
+				change("A+")
+			}
+			if flags&0x08 != 0 {
+				change("S+")
+			}
+		}
+		if flags&0x20 != 0 {
+			change("I+")
+		}
+		p.slipLen[dir][p.slipConn] = length - tcpHdrWords(ip)*4
+		p.printf(" %d (%d): ", p.slipLen[dir][p.slipConn], cp)
+	}
 }
 
 // chdlc prints a Cisco HDLC frame.

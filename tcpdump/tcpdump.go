@@ -55,6 +55,10 @@ type Printer struct {
 	// cookies are the ISAKMP initiator cookies seen, with the initiator's
 	// and responder's addresses.
 	cookies map[[8]byte][2]string
+	// slipConn and slipLen are the Van Jacobson compression state
+	// tcpdump's SLIP printer keeps.
+	slipConn int
+	slipLen  [2][256]int
 
 	b     []byte // the line being built
 	proto string // protocol named in " [|proto]" on truncation
