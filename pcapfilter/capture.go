@@ -3,6 +3,7 @@ package pcapfilter
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -65,15 +66,89 @@ func NewCaptureReader(r io.Reader) (*CaptureReader, error) {
 			src:      ng,
 		}, nil
 	}
-	pr, err := pcapgo.NewReader(br)
+	pr, err := newPcapReader(br)
 	if err != nil {
 		return nil, fmt.Errorf("reading pcap: %w", err)
 	}
 	return &CaptureReader{
-		linkType: toLinkType(fileLinkType(int(pr.LinkType()))),
-		snaplen:  pr.Snaplen(),
+		linkType: toLinkType(fileLinkType(pr.linkType)),
+		snaplen:  pr.snaplen,
 		src:      pr,
 	}, nil
+}
+
+// maxCaplen is the largest record libpcap accepts in a pcap file.
+const maxCaplen = 262144
+
+// pcapReader reads classic pcap files as libpcap does: a record longer
+// than the file's snapshot length is cut to it, and a captured length
+// above the original length is kept (tcpdump prints such packets).
+type pcapReader struct {
+	r        io.Reader
+	order    binary.ByteOrder
+	nano     bool
+	snaplen  uint32
+	linkType int
+	hdr      [16]byte
+	buf      []byte
+}
+
+func newPcapReader(r io.Reader) (*pcapReader, error) {
+	var h [24]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return nil, err
+	}
+	p := &pcapReader{r: r}
+	switch binary.LittleEndian.Uint32(h[:]) {
+	case 0xa1b2c3d4:
+		p.order = binary.LittleEndian
+	case 0xa1b23c4d:
+		p.order, p.nano = binary.LittleEndian, true
+	case 0xd4c3b2a1:
+		p.order = binary.BigEndian
+	case 0x4d3cb2a1:
+		p.order, p.nano = binary.BigEndian, true
+	default:
+		return nil, fmt.Errorf("unknown magic number 0x%08x", binary.LittleEndian.Uint32(h[:]))
+	}
+	p.snaplen = p.order.Uint32(h[16:])
+	p.linkType = int(p.order.Uint32(h[20:]) & 0x03ffffff)
+	return p, nil
+}
+
+// ZeroCopyReadPacketData returns the next record; its data is valid until
+// the next call.
+func (p *pcapReader) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
+	var ci gopacket.CaptureInfo
+	if _, err := io.ReadFull(p.r, p.hdr[:]); err != nil {
+		return nil, ci, err // io.EOF at a record boundary
+	}
+	sec, frac := p.order.Uint32(p.hdr[0:]), p.order.Uint32(p.hdr[4:])
+	caplen, length := p.order.Uint32(p.hdr[8:]), p.order.Uint32(p.hdr[12:])
+	if caplen > maxCaplen {
+		return nil, ci, fmt.Errorf("record of %d bytes is larger than the maximum %d", caplen, maxCaplen)
+	}
+	keep := caplen
+	if p.snaplen > 0 && keep > p.snaplen {
+		keep = p.snaplen
+	}
+	if cap(p.buf) < int(caplen) {
+		p.buf = make([]byte, caplen)
+	}
+	data := p.buf[:caplen]
+	if _, err := io.ReadFull(p.r, data); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, ci, err
+	}
+	if p.nano {
+		ci.Timestamp = time.Unix(int64(sec), int64(frac)).UTC()
+	} else {
+		ci.Timestamp = time.Unix(int64(sec), int64(frac)*1000).UTC()
+	}
+	ci.CaptureLength, ci.Length = int(keep), int(length)
+	return data[:keep], ci, nil
 }
 
 func toLinkType(dlt int) LinkType {

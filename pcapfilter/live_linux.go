@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gbpf/gbpf/abi"
 	"github.com/gbpf/gbpf/cbpf"
@@ -28,7 +29,23 @@ type LiveOptions struct {
 	UserSpace bool
 	// Engine runs the user-space filter (see cbpf.FilterOptions.Engine).
 	Engine abi.Engine
+	// Direction keeps only the packets received (DirectionIn) or sent
+	// (DirectionOut); the zero value keeps both, as tcpdump -Q inout.
+	Direction Direction
+	// BufferSize is the socket's receive buffer in bytes (tcpdump -B
+	// gives KiB); 0 keeps the system's default.
+	BufferSize int
 }
+
+// Direction selects packets by the way they cross the interface.
+type Direction int
+
+// Directions of LiveOptions.Direction.
+const (
+	DirectionInOut Direction = iota
+	DirectionIn
+	DirectionOut
+)
 
 // LiveStats are a capture's counters.
 type LiveStats struct {
@@ -44,6 +61,9 @@ type LiveCapture struct {
 	fd         int
 	ifindex    int
 	loopback   bool
+	any        bool // the "any" pseudo-interface: cooked (LINUX_SLL2) headers
+	oob        [64]byte
+	direction  Direction
 	linkType   LinkType
 	snaplen    uint32
 	filter     *cbpf.Filter // filters in user space when the kernel does not
@@ -66,7 +86,14 @@ func interfaceHatype(iface string) (int, error) {
 }
 
 // OpenLive opens iface for capturing the packets expr matches.
+//
+// The interface "any" captures on every interface, as tcpdump -i any
+// does: packets carry a Linux cooked v2 header (LinkTypeLinuxSLL2) built
+// from the socket's address, and the filter runs in user space.
 func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
+	if iface == "any" {
+		return openAny(expr, opts)
+	}
 	hatype, err := interfaceHatype(iface)
 	if err != nil {
 		return nil, err
@@ -98,7 +125,7 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening AF_PACKET socket: %w", err)
 	}
-	c := &LiveCapture{fd: fd, ifindex: ifi, loopback: hatype == unix.ARPHRD_LOOPBACK, linkType: lt, snaplen: snaplen}
+	c := &LiveCapture{fd: fd, ifindex: ifi, loopback: hatype == unix.ARPHRD_LOOPBACK, linkType: lt, snaplen: snaplen, direction: opts.Direction}
 	if !opts.UserSpace {
 		if err := c.attach(prog); err != nil {
 			opts.UserSpace = true
@@ -114,10 +141,9 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 	if timeout == 0 {
 		timeout = 200 * time.Millisecond
 	}
-	tv := unix.NsecToTimeval(timeout.Nanoseconds())
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+	if err := setSocketOptions(fd, timeout, opts.BufferSize); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("setting read timeout: %w", err)
+		return nil, err
 	}
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi}); err != nil {
 		unix.Close(fd)
@@ -125,6 +151,91 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 	}
 	c.buf = make([]byte, max(int(snaplen), 65536)+1)
 	return c, nil
+}
+
+// setSocketOptions sets the read timeout and, if bufSize is not 0, the
+// receive buffer size.
+func setSocketOptions(fd int, timeout time.Duration, bufSize int) error {
+	tv := unix.NsecToTimeval(timeout.Nanoseconds())
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		return fmt.Errorf("setting read timeout: %w", err)
+	}
+	if bufSize > 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, bufSize); err != nil {
+			return fmt.Errorf("setting the buffer size: %w", err)
+		}
+	}
+	// Packets carry the kernel's receive time, as libpcap's do.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+		return fmt.Errorf("asking for time stamps: %w", err)
+	}
+	return nil
+}
+
+// cmsgTime returns the SCM_TIMESTAMPNS time stamp of a control message
+// buffer, or the zero time.
+func cmsgTime(oob []byte) time.Time {
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || l > len(oob) {
+			break
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+			ts := (*unix.Timespec)(unsafe.Pointer(&oob[unix.CmsgLen(0)]))
+			return time.Unix(ts.Unix())
+		}
+		oob = oob[min(unix.CmsgSpace(l-unix.CmsgLen(0)), len(oob)):]
+	}
+	return time.Time{}
+}
+
+// openAny opens a cooked socket on every interface.
+func openAny(expr string, opts LiveOptions) (*LiveCapture, error) {
+	snaplen := opts.Snaplen
+	if snaplen == 0 {
+		snaplen = DefaultSnaplen
+	}
+	prog, err := Compile(expr, Options{LinkType: LinkTypeLinuxSLL2, Snaplen: snaplen, Optimize: opts.Optimize, Netmask: opts.Netmask})
+	if err != nil {
+		return nil, err
+	}
+	filter, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}})
+	if err != nil {
+		return nil, err
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening AF_PACKET socket: %w", err)
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 200 * time.Millisecond
+	}
+	if err := setSocketOptions(fd, timeout, opts.BufferSize); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL)}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("binding to all interfaces: %w", err)
+	}
+	return &LiveCapture{fd: fd, any: true, linkType: LinkTypeLinuxSLL2, snaplen: snaplen, filter: filter,
+		direction: opts.Direction, buf: make([]byte, sll2Len+max(int(snaplen), 65536)+1)}, nil
+}
+
+// sll2Len is the length of a Linux cooked v2 header.
+const sll2Len = 20
+
+// putSLL2 writes the cooked v2 header of a packet received from sa.
+func putSLL2(b []byte, sa *unix.SockaddrLinklayer) {
+	b[0], b[1] = byte(sa.Protocol), byte(sa.Protocol>>8) // already in network order
+	b[2], b[3] = 0, 0
+	b[4], b[5], b[6], b[7] = byte(sa.Ifindex>>24), byte(sa.Ifindex>>16), byte(sa.Ifindex>>8), byte(sa.Ifindex)
+	b[8], b[9] = byte(sa.Hatype>>8), byte(sa.Hatype)
+	b[10] = sa.Pkttype
+	b[11] = sa.Halen
+	copy(b[12:20], sa.Addr[:])
 }
 
 func ifindexOf(iface string) (int, error) {
@@ -164,19 +275,37 @@ func (c *LiveCapture) Snaplen() uint32 { return c.snaplen }
 // arrived within the read timeout. The packet's data is valid until the
 // next call.
 func (c *LiveCapture) Next() (Packet, error) {
+	off := 0
+	if c.any {
+		off = sll2Len
+	}
 	for {
-		n, from, err := unix.Recvfrom(c.fd, c.buf, unix.MSG_TRUNC)
+		n, oobn, _, from, err := unix.Recvmsg(c.fd, c.buf[off:], c.oob[:], unix.MSG_TRUNC)
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 				return Packet{}, ErrTimeout
 			}
 			return Packet{}, fmt.Errorf("reading from AF_PACKET socket: %w", err)
 		}
-		ts := time.Now()
-		if sll, ok := from.(*unix.SockaddrLinklayer); ok && c.loopback && sll.Pkttype == unix.PACKET_OUTGOING {
+		ts := cmsgTime(c.oob[:oobn])
+		if ts.IsZero() {
+			ts = time.Now()
+		}
+		sll, _ := from.(*unix.SockaddrLinklayer)
+		if sll != nil && c.loopback && c.direction != DirectionOut && sll.Pkttype == unix.PACKET_OUTGOING {
 			continue // loopback packets are seen twice; keep the incoming copy
 		}
+		if sll != nil && c.direction != DirectionInOut && (sll.Pkttype == unix.PACKET_OUTGOING) != (c.direction == DirectionOut) {
+			continue
+		}
 		c.received++
+		if c.any {
+			if sll == nil {
+				continue
+			}
+			putSLL2(c.buf, sll)
+			n += off
+		}
 		data := c.buf[:min(n, len(c.buf)-1)]
 		if c.filter != nil {
 			keep := c.filter.RunWire(data, uint32(n), nil)

@@ -12,6 +12,6 @@ import (
 )
 
 // runCapture reports that live capture (AF_PACKET sockets) needs Linux.
-func runCapture(ctx context.Context, out, errOut io.Writer, expr string, f captureFlags) error {
+func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr string, f captureFlags) error {
 	return fmt.Errorf("capture on %s: AF_PACKET sockets are Linux's: %w", runtime.GOOS, gbpf.ErrNotSupported)
 }

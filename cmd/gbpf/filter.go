@@ -1,17 +1,22 @@
 package main
 
 import (
-	"encoding/binary"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
+	"net"
 	"os"
+	"os/signal"
+	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/gbpf/gbpf/cbpf"
 	"github.com/gbpf/gbpf/pcapfilter"
+	"github.com/gbpf/gbpf/tcpdump"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func init() { addCommand(newFilterCmd()) }
@@ -27,23 +32,111 @@ type filterFlags struct {
 	limit      int
 	count      bool
 	engine     string
+	print      printFlags
+	iface      string
+	list       bool
 }
+
+// printFlags are tcpdump's flags that shape the printed lines, shared by
+// gbpf filter and gbpf capture.
+type printFlags struct {
+	numeric   int
+	ether     bool
+	verbose   int
+	hex       int
+	hexASCII  int
+	ascii     int
+	time      int
+	absolute  bool
+	quiet     bool
+	lineBuf   bool
+	noPromisc bool
+	direction string
+	bufSize   int
+}
+
+func addPrintFlags(fl *pflag.FlagSet, f *printFlags) {
+	fl.CountVarP(&f.numeric, "numeric", "n", "do not convert addresses and ports to names")
+	fl.BoolVarP(&f.ether, "ether", "e", false, "print the link-level header")
+	fl.CountVarP(&f.verbose, "verbose", "v", "more protocol detail (-v, -vv, -vvv)")
+	fl.CountVarP(&f.hex, "hex", "x", "print each packet in hex (-xx with its link header)")
+	fl.CountVarP(&f.hexASCII, "hex-ascii", "X", "print each packet in hex and ASCII (-XX with its link header)")
+	fl.CountVarP(&f.ascii, "ascii", "A", "print each packet in ASCII (-AA with its link header)")
+	fl.CountVarP(&f.time, "time", "t", "time stamps: -t none, -tt Unix, -ttt delta, -tttt date, -ttttt since first")
+	fl.BoolVarP(&f.absolute, "absolute-tcp-sequence-numbers", "S", false, "print absolute TCP sequence numbers")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print less protocol information")
+	fl.BoolVarP(&f.lineBuf, "line-buffered", "l", false, "flush the output after each packet")
+	fl.BoolVarP(&f.noPromisc, "no-promiscuous-mode", "p", false, "do not put the interface in promiscuous mode")
+	fl.StringVarP(&f.direction, "direction", "Q", "inout", "capture direction: in, out or inout")
+	fl.IntVarP(&f.bufSize, "buffer-size", "B", 0, "capture buffer size in KiB")
+}
+
+// printer returns the tcpdump renderer for f.
+func (f printFlags) printer(lt pcapfilter.LinkType) *tcpdump.Printer {
+	opts := tcpdump.Options{
+		Numeric: f.numeric, Ether: f.ether, Verbose: f.verbose, Hex: f.hex, HexASCII: f.hexASCII,
+		ASCII: f.ascii, Time: f.time, Absolute: f.absolute, Quiet: f.quiet,
+	}
+	if f.numeric == 0 {
+		opts.Names = tcpdump.NewSystemResolver("/etc/services")
+	}
+	return tcpdump.New(tcpdump.LinkType(lt.DLT()), opts)
+}
+
+// packetWriter prints packets as tcpdump does through a buffer, flushed
+// after each packet with -l.
+type packetWriter struct {
+	w    *bufio.Writer
+	p    *tcpdump.Printer
+	line []byte
+	each bool
+}
+
+func newPacketWriter(out io.Writer, lt pcapfilter.LinkType, f printFlags) *packetWriter {
+	return &packetWriter{w: bufio.NewWriterSize(out, 1<<16), p: f.printer(lt), each: f.lineBuf}
+}
+
+func (pw *packetWriter) print(pk pcapfilter.Packet) error {
+	pw.line = pw.p.Format(pw.line[:0], pk.Timestamp, pk.Data, pk.Length)
+	if _, err := pw.w.Write(pw.line); err != nil {
+		return err
+	}
+	if pw.each {
+		return pw.w.Flush()
+	}
+	return nil
+}
+
+func (pw *packetWriter) flush() error { return pw.w.Flush() }
 
 func newFilterCmd() *cobra.Command {
 	var f filterFlags
 	cmd := &cobra.Command{
-		Use:   "filter [-d|-dd|-ddd] [-O] [-s SNAPLEN] [-y LINKTYPE] [-r FILE [-w OUT] [-c N] [--count]] EXPR...",
+		Use:   "filter [-d|-dd|-ddd] [-O] [-s SNAPLEN] [-y LINKTYPE] [-r FILE [-w OUT] [-c N] [--count]] [-nevxXAtSq] EXPR...",
 		Short: "Compile a tcpdump filter expression, print the program, or filter a capture file",
 		Long: `filter compiles a pcap-filter expression (the language of tcpdump) to classic BPF.
 
 With -d, -dd or -ddd it prints the program the way tcpdump does. With -r it reads
-a pcap or pcapng file and prints one line per matching packet in the style of
-tcpdump -n -S (a subset of protocols is decoded), or with --count only the number
-of matching packets; -w writes the matching packets to a pcap (or, for a .pcapng
-name, pcapng) file. The expression may be given as several arguments, which are
-joined with spaces.`,
+a pcap or pcapng file ("-" for standard input) and prints one line per matching
+packet as tcpdump 4.99 does, with tcpdump's flags (-n, -e, -v, -x, -X, -A, -t, -S,
+-q, ...), or with --count only the number of matching packets; -w writes the
+matching packets to a pcap (or, for a .pcapng name, pcapng) file, "-" for standard
+output. With -i it captures live, as gbpf capture does. The expression may be
+given as several arguments, which are joined with spaces.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runFilter(cmd.OutOrStdout(), strings.Join(args, " "), f)
+			expr := strings.Join(args, " ")
+			if f.list {
+				return listInterfaces(cmd.OutOrStdout())
+			}
+			if f.iface != "" {
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				return runCapture(ctx, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), expr, captureFlags{
+					iface: f.iface, write: f.write, limit: f.limit, snaplen: f.snaplen,
+					noOptimize: f.noOptimize, print: f.print, count: f.count,
+				})
+			}
+			return runFilter(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), expr, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -51,23 +144,38 @@ joined with spaces.`,
 	fl.BoolVarP(&f.noOptimize, "no-optimize", "O", false, "do not run the optimiser")
 	fl.Uint32VarP(&f.snaplen, "snaplen", "s", 0, "snapshot length accepting filters return (default 262144, or the file's)")
 	fl.StringVarP(&f.linkType, "linktype", "y", "EN10MB", "link-layer type: EN10MB, RAW, LINUX_SLL, LINUX_SLL2, NULL, LOOP, IPV4, IPV6")
-	fl.StringVarP(&f.read, "read", "r", "", "read packets from `FILE` (pcap or pcapng)")
-	fl.StringVarP(&f.write, "write", "w", "", "write matching packets to `FILE`")
+	fl.StringVarP(&f.read, "read", "r", "", "read packets from `FILE` (pcap or pcapng; - for standard input)")
+	fl.StringVarP(&f.write, "write", "w", "", "write matching packets to `FILE` (- for standard output)")
 	fl.IntVarP(&f.limit, "limit", "c", 0, "stop after N matching packets")
 	fl.BoolVar(&f.count, "count", false, "print only the number of matching packets")
 	fl.StringVar(&f.engine, "engine", "", "engine that runs the filter: default (machine code where it can), interpreter, checked or jit")
+	fl.StringVarP(&f.iface, "interface", "i", "", "capture live on `IFACE` instead of reading a file")
+	fl.BoolVarP(&f.list, "list-interfaces", "D", false, "list the interfaces gbpf can capture on")
+	addPrintFlags(fl, &f.print)
 	return cmd
 }
 
-func runFilter(out io.Writer, expr string, f filterFlags) error {
+// openRead opens name for reading, "-" being in.
+func openRead(in io.Reader, name string) (io.Reader, func() error, error) {
+	if name == "-" {
+		return in, func() error { return nil }, nil
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return file, file.Close, nil
+}
+
+func runFilter(in io.Reader, out, errOut io.Writer, expr string, f filterFlags) error {
 	var cr *pcapfilter.CaptureReader
 	if f.read != "" {
-		file, err := os.Open(f.read)
+		r, closeFn, err := openRead(in, f.read)
 		if err != nil {
 			return err
 		}
-		defer file.Close()
-		if cr, err = pcapfilter.NewCaptureReader(file); err != nil {
+		defer closeFn()
+		if cr, err = pcapfilter.NewCaptureReader(r); err != nil {
 			return fmt.Errorf("%s: %w", f.read, err)
 		}
 	}
@@ -84,14 +192,24 @@ func runFilter(out io.Writer, expr string, f filterFlags) error {
 		}
 		opts.LinkType = lt
 	}
-	prog, err := pcapfilter.Compile(expr, opts)
-	if err != nil {
-		return err
+	var prog []cbpf.Instruction
+	// An empty expression accepts every packet, whatever the link type;
+	// it needs no program unless one is to be printed.
+	if strings.TrimSpace(expr) != "" || f.dump > 0 || cr == nil {
+		var err error
+		if prog, err = pcapfilter.Compile(expr, opts); err != nil {
+			return err
+		}
 	}
 	if f.dump > 0 || cr == nil {
 		style := pcapfilter.Style(min(max(f.dump, 1), 3))
 		_, err := io.WriteString(out, pcapfilter.Format(prog, style))
 		return err
+	}
+	name, desc := tcpdump.LinkTypeName(tcpdump.LinkType(cr.LinkType().DLT()))
+	fmt.Fprintf(errOut, "reading from file %s, link-type %s (%s), snapshot length %d\n", f.read, name, desc, cr.Snaplen())
+	if cr.LinkType() == pcapfilter.LinkTypeLinuxSLL2 {
+		fmt.Fprintln(errOut, "Warning: interface names might be incorrect")
 	}
 	return filterFile(out, cr, prog, f)
 }
@@ -101,18 +219,26 @@ func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruc
 	if err != nil {
 		return err
 	}
-	// libpcap runs protochain loops; the filter runs them in the VM.
-	vm, err := cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}, Engine: e})
-	if err != nil {
-		return err
+	var vm *cbpf.Filter
+	if prog != nil {
+		// libpcap runs protochain loops; the filter runs them in the VM.
+		if vm, err = cbpf.NewFilter(prog, cbpf.FilterOptions{VMOptions: cbpf.VMOptions{BackwardJumps: true}, Engine: e}); err != nil {
+			return err
+		}
 	}
 	var w *packetFile
 	if f.write != "" {
-		if w, err = createPacketFile(f.write, cr.LinkType(), cr.Snaplen()); err != nil {
+		if w, err = createPacketFile(f.write, out, cr.LinkType(), cr.Snaplen()); err != nil {
 			return err
 		}
 		defer w.closeInto(&err)
 	}
+	pw := newPacketWriter(out, cr.LinkType(), f.print)
+	defer func() {
+		if ferr := pw.flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+	}()
 	matched := 0
 	for f.limit <= 0 || matched < f.limit {
 		p, rerr := cr.Next()
@@ -122,7 +248,7 @@ func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruc
 		if rerr != nil {
 			return rerr
 		}
-		if vm.RunWire(p.Data, uint32(p.Length), nil) == 0 {
+		if vm != nil && vm.RunWire(p.Data, uint32(p.Length), nil) == 0 {
 			continue
 		}
 		matched++
@@ -132,11 +258,67 @@ func filterFile(out io.Writer, cr *pcapfilter.CaptureReader, prog []cbpf.Instruc
 				return err
 			}
 		case !f.count:
-			fmt.Fprintln(out, packetSummary(cr.LinkType(), p))
+			if err := pw.print(p); err != nil {
+				return err
+			}
 		}
 	}
 	if f.count {
 		fmt.Fprintf(out, "%d packet%s\n", matched, plural(matched))
+	}
+	return nil
+}
+
+// listInterfaces prints the network interfaces gbpf captures on as
+// tcpdump -D does: running ones first, then "any", loopback, the rest.
+func listInterfaces(out io.Writer) error {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		name  string
+		flags []string
+		merit int
+	}
+	var list []entry
+	for _, ifc := range ifs {
+		var e entry
+		e.name = ifc.Name
+		up, running, loop := ifc.Flags&net.FlagUp != 0, ifc.Flags&net.FlagRunning != 0, ifc.Flags&net.FlagLoopback != 0
+		if !up {
+			e.merit |= 1 << 3
+		}
+		if !running {
+			e.merit |= 1 << 2
+		}
+		if loop {
+			e.merit |= 1 << 1
+		}
+		if up {
+			e.flags = append(e.flags, "Up")
+		}
+		if running {
+			e.flags = append(e.flags, "Running")
+		}
+		switch {
+		case loop:
+			e.flags = append(e.flags, "Loopback")
+		case up && running:
+			e.flags = append(e.flags, "Connected")
+		case up:
+			e.flags = append(e.flags, "Disconnected")
+		}
+		list = append(list, e)
+	}
+	list = append(list, entry{name: "any (Pseudo-device that captures on all interfaces)", flags: []string{"Up", "Running"}, merit: 1 << 0})
+	sort.SliceStable(list, func(i, j int) bool { return list[i].merit < list[j].merit })
+	for i, e := range list {
+		fl := strings.Join(e.flags, ", ")
+		if fl == "" {
+			fl = "none"
+		}
+		fmt.Fprintf(out, "%d.%s [%s]\n", i+1, e.name, fl)
 	}
 	return nil
 }
@@ -146,204 +328,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// packetSummary prints a packet in the style of tcpdump -n -S for the
-// common protocols: IPv4, IPv6, ARP, TCP, UDP, ICMP and ICMPv6.
-func packetSummary(lt pcapfilter.LinkType, p pcapfilter.Packet) string {
-	ts := p.Timestamp.Local().Format("15:04:05.000000")
-	return ts + " " + describeLink(lt, p.Data, p.Length)
-}
-
-func describeLink(lt pcapfilter.LinkType, d []byte, wireLen int) string {
-	switch lt {
-	case pcapfilter.LinkTypeEthernet:
-		if len(d) < 14 {
-			return "[|ether]"
-		}
-		et, off := binary.BigEndian.Uint16(d[12:]), 14
-		for (et == 0x8100 || et == 0x88a8 || et == 0x9100) && len(d) >= off+4 {
-			et, off = binary.BigEndian.Uint16(d[off+2:]), off+4
-		}
-		if et <= 1500 {
-			return fmt.Sprintf("802.3, length %d", wireLen)
-		}
-		return describeNet(et, d[off:], wireLen)
-	case pcapfilter.LinkTypeLinuxSLL:
-		if len(d) < 16 {
-			return "[|sll]"
-		}
-		return describeNet(binary.BigEndian.Uint16(d[14:]), d[16:], wireLen)
-	case pcapfilter.LinkTypeLinuxSLL2:
-		if len(d) < 20 {
-			return "[|sll2]"
-		}
-		return describeNet(binary.BigEndian.Uint16(d[0:]), d[20:], wireLen)
-	case pcapfilter.LinkTypeNull, pcapfilter.LinkTypeLoop:
-		if len(d) < 4 {
-			return "[|null]"
-		}
-		af := binary.LittleEndian.Uint32(d)
-		if lt == pcapfilter.LinkTypeLoop {
-			af = binary.BigEndian.Uint32(d)
-		}
-		if af == 2 {
-			return describeNet(0x0800, d[4:], wireLen)
-		}
-		return describeNet(0x86dd, d[4:], wireLen)
-	default:
-		if len(d) > 0 && d[0]>>4 == 6 {
-			return describeNet(0x86dd, d, wireLen)
-		}
-		return describeNet(0x0800, d, wireLen)
-	}
-}
-
-func describeNet(et uint16, d []byte, wireLen int) string {
-	switch et {
-	case 0x0800:
-		return describeIPv4(d)
-	case 0x86dd:
-		return describeIPv6(d)
-	case 0x0806, 0x8035:
-		return describeARP(d)
-	}
-	return fmt.Sprintf("ethertype 0x%04x, length %d", et, wireLen)
-}
-
-func describeIPv4(d []byte) string {
-	if len(d) < 20 || d[0]>>4 != 4 {
-		return "IP [|ip]"
-	}
-	ihl := int(d[0]&0xf) * 4
-	total := int(binary.BigEndian.Uint16(d[2:]))
-	src := netip.AddrFrom4([4]byte(d[12:16]))
-	dst := netip.AddrFrom4([4]byte(d[16:20]))
-	if frag := binary.BigEndian.Uint16(d[6:]) & 0x1fff; frag != 0 {
-		return fmt.Sprintf("IP %s > %s: ip-proto-%d", src, dst, d[9])
-	}
-	if len(d) < ihl {
-		return fmt.Sprintf("IP %s > %s: [|ip]", src, dst)
-	}
-	return describeTransport("IP", d[9], src, dst, d[ihl:min(len(d), max(total, ihl))], total-ihl)
-}
-
-func describeIPv6(d []byte) string {
-	if len(d) < 40 {
-		return "IP6 [|ip6]"
-	}
-	src := netip.AddrFrom16([16]byte(d[8:24]))
-	dst := netip.AddrFrom16([16]byte(d[24:40]))
-	plen := int(binary.BigEndian.Uint16(d[4:]))
-	next, body := d[6], d[40:min(len(d), 40+plen)]
-	// Walk the extension headers to the transport header.
-	for i := 0; i < 256 && len(body) >= 8; i++ {
-		var hl int
-		switch next {
-		case 0, 43, 60: // hop-by-hop, routing, destination options
-			hl = (int(body[1]) + 1) * 8
-		case 44: // fragment
-			if binary.BigEndian.Uint16(body[2:])&0xfff8 != 0 {
-				return fmt.Sprintf("IP6 %s > %s: frag, length %d", src, dst, plen)
-			}
-			hl = 8
-		case 51: // authentication header
-			hl = (int(body[1]) + 2) * 4
-		default:
-			return describeTransport("IP6", next, src, dst, body, len(body))
-		}
-		if hl > len(body) {
-			break
-		}
-		next, body = body[0], body[hl:]
-	}
-	return describeTransport("IP6", next, src, dst, body, len(body))
-}
-
-func describeTransport(ipName string, proto byte, src, dst netip.Addr, d []byte, length int) string {
-	switch proto {
-	case 6:
-		if len(d) < 20 {
-			return fmt.Sprintf("%s %s > %s: [|tcp]", ipName, src, dst)
-		}
-		sp, dp := binary.BigEndian.Uint16(d), binary.BigEndian.Uint16(d[2:])
-		seq, ack := binary.BigEndian.Uint32(d[4:]), binary.BigEndian.Uint32(d[8:])
-		hl := int(d[12]>>4) * 4
-		flags := d[13]
-		payload := length - hl
-		var fs strings.Builder
-		for _, fl := range []struct {
-			bit byte
-			c   string
-		}{{0x01, "F"}, {0x02, "S"}, {0x04, "R"}, {0x08, "P"}, {0x10, "."}, {0x20, "U"}, {0x40, "E"}, {0x80, "W"}} {
-			if flags&fl.bit != 0 {
-				fs.WriteString(fl.c)
-			}
-		}
-		if fs.Len() == 0 {
-			fs.WriteString("none")
-		}
-		s := fmt.Sprintf("%s %s.%d > %s.%d: Flags [%s]", ipName, src, sp, dst, dp, fs.String())
-		if payload > 0 {
-			s += fmt.Sprintf(", seq %d:%d", seq, seq+uint32(payload))
-		} else if flags&0x07 != 0 {
-			s += fmt.Sprintf(", seq %d", seq)
-		}
-		if flags&0x10 != 0 {
-			s += fmt.Sprintf(", ack %d", ack)
-		}
-		return s + fmt.Sprintf(", win %d, length %d", binary.BigEndian.Uint16(d[14:]), max(payload, 0))
-	case 17:
-		if len(d) < 8 {
-			return fmt.Sprintf("%s %s > %s: [|udp]", ipName, src, dst)
-		}
-		return fmt.Sprintf("%s %s.%d > %s.%d: UDP, length %d", ipName, src, binary.BigEndian.Uint16(d), dst,
-			binary.BigEndian.Uint16(d[2:]), int(binary.BigEndian.Uint16(d[4:]))-8)
-	case 1:
-		if len(d) < 8 {
-			return fmt.Sprintf("%s %s > %s: [|icmp]", ipName, src, dst)
-		}
-		switch d[0] {
-		case 8, 0:
-			kind := "request"
-			if d[0] == 0 {
-				kind = "reply"
-			}
-			return fmt.Sprintf("%s %s > %s: ICMP echo %s, id %d, seq %d, length %d", ipName, src, dst, kind,
-				binary.BigEndian.Uint16(d[4:]), binary.BigEndian.Uint16(d[6:]), length)
-		}
-		return fmt.Sprintf("%s %s > %s: ICMP type %d, code %d, length %d", ipName, src, dst, d[0], d[1], length)
-	case 58:
-		if len(d) < 8 {
-			return fmt.Sprintf("%s %s > %s: [|icmp6]", ipName, src, dst)
-		}
-		switch d[0] {
-		case 128, 129:
-			kind := "request"
-			if d[0] == 129 {
-				kind = "reply"
-			}
-			return fmt.Sprintf("%s %s > %s: ICMP6, echo %s, id %d, seq %d, length %d", ipName, src, dst, kind,
-				binary.BigEndian.Uint16(d[4:]), binary.BigEndian.Uint16(d[6:]), length)
-		}
-		return fmt.Sprintf("%s %s > %s: ICMP6, type %d, length %d", ipName, src, dst, d[0], length)
-	}
-	return fmt.Sprintf("%s %s > %s: ip-proto-%d %d", ipName, src, dst, proto, length)
-}
-
-func describeARP(d []byte) string {
-	if len(d) < 28 || binary.BigEndian.Uint16(d[2:]) != 0x0800 || d[4] != 6 || d[5] != 4 {
-		return "ARP, [|arp]"
-	}
-	sha := d[8:14]
-	spa := netip.AddrFrom4([4]byte(d[14:18]))
-	tpa := netip.AddrFrom4([4]byte(d[24:28]))
-	switch binary.BigEndian.Uint16(d[6:]) {
-	case 1:
-		return fmt.Sprintf("ARP, Request who-has %s tell %s, length %d", tpa, spa, len(d))
-	case 2:
-		return fmt.Sprintf("ARP, Reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x, length %d", spa,
-			sha[0], sha[1], sha[2], sha[3], sha[4], sha[5], len(d))
-	}
-	return fmt.Sprintf("ARP, op %d, length %d", binary.BigEndian.Uint16(d[6:]), len(d))
 }

@@ -82,7 +82,7 @@ func TestFilterFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Count(lines, "\n"); got != 2 || !strings.Contains(lines, "UDP") {
+	if got := strings.Count(lines, "\n"); got != 2 || !strings.Contains(lines, " IP") {
 		t.Errorf("-c 2 printed %d lines:\n%s", got, lines)
 	}
 	out := filepath.Join(t.TempDir(), "udp.pcap")

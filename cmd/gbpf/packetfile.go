@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"strings"
 
@@ -21,11 +22,18 @@ type packetFile struct {
 }
 
 // createPacketFile creates name, a pcapng file if the name ends in
-// ".pcapng" and a pcap file otherwise, for packets of link type lt.
-func createPacketFile(name string, lt pcapfilter.LinkType, snaplen uint32) (*packetFile, error) {
-	file, err := os.Create(name)
-	if err != nil {
-		return nil, err
+// ".pcapng" and a pcap file otherwise, for packets of link type lt; the
+// name "-" writes a pcap stream to stdout.
+func createPacketFile(name string, stdout io.Writer, lt pcapfilter.LinkType, snaplen uint32) (*packetFile, error) {
+	var file io.WriteCloser
+	if name == "-" {
+		file = nopCloser{stdout}
+	} else {
+		f, err := os.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		file = f
 	}
 	llt := layers.LinkType(lt.DLT())
 	if lt == pcapfilter.LinkTypeRaw {
@@ -69,3 +77,8 @@ func (pf *packetFile) closeInto(err *error) {
 		*err = cerr
 	}
 }
+
+// nopCloser is a writer whose Close does nothing (standard output).
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

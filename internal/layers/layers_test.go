@@ -52,6 +52,7 @@ var rules = []rule{
 	{"verifier", implementations, "the verifier judges instructions; it runs none"},
 	{"loader", implementations, "the loader parses objects into specs; loading into a runtime or the kernel is the caller's"},
 	{"internal/jit/amd64", []string{"asm", "internal/jit/amd64/listing"}, "the JIT compiles; its listing (the assembler's formatter, x86asm) is package listing's"},
+	{"tcpdump", append(slices.Clone(implementations), "asm", "cbpf", "pcapfilter"), "the renderer turns packet bytes into tcpdump's text; capturing and filtering are the caller's"},
 }
 
 // An exception is a violation that exists today, with what must move to
