@@ -38,7 +38,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"disasm", obj, "--section", ""}, []string{"xdp"}, false},
 		{[]string{"tools", "bitesize", "--mode", ""}, []string{"kernel", "copy", "auto"}, false},
 		{[]string{"tools", "biolatency", "--format", "b"}, []string{"bcc", "bpftrace"}, false},
-		{[]string{"run", "x.asm", "--engine", "interp"}, []string{"interp", "interp-checked"}, false},
+		{[]string{"run", "x.asm", "--engine", "interp"}, []string{"interpreter"}, false},
 		{[]string{"filter", "-y", "LINUX"}, []string{"LINUX_SLL", "LINUX_SLL2"}, false},
 		{[]string{"capture", "-i", ""}, []string{"any", lo}, false},
 		{[]string{"serve", "--tools", "bitesize,b"}, []string{"bitesize,bitesize", "bitesize,biolatency"}, true},

@@ -26,7 +26,7 @@ func TestStdinArgs(t *testing.T) {
 		want  string
 	}{
 		{obj, []string{"prog", "list", "-"}, "name count_sources"},
-		{obj, []string{"map", "dump", "@-", "--map", "sources"}, "Found 0 elements"},
+		{obj, []string{"map", "dump", "@-", "--map", "sources"}, "[]"},
 		{asm, []string{"run", "-", "--mem", "0a00000000000000", "--engine", "interp"}, "0x37\n"},
 	} {
 		rootCmd.SetIn(strings.NewReader(string(tt.stdin)))
