@@ -266,6 +266,9 @@ func convertProgram(ps *ebpf.ProgramSpec, cs *CollectionSpec, kc *kconfig) (*Pro
 	iter := insns.Iterate()
 	for iter.Next() {
 		ins, slot := iter.Ins, int(iter.Offset)
+		if l, ok := ins.Source().(*btf.Line); ok && l != nil {
+			p.Lines = append(p.Lines, SourceLine{Insn: slot, File: l.FileName(), Line: int(l.LineNumber()), Text: l.Line()})
+		}
 		if relo := btf.CORERelocationMetadata(ins); relo != nil {
 			p.CORE = append(p.CORE, CORESite{Index: slot, Relocation: relo})
 		}

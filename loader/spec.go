@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
+	"strings"
 
 	"github.com/cilium/ebpf/btf"
 
@@ -90,6 +92,9 @@ type ProgramSpec struct {
 	Maps []string
 	// CORE lists the CO-RE relocations still to be applied.
 	CORE []CORESite
+	// Lines are the C source lines of the instructions, from the object's
+	// BTF line information (empty without it), in instruction order.
+	Lines []SourceLine
 }
 
 // CORESite is an instruction whose constant or offset depends on the types
@@ -181,4 +186,30 @@ func (cs *CollectionSpec) MapSpecs(ps *ProgramSpec) ([]*gmaps.Spec, error) {
 		out[i] = m
 	}
 	return out, nil
+}
+
+// SourceLine is the C source line an instruction came from.
+type SourceLine struct {
+	// Insn is the first instruction slot of the line.
+	Insn int
+	// File and Line locate the line; Text is the line itself.
+	File string
+	Line int
+	Text string
+}
+
+// String returns the line as the kernel's verifier log shows it:
+// "text @ file:line".
+func (l SourceLine) String() string {
+	return fmt.Sprintf("%s @ %s:%d", strings.TrimSpace(l.Text), l.File, l.Line)
+}
+
+// LineAt returns the source line of instruction slot insn: the last line
+// that starts at or before it.
+func (p *ProgramSpec) LineAt(insn int) (SourceLine, bool) {
+	i := sort.Search(len(p.Lines), func(i int) bool { return p.Lines[i].Insn > insn })
+	if i == 0 {
+		return SourceLine{}, false
+	}
+	return p.Lines[i-1], true
 }

@@ -30,6 +30,8 @@ type verifier struct {
 	prune      []bool
 	live       []uint16
 	needed     []uint16
+	// lastSource is the source line the log showed last.
+	lastSource string
 
 	explored  [][]*checkpoint
 	pending   []*state
@@ -179,6 +181,12 @@ func (v *verifier) run() error {
 			v.log.printState(pc, s)
 		}
 		if v.log.level >= 1 {
+			if v.opts.Source != nil {
+				if line, ok := v.opts.Source(pc); ok && line != v.lastSource {
+					v.log.printf("; %s\n", line)
+					v.lastSource = line
+				}
+			}
 			v.log.printInsn(v.prog, pc)
 		}
 		if err := v.step(pc); err != nil {

@@ -114,6 +114,11 @@ type Options struct {
 	// register state.
 	LogLevel int
 	Log      io.Writer
+	// Source, if set, gives the C source line of an instruction slot
+	// ("text @ file:line", from the object's BTF line information); the
+	// log shows it before the instructions of each new line, as the
+	// kernel's does.
+	Source func(insn int) (string, bool)
 	// MaxInsns bounds the instructions processed; 0 means
 	// MaxProcessedInsns.
 	MaxInsns int

@@ -9,8 +9,10 @@ import (
 
 	"github.com/gbpf/gbpf"
 	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/helpers/helperid"
 	"github.com/gbpf/gbpf/internal/progfile"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/loader"
 )
 
 // jitListing prints the program with the machine code the JIT makes for
@@ -76,7 +78,7 @@ code under each instruction.`,
 			case s == asm.SyntaxVerifier:
 				return verifierListing(out, f.Program)
 			}
-			return objdumpListing(out, f.Program)
+			return objdumpListing(out, f.Program, sectionProgram(f))
 		},
 	}
 	cmd.Flags().StringVar(&syntax, "syntax", "llvm", "text syntax: llvm, conformance or verifier")
@@ -104,21 +106,74 @@ func verifierListing(w io.Writer, p isa.Program) error {
 }
 
 // objdumpListing prints p as llvm-objdump -d does: the slot number, the
-// bytes of the instruction (both slots of an lddw) and its text.
-func objdumpListing(w io.Writer, p isa.Program) error {
+// bytes of the instruction (both slots of an lddw) and its text. With the
+// names of an object (nil otherwise) it also prints, as llvm-objdump -dlr
+// does, each C source line before its instructions and the map a load
+// refers to as a relocation line, and names the helper a call calls.
+func objdumpListing(w io.Writer, p isa.Program, names *loader.ProgramSpec) error {
 	var line []byte
+	lines := 0
 	for i := 0; i < len(p.Insns); {
 		text, n, err := asm.FormatInstruction(p, i, asm.SyntaxLLVM)
 		if err != nil {
 			return err
 		}
+		line = line[:0]
+		if names != nil {
+			for ; lines < len(names.Lines) && names.Lines[lines].Insn <= i; lines++ {
+				if l := names.Lines[lines]; l.Insn == i {
+					line = fmt.Appendf(line, "; %s\n", strings.TrimSpace(l.Text))
+				}
+			}
+			if ins := p.Insns[i]; ins.IsHelperCall() {
+				text += "\t; " + helperid.ID(ins.Imm).String()
+			}
+		}
 		hexBytes := strings.TrimSuffix(string(appendHex(nil, isa.Program{Insns: p.Insns[i : i+n]})), "\n")
 		hexBytes = strings.ReplaceAll(hexBytes, "\n", " ") // both slots of an lddw on one line
-		line = fmt.Appendf(line[:0], "%8d:\t%s\t%s\n", i, hexBytes, text)
+		line = fmt.Appendf(line, "%8d:\t%s\t%s\n", i, hexBytes, text)
+		if names != nil && p.Insns[i].IsLdImm64() {
+			if ins := names.Instructions.Insns[i]; ins.Src == isa.PseudoMapIdx || ins.Src == isa.PseudoMapIdxValue {
+				line = fmt.Appendf(line, "\t\t%016x:  R_BPF_64_64\t%s\n", 8*i, names.Maps[ins.Imm])
+			}
+		}
 		if _, err := w.Write(line); err != nil {
 			return err
 		}
 		i += n
 	}
 	return nil
+}
+
+// sectionProgram returns what the loader knows of the program of an ELF
+// object's section that f holds (its maps, helpers and source lines), or
+// nil when f is no object, or the section's code is not one program's
+// alone.
+func sectionProgram(f *progfile.File) *loader.ProgramSpec {
+	if f.Kind != progfile.KindELF || f.Path == "" || f.Path == "-" {
+		return nil
+	}
+	cs, err := loader.LoadCollectionSpec(f.Path)
+	if err != nil {
+		return nil
+	}
+	var found *loader.ProgramSpec
+	for _, ps := range cs.Programs {
+		if ps.SectionName != f.Section {
+			continue
+		}
+		if found != nil {
+			return nil // several programs share the section
+		}
+		found = ps
+	}
+	if found == nil || len(found.Instructions.Insns) < len(f.Program.Insns) {
+		return nil
+	}
+	for i, ins := range f.Program.Insns {
+		if found.Instructions.Insns[i].Op != ins.Op {
+			return nil
+		}
+	}
+	return found
 }

@@ -113,12 +113,23 @@ func verifyOne(out, errw io.Writer, t verifyTarget, level int, privileged bool) 
 	o := t.opts
 	o.LogLevel, o.Privileged = level, privileged
 	o.Log = &log
+	if t.spec != nil && len(t.spec.Lines) > 0 {
+		o.Source = func(insn int) (string, bool) {
+			l, ok := t.spec.LineAt(insn)
+			return l.String(), ok
+		}
+	}
 	res, err := verifier.Verify(t.prog.Program, o)
 	if err != nil {
 		var ve *verifier.Error
 		if errors.As(err, &ve) {
 			io.WriteString(out, ve.Log)
 			fmt.Fprintf(errw, "%s: rejected (%s mode) at insn %d: %s\n", t.name, modeName(o.Privileged), ve.Insn, ve.Msg)
+			if o.Source != nil {
+				if line, ok := o.Source(ve.Insn); ok {
+					fmt.Fprintf(errw, "%s: insn %d is C source line: %s\n", t.name, ve.Insn, line)
+				}
+			}
 		} else {
 			fmt.Fprintf(errw, "%s: %v\n", t.name, err)
 		}
