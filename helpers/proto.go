@@ -105,7 +105,6 @@ const (
 	ArgPtrToDynptr // ptr_to_dynptr
 )
 
-
 // IsKernelObject reports whether a is a pointer to a kernel object (a
 // socket, a BTF-typed object, a timer, a kptr or a dynptr): kinds gbpf's
 // verifier does not track registers of yet.
@@ -117,7 +116,6 @@ func (a ArgType) IsKernelObject() bool {
 	}
 	return false
 }
-
 
 // IsSize reports whether a is one of the size arguments that follow a
 // memory argument.
@@ -161,8 +159,6 @@ const (
 	// RetPtrToBTFIDOrNull: like RetPtrToBTFID, or NULL.
 	RetPtrToBTFIDOrNull // ptr_to_btf_id_or_null
 )
-
-
 
 // CallbackParam is what a helper passes in one register when it calls a
 // callback subprogram.
