@@ -35,53 +35,15 @@ func isPerCPU(t uint32) bool {
 
 // openMaps opens the maps sel designates, or every map when sel is nil.
 func openMaps(sel *selector) ([]*ebpf.Map, error) {
-	if sel != nil {
-		switch sel.kind {
-		case "id":
-			id, _ := strconv.ParseUint(sel.value, 0, 32)
-			m, err := ebpf.NewMapFromID(ebpf.MapID(id))
-			if err != nil {
-				return nil, fmt.Errorf("get map by id (%d): %w", id, err)
-			}
-			return []*ebpf.Map{m}, nil
-		case "pinned":
-			m, err := ebpf.LoadPinnedMap(sel.value, nil)
-			if err != nil {
-				return nil, fmt.Errorf("bpf obj get (%s): %w", sel.value, err)
-			}
-			return []*ebpf.Map{m}, nil
-		}
-	}
-	var maps []*ebpf.Map
-	for id := ebpf.MapID(0); ; {
-		next, err := ebpf.MapGetNextID(id)
-		if errors.Is(err, os.ErrNotExist) {
-			break
-		} else if err != nil {
-			closeAll(maps)
-			return nil, fmt.Errorf("can't get next map: %w", err)
-		}
-		id = next
-		m, err := ebpf.NewMapFromID(id)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		} else if err != nil {
-			closeAll(maps)
-			return nil, fmt.Errorf("can't get map by id (%d): %w", id, err)
-		}
-		if sel != nil {
+	return kernelObjects[*ebpf.Map, ebpf.MapID]{
+		fromID: ebpf.NewMapFromID, nextID: ebpf.MapGetNextID,
+		pinned:  func(path string) (*ebpf.Map, error) { return ebpf.LoadPinnedMap(path, nil) },
+		getByID: "get map by id", next: "can't get next map", iterByID: "can't get map by id", noMatch: "no map matches",
+		matches: func(m *ebpf.Map, sel selector) bool {
 			info, err := readMapInfo(m.FD())
-			if err != nil || info.name != sel.value {
-				m.Close()
-				continue
-			}
-		}
-		maps = append(maps, m)
-	}
-	if sel != nil && len(maps) == 0 {
-		return nil, fmt.Errorf("no map matches %s", sel)
-	}
-	return maps, nil
+			return err == nil && info.name == sel.value
+		},
+	}.open(sel)
 }
 
 // openOneMap opens the one map sel designates.

@@ -33,53 +33,75 @@ func init() {
 // openProgs opens the programs sel designates, or every loaded program
 // when sel is nil.
 func openProgs(sel *selector) ([]*ebpf.Program, error) {
+	return kernelObjects[*ebpf.Program, ebpf.ProgramID]{
+		fromID: ebpf.NewProgramFromID, nextID: ebpf.ProgramGetNextID,
+		pinned:  func(path string) (*ebpf.Program, error) { return ebpf.LoadPinnedProgram(path, nil) },
+		getByID: "get by id", next: "can't get next program", iterByID: "can't get prog by id", noMatch: "no program matches",
+		matches: func(p *ebpf.Program, sel selector) bool {
+			info, err := readProgInfo(p.FD())
+			return err == nil && progMatches(sel, info)
+		},
+	}.open(sel)
+}
+
+// kernelObjects finds the kernel's objects of one kind (programs or maps)
+// by bpftool's selectors, with bpftool's messages.
+type kernelObjects[T io.Closer, ID ~uint32] struct {
+	fromID  func(ID) (T, error)
+	nextID  func(ID) (ID, error)
+	pinned  func(string) (T, error)
+	matches func(T, selector) bool // a name or tag selector's test
+	// The messages: a failed lookup of a selected id, of the next id and
+	// of an id found while listing, and no match.
+	getByID, next, iterByID, noMatch string
+}
+
+// open opens the objects sel designates, or every one when sel is nil.
+func (k kernelObjects[T, ID]) open(sel *selector) ([]T, error) {
 	if sel != nil {
 		switch sel.kind {
 		case "id":
 			id, _ := strconv.ParseUint(sel.value, 0, 32)
-			p, err := ebpf.NewProgramFromID(ebpf.ProgramID(id))
+			o, err := k.fromID(ID(id))
 			if err != nil {
-				return nil, fmt.Errorf("get by id (%d): %w", id, err)
+				return nil, fmt.Errorf("%s (%d): %w", k.getByID, id, err)
 			}
-			return []*ebpf.Program{p}, nil
+			return []T{o}, nil
 		case "pinned":
-			p, err := ebpf.LoadPinnedProgram(sel.value, nil)
+			o, err := k.pinned(sel.value)
 			if err != nil {
 				return nil, fmt.Errorf("bpf obj get (%s): %w", sel.value, err)
 			}
-			return []*ebpf.Program{p}, nil
+			return []T{o}, nil
 		}
 	}
-	var progs []*ebpf.Program
-	for id := ebpf.ProgramID(0); ; {
-		next, err := ebpf.ProgramGetNextID(id)
+	var objs []T
+	for id := ID(0); ; {
+		next, err := k.nextID(id)
 		if errors.Is(err, os.ErrNotExist) {
 			break
 		} else if err != nil {
-			closeAll(progs)
-			return nil, fmt.Errorf("can't get next program: %w", err)
+			closeAll(objs)
+			return nil, fmt.Errorf("%s: %w", k.next, err)
 		}
 		id = next
-		p, err := ebpf.NewProgramFromID(id)
+		o, err := k.fromID(id)
 		if errors.Is(err, os.ErrNotExist) {
 			continue // unloaded meanwhile
 		} else if err != nil {
-			closeAll(progs)
-			return nil, fmt.Errorf("can't get prog by id (%d): %w", id, err)
+			closeAll(objs)
+			return nil, fmt.Errorf("%s (%d): %w", k.iterByID, id, err)
 		}
-		if sel != nil {
-			info, err := readProgInfo(p.FD())
-			if err != nil || !progMatches(*sel, info) {
-				p.Close()
-				continue
-			}
+		if sel != nil && !k.matches(o, *sel) {
+			o.Close()
+			continue
 		}
-		progs = append(progs, p)
+		objs = append(objs, o)
 	}
-	if sel != nil && len(progs) == 0 {
-		return nil, fmt.Errorf("no program matches %s", sel)
+	if sel != nil && len(objs) == 0 {
+		return nil, fmt.Errorf("%s %s", k.noMatch, sel)
 	}
-	return progs, nil
+	return objs, nil
 }
 
 func progMatches(sel selector, info progInfo) bool {
