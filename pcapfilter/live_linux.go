@@ -292,8 +292,11 @@ func (c *LiveCapture) Next() (Packet, error) {
 			ts = time.Now()
 		}
 		sll, _ := from.(*unix.SockaddrLinklayer)
-		if sll != nil && c.loopback && c.direction != DirectionOut && sll.Pkttype == unix.PACKET_OUTGOING {
-			continue // loopback packets are seen twice; keep the incoming copy
+		if sll != nil && (c.loopback || c.any && sll.Hatype == unix.ARPHRD_LOOPBACK) &&
+			c.direction != DirectionOut && sll.Pkttype == unix.PACKET_OUTGOING {
+			// Loopback packets are seen twice, on lo and on any; keep
+			// the incoming copy, as libpcap does.
+			continue
 		}
 		if sll != nil && c.direction != DirectionInOut && (sll.Pkttype == unix.PACKET_OUTGOING) != (c.direction == DirectionOut) {
 			continue
