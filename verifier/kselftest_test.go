@@ -50,6 +50,7 @@ func TestKernelSelftests(t *testing.T) {
 	// How the running kernel and gbpf compare with the verdicts annotated
 	// in the sources (those of the source's kernel, older than this one).
 	annotated, kernelAsAnnotated, gbpfAsAnnotated := 0, 0, 0
+	withErrstr, gbpfErrstr, kernelErrstr := 0, 0, 0
 	for i := range cases {
 		c := &cases[i]
 		p, why := c.Program()
@@ -57,12 +58,15 @@ func TestKernelSelftests(t *testing.T) {
 			skipped[why]++
 			continue
 		}
-		opts := Options{Type: p.Type, Maps: p.Maps, Privileged: true}
+		var glog strings.Builder
+		opts := Options{Type: p.Type, Maps: p.Maps, Privileged: true, LogLevel: 1, Log: &glog}
 		if p.Type == progtype.Tracepoint {
 			opts.CtxSize = progtype.MaxTraceSize
 		}
 		_, gerr := Verify(p.Insns, opts)
 		k.attachType = ebpf.AttachType(c.AttachType)
+		var klog []string
+		k.DebugLog = func(l []string) { klog = l }
 		kerr, _, err := k.load(p.Insns, p.Type, p.Maps)
 		if err != nil {
 			skipped["kernel: "+err.Error()]++
@@ -77,6 +81,17 @@ func TestKernelSelftests(t *testing.T) {
 			}
 			if (gerr == nil) == want {
 				gbpfAsAnnotated++
+			}
+		}
+		if want, ok := c.AnnotatedAccept(); ok && !want && c.Errstr != "" && gerr != nil && kerr != nil {
+			// The selftests' own check: every tab-separated part of the
+			// annotated message appears in the log, in order.
+			withErrstr++
+			if logHas(glog.String()+gerr.(*Error).Log, c.Errstr) {
+				gbpfErrstr++
+			}
+			if logHas(strings.Join(klog, "\n"), c.Errstr) {
+				kernelErrstr++
 			}
 		}
 		if gerr != nil && kerr != nil {
@@ -98,7 +113,25 @@ func TestKernelSelftests(t *testing.T) {
 	t.Logf("selftests: %d cases, %d skipped: %s", len(cases), total, strings.Join(reasons, "; "))
 	t.Logf("selftests: both reject %d, with the kernel's message %d", bothReject, sameMsg)
 	t.Logf("selftests: of %d annotated verdicts, the kernel gives %d, gbpf %d", annotated, kernelAsAnnotated, gbpfAsAnnotated)
+	t.Logf("selftests: of %d rejections both give with an annotated message, the kernel's log has it in %d, gbpf's in %d", withErrstr, kernelErrstr, gbpfErrstr)
+	// The floor is what gbpf's log reaches today.
+	if gbpfErrstr < 313 {
+		t.Errorf("selftests: gbpf's log has the annotated message in only %d rejections (was 313)", gbpfErrstr)
+	}
 	// The floor is what gbpf reaches today; the programs it refuses and
 	// the kernel accepts use helpers and program types gbpf lacks.
 	d.report(t, "selftests", 0.92)
+}
+
+// logHas reports whether each tab-separated part of want appears in log,
+// in order, as the selftests check their messages.
+func logHas(log, want string) bool {
+	for _, part := range strings.Split(want, "\t") {
+		i := strings.Index(log, part)
+		if i < 0 {
+			return false
+		}
+		log = log[i+len(part):]
+	}
+	return true
 }
