@@ -35,6 +35,11 @@ type LiveOptions struct {
 	// BufferSize is the socket's receive buffer in bytes (tcpdump -B
 	// gives KiB); 0 keeps the system's default.
 	BufferSize int
+	// NoPromiscuous leaves the interface out of promiscuous mode
+	// (tcpdump -p); by default the capture puts it in, as tcpdump does,
+	// for as long as the capture is open. The any pseudo-interface is
+	// never promiscuous.
+	NoPromiscuous bool
 }
 
 // Direction selects packets by the way they cross the interface.
@@ -148,6 +153,16 @@ func OpenLive(iface, expr string, opts LiveOptions) (*LiveCapture, error) {
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi}); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("binding to %s: %w", iface, err)
+	}
+	if !opts.NoPromiscuous {
+		// As libpcap does: a membership of the socket, which the kernel
+		// drops (and with it the interface's promiscuity) when the
+		// socket closes.
+		mreq := unix.PacketMreq{Ifindex: int32(ifi), Type: unix.PACKET_MR_PROMISC}
+		if err := unix.SetsockoptPacketMreq(fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mreq); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("putting %s in promiscuous mode: %w", iface, err)
+		}
 	}
 	c.buf = make([]byte, max(int(snaplen), 65536)+1)
 	return c, nil

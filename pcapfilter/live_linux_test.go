@@ -110,3 +110,34 @@ func testLiveCapture(t *testing.T, userSpace bool) {
 func TestLiveCaptureKernelFilter(t *testing.T) { testLiveCapture(t, false) }
 
 func TestLiveCaptureUserSpaceFilter(t *testing.T) { testLiveCapture(t, true) }
+
+// TestLivePromiscuous checks that a capture puts the interface in
+// promiscuous mode for as long as it is open, as tcpdump does, and that
+// NoPromiscuous (tcpdump -p) leaves it out.
+func TestLivePromiscuous(t *testing.T) {
+	promisc := func() bool {
+		b, err := os.ReadFile("/sys/class/net/lo/flags")
+		if err != nil {
+			t.Skipf("no interface flags: %v", err)
+		}
+		var flags uint32
+		if _, err := fmt.Sscanf(string(b), "0x%x", &flags); err != nil {
+			t.Fatal(err)
+		}
+		return flags&0x100 != 0 // IFF_PROMISC
+	}
+	if promisc() {
+		t.Skip("lo is already promiscuous")
+	}
+	for _, no := range []bool{false, true} {
+		c, err := OpenLive("lo", "udp", LiveOptions{NoPromiscuous: no})
+		requireLive(t, err)
+		if got := promisc(); got == no {
+			t.Errorf("NoPromiscuous %v: lo promiscuous while capturing: %v", no, got)
+		}
+		c.Close()
+		if promisc() {
+			t.Errorf("NoPromiscuous %v: lo still promiscuous after Close", no)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func runCapture(ctx context.Context, in io.Reader, out, errOut io.Writer, expr s
 	}
 	capt, err := pcapfilter.OpenLive(f.iface, expr, pcapfilter.LiveOptions{
 		Snaplen: f.snaplen, Optimize: !f.noOptimize, UserSpace: f.userSpace, Engine: e,
-		Direction: dir, BufferSize: f.print.bufSize * 1024,
+		Direction: dir, BufferSize: f.print.bufSize * 1024, NoPromiscuous: f.print.noPromisc,
 	})
 	if err != nil {
 		return err
