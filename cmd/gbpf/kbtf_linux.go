@@ -276,13 +276,7 @@ func btfShow(w io.Writer, only uint32) error {
 			return fmt.Errorf("can't get next BTF object: %w", err)
 		}
 	}
-	var j *bpftool.JSONWriter
-	if out.jsonOut() {
-		j = out.writer(w)
-		if only == 0 {
-			j.StartArray()
-		}
-	}
+	j, finish := out.showWriter(w, only == 0)
 	for _, id := range ids {
 		h, err := btf.NewHandleFromID(btf.ID(id))
 		if err != nil {
@@ -348,13 +342,7 @@ func btfShow(w io.Writer, only uint32) error {
 			return err
 		}
 	}
-	if j != nil {
-		if only == 0 {
-			j.EndArray()
-		}
-		return j.Close()
-	}
-	return nil
+	return finish()
 }
 
 // libbpfMultimap groups the values of (key, value) pairs by key in the

@@ -39,6 +39,25 @@ func (o *outputFlags) writer(w io.Writer) *bpftool.JSONWriter {
 	return bpftool.NewJSONWriter(w, o.pretty)
 }
 
+// showWriter returns the JSON writer of a show command, nil for plain
+// output. bpftool prints an array when it lists every object, or when a
+// selector matches several; finish ends the array and the output.
+func (o *outputFlags) showWriter(w io.Writer, array bool) (j *bpftool.JSONWriter, finish func() error) {
+	if !o.jsonOut() {
+		return nil, func() error { return nil }
+	}
+	j = o.writer(w)
+	if array {
+		j.StartArray()
+	}
+	return j, func() error {
+		if array {
+			j.EndArray()
+		}
+		return j.Close()
+	}
+}
+
 // selector is one of bpftool's object designations: id N, name X, tag T,
 // pinned PATH.
 type selector struct {

@@ -13,8 +13,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-
-	"github.com/gbpf/gbpf/internal/bpftool"
 )
 
 func init() { kernelLinkShow = linkShow }
@@ -119,13 +117,7 @@ func linkShow(w io.Writer, args []string) error {
 			return fmt.Errorf("can't get next link: %w", err)
 		}
 	}
-	var j *bpftool.JSONWriter
-	if out.jsonOut() {
-		j = out.writer(w)
-		if only == 0 {
-			j.StartArray()
-		}
-	}
+	j, finish := out.showWriter(w, only == 0)
 	for _, id := range ids {
 		l, err := link.NewFromID(link.ID(id))
 		if err != nil {
@@ -228,11 +220,5 @@ func linkShow(w io.Writer, args []string) error {
 			return err
 		}
 	}
-	if j != nil {
-		if only == 0 {
-			j.EndArray()
-		}
-		return j.Close()
-	}
-	return nil
+	return finish()
 }

@@ -156,17 +156,8 @@ func mapShow(w io.Writer, sel *selector) error {
 		return err
 	}
 	defer closeAll(maps)
-	var j *bpftool.JSONWriter
-	if out.jsonOut() {
-		j = out.writer(w)
-		// An array for all objects, or for a selector matching several.
-		if sel == nil || len(maps) > 1 {
-			j.StartArray()
-			defer func() { j.EndArray(); j.Close() }()
-		} else {
-			defer j.Close()
-		}
-	}
+	j, finish := out.showWriter(w, sel == nil || len(maps) > 1)
+	defer finish()
 	for _, m := range maps {
 		info, err := readMapInfo(m.FD())
 		if err != nil {

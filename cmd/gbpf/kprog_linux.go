@@ -151,17 +151,8 @@ func progShowKernel(w io.Writer, sel *selector) error {
 		return err
 	}
 	defer closeAll(progs)
-	var j *bpftool.JSONWriter
-	if out.jsonOut() {
-		j = out.writer(w)
-		// An array for all objects, or for a selector matching several.
-		if sel == nil || len(progs) > 1 {
-			j.StartArray()
-			defer func() { j.EndArray(); j.Close() }()
-		} else {
-			defer j.Close()
-		}
-	}
+	j, finish := out.showWriter(w, sel == nil || len(progs) > 1)
+	defer finish()
 	for _, p := range progs {
 		info, err := readProgInfo(p.FD())
 		if err != nil {
