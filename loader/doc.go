@@ -30,7 +30,7 @@
 //     and inner_idx make a map-in-map: the outer map's inner_id names the
 //     id of its inner map, which goes in at the inner map's inner_idx.
 //   - Pinned maps (LIBBPF_PIN_BY_NAME, iproute2's pinning) are listed in
-//     CollectionSpec.Pinned.
+//     CollectionSpec.Pinned().
 //   - A program that cannot be linked (a kfunc call, a memset or memcpy
 //     libcall the object does not define) is left out with its reason in
 //     CollectionSpec.Unlinked; the others load. An object none of whose

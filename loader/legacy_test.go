@@ -81,8 +81,8 @@ func TestIproute2Maps(t *testing.T) {
 	if len(refs) != 1 || refs[0].Key != 1 || refs[0].Map != "map_inner" {
 		t.Errorf("map_outer elements %v, want map_inner at 1", refs)
 	}
-	if !slices.Equal(cs.Pinned, []string{"map_inner", "map_outer"}) {
-		t.Errorf("pinned %v", cs.Pinned)
+	if !slices.Equal(cs.Pinned(), []string{"map_inner", "map_outer"}) {
+		t.Errorf("pinned %v", cs.Pinned())
 	}
 	if !hasNote(cs, "map_outer", "inner map map_inner (id 42) at index 1") {
 		t.Errorf("notes %q", cs.Notes)

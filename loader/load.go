@@ -122,7 +122,6 @@ func convert(cs *ebpf.CollectionSpec, notes []string) (*CollectionSpec, error) {
 		if ms.Pinning != ebpf.PinNone {
 			// libbpf's LIBBPF_PIN_BY_NAME and iproute2's PIN_GLOBAL_NS and
 			// PIN_OBJECT_NS: the kernel shares the map through bpffs.
-			out.Pinned = append(out.Pinned, name)
 			out.note("map %s: pinned by name (pin type %d); collections of one runtime with the same pin path share it, as bpffs makes them (Options.PinPath)", name, ms.Pinning)
 		}
 		if ms.Type == ebpf.PerfEventArray && ms.MaxEntries == 0 {

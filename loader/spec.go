@@ -47,10 +47,20 @@ type CollectionSpec struct {
 	// license, a zero-sized symbol, max_entries 0 of a perf event array),
 	// one line each, for the log.
 	Notes []string
-	// Pinned names the maps the object pins by name (libbpf's
-	// LIBBPF_PIN_BY_NAME, iproute2's pinning): the kernel shares them
-	// with other objects through bpffs.
-	Pinned []string
+}
+
+// Pinned returns, sorted, the names of the maps the object pins by name
+// (libbpf's LIBBPF_PIN_BY_NAME, iproute2's pinning), which are shared with
+// other collections through a pin path (bpffs in the kernel).
+func (cs *CollectionSpec) Pinned() []string {
+	var names []string
+	for name, m := range cs.Maps {
+		if m.Pinning == gmaps.PinByName {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // MapTypes are the BTF types of a map's key and value (either may be
@@ -151,7 +161,6 @@ func (cs *CollectionSpec) Copy() *CollectionSpec {
 		cpy.Unlinked = maps.Clone(cs.Unlinked)
 	}
 	cpy.Notes = slices.Clone(cs.Notes)
-	cpy.Pinned = slices.Clone(cs.Pinned)
 	return cpy
 }
 

@@ -62,8 +62,8 @@ func TestPinnedMaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(cs.Pinned, "filter_ethernet") || !hasNote(cs, "filter_ethernet", "pinned by name") {
-		t.Errorf("pinned %v, notes %q: want filter_ethernet", cs.Pinned, cs.Notes)
+	if !slices.Contains(cs.Pinned(), "filter_ethernet") || !hasNote(cs, "filter_ethernet", "pinned by name") {
+		t.Errorf("pinned %v, notes %q: want filter_ethernet", cs.Pinned(), cs.Notes)
 	}
 }
 
